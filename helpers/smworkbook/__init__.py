@@ -1,0 +1,10 @@
+"""smworkbook: the helpers behind the AWS Secrets Manager with Python workbook.
+
+Start here: `aws = smworkbook.start()` runs this kernel's mock AWS and points boto3 at it.
+"""
+
+from .errors import CheckFailed, WorkbookError
+from .mock import MockAWS, current, start
+
+__all__ = ["CheckFailed", "MockAWS", "WorkbookError", "current", "start"]
+__version__ = "0.1.0"

@@ -1,0 +1,10 @@
+"""Exercise checks: `checks.setup("1.2")` before an exercise, `checks.verify("1.2", answer)` after.
+
+Each check inspects the mock's state and prints one pass line, or raises CheckFailed (an
+AssertionError) whose message is a hint.
+"""
+
+from . import lesson01  # noqa: F401  (registers the lesson's exercises)
+from ._registry import EXERCISES, setup, verify
+
+__all__ = ["EXERCISES", "setup", "verify"]

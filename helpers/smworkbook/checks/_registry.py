@@ -1,0 +1,114 @@
+"""The exercise registry: each exercise has a number, a title, an optional set-up and a check.
+
+A lesson module registers its exercises with the `exercise` decorator; notebooks call
+`checks.setup("1.2")` before an exercise and `checks.verify("1.2", answer)` after it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import botocore.exceptions
+
+from ..errors import CheckFailed, WorkbookError
+from ..mock import current
+
+
+@dataclass
+class Exercise:
+    number: str
+    title: str
+    check: Callable[..., str]
+    prepare: Callable[[], str] | None = None
+
+    @property
+    def answers(self) -> list[str]:
+        """Names of the values the learner passes to verify()."""
+        return list(inspect.signature(self.check).parameters)
+
+
+EXERCISES: dict[str, Exercise] = {}
+
+
+def exercise(number: str, title: str):
+    """Register the decorated function as the check of exercise `number`.
+
+    The check returns a short description of what passed, or raises CheckFailed with a hint.
+    """
+
+    def register(check: Callable[..., str]) -> Callable[..., str]:
+        EXERCISES[number] = Exercise(number, title, check)
+        return check
+
+    return register
+
+
+def prepares(number: str):
+    """Register the decorated function as the set-up of exercise `number` (returns a message)."""
+
+    def register(prepare: Callable[[], str]) -> Callable[[], str]:
+        EXERCISES[number].prepare = prepare
+        return prepare
+
+    return register
+
+
+def _find(number) -> Exercise:
+    if number not in EXERCISES:
+        known = ", ".join(sorted(EXERCISES))
+        raise WorkbookError(f"There is no exercise {number!r}. The exercises are: {known}.")
+    return EXERCISES[number]
+
+
+def setup(number: str) -> None:
+    """Put the mock in the state exercise `number` starts from (safe to run again)."""
+    ex = _find(number)
+    current()  # a clear error if the set-up cell was not run
+    if ex.prepare is None:
+        raise WorkbookError(f"Exercise {number} needs no set-up.")
+    print(f"Exercise {number} ({ex.title}) is ready: {ex.prepare()}")
+
+
+def verify(number: str, *answers) -> None:
+    """Check exercise `number` in the mock; print a pass line or raise CheckFailed with a hint."""
+    ex = _find(number)
+    current()
+    if len(answers) != len(ex.answers):
+        call = ", ".join([repr(number), *ex.answers])
+        raise WorkbookError(f"Call it as checks.verify({call}).")
+    try:
+        passed = ex.check(*answers)
+    except CheckFailed as failure:
+        raise CheckFailed(f"Exercise {number} ({ex.title}) is not right yet. {failure}") from None
+    print(f"✔ Exercise {number} passed: {passed}")
+
+
+def require(condition: object, hint: str) -> None:
+    """Fail the check with `hint` unless `condition` holds."""
+    if not condition:
+        raise CheckFailed(hint)
+
+
+def describe(name: str) -> dict | None:
+    """describe_secret for `name`, or None when no such secret exists."""
+    try:
+        return current().client("secretsmanager").describe_secret(SecretId=name)
+    except botocore.exceptions.ClientError as error:
+        if error.response["Error"]["Code"] == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def read(name: str, **version) -> dict:
+    """get_secret_value for `name`; a hint (not a traceback) when it cannot be read."""
+    try:
+        return current().client("secretsmanager").get_secret_value(SecretId=name, **version)
+    except botocore.exceptions.ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code == "ResourceNotFoundException":
+            raise CheckFailed(f"There is no secret called {name!r} (or no such version of it).") from None
+        if code == "InvalidRequestException":
+            raise CheckFailed(f"{name!r} is scheduled for deletion, so its value can't be read.") from None
+        raise

@@ -1,0 +1,43 @@
+"""The `smworkbook` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import exercises
+from .errors import WorkbookError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="smworkbook", description="Tools for the Secrets Manager workbook.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ex = commands.add_parser("exercises", help="write exercises/ from solutions/ (or --check that it is in sync)")
+    ex.add_argument("--check", action="store_true", help="change nothing; fail if exercises/ is out of date")
+    ex.add_argument("--solutions", type=Path, default=Path("solutions"))
+    ex.add_argument("--exercises", type=Path, default=Path("exercises"))
+    args = parser.parse_args(argv)
+
+    try:
+        if args.check:
+            problems = exercises.out_of_date(args.solutions, args.exercises)
+            for problem in problems:
+                print(f"out of date: {problem}")
+            if problems:
+                print("Run `smworkbook exercises` (or `make exercises`) and commit the result.")
+                return 1
+            print(f"{args.exercises}/ is in sync with {args.solutions}/.")
+            return 0
+        changed = exercises.generate(args.solutions, args.exercises)
+        for path in changed:
+            print(f"wrote {path}")
+        print(f"{args.exercises}/ is in sync with {args.solutions}/ ({len(changed)} changed).")
+        return 0
+    except WorkbookError as error:
+        print(f"smworkbook: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

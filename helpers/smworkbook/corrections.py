@@ -1,0 +1,101 @@
+"""Every way the workbook's mock differs from stock moto, in one place.
+
+moto (pinned in pyproject.toml) is a very good mock, but in a few places it answers differently
+from AWS. A learner must leave with AWS's behaviour, so each correction below makes the mock
+answer as the AWS Secrets Manager API reference documents. Each one names the AWS behaviour, the
+moto behaviour it replaces, and has its own test in tests/test_corrections.py.
+
+`apply()` runs when the mock starts (smworkbook.start()); it patches moto's backend classes in
+this process only, once.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from moto.secretsmanager import models
+from moto.secretsmanager.exceptions import InvalidRequestException
+
+# The message AWS returns for any operation on a secret that is scheduled for deletion.
+MARKED_FOR_DELETION = "You can't perform this operation on the secret because it was marked for deletion."
+# The message AWS returns for CreateSecret with the name of a secret scheduled for deletion.
+NAME_SCHEDULED_FOR_DELETION = "You can't create this secret because a secret with this name is already scheduled for deletion."
+
+
+def deleted_secret_message() -> None:
+    """InvalidRequestException on a secret scheduled for deletion says what AWS says.
+
+    AWS: GetSecretValue, UpdateSecret, DeleteSecret, ... on a secret with a DeletionDate fail with
+    InvalidRequestException "You can't perform this operation on the secret because it was marked
+    for deletion." (API reference, Common Errors / InvalidRequestException: "The secret is
+    scheduled for deletion").
+    moto 5.2: the same code, but the message repeats botocore's own prefix ("An error occurred
+    (InvalidRequestException) when calling the ... operation:") followed by a run of spaces.
+    """
+    original = InvalidRequestException.__init__
+
+    @functools.wraps(original)
+    def __init__(self, message: str) -> None:
+        if "marked deleted" in message or "marked for deletion" in message:
+            message = MARKED_FOR_DELETION
+        original(self, message)
+
+    InvalidRequestException.__init__ = __init__
+
+
+def create_with_name_scheduled_for_deletion() -> None:
+    """CreateSecret with the name of a secret scheduled for deletion is InvalidRequestException.
+
+    AWS: the name stays reserved during the recovery window; CreateSecret fails with
+    InvalidRequestException "You can't create this secret because a secret with this name is
+    already scheduled for deletion." Restore it, or force-delete it, to reuse the name.
+    moto 5.2: ResourceExistsException "The operation failed because the secret ... already exists."
+    """
+    original = models.SecretsManagerBackend.create_secret
+
+    @functools.wraps(original)
+    def create_secret(self, name, *args, **kwargs):
+        if name in self.secrets and self.secrets[name].is_deleted():
+            raise InvalidRequestException(NAME_SCHEDULED_FOR_DELETION)
+        return original(self, name, *args, **kwargs)
+
+    models.SecretsManagerBackend.create_secret = create_secret
+
+
+def put_secret_value_on_deleted_secret() -> None:
+    """PutSecretValue on a secret scheduled for deletion is refused.
+
+    AWS: "When a secret is scheduled for deletion, you cannot retrieve the secret value" and no
+    operation but RestoreSecret (or a forced DeleteSecret) changes it: PutSecretValue fails with
+    InvalidRequestException (API reference, PutSecretValue errors: "The secret is scheduled for
+    deletion").
+    moto 5.2: PutSecretValue succeeds and adds a version to the deleted secret.
+    """
+    original = models.SecretsManagerBackend.put_secret_value
+
+    @functools.wraps(original)
+    def put_secret_value(self, secret_id, *args, **kwargs):
+        if secret_id in self.secrets and self.secrets[secret_id].is_deleted():
+            raise InvalidRequestException(MARKED_FOR_DELETION)
+        return original(self, secret_id, *args, **kwargs)
+
+    models.SecretsManagerBackend.put_secret_value = put_secret_value
+
+
+ALL = (
+    deleted_secret_message,
+    create_with_name_scheduled_for_deletion,
+    put_secret_value_on_deleted_secret,
+)
+
+_applied = False
+
+
+def apply() -> None:
+    """Apply every correction in ALL to moto, once per process."""
+    global _applied
+    if _applied:
+        return
+    for correction in ALL:
+        correction()
+    _applied = True

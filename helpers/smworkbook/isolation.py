@@ -1,0 +1,61 @@
+"""Point this process's AWS SDK at the mock, and away from any real AWS account.
+
+botocore looks for credentials and settings in this order: explicit arguments, environment
+variables, the shared files (~/.aws/credentials and ~/.aws/config, or the files named by
+AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE), then container and EC2 instance metadata.
+We set fake keys in the environment (first in the chain), point both shared files at an empty
+file so no profile of the learner's can be loaded, drop every variable that could select a
+profile, a role or another endpoint, and switch off the instance metadata lookup.
+"""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+
+FAKE_ACCESS_KEY_ID = "testing"
+FAKE_SECRET_ACCESS_KEY = "testing"
+REGION = "us-east-1"
+
+# Variables that could make botocore use a real identity, profile or endpoint.
+_DROPPED = (
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_CREDENTIAL_EXPIRATION",
+)
+
+
+def point_environment_at(endpoint_url: str) -> None:
+    """Make every boto3 client created from now on in this process talk to `endpoint_url`."""
+    for name in list(os.environ):
+        # AWS_ENDPOINT_URL_<SERVICE> beats AWS_ENDPOINT_URL: a stale one would bypass the mock.
+        if name in _DROPPED or name.startswith("AWS_ENDPOINT_URL_"):
+            del os.environ[name]
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint_url,
+            "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            # os.devnull is not a regular file, so botocore reads it as "no profiles at all".
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+    # boto3.client() uses a module-level default session; one made before start() may hold
+    # credentials it resolved from the learner's real profile. Drop it so the next call
+    # builds a new one from the environment above.
+    boto3.DEFAULT_SESSION = None

@@ -1,0 +1,158 @@
+"""This kernel's mock AWS: moto's own server, on loopback, on a port nobody else uses."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import threading
+import urllib.request
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from . import corrections, isolation
+from .errors import WorkbookError, install_short_errors
+
+_lock = threading.Lock()
+_current: MockAWS | None = None
+
+# Errors from the mock should reach the learner at once, not after botocore's retries.
+_CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
+
+
+class MockAWS:
+    """A running mock of AWS for this kernel. Get it with `smworkbook.start()`.
+
+    - `endpoint_url`: where the mock listens (127.0.0.1 and a free port).
+    - `client("secretsmanager")`: a boto3 client for the mock (any service moto knows).
+    - `reset()`: forget every secret (and everything else) the mock holds.
+    - `stop()`: shut the mock down.
+    - `ensure_absent(name)` / `ensure_secret(name, ...)`: put one secret in a known state, so
+      that a lesson cell can be run again.
+    """
+
+    def __init__(self, server) -> None:
+        self._server = server
+        host, port = server.get_host_and_port()
+        self.endpoint_url = f"http://{host}:{port}"
+        self.region = isolation.REGION
+        self._session = boto3.session.Session(
+            aws_access_key_id=isolation.FAKE_ACCESS_KEY_ID,
+            aws_secret_access_key=isolation.FAKE_SECRET_ACCESS_KEY,
+            region_name=self.region,
+        )
+        self._clients: dict[str, object] = {}
+
+    def __repr__(self) -> str:
+        state = "running" if self.is_running() else "stopped"
+        return f"<MockAWS {state} at {self.endpoint_url}, region {self.region}, fake credentials>"
+
+    def is_running(self) -> bool:
+        thread = getattr(self._server, "_thread", None)
+        return thread is not None and thread.is_alive()
+
+    def client(self, service: str):
+        """A boto3 client for `service` (e.g. "secretsmanager") that talks to this mock."""
+        self._require_running()
+        if not isinstance(service, str) or not service:
+            raise WorkbookError(f"client() takes a service name such as 'secretsmanager', not {service!r}.")
+        if service not in self._clients:
+            try:
+                self._clients[service] = self._session.client(
+                    service, endpoint_url=self.endpoint_url, config=_CLIENT_CONFIG
+                )
+            except botocore.exceptions.UnknownServiceError:
+                known = self._session.get_available_services()
+                close = difflib.get_close_matches(service, known, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise WorkbookError(f"There is no AWS service called {service!r}.{hint}") from None
+        return self._clients[service]
+
+    def reset(self) -> None:
+        """Forget everything the mock holds: every secret, in every region and account."""
+        self._require_running()
+        request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+    def stop(self) -> None:
+        """Shut the mock down. The environment keeps pointing at it, so nothing reaches real AWS."""
+        global _current
+        with _lock:
+            if self.is_running():
+                self._server.stop()
+            if _current is self:
+                _current = None
+
+    def ensure_absent(self, name: str) -> None:
+        """Make sure no secret called `name` exists (deleting it at once if it does)."""
+        _require_secret_name(name)
+        try:
+            self.client("secretsmanager").delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+        except botocore.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+
+    def ensure_secret(self, name: str, **create_secret_args) -> dict:
+        """Make sure `name` is a brand-new secret created with `create_secret_args`.
+
+        Any existing secret of that name is deleted first, versions and all.
+        """
+        self.ensure_absent(name)
+        try:
+            return self.client("secretsmanager").create_secret(Name=name, **create_secret_args)
+        except botocore.exceptions.ParamValidationError as error:
+            raise WorkbookError(f"ensure_secret({name!r}, ...): {error}") from None
+
+    def _require_running(self) -> None:
+        if not self.is_running():
+            raise WorkbookError("The mock AWS is not running. Run the set-up cell (smworkbook.start()) again.")
+
+
+def _require_secret_name(name) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise WorkbookError(f"A secret name must be a non-empty string, not {name!r}.")
+    if len(name) > 512:
+        raise WorkbookError(f"A secret name has at most 512 characters; this one has {len(name)}.")
+
+
+def start() -> MockAWS:
+    """Start this kernel's mock AWS, or return the one already running.
+
+    Afterwards every boto3 client created in this kernel, including a plain
+    `boto3.client("secretsmanager")`, talks to the mock with fake credentials in us-east-1.
+    Your real AWS credentials and profiles are never read.
+    """
+    global _current
+    with _lock:
+        if _current is None or not _current.is_running():
+            _current = _start_server()
+        # Re-applied on every call: a cell may have changed the environment since.
+        isolation.point_environment_at(_current.endpoint_url)
+        install_short_errors()
+        return _current
+
+
+def current() -> MockAWS:
+    """The running mock, for helpers that need it; a clear error if the set-up cell was not run."""
+    mock = _current
+    if mock is None or not mock.is_running():
+        raise WorkbookError("The mock AWS is not running. Run the set-up cell (smworkbook.start()) first.")
+    return mock
+
+
+def _start_server() -> MockAWS:
+    from moto.server import ThreadedMotoServer
+
+    corrections.apply()
+    # werkzeug logs every request to stderr, which would land in the notebook's cells.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # Never moto's default 0.0.0.0:5000: that is reachable from other machines and shared by
+    # every kernel. Port 0 lets the OS pick a free port, so each kernel gets its own server.
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    # Point the environment at the mock before the first boto3 session reads it.
+    host, port = server.get_host_and_port()
+    isolation.point_environment_at(f"http://{host}:{port}")
+    return MockAWS(server)
