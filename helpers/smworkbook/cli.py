@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import exercises
+from . import exercises, outputs
 from .errors import WorkbookError
 
 
@@ -17,9 +17,16 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--check", action="store_true", help="change nothing; fail if exercises/ is out of date")
     ex.add_argument("--solutions", type=Path, default=Path("solutions"))
     ex.add_argument("--exercises", type=Path, default=Path("exercises"))
+    out = commands.add_parser("outputs", help="run notebooks in fresh kernels and store their outputs")
+    out.add_argument("notebooks", type=Path, nargs="+")
     args = parser.parse_args(argv)
 
     try:
+        if args.command == "outputs":
+            for path in args.notebooks:
+                outputs.refresh(path)
+                print(f"refreshed {path}")
+            return 0
         if args.check:
             problems = exercises.out_of_date(args.solutions, args.exercises)
             for problem in problems:

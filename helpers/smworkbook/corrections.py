@@ -12,35 +12,66 @@ this process only, once.
 from __future__ import annotations
 
 import functools
+import re
 
 from moto.secretsmanager import models
-from moto.secretsmanager.exceptions import InvalidRequestException
+from moto.secretsmanager.exceptions import (
+    InvalidParameterException,
+    InvalidRequestException,
+    SecretsManagerClientError,
+)
+
+_BOTOCORE_PREFIX = re.compile(r"^An error occurred \(\w+\) when calling the \w+ operation: ")
 
 # The message AWS returns for any operation on a secret that is scheduled for deletion.
 MARKED_FOR_DELETION = "You can't perform this operation on the secret because it was marked for deletion."
 # The message AWS returns for CreateSecret with the name of a secret scheduled for deletion.
-NAME_SCHEDULED_FOR_DELETION = "You can't create this secret because a secret with this name is already scheduled for deletion."
+NAME_SCHEDULED_FOR_DELETION = (
+    "You can't create this secret because a secret with this name is already scheduled for deletion."
+)
+BOTH_STRING_AND_BINARY = "You can't specify both a binary secret value and a string secret value in the same secret."
 
 
-def deleted_secret_message() -> None:
-    """InvalidRequestException on a secret scheduled for deletion says what AWS says.
+def error_messages_as_aws_words_them() -> None:
+    """Error messages read as AWS's do.
 
-    AWS: GetSecretValue, UpdateSecret, DeleteSecret, ... on a secret with a DeletionDate fail with
-    InvalidRequestException "You can't perform this operation on the secret because it was marked
-    for deletion." (API reference, Common Errors / InvalidRequestException: "The secret is
-    scheduled for deletion").
-    moto 5.2: the same code, but the message repeats botocore's own prefix ("An error occurred
-    (InvalidRequestException) when calling the ... operation:") followed by a run of spaces.
+    AWS: the message of an error is one sentence, e.g. InvalidRequestException on a secret
+    scheduled for deletion says "You can't perform this operation on the secret because it was
+    marked for deletion." (API reference, Common Errors and each action's Errors section).
+    moto 5.2: several messages start with botocore's own prefix ("An error occurred
+    (InvalidRequestException) when calling the GetSecretValue operation: "), so the learner sees
+    it twice, followed by a run of spaces from a line continuation; on a deleted secret some
+    say "You tried to perform the operation on a secret that's currently marked deleted."
     """
-    original = InvalidRequestException.__init__
+    original = SecretsManagerClientError.__init__
 
     @functools.wraps(original)
-    def __init__(self, message: str) -> None:
+    def __init__(self, error_type: str, message: str, *args, **kwargs) -> None:
+        message = " ".join(_BOTOCORE_PREFIX.sub("", message).split())
         if "marked deleted" in message or "marked for deletion" in message:
             message = MARKED_FOR_DELETION
-        original(self, message)
+        original(self, error_type, message, *args, **kwargs)
 
-    InvalidRequestException.__init__ = __init__
+    SecretsManagerClientError.__init__ = __init__
+
+
+def string_and_binary_together() -> None:
+    """A secret version holds SecretString or SecretBinary, never both.
+
+    AWS: CreateSecret, PutSecretValue and UpdateSecret: "Either SecretString or SecretBinary must
+    have a value, but not both." Passing both is InvalidParameterException.
+    moto 5.2: accepts both and stores both.
+    """
+    for name in ("create_secret", "update_secret", "put_secret_value"):
+        original = getattr(models.SecretsManagerBackend, name)
+
+        def refuse_both(self, *args, _original=original, **kwargs):
+            if kwargs.get("secret_string") is not None and kwargs.get("secret_binary") is not None:
+                raise InvalidParameterException(BOTH_STRING_AND_BINARY)
+            return _original(self, *args, **kwargs)
+
+        functools.update_wrapper(refuse_both, original)
+        setattr(models.SecretsManagerBackend, name, refuse_both)
 
 
 def create_with_name_scheduled_for_deletion() -> None:
@@ -83,7 +114,8 @@ def put_secret_value_on_deleted_secret() -> None:
 
 
 ALL = (
-    deleted_secret_message,
+    error_messages_as_aws_words_them,
+    string_and_binary_together,
     create_with_name_scheduled_for_deletion,
     put_secret_value_on_deleted_secret,
 )
