@@ -155,4 +155,8 @@ def _start_server() -> MockAWS:
     # Point the environment at the mock before the first boto3 session reads it.
     host, port = server.get_host_and_port()
     isolation.point_environment_at(f"http://{host}:{port}")
-    return MockAWS(server)
+    mock = MockAWS(server)
+    # moto keeps its state in this process, not in the server: a new server after stop() must
+    # not show the secrets of the old one.
+    mock.reset()
+    return mock

@@ -1,0 +1,189 @@
+"""Lesson 1's checks: each passes on a right answer and fails, with a useful hint, on the
+unsolved exercise and on plausible wrong answers. The answers act on the mock, as a learner's
+code would."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+import pytest
+
+from smworkbook import CheckFailed, WorkbookError, checks
+
+
+def read_json(sm, name):
+    return json.loads(sm.get_secret_value(SecretId=name)["SecretString"])
+
+
+# Each answer gets the Secrets Manager client and returns the values passed to verify().
+def create_right(sm):
+    sm.create_secret(Name="lesson01/db-credentials", SecretString=json.dumps({"username": "app_user", "password": "p"}))
+    return ()
+
+
+def create_not_json(sm):
+    sm.create_secret(Name="lesson01/db-credentials", SecretString="username=app_user;password=p")
+    return ()
+
+
+def create_wrong_key(sm):
+    sm.create_secret(Name="lesson01/db-credentials", SecretString=json.dumps({"user": "app_user", "password": "p"}))
+    return ()
+
+
+def create_wrong_username(sm):
+    sm.create_secret(Name="lesson01/db-credentials", SecretString=json.dumps({"username": "admin", "password": "p"}))
+    return ()
+
+
+def read_right(sm):
+    return (read_json(sm, "lesson01/weather-api")["api_key"],)
+
+
+def read_whole_string(sm):
+    return (sm.get_secret_value(SecretId="lesson01/weather-api")["SecretString"],)
+
+
+def read_whole_dict(sm):
+    return (read_json(sm, "lesson01/weather-api"),)
+
+
+def read_made_up(sm):
+    return ("0123456789abcdef0123456789abcdef",)
+
+
+def update_right(sm):
+    value = read_json(sm, "lesson01/db-app")
+    value["password"] = secrets.token_urlsafe(16)
+    sm.update_secret(SecretId="lesson01/db-app", SecretString=json.dumps(value))
+    return ()
+
+
+def update_password_only(sm):
+    sm.update_secret(SecretId="lesson01/db-app", SecretString=json.dumps({"password": secrets.token_urlsafe(16)}))
+    return ()
+
+
+def update_same_password(sm):
+    sm.update_secret(SecretId="lesson01/db-app", SecretString=json.dumps(read_json(sm, "lesson01/db-app")) + " ")
+    return ()
+
+
+def update_by_recreating(sm):
+    value = read_json(sm, "lesson01/db-app")
+    value["password"] = secrets.token_urlsafe(16)
+    sm.delete_secret(SecretId="lesson01/db-app", ForceDeleteWithoutRecovery=True)
+    sm.create_secret(Name="lesson01/db-app", SecretString=json.dumps(value))
+    return ()
+
+
+KEY = secrets.token_bytes(32)
+
+
+def binary_right(sm):
+    sm.create_secret(Name="lesson01/signing-key", SecretBinary=KEY)
+    return (KEY,)
+
+
+def binary_as_hex_string(sm):
+    sm.create_secret(Name="lesson01/signing-key", SecretString=KEY.hex())
+    return (KEY,)
+
+
+def delete_right(sm):
+    sm.delete_secret(SecretId="lesson01/old-token", RecoveryWindowInDays=7)
+    return ()
+
+
+def delete_default_window(sm):
+    sm.delete_secret(SecretId="lesson01/old-token")
+    return ()
+
+
+def delete_forced(sm):
+    sm.delete_secret(SecretId="lesson01/old-token", ForceDeleteWithoutRecovery=True)
+    return ()
+
+
+def restore_right(sm):
+    sm.restore_secret(SecretId="lesson01/payments-api")
+    return ()
+
+
+def restore_by_recreating(sm):
+    sm.delete_secret(SecretId="lesson01/payments-api", ForceDeleteWithoutRecovery=True)
+    sm.create_secret(Name="lesson01/payments-api", SecretString=json.dumps({"api_key": "new"}))
+    return ()
+
+
+UNSOLVED = {"1.1": (), "1.2": (None,), "1.3": (), "1.4": (KEY,), "1.5": (), "1.6": ()}
+
+CASES = {
+    "1.1": (create_right, [(create_not_json, "not JSON"), (create_wrong_key, "no username key"),
+                           (create_wrong_username, "should be 'app_user'")], "There is no secret"),
+    "1.2": (read_right, [(read_whole_string, "whole SecretString"), (read_whole_dict, "whole parsed secret"),
+                         (read_made_up, "not the value stored")], "still None"),
+    "1.3": (update_right, [(update_password_only, "lost the username"), (update_same_password, "same as before"),
+                           (update_by_recreating, "only its first version")], "only its first version"),
+    "1.4": (binary_right, [(binary_as_hex_string, "SecretBinary=key_bytes")], "There is no secret"),
+    "1.5": (delete_right, [(delete_default_window, "recovery window is 30 days"),
+                           (delete_forced, "gone for good")], "not scheduled for deletion"),
+    "1.6": (restore_right, [(restore_by_recreating, "new secret with the same name")], "still scheduled for deletion"),
+}  # fmt: skip
+
+
+def test_every_registered_exercise_is_tested_here():
+    assert set(CASES) == {number for number in checks.EXERCISES if number.startswith("1.")}
+
+
+@pytest.mark.parametrize("number", sorted(CASES))
+def test_check_passes_on_the_right_answer(number, sm, capsys):
+    checks.setup(number)
+    answers = CASES[number][0](sm)
+    checks.verify(number, *answers)
+    assert f"✔ Exercise {number} passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("number", sorted(CASES))
+def test_check_fails_on_the_unsolved_exercise(number, sm):
+    checks.setup(number)
+    with pytest.raises(CheckFailed, match=CASES[number][2]) as failure:
+        checks.verify(number, *UNSOLVED[number])
+    assert str(failure.value).startswith(f"Exercise {number} (")
+
+
+@pytest.mark.parametrize(
+    ("number", "wrong", "hint"),
+    [(number, wrong, hint) for number, (_, wrongs, _) in CASES.items() for wrong, hint in wrongs],
+    ids=lambda value: getattr(value, "__name__", None),
+)
+def test_check_fails_on_a_plausible_wrong_answer_with_a_hint(number, wrong, hint, sm):
+    checks.setup(number)
+    answers = wrong(sm)
+    with pytest.raises(CheckFailed, match=hint):
+        checks.verify(number, *answers)
+
+
+def test_setup_can_run_again_after_a_solution(sm, capsys):
+    """Running an exercise cell twice (set-up + answer) passes both times."""
+    for _ in range(2):
+        checks.setup("1.1")
+        create_right(sm)
+        checks.verify("1.1")
+    assert capsys.readouterr().out.count("✔ Exercise 1.1 passed") == 2
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: checks.verify("9.9"), "no exercise '9.9'"),
+        (lambda: checks.verify(1.1), "no exercise 1.1"),
+        (lambda: checks.verify("1.2"), r"checks.verify\('1.2', api_key\)"),
+        (lambda: checks.verify("1.1", "extra"), r"checks.verify\('1.1'\)"),
+        (lambda: checks.setup("nope"), "no exercise 'nope'"),
+    ],
+)
+def test_bad_calls_to_checks_are_short_clear_errors(call, message, aws):
+    with pytest.raises(WorkbookError, match=message):
+        call()
