@@ -3,9 +3,11 @@
 Start here: `aws = smworkbook.start()` runs this kernel's mock AWS and points boto3 at it.
 """
 
+from .database import Database, start_database
 from .errors import CheckFailed, WorkbookError, install_short_errors
 from .history import LabelHistory
 from .mock import MockAWS, current, start
+from .rotation import register_rotation_function, rotation_log
 from .versions import versions_table
 from .widgets import VersionsView, show_versions
 
@@ -13,13 +15,17 @@ install_short_errors()
 
 __all__ = [
     "CheckFailed",
+    "Database",
     "LabelHistory",
     "MockAWS",
     "VersionsView",
     "WorkbookError",
     "current",
+    "register_rotation_function",
+    "rotation_log",
     "show_versions",
     "start",
+    "start_database",
     "versions_table",
 ]
 __version__ = "0.1.0"
