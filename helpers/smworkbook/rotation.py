@@ -140,7 +140,11 @@ def invoke(arn: str, event: dict) -> bool:
 def _short_traceback(error: BaseException) -> list[str]:
     # Only the frames in the learner's code (the workbook's own would hide the mistake), without
     # the kernel's temporary file names.
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if "smworkbook" not in f.filename]
+    frames = [
+        f
+        for f in traceback.extract_tb(error.__traceback__)
+        if "smworkbook" not in f.filename and "site-packages" not in f.filename
+    ]
     lines = ["Traceback (most recent call last):"]
     for frame in frames:
         lines.append(f"  in {frame.name}, line {frame.lineno}: {(frame.line or '').strip()}")
