@@ -93,3 +93,16 @@ def test_nothing_is_left_in_the_temporary_folder_by_stopped_servers():
     mine = {str(p) for p in Path(tempfile.gettempdir()).glob("smworkbook-pg-*")}
     owners = {(Path(p) / "owner.pid").read_text() for p in mine if (Path(p) / "owner.pid").exists()}
     assert owners <= {str(os.getpid())}
+
+
+def test_a_jupyter_kernel_that_shuts_down_leaves_no_server_behind():
+    """The learner's path: a notebook kernel starts the database; closing the kernel stops it."""
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    notebook = new_notebook(cells=[new_code_cell("import smworkbook\nprint(smworkbook.start_database()._root)")])
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()  # starts and shuts down a kernel
+    root = Path(notebook.cells[0].outputs[0]["text"].strip())
+    assert root.name.startswith("smworkbook-pg-")
+    assert not root.exists()
+    assert postgres_processes_for(root) == []

@@ -10,6 +10,8 @@ as AWS may, to catch a step that is not idempotent.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 
 import botocore.exceptions
@@ -184,20 +186,29 @@ def _step_ran(name, function):
 # 4.1 ------------------------------------------------------------------------------------------
 
 
+class _StopHere(Exception):
+    """Ends a check's rotation after createSecret, so that the pending version can be inspected."""
+
+
+def _stop_here(client, arn, token):
+    raise _StopHere("the check stops the rotation here")
+
+
 @exercise("4.1", "createSecret: a new password as AWSPENDING")
 def check_create_secret(create_secret) -> str:
     _step_ran("create_secret", create_secret)
     client = current().client("secretsmanager")
-    arn = rotation.register_rotation_function(
-        "check-4-1-create-only", handler_with({"createSecret": create_secret}, twice=True)
-    )
-    # Start a rotation by hand: an empty AWSPENDING version, then createSecret alone (twice).
-    token = _start_pending_version(client)
-    rotation.invoke(arn, {"SecretId": SECRET, "ClientRequestToken": token, "Step": "createSecret"})
-    versions = client.describe_secret(SecretId=SECRET)["VersionIdsToStages"]
-    current_id = next(v for v, s in versions.items() if "AWSCURRENT" in s)
+    steps = {**REFERENCE, "createSecret": create_secret, "setSecret": _stop_here}
+    arn = rotation.register_rotation_function("check-4-1-create-only", handler_with(steps, twice=False))
+    before = _read(client, SECRET)
+    log_start = len(rotation._find(arn).log)
+    with contextlib.redirect_stdout(io.StringIO()):  # the check's own stop after createSecret is not news
+        token = client.rotate_secret(SecretId=SECRET, RotationLambdaARN=arn)["VersionId"]
+    log = rotation._find(arn).log[log_start:]
+    if "END createSecret: FAILED" in log:
+        raise CheckFailed(f"createSecret raised: {log[log.index('END createSecret: FAILED') - 1]}")
     require(
-        current_id != token,
+        _read(client, SECRET) == before,
         "createSecret made the new password AWSCURRENT at once, before setSecret and testSecret: store it "
         "with VersionStages=['AWSPENDING'] so that nothing uses it yet.",
     )
@@ -208,12 +219,14 @@ def check_create_secret(create_secret) -> str:
             "There is no value under AWSPENDING for the rotation's token. put_secret_value with "
             "ClientRequestToken=token and VersionStages=['AWSPENDING']."
         ) from None
-    now = _read(client, SECRET, VersionStage="AWSCURRENT")
-    require(pending.get("username") == now.get("username"), "The pending value lost or changed the username.")
-    require(pending.get("password") and pending["password"] != now["password"], "The pending password is not new.")
-    require(set(pending) == set(now), f"The pending value should keep every key of the current one: {sorted(now)}.")
-    # A second createSecret (a retry) must leave the pending password as it is.
-    rotation.invoke(arn, {"SecretId": SECRET, "ClientRequestToken": token, "Step": "createSecret"})
+    require(pending.get("username") == before.get("username"), "The pending value lost or changed the username.")
+    require(pending.get("password") and pending["password"] != before["password"], "The pending password is not new.")
+    require(
+        set(pending) == set(before), f"The pending value should keep every key of the current one: {sorted(before)}."
+    )
+    # A retry with the same token runs createSecret again: the pending password must stay as it is.
+    with contextlib.redirect_stdout(io.StringIO()):
+        client.rotate_secret(SecretId=SECRET, ClientRequestToken=token)
     again = _read(client, SECRET, VersionId=token, VersionStage="AWSPENDING")
     require(
         again["password"] == pending["password"],
@@ -226,27 +239,10 @@ def check_create_secret(create_secret) -> str:
     return "createSecret stores a new password as AWSPENDING, once; the full rotation works with it."
 
 
-def _start_pending_version(client) -> str:
-    import uuid
-
-    token = str(uuid.uuid4())
-    backend_secret = _backend_secret()
-    backend_secret.remove_version_stages_from_old_versions(["AWSPENDING"])
-    backend_secret.versions[token] = {"createdate": 0, "version_id": token, "version_stages": ["AWSPENDING"]}
-    backend_secret.rotation_requested = backend_secret.rotation_enabled = True
-    return token
-
-
 def _cancel(client, token) -> None:
     stages = client.describe_secret(SecretId=SECRET)["VersionIdsToStages"].get(token, [])
     if "AWSPENDING" in stages:
         client.update_secret_version_stage(SecretId=SECRET, VersionStage="AWSPENDING", RemoveFromVersionId=token)
-
-
-def _backend_secret():
-    from moto.secretsmanager.models import secretsmanager_backends
-
-    return secretsmanager_backends[rotation.ACCOUNT_ID][current().region].secrets[SECRET]
 
 
 @prepares("4.1")
