@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -77,13 +79,43 @@ def test_the_server_stops_when_the_kernel_exits():
     assert postgres_processes_for(root) == []
 
 
-def test_a_server_left_by_a_killed_kernel_is_removed_by_the_next_start():
+def wait_until_gone(root: Path) -> None:
+    """Wait (at most a minute, on a busy machine) for the watcher to finish its clean-up."""
+    for _ in range(600):
+        if not root.exists() and not postgres_processes_for(root):
+            return
+        time.sleep(0.1)
+
+
+def test_a_killed_kernel_leaves_no_server_behind():
+    """Jupyter may kill a kernel (restart, nbval): the watcher still stops the server."""
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import smworkbook, time\nprint(smworkbook.start_database()._root, flush=True)\ntime.sleep(600)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    root = Path(child.stdout.readline().strip())
+    assert postgres_processes_for(root)
+    child.kill()
+    child.wait()
+    wait_until_gone(root)
+    assert not root.exists()
+    assert postgres_processes_for(root) == []
+
+
+def test_a_server_left_behind_is_removed_by_the_next_start():
+    """Were the watcher to die too, the next kernel's start removes the dead kernel's server."""
     result = run_python(
-        "import os, smworkbook\nprint(smworkbook.start_database()._root, flush=True)\nos._exit(0)\n", timeout=120
+        "import os, smworkbook\ndb = smworkbook.start_database()\ndb._watcher.kill()\n"
+        "print(db._root, flush=True)\nos._exit(0)\n",
+        timeout=120,
     )
     root = Path(result.stdout.strip().splitlines()[-1])
-    assert postgres_processes_for(root), "the killed kernel's server should still be running here"
-    # The next kernel's start cleans it up.
+    assert postgres_processes_for(root), "the dead kernel's server should still be running here"
     database._remove_abandoned_servers()
     assert not root.exists()
     assert postgres_processes_for(root) == []

@@ -6,8 +6,9 @@ refuses any login without the right password (scram-sha-256 in pg_hba.conf): an 
 was rotated away really stops working.
 
 `start_database()` starts it (or returns the running one); it stops, and its files are removed,
-when `stop()` is called or the kernel exits. A server left behind by a kernel that was killed is
-stopped and removed by the next `start_database()`.
+when `stop()` is called or the kernel exits, however it exits: a small watcher process holds a pipe
+from the kernel and cleans up when the pipe closes, which happens even when the kernel is killed
+(Jupyter's "restart" may kill it). A server left behind anyway is removed by the next start.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -53,6 +55,7 @@ class Database:
 
     def __init__(self, root: Path, port: int, admin_password: str, run_as: str | None) -> None:
         self._root = root
+        self._watcher = _watch(root, run_as)
         self._run_as = run_as
         self._admin_password = admin_password
         self.host = "127.0.0.1"
@@ -119,6 +122,9 @@ class Database:
         global _current
         with _lock:
             _stop_and_remove(self._root, self._run_as)
+            if self._watcher.stdin and not self._watcher.stdin.closed:
+                self._watcher.stdin.close()  # the watcher finds nothing left to do and exits
+                self._watcher.wait()
             if _current is self:
                 _current = None
 
@@ -267,6 +273,30 @@ def _start() -> Database:
         _stop_and_remove(root, run_as)
         raise
     return database
+
+
+# The watcher: a few lines of plain Python (no imports of the workbook, so it costs little) that
+# block until the kernel's end of the pipe closes, then stop the server and remove its files.
+_WATCHER = """
+import os, shutil, subprocess, sys
+sys.stdin.read()
+pg_ctl, root, user = sys.argv[1:4]
+if os.path.exists(os.path.join(root, "data", "postmaster.pid")):
+    subprocess.run([pg_ctl, "-D", os.path.join(root, "data"), "-m", "immediate", "-w", "stop"],
+                   user=user or None, cwd=root, capture_output=True)
+shutil.rmtree(root, ignore_errors=True)
+"""
+
+
+def _watch(root: Path, run_as: str | None) -> subprocess.Popen:
+    """Start the watcher that stops the server when this process ends, however it ends."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _WATCHER, str(_bin_dir() / "pg_ctl"), str(root), run_as or ""],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # not stopped by an interrupt sent to the kernel's process group
+    )
 
 
 def _stop_and_remove(root: Path, run_as: str | None) -> None:
