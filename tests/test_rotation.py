@@ -154,3 +154,15 @@ def test_a_bad_function_name_is_a_short_error(name):
 def test_a_handler_must_be_a_function():
     with pytest.raises(WorkbookError):
         smworkbook.register_rotation_function("ok-name", "lambda_handler")
+
+
+def test_the_log_of_an_unknown_function_is_a_short_error():
+    with pytest.raises(WorkbookError, match="register_rotation_function"):
+        smworkbook.rotation_log("never-registered")
+
+
+def test_rotation_days_out_of_range_are_refused(sm, db_secret):
+    arn = smworkbook.register_rotation_function("rotate-app-db", lesson04.handler_with(lesson04.REFERENCE))
+    with pytest.raises(sm.exceptions.InvalidParameterException):
+        sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 0})
+    assert "RotationEnabled" not in sm.describe_secret(SecretId="app/db")
