@@ -164,5 +164,5 @@ def test_the_log_of_an_unknown_function_is_a_short_error():
 def test_rotation_days_out_of_range_are_refused(sm, db_secret):
     arn = smworkbook.register_rotation_function("rotate-app-db", lesson04.handler_with(lesson04.REFERENCE))
     with pytest.raises(sm.exceptions.InvalidParameterException):
-        sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 0})
+        sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 1001})
     assert "RotationEnabled" not in sm.describe_secret(SecretId="app/db")
