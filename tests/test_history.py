@@ -38,7 +38,7 @@ def test_recording_a_step_again_replaces_it(sm):
 
 
 def test_picture_colours_each_label(sm):
-    html = rolled_back_history(sm).show().to_html()
+    html = rolled_back_history(sm).show().data
     assert "#c8e6c9" in html and "#ffe0b2" in html
     assert "Labels of s" in html
     assert "T_label_history" in html  # a fixed id: the same HTML on every run, so nbval can compare it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from IPython.display import HTML
 
 from .errors import WorkbookError, require_secret_name
 from .versions import label_colour, versions_table
@@ -53,7 +54,10 @@ class LabelHistory:
             colour = label_colour(value.split(", ")) if value not in ("", "·") else ""
             return f"background-color: {colour}; text-align: center" if colour else "text-align: center; color: #888"
 
-        return grid.style.map(cell_style).set_uuid("label_history").set_caption(f"Labels of {self.secret_id}")
+        styled = grid.style.map(cell_style).set_uuid("label_history").set_caption(f"Labels of {self.secret_id}")
+        # HTML rather than the Styler itself: the Styler's plain-text form holds a memory address,
+        # which would differ on every run.
+        return HTML(styled.to_html())
 
     def _repr_html_(self) -> str:
-        return self.show().to_html() if self.steps else "<i>Nothing recorded yet.</i>"
+        return self.show().data if self.steps else "<i>Nothing recorded yet.</i>"
