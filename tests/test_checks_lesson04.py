@@ -10,6 +10,8 @@ import pytest
 from smworkbook import CheckFailed, checks
 from smworkbook.checks import lesson04
 
+from .check_contract import contract_tests
+
 
 def unsolved(client, arn, token):
     raise NotImplementedError()
@@ -74,43 +76,42 @@ def finish_not_idempotent(client, arn, token):
     )
 
 
-RIGHT = {
-    "4.1": lesson04.create_secret,
-    "4.2": lesson04.set_secret,
-    "4.3": lesson04.test_secret,
-    "4.4": lesson04.finish_secret,
+def answer(step):
+    """What the learner's notebook passes to verify(): the step function itself."""
+
+    def learner_answer(sm):
+        return (step,)
+
+    learner_answer.__name__ = step.__name__
+    return learner_answer
+
+
+CASES = {
+    "4.1": (
+        answer(lesson04.create_secret),
+        [(answer(create_makes_it_current), "AWSPENDING"), (answer(create_not_idempotent), "Run twice")],
+        "not written yet",
+    ),
+    "4.2": (answer(lesson04.set_secret), [(answer(set_not_idempotent), "second time")], "not written yet"),
+    "4.3": (
+        answer(lesson04.test_secret),
+        [(answer(check_skipped), "did not raise"), (answer(check_with_current_credentials), "did not raise")],
+        "not written yet",
+    ),
+    "4.4": (
+        answer(lesson04.finish_secret),
+        [(answer(finish_by_copying), "move"), (answer(finish_not_idempotent), "second run|not on the version")],
+        "not written yet",
+    ),
 }
+UNSOLVED = {number: (unsolved,) for number in CASES}
 
-
-@pytest.mark.parametrize("number", sorted(RIGHT))
-def test_the_right_step_passes(aws, number, capsys):
-    checks.setup(number)
-    checks.verify(number, RIGHT[number])
-    assert f"✔ Exercise {number} passed" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("number", sorted(RIGHT))
-def test_the_unsolved_exercise_fails_with_a_hint(aws, number):
-    checks.setup(number)
-    with pytest.raises(CheckFailed, match=f"Exercise {number}"):
-        checks.verify(number, unsolved)
-
-
-@pytest.mark.parametrize(
-    ("number", "wrong", "hint"),
-    [
-        ("4.1", create_makes_it_current, "AWSPENDING"),
-        ("4.1", create_not_idempotent, "Run twice"),
-        ("4.2", set_not_idempotent, "second time"),
-        ("4.3", check_skipped, "did not raise"),
-        ("4.3", check_with_current_credentials, "did not raise"),
-        ("4.4", finish_by_copying, "move"),
-    ],
-)
-def test_a_plausible_wrong_step_fails_with_its_hint(aws, number, wrong, hint):
-    checks.setup(number)
-    with pytest.raises(CheckFailed, match=hint):
-        checks.verify(number, wrong)
+(
+    test_every_registered_exercise_is_tested_here,
+    test_check_passes_on_the_right_answer,
+    test_check_fails_on_the_unsolved_exercise,
+    test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
+) = contract_tests("4", CASES, UNSOLVED)
 
 
 def test_passing_the_result_of_a_call_is_a_hint(aws):

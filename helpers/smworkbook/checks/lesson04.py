@@ -121,8 +121,13 @@ def handler_with(steps: dict, twice: bool = True):
             return
         if "AWSPENDING" not in stages:
             raise ValueError(f"Version {token} is not AWSPENDING.")
-        for _ in range(2 if twice else 1):
-            steps[step](client, arn, token)
+        for attempt in range(2 if twice else 1):
+            try:
+                steps[step](client, arn, token)
+            except Exception as error:
+                if attempt:  # the step worked once, then failed when run again
+                    raise RuntimeError(f"on its second run: {type(error).__name__}: {error}") from error
+                raise
 
     return lambda_handler
 
@@ -160,6 +165,7 @@ def _rotate(steps: dict, name: str) -> dict:
 def _require_completed(result: dict, step: str) -> None:
     if result["failed"]:
         failed_step = result["failed"][0].split(":")[0].replace("END ", "")
+        _require_written(result["error"], step)
         raise CheckFailed(
             f"The rotation stopped: {failed_step} raised ({result['error'] or 'see rotation_log'}). "
             f"Run your {step} on its own to see the error."
@@ -170,6 +176,13 @@ def _require_completed(result: dict, step: str) -> None:
     )
     require(result["new_logs_in"], "The new AWSCURRENT password does not log in to the database.")
     require(not result["old_logs_in"], "The old password still logs in: the database password was never changed.")
+
+
+def _require_written(error: str, step: str) -> None:
+    require(
+        not error.startswith("NotImplementedError"),
+        f"Your {step} is not written yet (it raises NotImplementedError): replace that line with the step.",
+    )
 
 
 def _prepare() -> str:
@@ -206,7 +219,9 @@ def check_create_secret(create_secret) -> str:
         token = client.rotate_secret(SecretId=SECRET, RotationLambdaARN=arn)["VersionId"]
     log = rotation._find(arn).log[log_start:]
     if "END createSecret: FAILED" in log:
-        raise CheckFailed(f"createSecret raised: {log[log.index('END createSecret: FAILED') - 1]}")
+        error = log[log.index("END createSecret: FAILED") - 1]
+        _require_written(error, "create_secret")
+        raise CheckFailed(f"createSecret raised: {error}")
     require(
         _read(client, SECRET) == before,
         "createSecret made the new password AWSCURRENT at once, before setSecret and testSecret: store it "
@@ -257,7 +272,7 @@ def prepare_create_secret() -> str:
 def check_set_secret(set_secret) -> str:
     _step_ran("set_secret", set_secret)
     result = _rotate({**REFERENCE, "setSecret": set_secret}, "check-4-2")
-    if result["failed"] and "setSecret" in result["failed"][0]:
+    if result["failed"] and "setSecret" in result["failed"][0] and "second run" in result["error"]:
         raise CheckFailed(
             f"setSecret failed when run a second time ({result['error']}). AWS may invoke a step again: "
             "first try to log in with the pending password and return if that works; otherwise log in with "
@@ -310,11 +325,13 @@ def prepare_test_secret() -> str:
 def check_finish_secret(finish_secret) -> str:
     _step_ran("finish_secret", finish_secret)
     result = _rotate({**REFERENCE, "finishSecret": finish_secret}, "check-4-4")
-    if result["failed"] and "finishSecret" in result["failed"][0]:
+    if result["failed"] and "finishSecret" in result["failed"][0] and "second run" in result["error"]:
         raise CheckFailed(
             f"finishSecret failed ({result['error']}). If it ran once already, AWSCURRENT is on the token: "
             "return early when it is."
         )
+    if result["failed"]:
+        _require_completed(result, "finish_secret")
     current_versions = [v for v, s in result["stages"].items() if "AWSCURRENT" in s]
     require(
         current_versions == [result["token"]],
