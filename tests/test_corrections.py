@@ -6,6 +6,8 @@ moto 5.2 behaviour that the correction replaces.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -99,3 +101,119 @@ def test_string_and_binary_together_are_refused(sm, call):
     assert error == {"Code": "InvalidParameterException", "Message": corrections.BOTH_STRING_AND_BINARY}
     assert sm.get_secret_value(SecretId="s")["SecretString"] == "only"
     assert [s["Name"] for s in sm.list_secrets()["SecretList"]] == ["s"]
+
+
+# --- Access control ------------------------------------------------------------------------------
+
+READ_ONE = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "arn:aws:secretsmanager:us-east-1:123456789012:secret:one-??????",
+        }
+    ],
+}
+PUBLIC = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}],
+}
+
+
+def test_denial_is_access_denied_exception_naming_user_action_and_resource(enforced, sm):
+    """AWS: HTTP 400 AccessDeniedException "User: <arn> is not authorized to perform:
+    secretsmanager:GetSecretValue on resource: <secret id> because no identity-based policy allows
+    the secretsmanager:GetSecretValue action" (Secrets Manager troubleshooting; the message names
+    the secret as the caller did). moto 5.2: an XML 403 botocore reads as "An error occurred (403)"."""
+    from smworkbook import access
+
+    sm.create_secret(Name="one", SecretString="1")
+    sm.create_secret(Name="two", SecretString="2")
+    client = enforced.client_as(access.create_user("app", READ_ONE))
+    with pytest.raises(ClientError) as raised:
+        client.get_secret_value(SecretId="two")
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert raised.value.response["Error"] == {
+        "Code": "AccessDeniedException",
+        "Message": "User: arn:aws:iam::123456789012:user/app is not authorized to perform: "
+        "secretsmanager:GetSecretValue on resource: two because no identity-based policy allows the "
+        "secretsmanager:GetSecretValue action",
+    }
+
+
+def test_an_allow_on_one_secrets_arn_allows_that_secret(enforced, sm):
+    """AWS: a statement applies when the request's action AND resource (the secret's ARN) match
+    ("Determine who has permissions to your secrets"). moto 5.2: compares every Resource with "*",
+    so a policy naming one secret's ARN denied everything."""
+    from smworkbook import access
+
+    sm.create_secret(Name="one", SecretString="1")
+    client = enforced.client_as(access.create_user("app", READ_ONE))
+    assert client.get_secret_value(SecretId="one")["SecretString"] == "1"
+
+
+def test_an_allow_whose_condition_fails_does_not_deny(enforced, sm):
+    """AWS: a statement whose Condition is not met does not apply (IAM User Guide, policy
+    evaluation logic); another statement may still allow. moto 5.2: a failed condition denies."""
+    from smworkbook import access
+
+    sm.create_secret(Name="one", SecretString="1", Tags=[{"Key": "team", "Value": "a"}])
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"secretsmanager:ResourceTag/team": "b"}},
+            },
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+        ],
+    }
+    assert enforced.client_as(access.create_user("app", policy)).get_secret_value(SecretId="one")["SecretString"] == "1"
+
+
+def test_put_resource_policy_refuses_malformed_json_and_attaches_nothing(sm):
+    """AWS: PutResourcePolicy with a policy that is not valid is MalformedPolicyDocumentException.
+    moto 5.2: stores any text."""
+    sm.create_secret(Name="s", SecretString="x")
+    for bad in ('{"Version": "2012-10-17", "Statement": [', json.dumps({"Version": "2012-10-17", "Statement": [{}]})):
+        error = error_of(lambda bad=bad: sm.put_resource_policy(SecretId="s", ResourcePolicy=bad))
+        assert error["Code"] == "MalformedPolicyDocumentException"
+        assert error["Message"].startswith(corrections.MALFORMED_POLICY)
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId="s")
+
+
+def test_block_public_policy_refuses_a_policy_for_everyone(sm):
+    """AWS: with BlockPublicPolicy=True, a policy that allows broad access (a wildcard principal)
+    is PublicPolicyException and is not attached; without it, it is attached. moto 5.2: ignores
+    BlockPublicPolicy."""
+    sm.create_secret(Name="s", SecretString="x")
+    error = error_of(
+        lambda: sm.put_resource_policy(SecretId="s", ResourcePolicy=json.dumps(PUBLIC), BlockPublicPolicy=True)
+    )
+    assert error == {"Code": "PublicPolicyException", "Message": corrections.PUBLIC_POLICY}
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId="s")
+    sm.put_resource_policy(SecretId="s", ResourcePolicy=json.dumps(PUBLIC))
+    assert json.loads(sm.get_resource_policy(SecretId="s")["ResourcePolicy"]) == PUBLIC
+    sm.delete_resource_policy(SecretId="s")
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId="s")
+
+
+def test_validate_resource_policy_reports_public_and_malformed_policies(sm):
+    """AWS: ValidateResourcePolicy returns PolicyValidationPassed and ValidationErrors (CheckName,
+    ErrorMessage): it checks syntax and broad access, e.g. a wildcard principal; text that is not
+    JSON is MalformedPolicyDocumentException. moto 5.2: not implemented (HTTP 500)."""
+    named = json.loads(json.dumps(PUBLIC))
+    named["Statement"][0]["Principal"] = {"AWS": "arn:aws:iam::123456789012:user/app"}
+    assert sm.validate_resource_policy(ResourcePolicy=json.dumps(named))["PolicyValidationPassed"] is True
+    public = sm.validate_resource_policy(ResourcePolicy=json.dumps(PUBLIC))
+    assert public["PolicyValidationPassed"] is False
+    assert public["ValidationErrors"] == [{"CheckName": "BROAD_ACCESS", "ErrorMessage": corrections.BROAD_ACCESS}]
+    no_effect = json.dumps({"Version": "2012-10-17", "Statement": [{"Action": "secretsmanager:*", "Resource": "*"}]})
+    invalid = sm.validate_resource_policy(ResourcePolicy=no_effect)
+    assert invalid["PolicyValidationPassed"] is False
+    assert invalid["ValidationErrors"][0]["CheckName"] == "SYNTAX"
+    error = error_of(lambda: sm.validate_resource_policy(ResourcePolicy="{not json"))
+    assert error["Code"] == "MalformedPolicyDocumentException"

@@ -157,10 +157,7 @@ def simulate(identity: Identity, action: str, secret_id: str | None = None) -> s
         if secret is None:
             raise WorkbookError(f"There is no secret called {secret_id!r}.")
         resource, resource_policy = secret.arn, secret.policy
-        context["secretsmanager:secretid"] = [secret.arn]
-        for tag in secret.tags or []:
-            for prefix in ("secretsmanager:resourcetag/", "aws:resourcetag/"):
-                context[f"{prefix}{tag['Key']}".lower()] = [tag.get("Value", "")]
+        context.update(policies.secret_keys(secret))
     request = policies.Request(identity.arn, action, resource, context)
     return policies.decide(request, key.collect_policies(), resource_policy)
 

@@ -168,6 +168,8 @@ def _access_key_id(headers) -> str | None:
 
 def _secret_context(response, operation: str):
     """(resource ARN, the resource as the caller named it, condition keys, resource policy)."""
+    from . import policies
+
     backend = response.backend
     prefix = f"arn:aws:secretsmanager:{response.region}:{response.current_account}:secret:"
     context: dict[str, list[str]] = {}
@@ -195,11 +197,7 @@ def _secret_context(response, operation: str):
         # AWS authorizes before it looks the secret up: no permission, no "not found" either.
         arn = secret_id if secret_id.startswith("arn:") else f"{prefix}{secret_id}-??????"
         return arn, secret_id, context, None
-    context["secretsmanager:secretid"] = [secret.arn]
-    context["secretsmanager:name"] = [secret.name]
-    for tag in secret.tags or []:
-        for key_prefix in ("secretsmanager:resourcetag/", "aws:resourcetag/"):
-            context[f"{key_prefix}{tag['Key']}".lower()] = [tag.get("Value", "")]
+    context.update(policies.secret_keys(secret))
     return secret.arn, secret_id, context, getattr(secret, "policy", None)
 
 

@@ -175,6 +175,16 @@ def decide(request: Request, identity_policies: list, resource_policy=None) -> s
     return IMPLICIT_DENY
 
 
+def secret_keys(secret) -> dict[str, list[str]]:
+    """The condition keys a secret brings to a request: its ARN, name and tags (moto FakeSecret)."""
+    keys = {"secretsmanager:secretid": [secret.arn], "secretsmanager:name": [secret.name]}
+    for tag in secret.tags or []:
+        # Both spellings work in AWS: secretsmanager:ResourceTag/<key> and aws:ResourceTag/<key>.
+        for prefix in ("secretsmanager:resourcetag/", "aws:resourcetag/"):
+            keys[f"{prefix}{tag['Key']}".lower()] = [tag.get("Value", "")]
+    return keys
+
+
 def denial_message(request: Request, reason: str, resource_as_given: str | None) -> str:
     """The message AWS gives with AccessDeniedException (it names the resource as the caller did)."""
     on = f" on resource: {resource_as_given}" if resource_as_given else ""
