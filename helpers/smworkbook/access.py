@@ -46,7 +46,8 @@ def enforce_policies(on: bool = True) -> None:
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
 
-    current()  # a clear error if the set-up cell was not run
+    if on:
+        current()  # a clear error if the set-up cell was not run
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0 if on else _NEVER
     ActionAuthenticatorMixin.request_count = 0
 
