@@ -277,6 +277,7 @@ def test_simulate_says_what_aws_would_decide(enforced, secrets):
         "explicit deny in an identity-based policy"
     )
     assert access.simulate(admin, "secretsmanager:RotateSecret", "payments-db") == "implicit deny"
+    assert access.simulate("admin", "secretsmanager:RotateSecret", "orders-db") == "allowed"
 
 
 @pytest.mark.parametrize(
@@ -319,3 +320,5 @@ def test_simulate_rejects_a_malformed_action_and_a_missing_secret(aws):
         access.simulate(app, "GetSecretValue")
     with pytest.raises(WorkbookError, match="no secret called"):
         access.simulate(app, "secretsmanager:GetSecretValue", "missing")
+    with pytest.raises(WorkbookError, match="no IAM user called 'nobody'"):
+        access.simulate("nobody", "secretsmanager:GetSecretValue")

@@ -217,3 +217,31 @@ def test_validate_resource_policy_reports_public_and_malformed_policies(sm):
     assert invalid["ValidationErrors"][0]["CheckName"] == "SYNTAX"
     error = error_of(lambda: sm.validate_resource_policy(ResourcePolicy="{not json"))
     assert error["Code"] == "MalformedPolicyDocumentException"
+
+
+def test_reading_a_secret_with_a_customer_managed_key_needs_kms_decrypt(enforced, sm):
+    """AWS: for a secret encrypted with a customer managed key, GetSecretValue also needs
+    kms:Decrypt on the key (Secrets Manager user guide, "Secret encryption and decryption"),
+    else AccessDeniedException "Access to KMS is not allowed"; the AWS managed key needs nothing
+    extra. moto 5.2: never consults KMS."""
+    from smworkbook import access
+
+    key_arn = enforced.client("kms").create_key()["KeyMetadata"]["Arn"]
+    sm.create_secret(Name="cmk", SecretString="c", KmsKeyId=key_arn)
+    sm.create_secret(Name="default", SecretString="d")
+    read = {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+    user = access.create_user("app", {"Version": "2012-10-17", "Statement": [read]})
+    client = enforced.client_as(user)
+    assert client.get_secret_value(SecretId="default")["SecretString"] == "d"
+    assert error_of(lambda: client.get_secret_value(SecretId="cmk")) == {
+        "Code": "AccessDeniedException",
+        "Message": corrections.KMS_NOT_ALLOWED,
+    }
+    decrypt = {
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": key_arn,
+        "Condition": {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}},
+    }
+    access.put_user_policy(user, {"Version": "2012-10-17", "Statement": [read, decrypt]})
+    assert client.get_secret_value(SecretId="cmk")["SecretString"] == "c"

@@ -135,13 +135,16 @@ def client_as(identity: Identity, service: str = "secretsmanager"):
     return current().client_as(identity, service)
 
 
-def simulate(identity: Identity, action: str, secret_id: str | None = None) -> str:
-    """What AWS would decide for `identity` doing `action` on a secret, without doing it.
+def simulate(identity: Identity | str, action: str, secret_id: str | None = None) -> str:
+    """What AWS would decide for `identity` (an Identity or an IAM user name) doing `action` on a
+    secret, without doing it.
 
     Returns "allowed", "implicit deny", "explicit deny in an identity-based policy" or
     "explicit deny in a resource-based policy". Like IAM's policy simulator, it reads the
     user's policies (inline, attached, and those of its groups) and the secret's resource policy.
     """
+    if isinstance(identity, str):
+        identity = _identity_of(identity)
     _require_identity(identity)
     if not isinstance(action, str) or ":" not in action:
         raise WorkbookError(f"An action looks like 'secretsmanager:GetSecretValue', not {action!r}.")
@@ -161,6 +164,20 @@ def simulate(identity: Identity, action: str, secret_id: str | None = None) -> s
         context.update(policies.secret_keys(secret))
     request = policies.Request(identity.arn, action, resource, context)
     return policies.decide(request, key.collect_policies(), resource_policy)
+
+
+def _identity_of(user_name: str) -> Identity:
+    """The Identity of an existing IAM user, by name (its first access key)."""
+    _require_name(user_name)
+    iam = _iam()
+    try:
+        arn = iam.get_user(UserName=user_name)["User"]["Arn"]
+    except botocore.exceptions.ClientError:
+        raise WorkbookError(f"There is no IAM user called {user_name!r}.") from None
+    keys = iam.list_access_keys(UserName=user_name)["AccessKeyMetadata"]
+    if not keys:
+        raise WorkbookError(f"{user_name} has no access key, so it can't make requests.")
+    return Identity(user_name, arn, keys[0]["AccessKeyId"], "")
 
 
 def _require_identity(identity) -> None:

@@ -212,9 +212,55 @@ def _authorize_secrets_manager(response) -> None:
     principal = iam_request._access_key.arn
     context["aws:principalarn"] = [principal]
     request = policies.Request(principal, action, resource, context)
-    reason = policies.decide(request, iam_request._access_key.collect_policies(), resource_policy)
+    identity_policies = iam_request._access_key.collect_policies()
+    reason = policies.decide(request, identity_policies, resource_policy)
     if reason != policies.ALLOWED:
         raise SecretsManagerClientError("AccessDeniedException", policies.denial_message(request, reason, given))
+    for check in _AFTER_ALLOW:
+        check(response, operation, principal, identity_policies)
+
+
+# Further checks on a request that the policies allowed (e.g. the KMS key of the secret).
+_AFTER_ALLOW: list = []
+KMS_NOT_ALLOWED = "Access to KMS is not allowed"
+
+
+def _kms_decrypt_allowed(response, operation: str, principal: str, identity_policies: list) -> None:
+    from moto.kms.models import kms_backends
+
+    from . import policies
+
+    if operation != "GetSecretValue":
+        return
+    secret = response.backend.secrets.get(response._get_param("SecretId") or "")
+    key_id = getattr(secret, "kms_key_id", None)
+    if secret is None or key_id in (None, models.SecretsManagerBackend.DEFAULT_KMS_KEY_ALIAS):
+        return  # the AWS managed key aws/secretsmanager: usable by anyone the secret's policies allow
+    kms = kms_backends[response.current_account][response.region]
+    try:
+        key = kms.describe_key(key_id)
+    except Exception:  # a key moto does not know: nothing to evaluate
+        return
+    context = {"kms:viaservice": [f"secretsmanager.{response.region}.amazonaws.com"], "aws:principalarn": [principal]}
+    request = policies.Request(principal, "kms:Decrypt", key.arn, context)
+    if policies.decide(request, identity_policies, key.policy) != policies.ALLOWED:
+        raise SecretsManagerClientError("AccessDeniedException", KMS_NOT_ALLOWED)
+
+
+def reading_a_secret_needs_kms_decrypt_on_its_key() -> None:
+    """With policy enforcement on, reading a secret encrypted with a customer managed KMS key
+    needs kms:Decrypt on that key.
+
+    AWS: Secrets Manager decrypts the secret with its KMS key on the caller's behalf; for a
+    customer managed key the caller needs kms:Decrypt on it, allowed by the key policy and (when
+    the key policy delegates to the account) by the caller's IAM policies, often narrowed with
+    the condition kms:ViaService = secretsmanager.<region>.amazonaws.com (Secrets Manager user
+    guide, "Secret encryption and decryption"). Without it GetSecretValue fails with
+    AccessDeniedException "Access to KMS is not allowed". The AWS managed key aws/secretsmanager
+    needs no extra permission.
+    moto 5.2: never consults KMS when a secret is read.
+    """
+    _AFTER_ALLOW.append(_kms_decrypt_allowed)
 
 
 def secrets_manager_authorizes_each_secret() -> None:
@@ -341,6 +387,7 @@ ALL = (
     create_with_name_scheduled_for_deletion,
     put_secret_value_on_deleted_secret,
     secrets_manager_authorizes_each_secret,
+    reading_a_secret_needs_kms_decrypt_on_its_key,
     put_resource_policy_checks_the_policy,
     validate_resource_policy_answers,
 )
