@@ -245,3 +245,24 @@ def test_reading_a_secret_with_a_customer_managed_key_needs_kms_decrypt(enforced
     }
     access.put_user_policy(user, {"Version": "2012-10-17", "Statement": [read, decrypt]})
     assert client.get_secret_value(SecretId="cmk")["SecretString"] == "c"
+
+
+def test_batch_get_secret_value_returns_only_the_secrets_the_caller_may_read(enforced, sm):
+    """AWS: BatchGetSecretValue needs secretsmanager:GetSecretValue for each secret (and
+    secretsmanager:ListSecrets with filters); a secret the caller may not read is in Errors with
+    ErrorCode AccessDeniedException. moto 5.2: returns every secret asked for."""
+    from smworkbook import access
+
+    sm.create_secret(Name="one", SecretString="1")
+    sm.create_secret(Name="two", SecretString="2")
+    batch = {"Effect": "Allow", "Action": "secretsmanager:BatchGetSecretValue", "Resource": "*"}
+    user = access.create_user("app", {"Version": "2012-10-17", "Statement": [batch, *READ_ONE["Statement"]]})
+    client = enforced.client_as(user)
+    answer = client.batch_get_secret_value(SecretIdList=["one", "two"])
+    assert [value["Name"] for value in answer["SecretValues"]] == ["one"]
+    assert [(e["SecretId"], e["ErrorCode"]) for e in answer["Errors"]] == [("two", "AccessDeniedException")]
+    error = error_of(lambda: client.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["o"]}]))
+    assert error["Code"] == "AccessDeniedException"
+    assert "secretsmanager:ListSecrets" in error["Message"]
+    # The administrator still gets both.
+    assert len(sm.batch_get_secret_value(SecretIdList=["one", "two"])["SecretValues"]) == 2

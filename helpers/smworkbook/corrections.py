@@ -21,6 +21,9 @@ from moto.secretsmanager.exceptions import (
     SecretsManagerClientError,
 )
 
+from . import enforcement, policies
+from .enforcement import KMS_NOT_ALLOWED  # noqa: F401  (the message, for tests)
+
 _BOTOCORE_PREFIX = re.compile(r"^An error occurred \(\w+\) when calling the \w+ operation: ")
 
 # The message AWS returns for any operation on a secret that is scheduled for deletion.
@@ -115,136 +118,12 @@ def put_secret_value_on_deleted_secret() -> None:
 
 # --- Access control ------------------------------------------------------------------------------
 
-# Actions that act on no particular secret: IAM policies name them with "Resource": "*".
-_ACCOUNT_LEVEL_ACTIONS = {"ListSecrets", "GetRandomPassword", "BatchGetSecretValue"}
 BROAD_ACCESS = 'The policy allows access to everyone ("Principal": "*") with no condition to narrow it.'
 MALFORMED_POLICY = "This resource policy contains a syntax error."
 PUBLIC_POLICY = (
     "This resource policy grants access to everyone (a wildcard principal) and BlockPublicPolicy is set, "
     "so it was not attached."
 )
-
-
-class _JsonIAMRequest:
-    """moto's IAMRequest (identity, signature, collected policies) with errors in JSON, as AWS answers."""
-
-    @staticmethod
-    def make(response):
-        from urllib.parse import urlparse
-
-        from moto.iam.access_control import IAMRequest
-
-        class JsonIAMRequest(IAMRequest):
-            def _raise_signature_does_not_match(self) -> None:
-                raise SecretsManagerClientError(
-                    "InvalidSignatureException",
-                    "The request signature we calculated does not match the signature you provided.",
-                )
-
-            def _raise_invalid_access_key(self, _reason: str) -> None:
-                raise SecretsManagerClientError(
-                    "UnrecognizedClientException", "The security token included in the request is invalid."
-                )
-
-        path = response.raw_path
-        query = urlparse(response.uri).query
-        return JsonIAMRequest(
-            account_id=response.current_account,
-            method=response.method,
-            path=f"{path}?{query}" if query else path,
-            data=response.data,
-            body=response.raw_body,
-            headers=response.headers,
-            action=response._get_action(),
-        )
-
-
-def _access_key_id(headers) -> str | None:
-    authorization = headers.get("Authorization") or ""
-    if "Credential=" not in authorization:
-        return None
-    return authorization.partition("Credential=")[2].partition("/")[0]
-
-
-def _secret_context(response, operation: str):
-    """(resource ARN, the resource as the caller named it, condition keys, resource policy)."""
-    from . import policies
-
-    backend = response.backend
-    prefix = f"arn:aws:secretsmanager:{response.region}:{response.current_account}:secret:"
-    context: dict[str, list[str]] = {}
-    tags = response._get_param("Tags") or []
-    if tags:
-        # aws:RequestTag/<key> and aws:TagKeys: the tags a request sets (CreateSecret, TagResource).
-        for tag in tags:
-            context[f"aws:requesttag/{tag['Key']}".lower()] = [tag.get("Value", "")]
-        context["aws:tagkeys"] = [tag["Key"] for tag in tags]
-    if response._get_param("TagKeys"):
-        context["aws:tagkeys"] = list(response._get_param("TagKeys"))
-    for key, param in (("secretsmanager:versionstage", "VersionStage"), ("secretsmanager:versionid", "VersionId")):
-        if response._get_param(param):
-            context[key] = [response._get_param(param)]
-    if operation in _ACCOUNT_LEVEL_ACTIONS:
-        return "*", None, context, None
-    if operation == "CreateSecret":
-        name = response._get_param("Name") or ""
-        context["secretsmanager:name"] = [name]
-        # The new secret's ARN ends in a random 6-character suffix that does not exist yet.
-        return f"{prefix}{name}-??????", name, context, None
-    secret_id = response._get_param("SecretId") or response._get_param("SecretId".lower()) or ""
-    secret = backend.secrets.get(secret_id) if secret_id else None
-    if secret is None:
-        # AWS authorizes before it looks the secret up: no permission, no "not found" either.
-        arn = secret_id if secret_id.startswith("arn:") else f"{prefix}{secret_id}-??????"
-        return arn, secret_id, context, None
-    context.update(policies.secret_keys(secret))
-    return secret.arn, secret_id, context, getattr(secret, "policy", None)
-
-
-def _authorize_secrets_manager(response) -> None:
-    from . import policies
-
-    iam_request = _JsonIAMRequest.make(response)
-    iam_request.check_signature()
-    operation = response._get_action()
-    action = f"secretsmanager:{operation}"
-    resource, given, context, resource_policy = _secret_context(response, operation)
-    principal = iam_request._access_key.arn
-    context["aws:principalarn"] = [principal]
-    request = policies.Request(principal, action, resource, context)
-    identity_policies = iam_request._access_key.collect_policies()
-    reason = policies.decide(request, identity_policies, resource_policy)
-    if reason != policies.ALLOWED:
-        raise SecretsManagerClientError("AccessDeniedException", policies.denial_message(request, reason, given))
-    for check in _AFTER_ALLOW:
-        check(response, operation, principal, identity_policies)
-
-
-# Further checks on a request that the policies allowed (e.g. the KMS key of the secret).
-_AFTER_ALLOW: list = []
-KMS_NOT_ALLOWED = "Access to KMS is not allowed"
-
-
-def _kms_decrypt_allowed(response, operation: str, principal: str, identity_policies: list) -> None:
-    from moto.kms.models import kms_backends
-
-    from . import policies
-
-    if operation != "GetSecretValue":
-        return
-    secret = response.backend.secrets.get(response._get_param("SecretId") or "")
-    key_id = getattr(secret, "kms_key_id", None)
-    if secret is None or key_id in (None, models.SecretsManagerBackend.DEFAULT_KMS_KEY_ALIAS):
-        return  # the AWS managed key aws/secretsmanager: usable by anyone the secret's policies allow
-    kms = kms_backends[response.current_account][response.region]
-    try:
-        key = kms.describe_key(key_id)
-    except Exception:  # a key moto does not know: nothing to evaluate
-        return
-    context = {"kms:viaservice": [f"secretsmanager.{response.region}.amazonaws.com"], "aws:principalarn": [principal]}
-    request = policies.Request(principal, "kms:Decrypt", key.arn, context)
-    if policies.decide(request, identity_policies, key.policy) != policies.ALLOWED:
-        raise SecretsManagerClientError("AccessDeniedException", KMS_NOT_ALLOWED)
 
 
 def reading_a_secret_needs_kms_decrypt_on_its_key() -> None:
@@ -260,7 +139,7 @@ def reading_a_secret_needs_kms_decrypt_on_its_key() -> None:
     needs no extra permission.
     moto 5.2: never consults KMS when a secret is read.
     """
-    _AFTER_ALLOW.append(_kms_decrypt_allowed)
+    enforcement.AFTER_ALLOW.append(enforcement.kms_decrypt_allowed)
 
 
 def secrets_manager_authorizes_each_secret() -> None:
@@ -290,17 +169,44 @@ def secrets_manager_authorizes_each_secret() -> None:
 
     @functools.wraps(original)
     def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
+        enforcement.caller.identity = None  # this request's caller, once authorized (see BatchGetSecretValue)
         enforcing = ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
         if not enforcing:
             return original(self, resource)
-        key = _access_key_id(self.headers)
+        key = enforcement.access_key_id(self.headers)
         if key == FAKE_ACCESS_KEY_ID:
             return None
         if getattr(self, "service_name", None) != "secretsmanager" or key is None:
             return original(self, resource)
-        return _authorize_secrets_manager(self)
+        return enforcement.authorize(self)
 
     ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = _authenticate_and_authorize_normal_action
+
+
+def batch_get_secret_value_checks_each_secret() -> None:
+    """With policy enforcement on, BatchGetSecretValue returns only the secrets the caller may read.
+
+    AWS: "Required permissions: secretsmanager:BatchGetSecretValue, and you must have
+    secretsmanager:GetSecretValue for each secret. If you use filters, you must also have
+    secretsmanager:ListSecrets" (and kms:Decrypt for a customer managed key); a secret the caller
+    may not read is reported in Errors (ErrorCode AccessDeniedException), not returned.
+    moto 5.2: checks only secretsmanager:BatchGetSecretValue and returns every secret asked for.
+    """
+    from moto.secretsmanager.responses import SecretsManagerResponse
+
+    original = SecretsManagerResponse.batch_get_secret_value
+
+    @functools.wraps(original)
+    def batch_get_secret_value(self) -> str:
+        if self._get_param("Filters") and enforcement.caller_may(self, "secretsmanager:ListSecrets") is False:
+            principal = enforcement.caller.identity[0]
+            request = policies.Request(principal, "secretsmanager:ListSecrets", "*")
+            raise SecretsManagerClientError(
+                "AccessDeniedException", policies.denial_message(request, policies.IMPLICIT_DENY, None)
+            )
+        return enforcement.filter_batch(original(self), self.region, self.current_account)
+
+    SecretsManagerResponse.batch_get_secret_value = batch_get_secret_value
 
 
 def _parse_resource_policy(policy_text):
@@ -332,8 +238,6 @@ def put_resource_policy_checks_the_policy() -> None:
     """
     from moto.secretsmanager.responses import SecretsManagerResponse
 
-    from . import policies
-
     original = SecretsManagerResponse.put_resource_policy
 
     @functools.wraps(original)
@@ -358,8 +262,6 @@ def validate_resource_policy_answers() -> None:
     import json
 
     from moto.secretsmanager.responses import SecretsManagerResponse
-
-    from . import policies
 
     def validate_resource_policy(self) -> str:
         text = self._get_param("ResourcePolicy")
@@ -388,6 +290,7 @@ ALL = (
     put_secret_value_on_deleted_secret,
     secrets_manager_authorizes_each_secret,
     reading_a_secret_needs_kms_decrypt_on_its_key,
+    batch_get_secret_value_checks_each_secret,
     put_resource_policy_checks_the_policy,
     validate_resource_policy_answers,
 )
