@@ -150,6 +150,32 @@ def share_all_actions(aws):
     share(aws, ANALYST, action="secretsmanager:*")
 
 
+# 5.5 -------------------------------------------------------------------------------------------
+FIXED = allow("secretsmanager:GetSecretValue", f"{PREFIX}lesson05/billing-api-??????")
+
+
+def billing_policy(aws, statement):
+    aws.client("iam").put_user_policy(
+        UserName="lesson05-billing-app", PolicyName="billing-read", PolicyDocument=policy(statement)
+    )
+
+
+def debug_right(aws):
+    billing_policy(aws, FIXED)
+
+
+def debug_action_only(aws):
+    billing_policy(aws, {**FIXED, "Resource": FIXED["Resource"].replace("us-east-1", "us-west-2")})
+
+
+def debug_region_only(aws):
+    billing_policy(aws, {**FIXED, "Action": "secretsmanager:GetSecret"})
+
+
+def debug_star(aws):
+    billing_policy(aws, allow("secretsmanager:GetSecretValue"))
+
+
 CASES = {
     "5.1": (least_right, [(least_star_resource, "can also read lesson05/payments-db"),
                           (least_trailing_star, "a \\* after the name matches longer names"),
@@ -171,6 +197,10 @@ CASES = {
                           (share_account, "Too narrow: the analyst can't read"),
                           (share_all_actions, "can change the secret")],
             "has no resource policy yet"),
+    "5.5": (debug_right, [(debug_action_only, "look at the region"),
+                          (debug_region_only, "secretsmanager:GetSecret is not it"),
+                          (debug_star, "can now read lesson05/billing-admin")],
+            "secretsmanager:GetSecret is not it"),
 }  # fmt: skip
 
 

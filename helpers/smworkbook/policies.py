@@ -208,4 +208,16 @@ def is_public(policy: dict) -> bool:
     return False
 
 
-__all__ = ["ALLOWED", "IDENTITY_DENY", "IMPLICIT_DENY", "RESOURCE_DENY", "Policy", "Request", "decide"]
+__all__ = [
+    "ALLOWED",
+    "IDENTITY_DENY",
+    "IMPLICIT_DENY",
+    "RESOURCE_DENY",
+    "Policy",
+    "Request",
+    "Statement",
+    "decide",
+    "denial_message",
+    "is_public",
+    "secret_keys",
+]

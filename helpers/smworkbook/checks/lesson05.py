@@ -324,3 +324,55 @@ def prepare_resource_policy() -> str:
     _fresh_secret(REPORT_KEY)
     _prepared["5.4"] = {ANALYST: access.create_user(ANALYST), INTERN: access.create_user(INTERN)}
     return f"{ANALYST} and {INTERN} exist with no IAM policies; {REPORT_KEY} has no resource policy."
+
+
+# 5.5 ------------------------------------------------------------------------------------------
+
+BILLING_APP = "lesson05-billing-app"
+BILLING_API = "lesson05/billing-api"
+BILLING_ADMIN = "lesson05/billing-admin"
+BROKEN_POLICY_NAME = "billing-read"
+BROKEN_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecret",
+            "Resource": "arn:aws:secretsmanager:us-west-2:123456789012:secret:lesson05/billing-api-??????",
+        }
+    ],
+}
+
+
+@exercise("5.5", "debug a denial and fix the policy")
+def check_debug_denial() -> str:
+    app = _identity("5.5", BILLING_APP)
+    access.enforce_policies()
+    documents = _require_a_policy(BILLING_APP)
+    client = current().client_as(app)
+    denial = _reads(client, BILLING_API)
+    if denial:
+        text = json.dumps(documents)
+        hint = f"The app still can't read {BILLING_API}. AWS says: {denial}. "
+        if '"secretsmanager:GetSecret"' in text:
+            hint += "The message names the action to allow: secretsmanager:GetSecret is not it."
+        elif ":us-west-2:" in text:
+            hint += "Compare the Resource with the secret's ARN (describe_secret): look at the region."
+        else:
+            hint += "Compare the policy's Action and Resource with the action and the secret's ARN."
+        raise CheckFailed(hint)
+    require(
+        _reads(client, BILLING_ADMIN),
+        f"Too broad: the app can now read {BILLING_ADMIN} too. Fix the policy; don't widen it to *.",
+    )
+    return f"{BILLING_APP} reads {BILLING_API} again, and still nothing else."
+
+
+@prepares("5.5")
+def prepare_debug_denial() -> str:
+    access.enforce_policies()
+    _fresh_secret(BILLING_API)
+    _fresh_secret(BILLING_ADMIN)
+    _prepared["5.5"] = {BILLING_APP: access.create_user(BILLING_APP)}
+    access.put_user_policy(_prepared["5.5"][BILLING_APP], BROKEN_POLICY, name=BROKEN_POLICY_NAME)
+    return f"{BILLING_APP} has the policy {BROKEN_POLICY_NAME!r}, which should let it read {BILLING_API} but doesn't."
