@@ -20,12 +20,13 @@ def rolled_back_history(sm) -> LabelHistory:
     return history
 
 
-def test_grid_has_a_row_per_version_and_a_column_per_step(sm):
+def test_grid_has_a_row_per_step_and_a_column_per_version(sm):
     grid = rolled_back_history(sm).table()
-    assert list(grid.columns) == ["created", "update", "rollback"]
+    assert list(grid.index) == ["created", "update", "rollback"]
     assert grid.to_dict(orient="index") == {
-        "v1": {"created": "AWSCURRENT", "update": "AWSPREVIOUS", "rollback": "AWSCURRENT"},
-        "v2": {"created": "·", "update": "AWSCURRENT", "rollback": "AWSPREVIOUS"},
+        "created": {"v1": "AWSCURRENT", "v2": "·"},
+        "update": {"v1": "AWSPREVIOUS", "v2": "AWSCURRENT"},
+        "rollback": {"v1": "AWSCURRENT", "v2": "AWSPREVIOUS"},
     }
 
 
@@ -33,14 +34,17 @@ def test_recording_a_step_again_replaces_it(sm):
     history = rolled_back_history(sm)
     sm.put_secret_value(SecretId="s", SecretString="fixed")
     history.record("rollback")
-    assert list(history.table().columns) == ["created", "update", "rollback"]
-    assert history.table()["rollback"].tolist() == ["AWSPREVIOUS", "", "AWSCURRENT"]
+    assert list(history.table().index) == ["created", "update", "rollback"]
+    assert history.table().loc["rollback"].tolist() == ["AWSPREVIOUS", "", "AWSCURRENT"]
+    assert ">deprecated<" in history.show().data  # v2 lost its last label
 
 
 def test_picture_colours_each_label(sm):
     html = rolled_back_history(sm).show().data
     assert "#c8e6c9" in html and "#ffe0b2" in html
     assert "Labels of s" in html
+    assert ">deprecated<" not in html  # nothing is deprecated yet in this history
+
     assert "T_label_history" in html  # a fixed id: the same HTML on every run, so nbval can compare it
 
 
