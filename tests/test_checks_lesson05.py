@@ -4,13 +4,28 @@ answers attach policies in the mock as a learner's code would (with the workbook
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
 
+import smworkbook
 from smworkbook import CheckFailed, access, checks
 
+from .check_contract import contract_tests
+
 PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+
+
+def answer(act):
+    """An answer acts on the mock as the learner's code would; verify() takes no values here."""
+
+    @functools.wraps(act)
+    def wrapper(*args, **kwargs):
+        act(*args, **kwargs)
+        return ()
+
+    return wrapper
 
 
 @pytest.fixture(autouse=True)
@@ -31,102 +46,125 @@ def deny(action, resource="*") -> dict:
     return {"Effect": "Deny", "Action": action, "Resource": resource}
 
 
-def put_user_policy(aws, user, *statements):
-    aws.client("iam").put_user_policy(UserName=user, PolicyName="answer", PolicyDocument=policy(*statements))
+def put_user_policy(user, *statements):
+    iam = smworkbook.current().client("iam")
+    iam.put_user_policy(UserName=user, PolicyName="answer", PolicyDocument=policy(*statements))
 
 
 # 5.1 -------------------------------------------------------------------------------------------
-def app_policy(aws, *statements):
-    put_user_policy(aws, "lesson05-orders-app", *statements)
+@answer
+def app_policy(sm, *statements):
+    put_user_policy("lesson05-orders-app", *statements)
 
 
-def least_right(aws):
-    app_policy(aws, allow("secretsmanager:GetSecretValue", f"{PREFIX}lesson05/orders-db-??????"))
+@answer
+def least_right(sm):
+    app_policy(sm, allow("secretsmanager:GetSecretValue", f"{PREFIX}lesson05/orders-db-??????"))
 
 
-def least_star_resource(aws):
-    app_policy(aws, allow("secretsmanager:GetSecretValue"))
+@answer
+def least_star_resource(sm):
+    app_policy(sm, allow("secretsmanager:GetSecretValue"))
 
 
-def least_trailing_star(aws):
-    app_policy(aws, allow("secretsmanager:GetSecretValue", f"{PREFIX}lesson05/orders-db*"))
+@answer
+def least_trailing_star(sm):
+    app_policy(sm, allow("secretsmanager:GetSecretValue", f"{PREFIX}lesson05/orders-db*"))
 
 
-def least_all_actions(aws):
-    app_policy(aws, allow("secretsmanager:*", f"{PREFIX}lesson05/orders-db-??????"))
+@answer
+def least_all_actions(sm):
+    app_policy(sm, allow("secretsmanager:*", f"{PREFIX}lesson05/orders-db-??????"))
 
 
-def least_no_suffix(aws):
-    app_policy(aws, allow("secretsmanager:GetSecretValue", f"{PREFIX}lesson05/orders-db"))
+@answer
+def least_no_suffix(sm):
+    app_policy(sm, allow("secretsmanager:GetSecretValue", f"{PREFIX}lesson05/orders-db"))
 
 
-def least_wrong_action(aws):
-    app_policy(aws, allow("secretsmanager:DescribeSecret", f"{PREFIX}lesson05/orders-db-??????"))
+@answer
+def least_wrong_action(sm):
+    app_policy(sm, allow("secretsmanager:DescribeSecret", f"{PREFIX}lesson05/orders-db-??????"))
 
 
 # 5.2 -------------------------------------------------------------------------------------------
-def operator_policy(aws, *statements):
-    put_user_policy(aws, "lesson05-operator", *statements)
+@answer
+def operator_policy(sm, *statements):
+    put_user_policy("lesson05-operator", *statements)
 
 
-def operator_right(aws):
-    operator_policy(aws, deny("secretsmanager:GetSecretValue"))
+@answer
+def operator_right(sm):
+    operator_policy(sm, deny("secretsmanager:GetSecretValue"))
 
 
-def operator_deny_everything(aws):
-    operator_policy(aws, deny("secretsmanager:*"))
+@answer
+def operator_deny_everything(sm):
+    operator_policy(sm, deny("secretsmanager:*"))
 
 
-def operator_allow_list(aws):
-    operator_policy(aws, allow(["secretsmanager:RotateSecret", "secretsmanager:DescribeSecret"]))
+@answer
+def operator_allow_list(sm):
+    operator_policy(sm, allow(["secretsmanager:RotateSecret", "secretsmanager:DescribeSecret"]))
 
 
-def operator_leaves_group(aws):
-    operator_right(aws)
-    aws.client("iam").remove_user_from_group(GroupName="lesson05-secrets-team", UserName="lesson05-operator")
+@answer
+def operator_leaves_group(sm):
+    operator_right(sm)
+    iam = smworkbook.current().client("iam")
+    iam.remove_user_from_group(GroupName="lesson05-secrets-team", UserName="lesson05-operator")
 
 
-def operator_deny_other_secret(aws):
-    operator_policy(aws, deny("secretsmanager:GetSecretValue", f"{PREFIX}lesson05/other-??????"))
+@answer
+def operator_deny_other_secret(sm):
+    operator_policy(sm, deny("secretsmanager:GetSecretValue", f"{PREFIX}lesson05/other-??????"))
 
 
 # 5.3 -------------------------------------------------------------------------------------------
-def dev_policy(aws, *statements):
-    put_user_policy(aws, "lesson05-payments-dev", *statements)
+@answer
+def dev_policy(sm, *statements):
+    put_user_policy("lesson05-payments-dev", *statements)
 
 
 ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
 PAYMENTS_TAG = {"StringEquals": {"secretsmanager:ResourceTag/team": "payments"}}
 
 
-def tags_right(aws):
-    dev_policy(aws, allow(ACTIONS, Condition=PAYMENTS_TAG))
+@answer
+def tags_right(sm):
+    dev_policy(sm, allow(ACTIONS, Condition=PAYMENTS_TAG))
 
 
-def tags_no_condition(aws):
-    dev_policy(aws, allow(ACTIONS))
+@answer
+def tags_no_condition(sm):
+    dev_policy(sm, allow(ACTIONS))
 
 
-def tags_by_path(aws):
-    dev_policy(aws, allow(ACTIONS, f"{PREFIX}lesson05/payments/*"))
+@answer
+def tags_by_path(sm):
+    dev_policy(sm, allow(ACTIONS, f"{PREFIX}lesson05/payments/*"))
 
 
-def tags_request_tag(aws):
-    dev_policy(aws, allow(ACTIONS, Condition={"StringEquals": {"aws:RequestTag/team": "payments"}}))
+@answer
+def tags_request_tag(sm):
+    dev_policy(sm, allow(ACTIONS, Condition={"StringEquals": {"aws:RequestTag/team": "payments"}}))
 
 
-def tags_by_name(aws):
-    dev_policy(aws, allow(ACTIONS, f"{PREFIX}lesson05/payments/stripe-??????"))
+@answer
+def tags_by_name(sm):
+    dev_policy(sm, allow(ACTIONS, f"{PREFIX}lesson05/payments/stripe-??????"))
 
 
-def tags_no_describe(aws):
-    dev_policy(aws, allow("secretsmanager:GetSecretValue", Condition=PAYMENTS_TAG))
+@answer
+def tags_no_describe(sm):
+    dev_policy(sm, allow("secretsmanager:GetSecretValue", Condition=PAYMENTS_TAG))
 
 
 # 5.4 -------------------------------------------------------------------------------------------
-def share(aws, principal, action="secretsmanager:GetSecretValue", block=True):
+@answer
+def share(sm, principal, action="secretsmanager:GetSecretValue", block=True):
     statement = {"Effect": "Allow", "Principal": principal, "Action": action, "Resource": "*"}
-    aws.client("secretsmanager").put_resource_policy(
+    sm.put_resource_policy(
         SecretId="lesson05/shared-report-key", ResourcePolicy=policy(statement), BlockPublicPolicy=block
     )
 
@@ -134,46 +172,55 @@ def share(aws, principal, action="secretsmanager:GetSecretValue", block=True):
 ANALYST = {"AWS": "arn:aws:iam::123456789012:user/lesson05-analyst"}
 
 
-def share_right(aws):
-    share(aws, ANALYST)
+@answer
+def share_right(sm):
+    share(sm, ANALYST)
 
 
-def share_public(aws):
-    share(aws, "*", block=False)
+@answer
+def share_public(sm):
+    share(sm, "*", block=False)
 
 
-def share_account(aws):
-    share(aws, {"AWS": "arn:aws:iam::123456789012:root"})
+@answer
+def share_account(sm):
+    share(sm, {"AWS": "arn:aws:iam::123456789012:root"})
 
 
-def share_all_actions(aws):
-    share(aws, ANALYST, action="secretsmanager:*")
+@answer
+def share_all_actions(sm):
+    share(sm, ANALYST, action="secretsmanager:*")
 
 
 # 5.5 -------------------------------------------------------------------------------------------
 FIXED = allow("secretsmanager:GetSecretValue", f"{PREFIX}lesson05/billing-api-??????")
 
 
-def billing_policy(aws, statement):
-    aws.client("iam").put_user_policy(
+@answer
+def billing_policy(sm, statement):
+    smworkbook.current().client("iam").put_user_policy(
         UserName="lesson05-billing-app", PolicyName="billing-read", PolicyDocument=policy(statement)
     )
 
 
-def debug_right(aws):
-    billing_policy(aws, FIXED)
+@answer
+def debug_right(sm):
+    billing_policy(sm, FIXED)
 
 
-def debug_action_only(aws):
-    billing_policy(aws, {**FIXED, "Resource": FIXED["Resource"].replace("us-east-1", "us-west-2")})
+@answer
+def debug_action_only(sm):
+    billing_policy(sm, {**FIXED, "Resource": FIXED["Resource"].replace("us-east-1", "us-west-2")})
 
 
-def debug_region_only(aws):
-    billing_policy(aws, {**FIXED, "Action": "secretsmanager:GetSecret"})
+@answer
+def debug_region_only(sm):
+    billing_policy(sm, {**FIXED, "Action": "secretsmanager:GetSecret"})
 
 
-def debug_star(aws):
-    billing_policy(aws, allow("secretsmanager:GetSecretValue"))
+@answer
+def debug_star(sm):
+    billing_policy(sm, allow("secretsmanager:GetSecretValue"))
 
 
 CASES = {
@@ -204,51 +251,29 @@ CASES = {
 }  # fmt: skip
 
 
-def test_every_registered_exercise_is_tested_here():
-    assert set(CASES) == {number for number in checks.EXERCISES if number.startswith("5.")}
+UNSOLVED = {number: () for number in CASES}
+
+(
+    test_every_registered_exercise_is_tested_here,
+    test_check_passes_on_the_right_answer,
+    test_check_fails_on_the_unsolved_exercise,
+    test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
+) = contract_tests("5", CASES, UNSOLVED)
 
 
-@pytest.mark.parametrize("number", sorted(CASES))
-def test_check_passes_on_the_right_answer(number, aws, capsys):
-    checks.setup(number)
-    CASES[number][0](aws)
-    checks.verify(number)
-    assert f"✔ Exercise {number} passed" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("number", sorted(CASES))
-def test_check_fails_on_the_unsolved_exercise(number, aws):
-    checks.setup(number)
-    with pytest.raises(CheckFailed, match=CASES[number][2]) as failure:
-        checks.verify(number)
-    assert str(failure.value).startswith(f"Exercise {number} (")
-
-
-@pytest.mark.parametrize(
-    ("number", "wrong", "hint"),
-    [(number, wrong, hint) for number, (_, wrongs, _) in CASES.items() for wrong, hint in wrongs],
-    ids=lambda value: getattr(value, "__name__", None),
-)
-def test_check_fails_on_a_plausible_wrong_answer_with_a_hint(number, wrong, hint, aws):
-    checks.setup(number)
-    wrong(aws)
-    with pytest.raises(CheckFailed, match=hint):
-        checks.verify(number)
-
-
-def test_a_public_policy_is_refused_when_blocked_so_the_secret_stays_unshared(aws):
+def test_a_public_policy_is_refused_when_blocked_so_the_secret_stays_unshared(sm):
     """BlockPublicPolicy=True turns the too-broad answer into an error at once."""
     checks.setup("5.4")
     with pytest.raises(Exception, match="PublicPolicyException"):
-        share(aws, "*", block=True)
+        share(sm, "*", block=True)
     with pytest.raises(CheckFailed, match="has no resource policy yet"):
         checks.verify("5.4")
 
 
 @pytest.mark.parametrize("number", sorted(CASES))
-def test_setup_can_run_again_after_a_solution(number, aws, capsys):
+def test_setup_can_run_again_after_a_solution(number, sm, capsys):
     for _ in range(2):
         checks.setup(number)
-        CASES[number][0](aws)
+        CASES[number][0](sm)
         checks.verify(number)
     assert capsys.readouterr().out.count(f"✔ Exercise {number} passed") == 2
