@@ -123,7 +123,8 @@ def put_secret_value_on_deleted_secret() -> None:
 # --- Access control ------------------------------------------------------------------------------
 
 BROAD_ACCESS = 'The policy allows access to everyone ("Principal": "*") with no condition to narrow it.'
-MALFORMED_POLICY = "This resource policy contains a syntax error."
+# As AWS words it (seen in a CloudFormation error for a Secrets Manager resource policy).
+MALFORMED_POLICY = "This policy has invalid syntax."
 PUBLIC_POLICY = (
     "This resource policy grants access to everyone (a wildcard principal) and BlockPublicPolicy is set, "
     "so it was not attached."
