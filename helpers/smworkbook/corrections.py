@@ -26,8 +26,7 @@ from moto.secretsmanager.exceptions import (
     SecretsManagerClientError,
 )
 
-from . import rotation
-from . import enforcement, policies
+from . import enforcement, policies, rotation
 from .enforcement import KMS_NOT_ALLOWED  # noqa: F401  (the message, for tests)
 
 _BOTOCORE_PREFIX = re.compile(r"^An error occurred \(\w+\) when calling the \w+ operation: ")
