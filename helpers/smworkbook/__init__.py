@@ -3,10 +3,11 @@
 Start here: `aws = smworkbook.start()` runs this kernel's mock AWS and points boto3 at it.
 """
 
+from .describe import describe_table
 from .errors import CheckFailed, WorkbookError, install_short_errors
 from .mock import MockAWS, current, start
 
 install_short_errors()
 
-__all__ = ["CheckFailed", "MockAWS", "WorkbookError", "current", "start"]
+__all__ = ["CheckFailed", "MockAWS", "WorkbookError", "current", "describe_table", "start"]
 __version__ = "0.1.0"
