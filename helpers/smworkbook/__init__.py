@@ -6,9 +6,24 @@ Start here: `aws = smworkbook.start()` runs this kernel's mock AWS and points bo
 from .describe import describe_table
 from .errors import CheckFailed, WorkbookError, install_short_errors
 from .faults import throttled
+from .history import LabelHistory
 from .mock import MockAWS, current, start
+from .versions import versions_table
+from .widgets import VersionsView, show_versions
 
 install_short_errors()
 
-__all__ = ["CheckFailed", "MockAWS", "WorkbookError", "current", "describe_table", "start", "throttled"]
+__all__ = [
+    "CheckFailed",
+    "LabelHistory",
+    "MockAWS",
+    "VersionsView",
+    "WorkbookError",
+    "current",
+    "describe_table",
+    "show_versions",
+    "start",
+    "throttled",
+    "versions_table",
+]
 __version__ = "0.1.0"
