@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pandas
 import pytest
 
 from smworkbook import WorkbookError, describe_table
@@ -129,3 +130,16 @@ def test_a_name_is_described_from_the_mock(sm):
 def test_bad_input_is_a_short_clear_error(aws, bad, message):
     with pytest.raises(WorkbookError, match=message):
         describe_table(bad)
+
+
+def test_long_values_and_meanings_are_shown_whole(sm):
+    """pandas cuts cells at 50 characters by default; a cut-off meaning or ARN is useless here."""
+    created = sm.create_secret(Name="a-fairly-long-secret-name/for-the-describe-table", SecretString="x")
+    table = describe_table(created["Name"])
+    meaning = table[table.field == "VersionIdsToStages"].meaning.item()
+    assert len(meaning) > 50
+    with pandas.option_context("display.max_columns", None, "display.width", 1000):  # as wide as it needs
+        shown = [table._repr_html_(), repr(table), table[table.field == "ARN"]._repr_html_()]
+    for text in shown:
+        assert created["ARN"] in text
+    assert meaning in shown[0] and meaning in shown[1]

@@ -84,6 +84,22 @@ ALWAYS_SHOWN = (
 ABSENT = "(not in the response)"
 
 
+class DescribeTable(pandas.DataFrame):
+    """A DataFrame that shows its cells whole: a meaning cut off at 50 characters means nothing."""
+
+    @property
+    def _constructor(self):
+        return DescribeTable
+
+    def _repr_html_(self):
+        with pandas.option_context("display.max_colwidth", None):
+            return super()._repr_html_()
+
+    def __repr__(self) -> str:
+        with pandas.option_context("display.max_colwidth", None):
+            return super().__repr__()
+
+
 def describe_table(secret, now: datetime | None = None) -> pandas.DataFrame:
     """describe_secret as a table: columns field, value, meaning; dates in UTC, easy to read.
 
@@ -106,7 +122,7 @@ def describe_table(secret, now: datetime | None = None) -> pandas.DataFrame:
     for field, value in response.items():
         if field not in known and field != "ResponseMetadata":
             rows.append((field, _format(field, value, now), ""))
-    return pandas.DataFrame(rows, columns=["field", "value", "meaning"])
+    return DescribeTable(rows, columns=["field", "value", "meaning"])
 
 
 def _response_of(secret) -> dict:
