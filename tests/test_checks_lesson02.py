@@ -3,10 +3,10 @@ unsolved exercise and on plausible wrong answers."""
 
 from __future__ import annotations
 
-import pytest
-
-from smworkbook import CheckFailed, checks, versions_table
+from smworkbook import checks, versions_table
 from smworkbook.checks.lesson02 import RETRY_TOKEN
+
+from .check_contract import contract_tests
 
 
 def version_with(sm, name, label):
@@ -137,34 +137,12 @@ CASES = {
 }  # fmt: skip
 
 
-def test_every_registered_exercise_is_tested_here():
-    assert set(CASES) == {number for number in checks.EXERCISES if number.startswith("2.")}
-
-
-@pytest.mark.parametrize("number", sorted(CASES))
-def test_check_passes_on_the_right_answer(number, sm, capsys):
-    checks.setup(number)
-    checks.verify(number, *CASES[number][0](sm))
-    assert f"✔ Exercise {number} passed" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("number", sorted(CASES))
-def test_check_fails_on_the_unsolved_exercise(number, sm):
-    checks.setup(number)
-    with pytest.raises(CheckFailed, match=CASES[number][2]):
-        checks.verify(number, *UNSOLVED[number])
-
-
-@pytest.mark.parametrize(
-    ("number", "wrong", "hint"),
-    [(number, wrong, hint) for number, (_, wrongs, _) in CASES.items() for wrong, hint in wrongs],
-    ids=lambda value: getattr(value, "__name__", None),
-)
-def test_check_fails_on_a_plausible_wrong_answer_with_a_hint(number, wrong, hint, sm):
-    checks.setup(number)
-    answers = wrong(sm)
-    with pytest.raises(CheckFailed, match=hint):
-        checks.verify(number, *answers)
+(
+    test_every_registered_exercise_is_tested_here,
+    test_check_passes_on_the_right_answer,
+    test_check_fails_on_the_unsolved_exercise,
+    test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
+) = contract_tests("2", CASES, UNSOLVED)
 
 
 def test_rollback_check_sees_the_aws_result_of_get_secret_value(sm):

@@ -35,12 +35,15 @@ def test_recording_a_step_again_replaces_it(sm):
     history.record("rollback")
     assert list(history.table().columns) == ["created", "update", "rollback"]
     assert history.table()["rollback"].tolist() == ["AWSPREVIOUS", "", "AWSCURRENT"]
+    assert ">deprecated<" in history.show().data  # v2 lost its last label
 
 
 def test_picture_colours_each_label(sm):
     html = rolled_back_history(sm).show().data
     assert "#c8e6c9" in html and "#ffe0b2" in html
     assert "Labels of s" in html
+    assert ">deprecated<" not in html  # nothing is deprecated yet in this history
+
     assert "T_label_history" in html  # a fixed id: the same HTML on every run, so nbval can compare it
 
 

@@ -52,9 +52,16 @@ class LabelHistory:
 
         def cell_style(value: str) -> str:
             colour = label_colour(value.split(", ")) if value not in ("", "·") else ""
-            return f"background-color: {colour}; text-align: center" if colour else "text-align: center; color: #888"
+            if colour:
+                return f"background-color: {colour}; text-align: center"
+            return "text-align: center; color: #888; font-style: italic"
 
-        styled = grid.style.map(cell_style).set_uuid("label_history").set_caption(f"Labels of {self.secret_id}")
+        styled = (
+            grid.style.map(cell_style)
+            .format(lambda value: "deprecated" if value == "" else value)
+            .set_uuid("label_history")
+            .set_caption(f"Labels of {self.secret_id} (· = not created yet)")
+        )
         # HTML rather than the Styler itself: the Styler's plain-text form holds a memory address,
         # which would differ on every run.
         return HTML(styled.to_html())
