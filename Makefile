@@ -10,7 +10,7 @@ LAB_FLAGS ?=
 # Jupyter refuses to run as root unless told to (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test exercises outputs clean
+.PHONY: lab test bench exercises outputs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions
+
+## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_FLAGS)
 
 ## exercises: regenerate exercises/ from solutions/
 exercises: $(STAMP)

@@ -251,3 +251,14 @@ def test_checks_of_the_project_layout():
     """The layout the README promises is there."""
     for folder in ("notebooks", "solutions", "exercises", "helpers/smworkbook", "tests"):
         assert (ROOT / folder).is_dir(), folder
+
+
+def test_the_set_up_cell_does_not_import_pandas_or_ipywidgets():
+    """`import smworkbook; smworkbook.start()` stays light: tables and widgets load on first use."""
+    code = (
+        "import sys, smworkbook; smworkbook.start(); "
+        "print(sorted(m for m in ('pandas', 'ipywidgets') if m in sys.modules)); "
+        "smworkbook.versions_table; print('pandas' in sys.modules)"
+    )
+    result = run_python(code)
+    assert result.stdout.splitlines() == ["[]", "True"], result.stderr
