@@ -9,6 +9,8 @@ import pytest
 
 from smworkbook import WorkbookError, describe_table
 
+from .conftest import run_python
+
 LESSON_FIELDS = [
     "Name",
     "ARN",
@@ -143,3 +145,12 @@ def test_long_values_and_meanings_are_shown_whole(sm):
     for text in shown:
         assert created["ARN"] in text
     assert meaning in shown[0] and meaning in shown[1]
+
+
+def test_describe_table_loads_pandas_on_first_use_only():
+    code = (
+        "import sys, smworkbook; smworkbook.start(); print('pandas' in sys.modules); "
+        "smworkbook.describe_table; print('pandas' in sys.modules)"
+    )
+    result = run_python(code)
+    assert result.stdout.splitlines() == ["False", "True"], result.stderr
