@@ -5,9 +5,11 @@ Start here: `aws = smworkbook.start()` runs this kernel's mock AWS and points bo
 
 import importlib
 
+from .database import Database, start_database
 from .errors import CheckFailed, WorkbookError, install_short_errors
 from .faults import throttled
 from .mock import MockAWS, current, start
+from .rotation import register_rotation_function, rotation_log
 
 install_short_errors()
 
@@ -30,14 +32,18 @@ def __getattr__(name: str):
 
 __all__ = [
     "CheckFailed",
+    "Database",
     "LabelHistory",
     "MockAWS",
     "VersionsView",
     "WorkbookError",
     "current",
     "describe_table",
+    "register_rotation_function",
+    "rotation_log",
     "show_versions",
     "start",
+    "start_database",
     "throttled",
     "versions_table",
 ]
