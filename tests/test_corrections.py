@@ -7,6 +7,7 @@ moto 5.2 behaviour that the correction replaces.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from botocore.exceptions import ClientError
@@ -266,6 +267,62 @@ def test_batch_get_secret_value_returns_only_the_secrets_the_caller_may_read(enf
     assert "secretsmanager:ListSecrets" in error["Message"]
     # The administrator still gets both.
     assert len(sm.batch_get_secret_value(SecretIdList=["one", "two"])["SecretValues"]) == 2
+
+
+def test_get_random_password_error_message_has_no_code_or_prefix(sm):
+    """AWS: "Password length is too short based on the required types." moto 5.2: the message
+    starts with "InvalidParameterException: An error occurred (...) when calling ...", then spaces."""
+    error = error_of(lambda: sm.get_random_password(PasswordLength=3))
+    assert error == {
+        "Code": "InvalidParameterException",
+        "Message": "Password length is too short based on the required types.",
+    }
+
+
+def midnight_utc_today():
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def test_last_accessed_date_is_absent_until_the_secret_is_read(sm):
+    """AWS (DescribeSecret, SecretListEntry): LastAccessedDate "is omitted if the secret has never
+    been retrieved in the Region". Creating, describing and listing a secret do not retrieve it."""
+    sm.create_secret(Name="s", SecretString="x")
+    sm.describe_secret(SecretId="s")
+    sm.list_secrets()
+    assert "LastAccessedDate" not in sm.describe_secret(SecretId="s")
+    assert "LastAccessedDate" not in sm.list_secrets()["SecretList"][0]
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda sm, secret: sm.get_secret_value(SecretId=secret["Name"]),
+        lambda sm, secret: sm.get_secret_value(SecretId=secret["ARN"]),
+        lambda sm, secret: sm.batch_get_secret_value(SecretIdList=[secret["Name"]]),
+    ],
+    ids=["GetSecretValue by name", "GetSecretValue by ARN", "BatchGetSecretValue"],
+)
+def test_reading_a_secret_sets_last_accessed_date_to_the_day(sm, read):
+    """AWS: LastAccessedDate is "the date that the secret was last accessed in the Region",
+    "truncated to midnight of the date and therefore shows only the date, not the time".
+    moto 5.2: never set."""
+    secret = sm.create_secret(Name="s", SecretString="x")
+    sm.create_secret(Name="unread", SecretString="x")
+    before = midnight_utc_today()
+    read(sm, secret)
+    days = {before, midnight_utc_today()}  # the same day, unless the read straddled midnight
+    assert sm.describe_secret(SecretId="s")["LastAccessedDate"] in days
+    listed = {entry["Name"]: entry for entry in sm.list_secrets()["SecretList"]}
+    assert listed["s"]["LastAccessedDate"] in days
+    assert "LastAccessedDate" not in listed["unread"]
+
+
+def test_a_failed_read_does_not_set_last_accessed_date(sm):
+    """A read that fails (the secret is scheduled for deletion) retrieves nothing."""
+    sm.create_secret(Name="s", SecretString="x")
+    sm.delete_secret(SecretId="s")
+    error_of(lambda: sm.get_secret_value(SecretId="s"))
+    assert "LastAccessedDate" not in sm.describe_secret(SecretId="s")
 
 
 # Versions and staging labels -------------------------------------------------------------------

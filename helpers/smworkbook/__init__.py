@@ -7,6 +7,7 @@ import importlib
 
 from .database import Database, start_database
 from .errors import CheckFailed, WorkbookError, install_short_errors
+from .faults import throttled
 from .mock import MockAWS, current, start
 from .rotation import register_rotation_function, rotation_log
 
@@ -15,6 +16,7 @@ install_short_errors()
 # Loaded on first use: pandas and ipywidgets take longer to import than the rest of the set-up
 # cell together, and lesson 1 needs neither.
 _LAZY = {
+    "describe_table": ".describe",
     "LabelHistory": ".history",
     "versions_table": ".versions",
     "VersionsView": ".widgets",
@@ -36,11 +38,13 @@ __all__ = [
     "VersionsView",
     "WorkbookError",
     "current",
+    "describe_table",
     "register_rotation_function",
     "rotation_log",
     "show_versions",
     "start",
     "start_database",
+    "throttled",
     "versions_table",
 ]
 __version__ = "0.1.0"

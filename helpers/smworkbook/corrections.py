@@ -16,6 +16,7 @@ import json
 import re
 import time
 import uuid
+from datetime import UTC, datetime
 
 from moto.secretsmanager import models
 from moto.secretsmanager.exceptions import (
@@ -29,7 +30,7 @@ from moto.secretsmanager.exceptions import (
 from . import enforcement, policies, rotation
 from .enforcement import KMS_NOT_ALLOWED  # noqa: F401  (the message, for tests)
 
-_BOTOCORE_PREFIX = re.compile(r"^An error occurred \(\w+\) when calling the \w+ operation: ")
+_BOTOCORE_PREFIX = re.compile(r"^(\w+: )?An error occurred \(\w+\) when calling the \w+ operation: ")
 
 # The message AWS returns for any operation on a secret that is scheduled for deletion.
 MARKED_FOR_DELETION = "You can't perform this operation on the secret because it was marked for deletion."
@@ -51,13 +52,14 @@ def error_messages_as_aws_words_them() -> None:
     moto 5.2: several messages start with botocore's own prefix ("An error occurred
     (InvalidRequestException) when calling the GetSecretValue operation: "), so the learner sees
     it twice, followed by a run of spaces from a line continuation; on a deleted secret some
-    say "You tried to perform the operation on a secret that's currently marked deleted."
+    say "You tried to perform the operation on a secret that's currently marked deleted."; some
+    (GetRandomPassword) start with the code and a colon before that prefix.
     """
     original = SecretsManagerClientError.__init__
 
     @functools.wraps(original)
     def __init__(self, error_type: str, message: str, *args, **kwargs) -> None:
-        message = " ".join(_BOTOCORE_PREFIX.sub("", message).split())
+        message = _BOTOCORE_PREFIX.sub("", " ".join(message.split()))
         if "marked deleted" in message or "marked for deletion" in message:
             message = MARKED_FOR_DELETION
         original(self, error_type, message, *args, **kwargs)
@@ -121,6 +123,40 @@ def put_secret_value_on_deleted_secret() -> None:
         return original(self, secret_id, *args, **kwargs)
 
     models.SecretsManagerBackend.put_secret_value = put_secret_value
+
+
+def last_accessed_date_is_recorded() -> None:
+    """Reading a secret's value sets its LastAccessedDate, to the day.
+
+    AWS: DescribeSecret and ListSecrets return LastAccessedDate, "the date that the secret was
+    last accessed in the Region. This field is omitted if the secret has never been retrieved in
+    the Region." (API reference, DescribeSecret / SecretListEntry). The value is "truncated to
+    midnight of the date and therefore shows only the date, not the time". GetSecretValue and
+    BatchGetSecretValue retrieve a secret; DescribeSecret does not.
+    moto 5.2: LastAccessedDate is never set, however often the secret is read.
+    """
+    original_read = models.SecretsManagerBackend.get_secret_value
+
+    @functools.wraps(original_read)
+    def get_secret_value(self, secret_id, *args, **kwargs):
+        response = original_read(self, secret_id, *args, **kwargs)
+        # AWS records the day, not the moment (UTC midnight of today).
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        self.secrets[secret_id].last_accessed_date = today.timestamp()
+        return response
+
+    # BatchGetSecretValue reads each secret through get_secret_value, so it is covered too.
+    models.SecretsManagerBackend.get_secret_value = get_secret_value
+
+    original_to_dict = models.FakeSecret.to_dict
+
+    @functools.wraps(original_to_dict)
+    def to_dict(self) -> dict:
+        described = original_to_dict(self)
+        described["LastAccessedDate"] = getattr(self, "last_accessed_date", None)
+        return described
+
+    models.FakeSecret.to_dict = to_dict
 
 
 # RotateSecret's InvalidRequestException messages (API reference, RotateSecret and Common Errors).
@@ -607,6 +643,7 @@ ALL = (
     string_and_binary_together,
     create_with_name_scheduled_for_deletion,
     put_secret_value_on_deleted_secret,
+    last_accessed_date_is_recorded,
     labels_move_as_documented,
     get_secret_value_reads_awscurrent,
     deprecated_versions_are_not_listed,
