@@ -1,0 +1,233 @@
+"""The learner's path in a real browser: `make lab`, each notebook opened in JupyterLab, Run All.
+
+One JupyterLab server (serving a copy of the notebooks, so nothing here can save over them) and
+one headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) for every notebook.
+Screenshots go to artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, running_lab
+
+CHROMIUM = Path(os.environ.get("SMWORKBOOK_CHROMIUM", "/usr/bin/chromium"))
+SHOTS = ROOT / "artifacts" / "screenshots"
+FOLDERS = ("notebooks", "solutions", "exercises")
+NOTEBOOKS = [p.relative_to(ROOT).as_posix() for folder in FOLDERS for p in sorted((ROOT / folder).glob("*.ipynb"))]
+# Chromium must not try to reach hosts it cannot (and should not) reach.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Test-only JupyterLab settings: never autosave, and render every cell (no windowing), so that
+# every output can be read from the page.
+SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+RUN_TIMEOUT_MS = 180_000
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = (
+        f"The browser test needs Chromium at {CHROMIUM}. On Debian or Ubuntu: `sudo apt-get install chromium` "
+        "(or set SMWORKBOOK_CHROMIUM to another Chromium). Do not run `playwright install`."
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the browser test. {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """One JupyterLab (`make lab`) serving a throwaway copy of the workbook's notebooks."""
+    _require_chromium()
+    home = tmp_path_factory.mktemp("browser-home")
+    served = tmp_path_factory.mktemp("served")
+    for folder in FOLDERS:
+        shutil.copytree(ROOT / folder, served / folder)
+    settings = home / "lab-settings"
+    for name, values in SETTINGS.items():
+        (settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (settings / name).write_text(json.dumps(values))
+    env = {
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"),
+        "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
+        "IPYTHONDIR": str(home / "ipython"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }
+    with running_lab(home, served, env) as (base, token):
+        yield base, token
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+        yield context
+        context.close()
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, lab):
+    page = browser.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    page.close()
+    _shut_down_kernels(*lab)
+
+
+def _shut_down_kernels(base: str, token: str) -> None:
+    sessions = json.load(urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10))
+    for session in sessions:
+        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def _open(page, lab, notebook: str):
+    base, token = lab
+    page.goto(f"{base}/lab/tree/{notebook}?reset&token={token}")
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    panel.locator(".jp-Cell").first.wait_for()
+    page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for(timeout=90_000)
+    return panel
+
+
+def _menu(page, menu: str, command: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
+    page.locator(f"li[data-command='{command}']").click()
+
+
+def _accept_dialog(page) -> None:
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count():
+        dialog.locator(".jp-mod-accept").click()
+
+
+def _prompts(panel) -> list[str]:
+    return [text.strip() for text in panel.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()]
+
+
+def _run_all(page, panel) -> None:
+    """Clear every output, then Run All from the Run menu, as a learner would; wait until the kernel is done."""
+    _menu(page, "Edit", "editmenu:clear-all")
+    assert not any(re.search(r"\d", prompt) for prompt in _prompts(panel))
+    for _attempt in range(3):  # the kernel can report idle before it takes requests
+        _menu(page, "Run", "runmenu:run-all")
+        _accept_dialog(page)
+        try:
+            page.wait_for_function(
+                """panel => { const p = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+                                       .map(e => e.innerText);
+                              return p.length && /\\d/.test(p[0]) && !p.some(t => t.includes('*')); }""",
+                arg=panel.element_handle(),
+                timeout=RUN_TIMEOUT_MS,
+            )
+            break
+        except Exception:
+            if re.search(r"\d|\*", _prompts(panel)[0]):
+                raise
+    page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for()
+
+
+def _screenshot(page, notebook: str) -> Path:
+    path = SHOTS / (notebook.replace("/", "__").removesuffix(".ipynb") + ".png")
+    page.screenshot(path=path)
+    return path
+
+
+def _check_versions_widgets(page, panel, notebook: str) -> int:
+    """Every versions widget shows a table with AWSCURRENT, and picking another secret redraws it."""
+    from playwright.sync_api import expect
+
+    widgets = panel.locator(".smw-versions")
+    for index in range(widgets.count()):
+        widget = widgets.nth(index)
+        table = widget.locator("table.dataframe")
+        expect(table).to_contain_text("AWSCURRENT")
+        select = widget.locator("select")
+        options = [o for o in select.locator("option").all_inner_texts() if o]
+        assert len(options) >= 2, f"{notebook}: versions widget {index} offers one secret only: {options}"
+        chosen = select.input_value()
+        other = next(option for option in options if option != chosen)
+        before = table.inner_text()
+        select.select_option(label=other)
+        expect(widget.locator("table.dataframe")).not_to_have_text(before)
+        expect(widget.locator("table.dataframe")).to_contain_text("AWSCURRENT")
+        stem = notebook.replace("/", "__").removesuffix(".ipynb")
+        widget.screenshot(path=SHOTS / f"{stem}__versions-{index}.png")
+    return widgets.count()
+
+
+@pytest.mark.parametrize("notebook", [n for n in NOTEBOOKS if not n.startswith("exercises/")])
+def test_lessons_and_solutions_run_all_in_jupyterlab_without_errors(page, lab, notebook):
+    panel = _open(page, lab, notebook)
+    _run_all(page, panel)
+    _screenshot(page, notebook)
+    prompts = _prompts(panel)
+    assert all(re.fullmatch(r"\[\d+\]:", prompt) for prompt in prompts), f"cells that did not run: {prompts}"
+    errors = panel.locator(STDERR).all_inner_texts()
+    assert errors == [], f"{notebook} showed errors or stderr: {errors}"
+    assert page.locator(".jp-Dialog").count() == 0, "a dialog popped up"
+    if notebook.startswith("solutions/"):
+        checks = panel.locator(".jp-CodeCell", has_text="checks.verify(").count()
+        passes = panel.locator(".jp-OutputArea-output", has_text=re.compile(r"✔ Exercise \d+\.\d+ passed"))
+        assert checks >= 1 and passes.count() == checks
+        expect_visible(passes.first)
+    _check_versions_widgets(page, panel, notebook)
+
+
+@pytest.mark.parametrize("notebook", [n for n in NOTEBOOKS if n.startswith("exercises/")])
+def test_an_unsolved_exercise_shows_its_hint_in_jupyterlab(page, lab, notebook):
+    panel = _open(page, lab, notebook)
+    _run_all(page, panel)  # stops at the first `raise NotImplementedError()`, as it does for a learner
+    errors = panel.locator(STDERR).all_inner_texts()
+    assert len(errors) == 1 and "NotImplementedError" in errors[0], errors
+    # The learner runs the check cell below the unsolved exercise, and reads the hint.
+    check = panel.locator(".jp-CodeCell", has_text="checks.verify(").first
+    check.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    hint = check.locator(STDERR)
+    hint.wait_for()
+    expect_visible(hint)
+    assert re.search(r"CheckFailed: Exercise \d+\.\d+ \(.+\) is not right yet\. \S", hint.inner_text())
+    assert "Traceback" not in hint.inner_text()
+    check.scroll_into_view_if_needed()
+    _screenshot(page, notebook)
+
+
+def test_at_least_one_lesson_has_a_versions_widget():
+    """The versions widget is checked wherever it appears; make sure it appears somewhere."""
+    sources = [cell.get("source", "") for path in NOTEBOOKS for cell in json.loads((ROOT / path).read_text())["cells"]]
+    if not any("show_versions(" in "".join(source) for source in sources):
+        pytest.xfail("no lesson calls smworkbook.show_versions() yet")
+
+
+def expect_visible(locator) -> None:
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_visible()
