@@ -54,14 +54,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_lab(home: Path, root: Path = ROOT, extra_env: dict[str, str] | None = None):
+def running_lab(home: Path, root: Path = ROOT, extra_env: dict[str, str] | None = None, extra_flags: str = ""):
     """Run `make lab` (the README's command) on a free port, serving `root`; yields (base_url, token).
 
     Jupyter's runtime files go to `home`, not to the real home folder.
     """
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, HOME=str(home), JUPYTER_RUNTIME_DIR=str(home / "runtime"), **(extra_env or {}))
-    flags = f"--no-browser --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+    flags = f"--no-browser --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token} {extra_flags}"
     process = subprocess.Popen(
         ["make", "--no-print-directory", "lab", f"LAB_FLAGS={flags}", f"LAB_ROOT={root}"],
         cwd=ROOT,

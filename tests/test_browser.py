@@ -75,29 +75,38 @@ def lab(tmp_path_factory):
         "XDG_CONFIG_HOME": str(home / "config"),
         "XDG_CACHE_HOME": str(home / "cache"),
     }
-    with running_lab(home, served, env) as (base, token):
+    # The test opens each notebook through JupyterLab's own command (window.jupyterapp), in one page.
+    with running_lab(home, served, env, "--LabApp.expose_app_in_browser=True") as (base, token):
         yield base, token
 
 
 @pytest.fixture(scope="module")
-def browser(lab):
+def app(lab):
+    """One Chromium page with JupyterLab loaded, for every notebook (loading JupyterLab takes a while)."""
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
+    base, token = lab
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
-        yield context
-        context.close()
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(60_000)
+        page.goto(f"{base}/lab?reset&token={token}")
+        page.wait_for_function("() => window.jupyterapp !== undefined", timeout=90_000)
+        page.evaluate("() => window.jupyterapp.restored")
+        yield page
         chromium.close()
 
 
 @pytest.fixture
-def page(browser, lab):
-    page = browser.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    page.close()
+def page(app, lab):
+    yield app
+    # Close every tab without saving, and shut its kernel down.
+    app.evaluate(
+        """() => { for (const widget of [...window.jupyterapp.shell.widgets('main')]) {
+                     if (widget.context) { widget.context.model.dirty = false; }
+                     widget.dispose(); } }"""
+    )
     _shut_down_kernels(*lab)
 
 
@@ -108,12 +117,14 @@ def _shut_down_kernels(base: str, token: str) -> None:
         urllib.request.urlopen(request, timeout=30).close()
 
 
-def _open(page, lab, notebook: str):
-    base, token = lab
-    page.goto(f"{base}/lab/tree/{notebook}?reset&token={token}")
+def _open(page, notebook: str):
+    page.evaluate("path => { window.jupyterapp.commands.execute('docmanager:open', {path}); }", notebook)
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     panel.locator(".jp-Cell").first.wait_for()
-    page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for(timeout=90_000)
+    idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
+    idle.or_(page.locator(".jp-Dialog")).first.wait_for(timeout=90_000)
+    _accept_dialog(page)  # "Select Kernel", for a notebook saved without one
+    idle.wait_for(timeout=90_000)
     return panel
 
 
@@ -183,15 +194,25 @@ def _check_versions_widgets(page, panel, notebook: str) -> int:
     return widgets.count()
 
 
+def _check_reset_widgets(panel) -> int:
+    """The instructor's reset button answers a click with what it did."""
+    from playwright.sync_api import expect
+
+    for widget in panel.locator(".smw-reset").all():
+        widget.get_by_role("button", name="Reset the mock").click()
+        expect(widget.locator(".widget-html")).to_contain_text("The mock is empty again")
+    return panel.locator(".smw-reset").count()
+
+
 @pytest.mark.parametrize("notebook", [n for n in NOTEBOOKS if not n.startswith("exercises/")])
-def test_lessons_and_solutions_run_all_in_jupyterlab_without_errors(page, lab, notebook):
-    panel = _open(page, lab, notebook)
+def test_lessons_and_solutions_run_all_in_jupyterlab_without_errors(page, notebook):
+    panel = _open(page, notebook)
     _run_all(page, panel)
     _screenshot(page, notebook)
-    prompts = _prompts(panel)
-    assert all(re.fullmatch(r"\[\d+\]:", prompt) for prompt in prompts), f"cells that did not run: {prompts}"
     errors = panel.locator(STDERR).all_inner_texts()
     assert errors == [], f"{notebook} showed errors or stderr: {errors}"
+    prompts = _prompts(panel)
+    assert all(re.fullmatch(r"\[\d+\]:", prompt) for prompt in prompts), f"cells that did not run: {prompts}"
     assert page.locator(".jp-Dialog").count() == 0, "a dialog popped up"
     if notebook.startswith("solutions/"):
         checks = panel.locator(".jp-CodeCell", has_text="checks.verify(").count()
@@ -199,11 +220,14 @@ def test_lessons_and_solutions_run_all_in_jupyterlab_without_errors(page, lab, n
         assert checks >= 1 and passes.count() == checks
         expect_visible(passes.first)
     _check_versions_widgets(page, panel, notebook)
+    resets = _check_reset_widgets(panel)
+    if notebook == "notebooks/00_start_here.ipynb":
+        assert resets == 1, "the start page shows the instructor's reset button"
 
 
 @pytest.mark.parametrize("notebook", [n for n in NOTEBOOKS if n.startswith("exercises/")])
-def test_an_unsolved_exercise_shows_its_hint_in_jupyterlab(page, lab, notebook):
-    panel = _open(page, lab, notebook)
+def test_an_unsolved_exercise_shows_its_hint_in_jupyterlab(page, notebook):
+    panel = _open(page, notebook)
     _run_all(page, panel)  # stops at the first `raise NotImplementedError()`, as it does for a learner
     errors = panel.locator(STDERR).all_inner_texts()
     assert len(errors) == 1 and "NotImplementedError" in errors[0], errors
@@ -225,6 +249,20 @@ def test_at_least_one_lesson_has_a_versions_widget():
     sources = [cell.get("source", "") for path in NOTEBOOKS for cell in json.loads((ROOT / path).read_text())["cells"]]
     if not any("show_versions(" in "".join(source) for source in sources):
         pytest.xfail("no lesson calls smworkbook.show_versions() yet")
+
+
+def test_without_chromium_a_laptop_skips_with_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(f"{__name__}.CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        _require_chromium()
+
+
+def test_without_chromium_ci_fails(monkeypatch, tmp_path):
+    monkeypatch.setattr(f"{__name__}.CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the browser test"):
+        _require_chromium()
 
 
 def expect_visible(locator) -> None:

@@ -78,8 +78,7 @@ def test_unsolved_exercises_grade_zero_with_a_hint_each():
     assert [r.number for r in report.results] == sorted(EXERCISES, key=grading._order)
     for result in report.results:
         assert result.status == grading.NOT_ATTEMPTED, result
-        assert result.hint.startswith(f"Exercise {result.number} ("), result.hint
-        assert "is not right yet" in result.hint
+        assert len(result.hint) > 20 and "not right yet" not in result.hint, result.hint  # the check's own hint
     assert not report.full_marks
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ NOT_ATTEMPTED = "not attempted"
 _SETUP = re.compile(r"""checks\.setup\(\s*["']([\d.]+)["']""")
 _VERIFY = re.compile(r"""checks\.verify\(\s*["']([\d.]+)["']""")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_NOT_YET = re.compile(r"^Exercise [\d.]+ \(.*?\) is not right yet\. ")
 
 
 @dataclass
@@ -143,7 +145,9 @@ def grade_notebook(path: Path, timeout: int = 120) -> list[Result]:
     )
     stopped = ""
     try:
-        client.execute()
+        # The kernel's own log lines (e.g. its transport warning) are not the learner's: keep them
+        # out of the score table.
+        client.execute(stderr=subprocess.DEVNULL)
     except CellTimeoutError:
         stopped = f"A cell ran for more than {timeout} s and was stopped; the cells after it did not run."
     except DeadKernelError:
@@ -195,7 +199,10 @@ def _stdout(cell) -> list[str]:
 
 
 def _one_line(error: dict) -> str:
-    if error["ename"] in ("CheckFailed", "WorkbookError"):
+    if error["ename"] == "CheckFailed":
+        # "Exercise 1.2 (title) is not right yet. <hint>": the table already names the exercise.
+        return _NOT_YET.sub("", _ANSI.sub("", error["evalue"]))
+    if error["ename"] == "WorkbookError":
         return _ANSI.sub("", error["evalue"])
     return _ANSI.sub("", f"{error['ename']}: {error['evalue']}".strip())
 

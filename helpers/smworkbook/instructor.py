@@ -3,7 +3,7 @@
     from smworkbook import instructor
     aws = instructor.present(1)      # fresh mock, lesson 1's exercises ready, a card with its plan
     instructor.reset_widget()        # a button: empty the mock again (optionally with demo secrets)
-    instructor.dashboard_link()      # moto's own web page listing what the mock holds
+    instructor.dashboard_link()      # moto's own web page listing what the mock holds, and its JSON
 
 Everything stays on this machine: the mock listens on 127.0.0.1, nothing pops up, nothing is
 written to stderr.
@@ -90,11 +90,18 @@ def dashboard_url() -> str:
 
 
 def dashboard_link():
-    """A link to moto's dashboard for this kernel's mock; it opens in a new tab when clicked."""
+    """Links to moto's dashboard for this kernel's mock and to its raw state (JSON); each opens in a new tab.
+
+    The dashboard page itself loads its styles and scripts (Bootstrap, jQuery) from a public CDN,
+    so it only draws its tables when your browser is online; the JSON is served by the mock alone.
+    """
     from IPython.display import HTML
 
     url = html.escape(dashboard_url())
-    return HTML(f'<a href="{url}" target="_blank" rel="noopener">moto dashboard of this kernel\'s mock: {url}</a>')
+    return HTML(
+        f'<a href="{url}" target="_blank" rel="noopener">moto dashboard of this kernel\'s mock: {url}</a>'
+        f' (<a href="{url}data.json" target="_blank" rel="noopener">raw state as JSON</a>)'
+    )
 
 
 def present(number: int, seed: bool = False) -> MockAWS:
