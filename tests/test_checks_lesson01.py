@@ -9,7 +9,9 @@ import secrets
 
 import pytest
 
-from smworkbook import CheckFailed, WorkbookError, checks
+from smworkbook import WorkbookError, checks
+
+from .check_contract import contract_tests
 
 
 def read_json(sm, name):
@@ -133,36 +135,12 @@ CASES = {
 }  # fmt: skip
 
 
-def test_every_registered_exercise_is_tested_here():
-    assert set(CASES) == {number for number in checks.EXERCISES if number.startswith("1.")}
-
-
-@pytest.mark.parametrize("number", sorted(CASES))
-def test_check_passes_on_the_right_answer(number, sm, capsys):
-    checks.setup(number)
-    answers = CASES[number][0](sm)
-    checks.verify(number, *answers)
-    assert f"✔ Exercise {number} passed" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("number", sorted(CASES))
-def test_check_fails_on_the_unsolved_exercise(number, sm):
-    checks.setup(number)
-    with pytest.raises(CheckFailed, match=CASES[number][2]) as failure:
-        checks.verify(number, *UNSOLVED[number])
-    assert str(failure.value).startswith(f"Exercise {number} (")
-
-
-@pytest.mark.parametrize(
-    ("number", "wrong", "hint"),
-    [(number, wrong, hint) for number, (_, wrongs, _) in CASES.items() for wrong, hint in wrongs],
-    ids=lambda value: getattr(value, "__name__", None),
-)
-def test_check_fails_on_a_plausible_wrong_answer_with_a_hint(number, wrong, hint, sm):
-    checks.setup(number)
-    answers = wrong(sm)
-    with pytest.raises(CheckFailed, match=hint):
-        checks.verify(number, *answers)
+(
+    test_every_registered_exercise_is_tested_here,
+    test_check_passes_on_the_right_answer,
+    test_check_fails_on_the_unsolved_exercise,
+    test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
+) = contract_tests("1", CASES, UNSOLVED)
 
 
 def test_setup_can_run_again_after_a_solution(sm, capsys):

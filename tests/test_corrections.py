@@ -99,3 +99,148 @@ def test_string_and_binary_together_are_refused(sm, call):
     assert error == {"Code": "InvalidParameterException", "Message": corrections.BOTH_STRING_AND_BINARY}
     assert sm.get_secret_value(SecretId="s")["SecretString"] == "only"
     assert [s["Name"] for s in sm.list_secrets()["SecretList"]] == ["s"]
+
+
+# Versions and staging labels -------------------------------------------------------------------
+
+
+def labels_by_version(sm, name, include_deprecated=True):
+    labels, request = {}, {"SecretId": name, "IncludeDeprecated": include_deprecated}
+    while True:
+        page = sm.list_secret_version_ids(**request)
+        labels.update({version["VersionId"]: sorted(version["VersionStages"]) for version in page["Versions"]})
+        if "NextToken" not in page:
+            return labels
+        request["NextToken"] = page["NextToken"]
+
+
+def make_versions(sm, name, values):
+    """Create `name` with each value in turn; return the version ids, oldest first."""
+    ids = [sm.create_secret(Name=name, SecretString=values[0])["VersionId"]]
+    ids += [sm.put_secret_value(SecretId=name, SecretString=value)["VersionId"] for value in values[1:]]
+    return ids
+
+
+def rollback(sm, name, to_version, from_version):
+    sm.update_secret_version_stage(
+        SecretId=name, VersionStage="AWSCURRENT", MoveToVersionId=to_version, RemoveFromVersionId=from_version
+    )
+
+
+def test_get_secret_value_after_rollback_returns_awscurrent(sm):
+    """AWS GetSecretValue: "If you don't specify either a VersionStage or VersionId, then Secrets
+    Manager returns the AWSCURRENT version." moto 5.2 returned the rolled-back-from version."""
+    v1, v2 = make_versions(sm, "s", ["good", "bad"])
+    rollback(sm, "s", v1, v2)
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "good"
+    assert sm.get_secret_value(SecretId="s")["VersionId"] == v1
+    assert sm.batch_get_secret_value(SecretIdList=["s"])["SecretValues"][0]["SecretString"] == "good"
+
+
+def test_rollback_moves_awsprevious_to_the_version_awscurrent_left(sm):
+    """AWS UpdateSecretVersionStage: moving AWSCURRENT also moves AWSPREVIOUS to the version that
+    AWSCURRENT was removed from."""
+    v1, v2 = make_versions(sm, "s", ["good", "bad"])
+    rollback(sm, "s", v1, v2)
+    assert labels_by_version(sm, "s") == {v1: ["AWSCURRENT"], v2: ["AWSPREVIOUS"]}
+
+
+def test_new_value_after_rollback_moves_labels_from_the_real_current(sm):
+    """After a rollback, the next value takes AWSCURRENT from the rolled-back-to version, which
+    becomes AWSPREVIOUS. moto 5.2 left two versions labelled AWSCURRENT."""
+    v1, v2 = make_versions(sm, "s", ["good", "bad"])
+    rollback(sm, "s", v1, v2)
+    v3 = sm.put_secret_value(SecretId="s", SecretString="fixed")["VersionId"]
+    assert labels_by_version(sm, "s") == {v1: ["AWSPREVIOUS"], v2: [], v3: ["AWSCURRENT"]}
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "fixed"
+
+
+def test_custom_label_on_the_old_current_version_survives_an_update(sm):
+    """AWS: only AWSCURRENT moves (and AWSPREVIOUS with it); other labels stay where they are.
+    moto 5.2 replaced all labels of the old current version with ["AWSPREVIOUS"]."""
+    (v1,) = make_versions(sm, "s", ["one"])
+    sm.update_secret_version_stage(SecretId="s", VersionStage="stable", MoveToVersionId=v1)
+    v2 = sm.update_secret(SecretId="s", SecretString="two")["VersionId"]
+    assert labels_by_version(sm, "s") == {v1: ["AWSPREVIOUS", "stable"], v2: ["AWSCURRENT"]}
+
+
+def test_a_label_sits_on_one_version_only(sm):
+    """AWS: "Each staging label can be attached to only one version at a time"; a new value given
+    a label takes it from the version that had it."""
+    v1, v2 = make_versions(sm, "s", ["one", "two"])
+    v3 = sm.put_secret_value(SecretId="s", SecretString="canary-1", VersionStages=["canary"])["VersionId"]
+    v4 = sm.put_secret_value(SecretId="s", SecretString="canary-2", VersionStages=["canary"])["VersionId"]
+    assert labels_by_version(sm, "s") == {v1: ["AWSPREVIOUS"], v2: ["AWSCURRENT"], v3: [], v4: ["canary"]}
+
+
+def test_moving_an_attached_label_needs_remove_from_version_id(sm):
+    """AWS UpdateSecretVersionStage: if the label is attached to another version and
+    RemoveFromVersionId is not given, the operation fails. moto 5.2 put the label on both."""
+    v1, v2 = make_versions(sm, "s", ["one", "two"])
+    sm.update_secret_version_stage(SecretId="s", VersionStage="canary", MoveToVersionId=v1)
+    error = error_of(lambda: sm.update_secret_version_stage(SecretId="s", VersionStage="canary", MoveToVersionId=v2))
+    assert error["Code"] == "InvalidParameterException"
+    assert labels_by_version(sm, "s") == {v1: ["AWSPREVIOUS", "canary"], v2: ["AWSCURRENT"]}
+    sm.update_secret_version_stage(SecretId="s", VersionStage="canary", MoveToVersionId=v2, RemoveFromVersionId=v1)
+    assert labels_by_version(sm, "s") == {v1: ["AWSPREVIOUS"], v2: ["AWSCURRENT", "canary"]}
+
+
+def test_list_secret_version_ids_leaves_out_deprecated_versions_unless_asked(sm):
+    """AWS ListSecretVersionIds: IncludeDeprecated (default false) "Specifies whether to include
+    versions of secrets that don't have any staging labels". moto 5.2 always listed them."""
+    v1, v2, v3 = make_versions(sm, "s", ["one", "two", "three"])
+    assert labels_by_version(sm, "s", include_deprecated=False) == {v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
+    assert set(labels_by_version(sm, "s", include_deprecated=True)) == {v1, v2, v3}
+
+
+def test_list_secret_version_ids_has_the_arn_and_each_versions_own_date(sm):
+    """AWS: ARN is the secret's ARN; CreatedDate is the version's creation date. moto 5.2 put the
+    name in ARN and the time of the call in CreatedDate and LastAccessedDate."""
+    created = sm.create_secret(Name="s", SecretString="one")
+    response = sm.list_secret_version_ids(SecretId="s")
+    (version,) = response["Versions"]
+    assert response["ARN"] == created["ARN"]
+    assert version["CreatedDate"] == sm.get_secret_value(SecretId="s")["CreatedDate"]
+    assert "LastAccessedDate" not in version
+
+
+def test_list_secret_version_ids_pages_with_max_results(sm):
+    ids = make_versions(sm, "s", ["1", "2", "3"])
+    seen, request = [], {"SecretId": "s", "IncludeDeprecated": True, "MaxResults": 2}
+    while True:
+        page = sm.list_secret_version_ids(**request)
+        assert len(page["Versions"]) <= 2
+        seen += [version["VersionId"] for version in page["Versions"]]
+        if "NextToken" not in page:
+            break
+        request["NextToken"] = page["NextToken"]
+    assert seen == ids
+
+
+def test_list_secret_version_ids_of_an_unknown_secret_is_not_found(sm):
+    """AWS: ResourceNotFoundException. moto 5.2: HTTP 500 (a KeyError)."""
+    assert error_of(lambda: sm.list_secret_version_ids(SecretId="nope"))["Code"] == "ResourceNotFoundException"
+
+
+def test_describe_secret_lists_only_labelled_versions(sm):
+    """AWS DescribeSecret VersionIdsToStages: "A list of the versions of the secret that have
+    staging labels attached." moto 5.2 listed unlabelled versions too."""
+    v1, v2, v3 = make_versions(sm, "s", ["one", "two", "three"])
+    assert sm.describe_secret(SecretId="s")["VersionIdsToStages"] == {v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
+
+
+def test_deprecated_versions_older_than_a_day_are_removed_past_100(sm):
+    """AWS quotas: "Secrets Manager removes unlabeled versions when there are more than 100, but it
+    does not remove versions created less than 24 hours ago." moto 5.2 never removed any."""
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    ids = make_versions(sm, "s", [str(number) for number in range(105)])
+    assert len(labels_by_version(sm, "s")) == 105  # all younger than 24 hours: all kept
+    secret = get_backend("secretsmanager")[DEFAULT_ACCOUNT_ID]["us-east-1"].secrets["s"]
+    for version_id in ids[:50]:
+        secret.versions[version_id]["createdate"] -= 2 * 24 * 3600  # pretend they are two days old
+    sm.put_secret_value(SecretId="s", SecretString="one more")
+    remaining = labels_by_version(sm, "s")
+    assert len(remaining) == 100
+    assert not set(ids[:6]) & set(remaining)  # the oldest deprecated ones went first

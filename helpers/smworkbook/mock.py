@@ -12,7 +12,7 @@ import botocore.exceptions
 from botocore.config import Config
 
 from . import corrections, isolation
-from .errors import WorkbookError, install_short_errors
+from .errors import WorkbookError, install_short_errors, require_secret_name
 
 _lock = threading.Lock()
 _current: MockAWS | None = None
@@ -87,7 +87,7 @@ class MockAWS:
 
     def ensure_absent(self, name: str) -> None:
         """Make sure no secret called `name` exists (deleting it at once if it does)."""
-        _require_secret_name(name)
+        require_secret_name(name)
         try:
             self.client("secretsmanager").delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
         except botocore.exceptions.ClientError as error:
@@ -108,13 +108,6 @@ class MockAWS:
     def _require_running(self) -> None:
         if not self.is_running():
             raise WorkbookError("The mock AWS is not running. Run the set-up cell (smworkbook.start()) again.")
-
-
-def _require_secret_name(name) -> None:
-    if not isinstance(name, str) or not name.strip():
-        raise WorkbookError(f"A secret name must be a non-empty string, not {name!r}.")
-    if len(name) > 512:
-        raise WorkbookError(f"A secret name has at most 512 characters; this one has {len(name)}.")
 
 
 def start() -> MockAWS:

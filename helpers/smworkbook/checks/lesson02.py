@@ -1,0 +1,215 @@
+"""Checks for lesson 2: versions and staging labels."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from ..mock import current
+from ..versions import versions_table
+from ._registry import describe, exercise, prepares, read, require
+
+PREVIOUS = "lesson02/db-password"
+DEPRECATED = "lesson02/api-key"
+ROLLBACK = "lesson02/feature-config"
+CANARY = "lesson02/payment-key"
+PROMOTE = "lesson02/signing-key"
+RETRY = "lesson02/webhook-token"
+RETRY_TOKEN = "lesson02-exercise-2-6-retry-token-0001"
+
+
+def _put_values(name: str, values: list[str], **first_kwargs) -> list[str]:
+    """A fresh secret `name` holding each value in turn; the version ids, oldest first."""
+    aws = current()
+    ids = [aws.ensure_secret(name, SecretString=values[0], **first_kwargs)["VersionId"]]
+    client = aws.client("secretsmanager")
+    ids += [client.put_secret_value(SecretId=name, SecretString=value)["VersionId"] for value in values[1:]]
+    return ids
+
+
+def _labels(name: str) -> dict[str, tuple[str, ...]]:
+    """VersionId -> labels for every version of `name` (deprecated ones too)."""
+    require(describe(name), f"There is no secret called {name!r}. Run the exercise cell again from the top.")
+    table = versions_table(name)
+    return dict(zip(table["VersionId"], table["labels"], strict=True))
+
+
+def _holder(labels: dict[str, tuple[str, ...]], label: str) -> str | None:
+    return next((version_id for version_id, held in labels.items() if label in held), None)
+
+
+def _value(name: str, version_id: str) -> str:
+    return read(name, VersionId=version_id)["SecretString"]
+
+
+# 2.1 ------------------------------------------------------------------------------------------
+
+
+@exercise("2.1", "read the previous value")
+def check_read_previous(previous) -> str:
+    labels = _labels(PREVIOUS)
+    expected = _value(PREVIOUS, _holder(labels, "AWSPREVIOUS"))
+    require(previous is not None, "previous is still None. Assign it the SecretString of the AWSPREVIOUS version.")
+    require(
+        previous != _value(PREVIOUS, _holder(labels, "AWSCURRENT")),
+        "That is the current value. Ask get_secret_value for VersionStage='AWSPREVIOUS'.",
+    )
+    require(previous == expected, "previous is not the SecretString of the AWSPREVIOUS version.")
+    return "previous holds the value from before the last change."
+
+
+@prepares("2.1")
+def prepare_read_previous() -> str:
+    _put_values(PREVIOUS, [json.dumps({"password": secrets.token_urlsafe(12)}) for _ in range(2)])
+    return f"{PREVIOUS} has had its password changed once."
+
+
+# 2.2 ------------------------------------------------------------------------------------------
+
+
+@exercise("2.2", "read a deprecated version by its id")
+def check_read_deprecated(deprecated_value) -> str:
+    labels = _labels(DEPRECATED)
+    unlabelled = [version_id for version_id, held in labels.items() if not held]
+    require(len(unlabelled) == 1, f"{DEPRECATED!r} was changed. Run the exercise cell again from the top.")
+    require(
+        deprecated_value is not None,
+        "deprecated_value is still None. list_secret_version_ids hides versions without labels unless you pass "
+        "IncludeDeprecated=True; find the one with no VersionStages and read it by VersionId.",
+    )
+    stage_values = {_value(DEPRECATED, _holder(labels, label)) for label in ("AWSCURRENT", "AWSPREVIOUS")}
+    require(
+        deprecated_value not in stage_values,
+        "That value belongs to a version that still has a label. Look for the version whose VersionStages is empty.",
+    )
+    require(
+        deprecated_value == _value(DEPRECATED, unlabelled[0]),
+        "deprecated_value is not the SecretString of the deprecated version. Read it with "
+        "get_secret_value(SecretId=..., VersionId=...).",
+    )
+    return "you found the deprecated version and read it by its VersionId."
+
+
+@prepares("2.2")
+def prepare_read_deprecated() -> str:
+    _put_values(DEPRECATED, [json.dumps({"api_key": secrets.token_hex(8)}) for _ in range(3)])
+    return f"{DEPRECATED} has three versions; the oldest has no label left."
+
+
+# 2.3 ------------------------------------------------------------------------------------------
+
+GOOD_CONFIG = json.dumps({"checkout": "enabled", "timeout_seconds": 30})
+BAD_CONFIG = json.dumps({"checkout": "enabled", "timeout_seconds": 0})
+
+
+@exercise("2.3", "roll back to the previous version")
+def check_rollback() -> str:
+    labels = _labels(ROLLBACK)
+    require(
+        len(labels) == 2,
+        f"{ROLLBACK!r} now has {len(labels)} versions. A rollback makes no new version: move the AWSCURRENT "
+        "label back with update_secret_version_stage. Run the exercise cell again from the top.",
+    )
+    current_id, previous_id = _holder(labels, "AWSCURRENT"), _holder(labels, "AWSPREVIOUS")
+    require(current_id, "No version holds AWSCURRENT. Move it with MoveToVersionId and RemoveFromVersionId together.")
+    require(
+        _value(ROLLBACK, current_id) == GOOD_CONFIG,
+        "AWSCURRENT is still on the bad version. Move it to the version that holds AWSPREVIOUS.",
+    )
+    require(
+        previous_id and _value(ROLLBACK, previous_id) == BAD_CONFIG,
+        "The bad version should now hold AWSPREVIOUS (Secrets Manager moves it for you when AWSCURRENT moves).",
+    )
+    require(read(ROLLBACK)["SecretString"] == GOOD_CONFIG, "get_secret_value() does not return the good value yet.")
+    return "AWSCURRENT is back on the good version; get_secret_value() returns it; the bad one is AWSPREVIOUS."
+
+
+@prepares("2.3")
+def prepare_rollback() -> str:
+    _put_values(ROLLBACK, [GOOD_CONFIG, BAD_CONFIG])
+    return f"{ROLLBACK} just got a bad value (timeout_seconds 0); the good one is AWSPREVIOUS."
+
+
+# 2.4 ------------------------------------------------------------------------------------------
+
+
+@exercise("2.4", "stage a new value under a custom label")
+def check_canary() -> str:
+    labels = _labels(CANARY)
+    canary_id = _holder(labels, "canary")
+    current_id = _holder(labels, "AWSCURRENT")
+    require(canary_id, "No version has the label 'canary'. Pass VersionStages=['canary'] to put_secret_value.")
+    original_id = next(iter(labels))  # the oldest version: the one the set-up made
+    require(
+        current_id == original_id,
+        "AWSCURRENT moved to the new value. put_secret_value moves AWSCURRENT unless you give VersionStages.",
+    )
+    require(
+        canary_id != current_id,
+        "'canary' is on the current version. The new value must be a new version that is not AWSCURRENT.",
+    )
+    require(len(labels) == 2, f"{CANARY!r} should have exactly two versions: the current one and the canary.")
+    require(_value(CANARY, canary_id) != _value(CANARY, original_id), "The canary version should hold a new value.")
+    return "the new value waits under 'canary' while AWSCURRENT still serves the old one."
+
+
+@prepares("2.4")
+def prepare_canary() -> str:
+    _put_values(CANARY, [json.dumps({"key": secrets.token_hex(8)})])
+    return f"{CANARY} has one version, in use by every client."
+
+
+# 2.5 ------------------------------------------------------------------------------------------
+
+
+@exercise("2.5", "promote the canary")
+def check_promote() -> str:
+    labels = _labels(PROMOTE)
+    require(
+        len(labels) == 2,
+        f"{PROMOTE!r} now has {len(labels)} versions. Promote the canary version itself: move AWSCURRENT to it.",
+    )
+    original_id, canary_id = labels  # oldest first: the set-up made the original, then the canary
+    require(
+        _holder(labels, "AWSCURRENT") == canary_id,
+        "AWSCURRENT is not on the canary version yet. Move it there with update_secret_version_stage.",
+    )
+    require(
+        _holder(labels, "canary") is None,
+        "The 'canary' label is still attached. Remove it: update_secret_version_stage with only RemoveFromVersionId.",
+    )
+    require(_holder(labels, "AWSPREVIOUS") == original_id, "The old version should hold AWSPREVIOUS.")
+    return "the canary version is AWSCURRENT, the old one AWSPREVIOUS, and the 'canary' label is gone."
+
+
+@prepares("2.5")
+def prepare_promote() -> str:
+    _put_values(PROMOTE, [json.dumps({"key": secrets.token_hex(8)})])
+    current().client("secretsmanager").put_secret_value(
+        SecretId=PROMOTE, SecretString=json.dumps({"key": secrets.token_hex(8)}), VersionStages=["canary"]
+    )
+    return f"{PROMOTE} has a current version and a tested 'canary' version."
+
+
+# 2.6 ------------------------------------------------------------------------------------------
+
+
+@exercise("2.6", "a retry that stores one version")
+def check_retry() -> str:
+    labels = _labels(RETRY)
+    require(
+        RETRY_TOKEN in labels,
+        "No version has the id retry_token. Pass ClientRequestToken=retry_token to put_secret_value.",
+    )
+    require(
+        len(labels) == 2,
+        f"{RETRY!r} has {len(labels)} versions: each call without the same ClientRequestToken made a new one.",
+    )
+    require("AWSCURRENT" in labels[RETRY_TOKEN], "The version retry_token should be AWSCURRENT.")
+    return "two calls with the same ClientRequestToken stored one version."
+
+
+@prepares("2.6")
+def prepare_retry() -> str:
+    _put_values(RETRY, [json.dumps({"token": secrets.token_hex(8)})])
+    return f"{RETRY} has one version; a new token is to be stored, safely retried."

@@ -1,0 +1,65 @@
+"""LabelHistory: snapshots of the labels after each step, drawn as a grid."""
+
+from __future__ import annotations
+
+import pytest
+
+from smworkbook import LabelHistory, WorkbookError
+
+
+def rolled_back_history(sm) -> LabelHistory:
+    first = sm.create_secret(Name="s", SecretString="good")["VersionId"]
+    history = LabelHistory("s")
+    history.record("created")
+    second = sm.update_secret(SecretId="s", SecretString="bad")["VersionId"]
+    history.record("update")
+    sm.update_secret_version_stage(
+        SecretId="s", VersionStage="AWSCURRENT", MoveToVersionId=first, RemoveFromVersionId=second
+    )
+    history.record("rollback")
+    return history
+
+
+def test_grid_has_a_row_per_version_and_a_column_per_step(sm):
+    grid = rolled_back_history(sm).table()
+    assert list(grid.columns) == ["created", "update", "rollback"]
+    assert grid.to_dict(orient="index") == {
+        "v1": {"created": "AWSCURRENT", "update": "AWSPREVIOUS", "rollback": "AWSCURRENT"},
+        "v2": {"created": "·", "update": "AWSCURRENT", "rollback": "AWSPREVIOUS"},
+    }
+
+
+def test_recording_a_step_again_replaces_it(sm):
+    history = rolled_back_history(sm)
+    sm.put_secret_value(SecretId="s", SecretString="fixed")
+    history.record("rollback")
+    assert list(history.table().columns) == ["created", "update", "rollback"]
+    assert history.table()["rollback"].tolist() == ["AWSPREVIOUS", "", "AWSCURRENT"]
+    assert ">deprecated<" in history.show().data  # v2 lost its last label
+
+
+def test_picture_colours_each_label(sm):
+    html = rolled_back_history(sm).show().data
+    assert "#c8e6c9" in html and "#ffe0b2" in html
+    assert "Labels of s" in html
+    assert ">deprecated<" not in html  # nothing is deprecated yet in this history
+
+    assert "T_label_history" in html  # a fixed id: the same HTML on every run, so nbval can compare it
+
+
+@pytest.mark.parametrize(("step", "message"), [("", "short name"), (None, "short name")])
+def test_bad_step_names_are_clear_errors(sm, step, message):
+    sm.create_secret(Name="s", SecretString="x")
+    with pytest.raises(WorkbookError, match=message):
+        LabelHistory("s").record(step)
+
+
+def test_showing_an_empty_history_says_what_to_do(sm):
+    sm.create_secret(Name="s", SecretString="x")
+    with pytest.raises(WorkbookError, match="record"):
+        LabelHistory("s").show()
+
+
+def test_history_of_a_missing_secret_is_a_clear_error(aws):
+    with pytest.raises(WorkbookError, match="There is no secret called 'nope'"):
+        LabelHistory("nope").record("start")

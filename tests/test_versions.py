@@ -1,0 +1,82 @@
+"""versions_table(): one row per version, oldest first, with its labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from smworkbook import WorkbookError, versions_table
+from smworkbook.versions import COLUMNS, label_colour, secret_names, style_versions
+
+
+def test_one_row_per_version_in_creation_order_with_labels(sm):
+    first = sm.create_secret(Name="s", SecretString="1")["VersionId"]
+    second = sm.update_secret(SecretId="s", SecretString="2")["VersionId"]
+    third = sm.put_secret_value(SecretId="s", SecretString="3")["VersionId"]
+    table = versions_table("s")
+    assert list(table.columns) == COLUMNS
+    assert table["version"].tolist() == ["v1", "v2", "v3"]
+    assert table["VersionId"].tolist() == [first, second, third]
+    assert table["labels"].tolist() == [(), ("AWSPREVIOUS",), ("AWSCURRENT",)]
+    assert table["deprecated"].tolist() == [True, False, False]
+    assert table["created"].is_monotonic_increasing
+
+
+def test_custom_labels_and_several_labels_on_one_version(sm):
+    sm.create_secret(Name="s", SecretString="1")
+    canary = sm.put_secret_value(SecretId="s", SecretString="2", VersionStages=["canary", "beta"])["VersionId"]
+    row = versions_table("s").set_index("VersionId").loc[canary]
+    assert sorted(row["labels"]) == ["beta", "canary"]
+    assert not row["deprecated"]
+
+
+def test_a_secret_with_no_value_has_an_empty_table(sm):
+    sm.create_secret(Name="empty")
+    table = versions_table("empty")
+    assert table.empty
+    assert list(table.columns) == COLUMNS
+
+
+def test_more_than_one_page_of_versions(sm):
+    sm.create_secret(Name="s", SecretString="0")
+    for number in range(1, 120):
+        sm.put_secret_value(SecretId="s", SecretString=str(number))
+    assert len(versions_table("s")) == 120
+
+
+@pytest.mark.parametrize(
+    ("setup", "secret", "message"),
+    [
+        (lambda sm: None, "nope", "There is no secret called 'nope'"),
+        (lambda sm: (sm.create_secret(Name="d", SecretString="x"), sm.delete_secret(SecretId="d")), "d", "scheduled"),
+        (lambda sm: None, "", "non-empty string"),
+        (lambda sm: None, None, "non-empty string"),
+        (lambda sm: None, 7, "non-empty string"),
+    ],
+)
+def test_bad_secret_is_a_clear_error(sm, setup, secret, message):
+    setup(sm)
+    with pytest.raises(WorkbookError, match=message):
+        versions_table(secret)
+
+
+def test_secret_names_includes_those_scheduled_for_deletion(sm):
+    sm.create_secret(Name="b", SecretString="x")
+    sm.create_secret(Name="a", SecretString="x")
+    sm.delete_secret(SecretId="b")
+    assert secret_names() == ["a", "b"]
+
+
+def test_rows_are_coloured_by_label(sm):
+    sm.create_secret(Name="s", SecretString="1")
+    sm.put_secret_value(SecretId="s", SecretString="2")
+    sm.put_secret_value(SecretId="s", SecretString="3")
+    html = style_versions(versions_table("s")).to_html()
+    assert label_colour(("AWSCURRENT",)) in html
+    assert label_colour(("AWSPREVIOUS",)) in html
+    assert "color: #888" in html  # the deprecated v1
+
+
+def test_label_colours():
+    assert label_colour(("AWSCURRENT", "canary")) == label_colour(("AWSCURRENT",))
+    assert label_colour(("canary",)) != label_colour(("AWSPREVIOUS",))
+    assert label_colour(()) == ""
