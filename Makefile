@@ -12,7 +12,7 @@ LAB_ROOT ?= $(CURDIR)
 # Jupyter refuses to run as root unless told to (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test grade exercises outputs clean
+.PHONY: lab test grade bench exercises outputs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ test: $(STAMP)
 GRADE ?= exercises
 grade: $(STAMP)
 	$(BIN)/smworkbook grade $(GRADE)
+
+## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_FLAGS)
 
 ## exercises: regenerate exercises/ from solutions/
 exercises: $(STAMP)

@@ -47,6 +47,34 @@ def run_python(code: str, env: dict[str, str] | None = None, timeout: float = 60
     )
 
 
+LEARNER_KEY = "AKIAIOSFODNN7PLANTED"  # looks real, is not
+LEARNER_PROFILE_KEY = "AKIAIOSFODNN7PROFILE"
+
+
+@pytest.fixture
+def learner_home(tmp_path):
+    """A home folder with real-looking credentials and profiles, as on a learner's laptop."""
+    aws_dir = tmp_path / ".aws"
+    aws_dir.mkdir()
+    (aws_dir / "credentials").write_text(
+        f"[default]\naws_access_key_id = {LEARNER_PROFILE_KEY}\naws_secret_access_key = planted-secret\n"
+        f"[learner]\naws_access_key_id = {LEARNER_PROFILE_KEY}\naws_secret_access_key = planted-secret\n"
+    )
+    (aws_dir / "config").write_text(
+        "[default]\nregion = eu-west-1\n[profile learner]\nregion = eu-west-1\nendpoint_url = https://example.invalid\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        HOME=str(tmp_path),
+        AWS_ACCESS_KEY_ID=LEARNER_KEY,
+        AWS_SECRET_ACCESS_KEY="planted-secret",
+        AWS_SESSION_TOKEN="planted-token",
+        AWS_PROFILE="learner",
+        AWS_ENDPOINT_URL_SECRETS_MANAGER="https://example.invalid",
+    )
+    return env
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -20,12 +20,13 @@ def rolled_back_history(sm) -> LabelHistory:
     return history
 
 
-def test_grid_has_a_row_per_version_and_a_column_per_step(sm):
+def test_grid_has_a_row_per_step_and_a_column_per_version(sm):
     grid = rolled_back_history(sm).table()
-    assert list(grid.columns) == ["created", "update", "rollback"]
+    assert list(grid.index) == ["created", "update", "rollback"]
     assert grid.to_dict(orient="index") == {
-        "v1": {"created": "AWSCURRENT", "update": "AWSPREVIOUS", "rollback": "AWSCURRENT"},
-        "v2": {"created": "·", "update": "AWSCURRENT", "rollback": "AWSPREVIOUS"},
+        "created": {"v1": "AWSCURRENT", "v2": "·"},
+        "update": {"v1": "AWSPREVIOUS", "v2": "AWSCURRENT"},
+        "rollback": {"v1": "AWSCURRENT", "v2": "AWSPREVIOUS"},
     }
 
 
@@ -33,8 +34,8 @@ def test_recording_a_step_again_replaces_it(sm):
     history = rolled_back_history(sm)
     sm.put_secret_value(SecretId="s", SecretString="fixed")
     history.record("rollback")
-    assert list(history.table().columns) == ["created", "update", "rollback"]
-    assert history.table()["rollback"].tolist() == ["AWSPREVIOUS", "", "AWSCURRENT"]
+    assert list(history.table().index) == ["created", "update", "rollback"]
+    assert history.table().loc["rollback"].tolist() == ["AWSPREVIOUS", "", "AWSCURRENT"]
     assert ">deprecated<" in history.show().data  # v2 lost its last label
 
 

@@ -15,7 +15,7 @@ import pytest
 import smworkbook
 from smworkbook import WorkbookError
 
-from .conftest import ROOT, run_python
+from .conftest import LEARNER_KEY, LEARNER_PROFILE_KEY, ROOT, run_python
 
 
 def test_start_listens_on_loopback_on_a_free_port(aws):
@@ -89,33 +89,6 @@ def test_bad_input_to_helpers_is_a_short_clear_error(aws, sm, call, message):
 
 
 # The rest runs in new processes: each stands in for a kernel of its own.
-
-LEARNER_KEY = "AKIAIOSFODNN7PLANTED"  # looks real, is not
-LEARNER_PROFILE_KEY = "AKIAIOSFODNN7PROFILE"
-
-
-@pytest.fixture
-def learner_home(tmp_path):
-    """A home folder with real-looking credentials and profiles, as on a learner's laptop."""
-    aws_dir = tmp_path / ".aws"
-    aws_dir.mkdir()
-    (aws_dir / "credentials").write_text(
-        f"[default]\naws_access_key_id = {LEARNER_PROFILE_KEY}\naws_secret_access_key = planted-secret\n"
-        f"[learner]\naws_access_key_id = {LEARNER_PROFILE_KEY}\naws_secret_access_key = planted-secret\n"
-    )
-    (aws_dir / "config").write_text(
-        "[default]\nregion = eu-west-1\n[profile learner]\nregion = eu-west-1\nendpoint_url = https://example.invalid\n"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        HOME=str(tmp_path),
-        AWS_ACCESS_KEY_ID=LEARNER_KEY,
-        AWS_SECRET_ACCESS_KEY="planted-secret",
-        AWS_SESSION_TOKEN="planted-token",
-        AWS_PROFILE="learner",
-        AWS_ENDPOINT_URL_SECRETS_MANAGER="https://example.invalid",
-    )
-    return env
 
 
 def test_real_credentials_and_profiles_are_never_used(learner_home):
@@ -251,3 +224,14 @@ def test_checks_of_the_project_layout():
     """The layout the README promises is there."""
     for folder in ("notebooks", "solutions", "exercises", "helpers/smworkbook", "tests"):
         assert (ROOT / folder).is_dir(), folder
+
+
+def test_the_set_up_cell_does_not_import_pandas_or_ipywidgets():
+    """`import smworkbook; smworkbook.start()` stays light: tables and widgets load on first use."""
+    code = (
+        "import sys, smworkbook; smworkbook.start(); "
+        "print(sorted(m for m in ('pandas', 'ipywidgets') if m in sys.modules)); "
+        "smworkbook.versions_table; print('pandas' in sys.modules)"
+    )
+    result = run_python(code)
+    assert result.stdout.splitlines() == ["[]", "True"], result.stderr

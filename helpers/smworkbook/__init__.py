@@ -3,13 +3,28 @@
 Start here: `aws = smworkbook.start()` runs this kernel's mock AWS and points boto3 at it.
 """
 
+import importlib
+
 from .errors import CheckFailed, WorkbookError, install_short_errors
-from .history import LabelHistory
 from .mock import MockAWS, current, start
-from .versions import versions_table
-from .widgets import VersionsView, show_versions
 
 install_short_errors()
+
+# Loaded on first use: pandas and ipywidgets take longer to import than the rest of the set-up
+# cell together, and lesson 1 needs neither.
+_LAZY = {
+    "LabelHistory": ".history",
+    "versions_table": ".versions",
+    "VersionsView": ".widgets",
+    "show_versions": ".widgets",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module 'smworkbook' has no attribute {name!r}")
+
 
 __all__ = [
     "CheckFailed",

@@ -14,7 +14,7 @@ class LabelHistory:
 
     history = LabelHistory("TestSecret")
     history.record("created")    # after each change
-    history.show()               # the grid: one row per version, one column per step
+    history.show()               # the grid: one row per step, one column per version
     """
 
     def __init__(self, secret_id: str) -> None:
@@ -34,14 +34,15 @@ class LabelHistory:
         self.steps[step] = dict(zip(table["VersionId"], table["labels"], strict=True))
 
     def table(self) -> pd.DataFrame:
-        """One row per version (v1 is the oldest), one column per step; each cell lists the labels
-        the version held after that step ("" for none, "·" before the version existed)."""
-        rows = {}
-        for number, version_id in enumerate(self._version_ids, start=1):
-            rows[f"v{number}"] = [
-                ", ".join(labels[version_id]) if version_id in labels else "·" for labels in self.steps.values()
-            ]
-        return pd.DataFrame.from_dict(rows, orient="index", columns=list(self.steps))
+        """One row per step, in the order recorded, one column per version (v1 is the oldest); each
+        cell lists the labels the version held after that step ("" for none, "·" before the
+        version existed). Read it top to bottom, like a timeline."""
+        columns = [f"v{number}" for number in range(1, len(self._version_ids) + 1)]
+        rows = [
+            [", ".join(labels[version_id]) if version_id in labels else "·" for version_id in self._version_ids]
+            for labels in self.steps.values()
+        ]
+        return pd.DataFrame(rows, index=list(self.steps), columns=columns)
 
     def show(self):
         """The history as a coloured grid: green AWSCURRENT, amber AWSPREVIOUS, blue AWSPENDING,

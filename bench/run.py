@@ -1,0 +1,274 @@
+"""`make bench`: how fast and light the workbook is, each figure against a baseline measured in the
+same run on the same machine. Results go to bench/results.json and bench/results.md.
+
+Every figure is the median of several runs, with min and max. Ratios, not seconds, are what to
+compare across machines. No test asserts on these numbers (the machines are shared and noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+SETUP_CELL = """
+import time
+t0 = time.perf_counter()
+import boto3
+import smworkbook
+t1 = time.perf_counter()
+aws = smworkbook.start()
+t2 = time.perf_counter()
+boto3.client("secretsmanager").list_secrets()
+t3 = time.perf_counter()
+print(t3 - t0, t1 - t0, t2 - t1, t3 - t2)
+"""
+
+SETUP_FLOOR = """
+import time
+t0 = time.perf_counter()
+import boto3
+from moto.server import ThreadedMotoServer
+t1 = time.perf_counter()
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+host, port = server.get_host_and_port()
+t2 = time.perf_counter()
+boto3.client("secretsmanager", endpoint_url=f"http://{host}:{port}", region_name="us-east-1",
+             aws_access_key_id="testing", aws_secret_access_key="testing").list_secrets()
+t3 = time.perf_counter()
+print(t3 - t0, t1 - t0, t2 - t1, t3 - t2)
+"""
+
+PER_CALL = """
+import time, boto3, smworkbook
+aws = smworkbook.start()
+workbook = aws.client("secretsmanager")
+plain = boto3.client("secretsmanager", endpoint_url=aws.endpoint_url, region_name="us-east-1",
+                     aws_access_key_id="testing", aws_secret_access_key="testing")
+workbook.create_secret(Name="bench", SecretString="x")
+def per_call(client, n={n}):
+    t = time.perf_counter()
+    for _ in range(n):
+        client.get_secret_value(SecretId="bench")
+    return (time.perf_counter() - t) / n
+per_call(workbook, 20); per_call(plain, 20)  # warm up both
+results = {{"workbook": [], "plain": []}}
+for _ in range({rounds}):  # interleaved, so both see the same machine load
+    results["workbook"].append(per_call(workbook))
+    results["plain"].append(per_call(plain))
+print(results)
+"""
+
+IN_PROCESS = """
+import time, boto3
+from moto import mock_aws
+with mock_aws():
+    client = boto3.client("secretsmanager", region_name="us-east-1")
+    client.create_secret(Name="bench", SecretString="x")
+    for _ in range(20):
+        client.get_secret_value(SecretId="bench")
+    out = []
+    for _ in range({rounds}):
+        t = time.perf_counter()
+        for _ in range({n}):
+            client.get_secret_value(SecretId="bench")
+        out.append((time.perf_counter() - t) / {n})
+print(out)
+"""
+
+
+def run(code: str, cwd: Path = ROOT, timeout: float = 600) -> str:
+    result = subprocess.run([PY, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    return result.stdout.strip()
+
+
+def timed(command: list[str], cwd: Path = ROOT, env: dict | None = None, timeout: float = 1800) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=env, timeout=timeout, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{(result.stdout + result.stderr)[-3000:]}")
+    return time.perf_counter() - start
+
+
+def summary(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
+
+
+def bench_setup_cell(runs: int) -> dict:
+    workbook, floor, parts = [], [], []
+    for _ in range(runs):  # interleaved: workbook, floor, workbook, floor, ...
+        total, *split = map(float, run(SETUP_CELL).split())
+        workbook.append(total)
+        parts.append(split)
+        floor.append(float(run(SETUP_FLOOR).split()[0]))
+    medians = [statistics.median(column) for column in zip(*parts, strict=True)]
+    return {
+        "workbook": summary(workbook),
+        "floor": summary(floor),
+        "ratio": statistics.median(workbook) / statistics.median(floor),
+        "goal": 1.2,
+        "parts": dict(zip(["imports", "start()", "first call"], medians, strict=True)),
+    }
+
+
+def bench_per_call(runs: int, n: int = 200) -> dict:
+    served = eval(run(PER_CALL.format(n=n, rounds=runs)))  # a dict of lists, printed by our own code
+    in_process = eval(run(IN_PROCESS.format(n=n, rounds=runs)))
+    workbook, plain = served["workbook"], served["plain"]
+    return {
+        "workbook_ms": summary([value * 1000 for value in workbook]),
+        "plain_boto3_ms": summary([value * 1000 for value in plain]),
+        "moto_in_process_ms": summary([value * 1000 for value in in_process]),
+        "ratio_vs_plain": statistics.median(workbook) / statistics.median(plain),
+        "goal_vs_plain": 1.05,
+        "ratio_vs_in_process": statistics.median(workbook) / statistics.median(in_process),
+    }
+
+
+def bench_memory(runs: int) -> dict:
+    """RSS of a kernel after start() and after running lessons 1 and 2 top to bottom."""
+    code = """
+import nbformat
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
+cells = [new_code_cell("import smworkbook; aws = smworkbook.start()"),
+         new_code_cell("print(open('/proc/self/status').read())")]
+for path in ["notebooks/01_create_retrieve_update_delete.ipynb", "notebooks/02_versions_and_staging_labels.ipynb"]:
+    cells += [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+cells.append(new_code_cell("print(open('/proc/self/status').read())"))
+nb = new_notebook(cells=cells)
+NotebookClient(nb, kernel_name="python3", timeout=300, resources={"metadata": {"path": "notebooks"}}).execute()
+def rss(cell):
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    return int(next(l.split()[1] for l in text.splitlines() if l.startswith("VmRSS"))) / 1024
+print(rss(nb.cells[1]), rss(nb.cells[-1]))
+"""
+    after_start, after_lessons = [], []
+    for _ in range(runs):
+        first, last = map(float, run(code).split())
+        after_start.append(first)
+        after_lessons.append(last)
+    return {
+        "after_start_mib": summary(after_start),
+        "after_lessons_1_2_mib": summary(after_lessons),
+        "goal_mib": 200,
+    }
+
+
+def bench_grading(runs: int) -> dict:
+    """Every solution notebook under nbval, against executing the same notebooks with plain nbclient."""
+    notebooks = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "solutions").glob("*.ipynb"))
+    nbclient_code = f"""
+import nbformat, sys
+from nbclient import NotebookClient
+for path in {notebooks!r}:
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, kernel_name="python3", timeout=600, resources={{"metadata": {{"path": "solutions"}}}}).execute()
+"""
+    pytest = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    pytest += ["--nbval", "--nbval-sanitize-with", "tests/sanitize.cfg"]
+    nbval, plain, xdist, per_notebook = [], [], [], {path: [] for path in notebooks}
+    for _ in range(runs):
+        nbval.append(timed([*pytest, *notebooks]))
+        plain.append(timed([PY, "-c", nbclient_code]))
+        xdist.append(timed([*pytest, "-n", "2", "--dist", "loadscope", *notebooks]))
+        for path in notebooks:
+            per_notebook[path].append(timed([*pytest, path]))
+    return {
+        "nbval_s": summary(nbval),
+        "nbclient_s": summary(plain),
+        "ratio_nbval_vs_nbclient": statistics.median(nbval) / statistics.median(plain),
+        "goal": 1.2,
+        "nbval_xdist_2_cores_s": summary(xdist),
+        "per_notebook_nbval_s": {path: summary(values) for path, values in per_notebook.items()},
+    }
+
+
+def bench_grade_submission(runs: int) -> dict:
+    """Grading one learner's submission: the solved exercises, graded as CI would."""
+    try:
+        from smworkbook import grading  # noqa: F401  (issue 7's grader)
+    except ImportError:
+        return {"skipped": "no grader in this version of the package"}
+    seconds = [timed([PY, "-m", "smworkbook.cli", "grade", "solutions"]) for _ in range(runs)]
+    return {"grade_solutions_s": summary(seconds), "goal_s": 10}
+
+
+def bench_fresh_clone() -> dict:
+    """A fresh clone: `make lab` until JupyterLab answers, then `make test` end to end (one run each)."""
+    with tempfile.TemporaryDirectory() as folder:
+        clone = Path(folder) / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        token = secrets.token_hex(8)
+        env = dict(os.environ, HOME=folder, JUPYTER_RUNTIME_DIR=f"{folder}/runtime")
+        flags = f"LAB_FLAGS=--no-browser --port={port} --IdentityProvider.token={token}"
+        start = time.perf_counter()
+        lab = subprocess.Popen(
+            ["make", "lab", flags],
+            cwd=clone,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
+                    break
+                except OSError:
+                    if lab.poll() is not None or time.perf_counter() - start > 900:
+                        raise RuntimeError("make lab did not come up") from None
+                    time.sleep(0.5)
+            make_lab = time.perf_counter() - start
+        finally:
+            os.killpg(lab.pid, signal.SIGTERM)
+            lab.wait()
+        make_test = timed(["make", "test"], cwd=clone, env=env)
+    return {"make_lab_until_answering_s": make_lab, "make_test_after_lab_s": make_test, "runs": 1}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-fresh-clone", action="store_true", help="skip the slowest measurement")
+    args = parser.parse_args()
+    results = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "when": time.strftime("%Y-%m-%d")},
+        "setup_cell": bench_setup_cell(args.runs),
+        "per_call": bench_per_call(args.runs),
+        "memory": bench_memory(max(1, args.runs // 2)),
+        "grading": bench_grading(max(1, args.runs // 2)),
+        "grade_submission": bench_grade_submission(max(1, args.runs // 2)),
+    }
+    if not args.skip_fresh_clone:
+        results["fresh_clone"] = bench_fresh_clone()
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    from report import markdown  # bench/report.py
+
+    (ROOT / "bench" / "results.md").write_text(markdown(results))
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

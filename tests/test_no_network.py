@@ -1,0 +1,73 @@
+"""Proof that the workbook never leaks: every lesson and solution notebook runs with only loopback
+reachable and with real-looking AWS credentials planted in the environment and in ~/.aws, and
+the planted credentials are never sent anywhere.
+
+The guard (tests/guard/sitecustomize.py) refuses any non-loopback connection at the socket layer,
+in pytest and in every kernel, and records every request botocore sends. Where this runs as root,
+it also runs inside a new network namespace that has nothing but `lo`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from .conftest import LEARNER_KEY, LEARNER_PROFILE_KEY, ROOT
+
+GUARD = ROOT / "tests" / "guard"
+
+
+def guarded_env(tmp_path, learner_home_env: dict) -> tuple[dict, object]:
+    log = tmp_path / "guard.jsonl"
+    log.touch()
+    env = dict(learner_home_env, PYTHONPATH=str(GUARD), SMW_GUARD_LOG=str(log))
+    return env, log
+
+
+def read_log(log) -> list[dict]:
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def only_loopback_prefix() -> list[str]:
+    """`unshare -n` (a network namespace with just lo) where we may create one, else nothing."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"):
+        return []
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    if probe.returncode != 0:
+        return []
+    return ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "only-loopback"]
+
+
+def test_guard_refuses_a_non_loopback_connection(tmp_path, learner_home):
+    """Can the guard fail? A connection to a documentation-only address is refused and recorded."""
+    env, log = guarded_env(tmp_path, learner_home)
+    code = "import socket; socket.create_connection(('192.0.2.1', 9), timeout=1)"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert "workbook network guard" in result.stderr
+    assert read_log(log) == [{"blocked": "192.0.2.1", "pid": read_log(log)[0]["pid"]}]
+
+
+def test_every_notebook_runs_offline_and_never_sends_the_planted_credentials(tmp_path, learner_home):
+    env, log = guarded_env(tmp_path, learner_home)
+    notebooks = sorted(
+        str(path.relative_to(ROOT)) for folder in ("notebooks", "solutions") for path in (ROOT / folder).glob("*.ipynb")
+    )
+    command = [
+        *only_loopback_prefix(),
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        "--nbval", "--nbval-sanitize-with", "tests/sanitize.cfg", *notebooks,
+    ]  # fmt: skip
+    result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+    entries = read_log(log)
+    requests = [entry for entry in entries if "url" in entry]
+    assert [entry for entry in entries if "blocked" in entry] == []
+    assert len(requests) > 50  # the guard saw the notebooks' calls: it was in force
+    assert all(entry["url"].startswith("http://127.0.0.1:") for entry in requests)
+    signed = [entry["authorization"] for entry in requests if entry["authorization"]]
+    assert signed and all("Credential=testing/" in header for header in signed)
+    assert not any(LEARNER_KEY in header or LEARNER_PROFILE_KEY in header for header in signed)
