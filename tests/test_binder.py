@@ -26,7 +26,8 @@ def _server_config() -> dict:
 
 def test_binder_builds_from_the_same_environment_yml():
     """repo2docker reads only binder/ when it exists, so binder/environment.yml must equal the top one."""
-    assert (ROOT / "binder" / "environment.yml").read_text() == (ROOT / "environment.yml").read_text()
+    same = (ROOT / "binder" / "environment.yml").read_text() == (ROOT / "environment.yml").read_text()
+    assert same, "binder/environment.yml differs: run `cp environment.yml binder/environment.yml`"
 
 
 def test_post_build_installs_the_helpers_without_touching_the_pins():
