@@ -130,6 +130,18 @@ def test_an_error_in_the_learners_own_code_is_shown_with_the_hint(tmp_path):
     assert "is not scheduled for deletion yet" in result.hint
 
 
+def test_an_endless_loop_is_stopped_and_the_other_exercises_still_graded(tmp_path):
+    notebook = nbformat.read(ROOT / "solutions" / LESSON01, as_version=4)
+    _cell_for(notebook, "1.1").source = 'checks.setup("1.1")\nwhile True:\n    pass'
+    nbformat.write(notebook, tmp_path / LESSON01)
+    # 15 s: the loop never ends, and every other cell of the notebook takes about a second.
+    results = {r.number: r for r in grading.grade(tmp_path / LESSON01, timeout=15).results}
+    assert results["1.1"].status == grading.FAILED
+    assert results["1.1"].hint.startswith("Your exercise cell ran for more than 15 s and was stopped")
+    assert "There is no secret called 'lesson01/db-credentials'" in results["1.1"].hint
+    assert [results[n].status for n in LESSON01_EXERCISES[1:]] == [grading.PASSED] * 5
+
+
 def test_grading_something_that_is_not_a_notebook_is_a_one_line_error(tmp_path, capsys):
     with pytest.raises(WorkbookError, match="neither a folder nor a notebook"):
         grading.grade(tmp_path / "nothing.txt")

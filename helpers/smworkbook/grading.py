@@ -140,6 +140,13 @@ def grade_notebook(path: Path, timeout: int = 120) -> list[Result]:
         timeout=timeout,
         kernel_name="python3",
         allow_errors=True,
+        # A learner's endless loop is interrupted after `timeout` seconds; the rest still runs.
+        interrupt_on_timeout=True,
+        error_on_timeout={
+            "ename": "TimeoutError",
+            "evalue": f"the cell ran for more than {timeout} s and was stopped (an endless loop?)",
+            "traceback": [],
+        },
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
@@ -152,10 +159,10 @@ def grade_notebook(path: Path, timeout: int = 120) -> list[Result]:
         stopped = f"A cell ran for more than {timeout} s and was stopped; the cells after it did not run."
     except DeadKernelError:
         stopped = "The kernel died while running the notebook; the cells after that did not run."
-    return _read_results(notebook, path.name, stopped)
+    return _read_results(notebook, path.name, stopped, timeout)
 
 
-def _read_results(notebook: nbformat.NotebookNode, name: str, stopped: str) -> list[Result]:
+def _read_results(notebook: nbformat.NotebookNode, name: str, stopped: str, timeout: int) -> list[Result]:
     results = []
     attempt_errors: dict[str, list[dict]] = {}
     for cell in notebook.cells:
@@ -184,7 +191,9 @@ def _read_results(notebook: nbformat.NotebookNode, name: str, stopped: str) -> l
         if any(error["ename"] == "NotImplementedError" for error in attempt):
             results.append(Result(number, title, name, NOT_ATTEMPTED, hint))
         else:
-            if attempt:  # the learner's own code failed: that error says more than the check
+            if attempt and attempt[0]["ename"] == "KeyboardInterrupt":
+                hint = f"Your exercise cell ran for more than {timeout} s and was stopped (an endless loop?). {hint}"
+            elif attempt:  # the learner's own code failed: that error says more than the check
                 hint = f"Your exercise cell raised {_one_line(attempt[0])} Then: {hint}"
             results.append(Result(number, title, name, FAILED, hint))
     return results
