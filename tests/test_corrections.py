@@ -244,3 +244,165 @@ def test_deprecated_versions_older_than_a_day_are_removed_past_100(sm):
     remaining = labels_by_version(sm, "s")
     assert len(remaining) == 100
     assert not set(ids[:6]) & set(remaining)  # the oldest deprecated ones went first
+
+
+# Rotation (API reference: RotateSecret, CancelRotateSecret; User Guide: "Rotation by Lambda
+# function"; aws-samples/aws-secrets-manager-rotation-lambdas, SecretsManagerRotationTemplate).
+
+
+def _labels(sm, name) -> dict:
+    return sm.describe_secret(SecretId=name)["VersionIdsToStages"]
+
+
+def _value_only_handler(sm):
+    """A rotation function for a plain value: the template's four steps, without a database."""
+
+    def lambda_handler(event, context):
+        arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
+        stages = _labels(sm, arn).get(token, [])
+        if "AWSCURRENT" in stages:
+            return
+        if step == "createSecret":
+            try:
+                sm.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+            except sm.exceptions.ResourceNotFoundException:
+                sm.put_secret_value(
+                    SecretId=arn, ClientRequestToken=token, SecretString="rotated", VersionStages=["AWSPENDING"]
+                )
+        elif step == "finishSecret":
+            current = next(v for v, s in _labels(sm, arn).items() if "AWSCURRENT" in s)
+            sm.update_secret_version_stage(
+                SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=current
+            )
+
+    return lambda_handler
+
+
+def test_rotate_secret_invokes_the_four_steps_in_order_with_the_arn_and_token(sm):
+    """AWS: Secrets Manager invokes the function with {"SecretId", "ClientRequestToken", "Step"} for
+    createSecret, setSecret, testSecret, finishSecret; the token is the returned VersionId.
+    moto 5.2: runs the function only in Docker; its simple backend runs no code."""
+    from smworkbook import rotation
+
+    created = sm.create_secret(Name="s", SecretString="v1")
+    arn = rotation.register_rotation_function("c-order", _value_only_handler(sm))
+    answer = sm.rotate_secret(SecretId="s", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 30})
+    events = rotation.invocations(arn)
+    assert [e["Step"] for e in events] == ["createSecret", "setSecret", "testSecret", "finishSecret"]
+    assert {e["SecretId"] for e in events} == {created["ARN"]}
+    assert {e["ClientRequestToken"] for e in events} == {answer["VersionId"]}
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "rotated"
+    assert "AWSCURRENT" in _labels(sm, "s")[answer["VersionId"]]
+
+
+def test_rotate_secret_without_any_function_is_refused_and_changes_nothing(sm):
+    """AWS: InvalidRequestException "You tried to enable rotation on a secret that doesn't already have
+    a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call."
+    moto 5.2: returns 200 and moves AWSCURRENT onto a version with no value."""
+    sm.create_secret(Name="s", SecretString="v1")
+    error = error_of(lambda: sm.rotate_secret(SecretId="s"))
+    assert error["Code"] == "InvalidRequestException"
+    assert error["Message"] == corrections.NO_ROTATION_FUNCTION
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "v1"
+    assert "RotationEnabled" not in sm.describe_secret(SecretId="s")
+
+
+def test_rotate_secret_with_an_unknown_function_changes_nothing(sm):
+    """AWS: the function must exist (you also need lambda:InvokeFunction on it).
+    moto 5.2: ResourceNotFoundException, but the secret gets an empty AWSPENDING version anyway."""
+    sm.create_secret(Name="s", SecretString="v1")
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:nobody-registered-me"
+    assert (
+        error_of(lambda: sm.rotate_secret(SecretId="s", RotationLambdaARN=arn))["Code"] == "ResourceNotFoundException"
+    )
+    assert list(_labels(sm, "s").values()) == [["AWSCURRENT"]]
+
+
+def test_a_stale_awspending_blocks_the_next_rotation(sm):
+    """AWS: "If the AWSPENDING staging label is present but not attached to the same version as
+    AWSCURRENT, then any later invocation of RotateSecret assumes that a previous rotation request
+    is still in progress and returns an error." moto 5.2: allows it (and refuses the opposite case)."""
+    from smworkbook import rotation
+
+    def fails(event, context):
+        raise RuntimeError("the database is down")
+
+    sm.create_secret(Name="s", SecretString="v1")
+    arn = rotation.register_rotation_function("c-fails", fails)
+    sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)  # returns: the rotation only started
+    error = error_of(lambda: sm.rotate_secret(SecretId="s"))
+    assert error["Code"] == "InvalidRequestException"
+    assert error["Message"] == corrections.ROTATION_IN_PROGRESS
+
+
+def test_awspending_on_the_awscurrent_version_does_not_block_rotation(sm):
+    """AWS: after a successful rotation AWSPENDING "might be attached to the same version as the
+    AWSCURRENT version"; the next rotation may start. moto 5.2: "Previous rotation request is still
+    in progress." """
+    from smworkbook import rotation
+
+    sm.create_secret(Name="s", SecretString="v1")
+    arn = rotation.register_rotation_function("c-twice", _value_only_handler(sm))
+    first = sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)
+    assert sorted(_labels(sm, "s")[first["VersionId"]]) == ["AWSCURRENT", "AWSPENDING"]
+    second = sm.rotate_secret(SecretId="s")
+    assert sorted(_labels(sm, "s")[second["VersionId"]]) == ["AWSCURRENT", "AWSPENDING"]
+
+
+def test_a_retry_with_the_pending_token_resumes_the_rotation(sm):
+    """AWS: ClientRequestToken lets a retry after a failure reuse the same version instead of making
+    a duplicate; the retried steps finish the rotation. moto 5.2: no step runs at all."""
+    from smworkbook import rotation
+
+    broken = {"yes": True}
+    good = _value_only_handler(sm)
+
+    def flaky(event, context):
+        if broken["yes"] and event["Step"] == "testSecret":
+            raise RuntimeError("test failed")
+        good(event, context)
+
+    sm.create_secret(Name="s", SecretString="v1")
+    arn = rotation.register_rotation_function("c-flaky", flaky)
+    token = sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)["VersionId"]
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "v1"
+    assert _labels(sm, "s")[token] == ["AWSPENDING"]
+    broken["yes"] = False
+    assert sm.rotate_secret(SecretId="s", ClientRequestToken=token)["VersionId"] == token
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "rotated"
+    assert "AWSCURRENT" in _labels(sm, "s")[token]
+
+
+def test_rotate_immediately_false_runs_only_testsecret_and_leaves_no_pending_version(sm):
+    """AWS: with RotateImmediately=False "Secrets Manager tests the rotation configuration by running
+    the testSecret step ... The test creates an AWSPENDING version of the secret and then removes it."
+    moto 5.2: leaves the AWSPENDING version in place."""
+    from smworkbook import rotation
+
+    sm.create_secret(Name="s", SecretString="v1")
+    arn = rotation.register_rotation_function("c-later", _value_only_handler(sm))
+    sm.rotate_secret(
+        SecretId="s", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 7}, RotateImmediately=False
+    )
+    assert [e["Step"] for e in rotation.invocations(arn)] == ["testSecret"]
+    assert list(_labels(sm, "s").values()) == [["AWSCURRENT"]]
+    described = sm.describe_secret(SecretId="s")
+    assert described["RotationEnabled"] is True
+    assert described["NextRotationDate"] > described["CreatedDate"]
+
+
+def test_cancel_rotate_secret_names_the_unfinished_version(sm):
+    """AWS: CancelRotateSecret's VersionId is "the unique identifier of the version of the secret
+    created during the rotation"; rotation is turned off. moto 5.2: returns the AWSCURRENT version."""
+    from smworkbook import rotation
+
+    def fails(event, context):
+        raise RuntimeError("no")
+
+    sm.create_secret(Name="s", SecretString="v1")
+    arn = rotation.register_rotation_function("c-cancel", fails)
+    token = sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)["VersionId"]
+    assert sm.cancel_rotate_secret(SecretId="s")["VersionId"] == token
+    described = sm.describe_secret(SecretId="s")
+    assert described["RotationEnabled"] is False
+    assert "NextRotationDate" not in described

@@ -5,8 +5,10 @@ Start here: `aws = smworkbook.start()` runs this kernel's mock AWS and points bo
 
 import importlib
 
+from .database import Database, start_database
 from .errors import CheckFailed, WorkbookError, install_short_errors
 from .mock import MockAWS, current, start
+from .rotation import register_rotation_function, rotation_log
 
 install_short_errors()
 
@@ -28,13 +30,17 @@ def __getattr__(name: str):
 
 __all__ = [
     "CheckFailed",
+    "Database",
     "LabelHistory",
     "MockAWS",
     "VersionsView",
     "WorkbookError",
     "current",
+    "register_rotation_function",
+    "rotation_log",
     "show_versions",
     "start",
+    "start_database",
     "versions_table",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,351 @@
+"""Checks for lesson 4: rotation, one step of the four-step protocol per exercise.
+
+In each exercise the learner writes one step (`create_secret`, `set_secret`, `test_secret` or
+`finish_secret`, with the AWS template's signature `(client, arn, token)`). The check builds a
+rotation function from that step and the workbook's own versions of the other three, runs a full
+rotation through rotate_secret against this kernel's PostgreSQL, and verifies the outcome in the
+database (which password logs in) and in the staging labels. Each check also runs the step twice,
+as AWS may, to catch a step that is not idempotent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import botocore.exceptions
+
+from .. import rotation
+from ..database import start_database
+from ..errors import CheckFailed
+from ..mock import current
+from ._registry import exercise, prepares, require
+
+SECRET = "lesson04/app-db"
+USERNAME = "app_user"
+
+
+# The workbook's own steps (the AWS single-user template, for PostgreSQL) ----------------------
+
+
+def _read(client, arn, **version) -> dict:
+    return json.loads(client.get_secret_value(SecretId=arn, **version)["SecretString"])
+
+
+def _login(secret: dict):
+    import pg8000.native
+
+    return pg8000.native.Connection(
+        secret["username"],
+        host=secret["host"],
+        port=int(secret["port"]),
+        database=secret["dbname"],
+        password=secret["password"],
+        timeout=10,
+    )
+
+
+def _can_log_in(secret: dict) -> bool:
+    import pg8000.exceptions
+
+    try:
+        _login(secret).close()
+    except pg8000.exceptions.DatabaseError:
+        return False
+    return True
+
+
+def create_secret(client, arn, token):
+    current_value = _read(client, arn, VersionStage="AWSCURRENT")
+    try:
+        _read(client, arn, VersionId=token, VersionStage="AWSPENDING")
+        return
+    except client.exceptions.ResourceNotFoundException:
+        pass
+    current_value["password"] = client.get_random_password(ExcludeCharacters="/@\"'\\")["RandomPassword"]
+    client.put_secret_value(
+        SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(current_value), VersionStages=["AWSPENDING"]
+    )
+
+
+def set_secret(client, arn, token):
+    import pg8000.native
+
+    pending = _read(client, arn, VersionId=token, VersionStage="AWSPENDING")
+    if _can_log_in(pending):
+        return
+    connection = _login(_read(client, arn, VersionStage="AWSCURRENT"))
+    try:
+        user, password = pg8000.native.identifier(pending["username"]), pg8000.native.literal(pending["password"])
+        connection.run(f"ALTER USER {user} WITH PASSWORD {password}")
+    finally:
+        connection.close()
+
+
+def test_secret(client, arn, token):
+    connection = _login(_read(client, arn, VersionId=token, VersionStage="AWSPENDING"))
+    try:
+        connection.run("SELECT 1")
+    finally:
+        connection.close()
+
+
+def finish_secret(client, arn, token):
+    versions = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    current_version = next(v for v, stages in versions.items() if "AWSCURRENT" in stages)
+    if current_version == token:
+        return
+    client.update_secret_version_stage(
+        SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=current_version
+    )
+
+
+REFERENCE = {
+    "createSecret": create_secret,
+    "setSecret": set_secret,
+    "testSecret": test_secret,
+    "finishSecret": finish_secret,
+}
+
+
+def handler_with(steps: dict, twice: bool = True):
+    """A lambda_handler that checks the version's labels as AWS's template does, then runs `steps`
+    (each step twice when `twice`, as a retried invocation would)."""
+
+    def lambda_handler(event, context):
+        client = current().client("secretsmanager")
+        arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
+        stages = client.describe_secret(SecretId=arn)["VersionIdsToStages"].get(token, [])
+        if "AWSCURRENT" in stages:
+            return
+        if "AWSPENDING" not in stages:
+            raise ValueError(f"Version {token} is not AWSPENDING.")
+        for attempt in range(2 if twice else 1):
+            try:
+                steps[step](client, arn, token)
+            except Exception as error:
+                if attempt:  # the step worked once, then failed when run again
+                    raise RuntimeError(f"on its second run: {type(error).__name__}: {error}") from error
+                raise
+
+    return lambda_handler
+
+
+# Running one rotation for a check ------------------------------------------------------------
+
+
+def _rotate(steps: dict, name: str) -> dict:
+    """Run a full rotation of SECRET with `steps`; return what happened, for the checks to judge."""
+    client = current().client("secretsmanager")
+    before = _read(client, SECRET)
+    before_id = client.describe_secret(SecretId=SECRET)
+    before_current = next(v for v, s in before_id["VersionIdsToStages"].items() if "AWSCURRENT" in s)
+    arn = rotation.register_rotation_function(name, handler_with(steps))
+    log_start = len(rotation._find(arn).log)
+    answer = client.rotate_secret(SecretId=SECRET, RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 30})
+    log = rotation._find(arn).log[log_start:]
+    stages = client.describe_secret(SecretId=SECRET)["VersionIdsToStages"]
+    after = _read(client, SECRET)
+    failed = [line for line in log if line.endswith(": FAILED")]
+    error = log[log.index(failed[0]) - 1] if failed else ""
+    return {
+        "token": answer["VersionId"],
+        "before": before,
+        "before_current": before_current,
+        "after": after,
+        "stages": stages,
+        "failed": failed,
+        "error": error,
+        "old_logs_in": _can_log_in(before),
+        "new_logs_in": _can_log_in(after),
+    }
+
+
+def _require_completed(result: dict, step: str) -> None:
+    if result["failed"]:
+        failed_step = result["failed"][0].split(":")[0].replace("END ", "")
+        _require_written(result["error"], step)
+        raise CheckFailed(
+            f"The rotation stopped: {failed_step} raised ({result['error'] or 'see rotation_log'}). "
+            f"Run your {step} on its own to see the error."
+        )
+    require(
+        "AWSCURRENT" in result["stages"].get(result["token"], []),
+        "The rotation ran, but AWSCURRENT did not move to the new version (the ClientRequestToken).",
+    )
+    require(result["new_logs_in"], "The new AWSCURRENT password does not log in to the database.")
+    require(not result["old_logs_in"], "The old password still logs in: the database password was never changed.")
+
+
+def _require_written(error: str, step: str) -> None:
+    require(
+        not error.startswith("NotImplementedError"),
+        f"Your {step} is not written yet (it raises NotImplementedError): replace that line with the step.",
+    )
+
+
+def _prepare() -> str:
+    database = start_database()
+    credentials = database.create_login(USERNAME)
+    current().ensure_secret(SECRET, SecretString=json.dumps(credentials))
+    return f"{SECRET} holds working credentials for {USERNAME} on this kernel's PostgreSQL."
+
+
+def _step_ran(name, function):
+    require(callable(function), f"Pass your function itself (verify('4.x', {name})), without brackets.")
+
+
+# 4.1 ------------------------------------------------------------------------------------------
+
+
+class _StopHere(Exception):
+    """Ends a check's rotation after createSecret, so that the pending version can be inspected."""
+
+
+def _stop_here(client, arn, token):
+    raise _StopHere("the check stops the rotation here")
+
+
+@exercise("4.1", "createSecret: a new password as AWSPENDING")
+def check_create_secret(create_secret) -> str:
+    _step_ran("create_secret", create_secret)
+    client = current().client("secretsmanager")
+    steps = {**REFERENCE, "createSecret": create_secret, "setSecret": _stop_here}
+    arn = rotation.register_rotation_function("check-4-1-create-only", handler_with(steps, twice=False))
+    before = _read(client, SECRET)
+    log_start = len(rotation._find(arn).log)
+    with contextlib.redirect_stdout(io.StringIO()):  # the check's own stop after createSecret is not news
+        token = client.rotate_secret(SecretId=SECRET, RotationLambdaARN=arn)["VersionId"]
+    log = rotation._find(arn).log[log_start:]
+    if "END createSecret: FAILED" in log:
+        error = log[log.index("END createSecret: FAILED") - 1]
+        _require_written(error, "create_secret")
+        raise CheckFailed(f"createSecret raised: {error}")
+    require(
+        _read(client, SECRET) == before,
+        "createSecret made the new password AWSCURRENT at once, before setSecret and testSecret: store it "
+        "with VersionStages=['AWSPENDING'] so that nothing uses it yet.",
+    )
+    try:
+        pending = _read(client, SECRET, VersionId=token, VersionStage="AWSPENDING")
+    except botocore.exceptions.ClientError:
+        raise CheckFailed(
+            "There is no value under AWSPENDING for the rotation's token. put_secret_value with "
+            "ClientRequestToken=token and VersionStages=['AWSPENDING']."
+        ) from None
+    require(pending.get("username") == before.get("username"), "The pending value lost or changed the username.")
+    require(pending.get("password") and pending["password"] != before["password"], "The pending password is not new.")
+    require(
+        set(pending) == set(before), f"The pending value should keep every key of the current one: {sorted(before)}."
+    )
+    # A retry with the same token runs createSecret again: the pending password must stay as it is.
+    with contextlib.redirect_stdout(io.StringIO()):
+        client.rotate_secret(SecretId=SECRET, ClientRequestToken=token)
+    again = _read(client, SECRET, VersionId=token, VersionStage="AWSPENDING")
+    require(
+        again["password"] == pending["password"],
+        "Run twice, createSecret changed the pending password: first check whether AWSPENDING already has "
+        "a value (get_secret_value with VersionId=token, VersionStage='AWSPENDING') and return if so.",
+    )
+    _cancel(client, token)
+    result = _rotate({**REFERENCE, "createSecret": create_secret}, "check-4-1")
+    _require_completed(result, "create_secret")
+    return "createSecret stores a new password as AWSPENDING, once; the full rotation works with it."
+
+
+def _cancel(client, token) -> None:
+    stages = client.describe_secret(SecretId=SECRET)["VersionIdsToStages"].get(token, [])
+    if "AWSPENDING" in stages:
+        client.update_secret_version_stage(SecretId=SECRET, VersionStage="AWSPENDING", RemoveFromVersionId=token)
+
+
+@prepares("4.1")
+def prepare_create_secret() -> str:
+    return _prepare()
+
+
+# 4.2 ------------------------------------------------------------------------------------------
+
+
+@exercise("4.2", "setSecret: change the password in the database")
+def check_set_secret(set_secret) -> str:
+    _step_ran("set_secret", set_secret)
+    result = _rotate({**REFERENCE, "setSecret": set_secret}, "check-4-2")
+    if result["failed"] and "setSecret" in result["failed"][0] and "second run" in result["error"]:
+        raise CheckFailed(
+            f"setSecret failed when run a second time ({result['error']}). AWS may invoke a step again: "
+            "first try to log in with the pending password and return if that works; otherwise log in with "
+            "the AWSCURRENT credentials and ALTER USER."
+        )
+    _require_completed(result, "set_secret")
+    return "setSecret changes the database password, and can run twice; the old password no longer logs in."
+
+
+@prepares("4.2")
+def prepare_set_secret() -> str:
+    return _prepare()
+
+
+# 4.3 ------------------------------------------------------------------------------------------
+
+
+def _set_nothing(client, arn, token):
+    """A broken setSecret: it forgets to change the password in the database."""
+
+
+@exercise("4.3", "testSecret: log in with the pending password")
+def check_test_secret(test_secret) -> str:
+    _step_ran("test_secret", test_secret)
+    client = current().client("secretsmanager")
+    broken = _rotate({**REFERENCE, "setSecret": _set_nothing, "testSecret": test_secret}, "check-4-3-broken")
+    require(
+        broken["failed"] and "testSecret" in broken["failed"][0],
+        "With a setSecret that never changed the database password, your testSecret did not raise, so "
+        "finishSecret made a password that does not work AWSCURRENT. Log in with the AWSPENDING "
+        "credentials and let the error propagate.",
+    )
+    require(broken["before"] == broken["after"], "After a failed test, AWSCURRENT must still be the old value.")
+    # Clean up the failed rotation as an operator would, then run a good one.
+    _cancel(client, broken["token"])
+    result = _rotate({**REFERENCE, "testSecret": test_secret}, "check-4-3")
+    _require_completed(result, "test_secret")
+    return "testSecret stops a rotation whose password does not work, and passes a good one."
+
+
+@prepares("4.3")
+def prepare_test_secret() -> str:
+    return _prepare()
+
+
+# 4.4 ------------------------------------------------------------------------------------------
+
+
+@exercise("4.4", "finishSecret: move AWSCURRENT")
+def check_finish_secret(finish_secret) -> str:
+    _step_ran("finish_secret", finish_secret)
+    result = _rotate({**REFERENCE, "finishSecret": finish_secret}, "check-4-4")
+    if result["failed"] and "finishSecret" in result["failed"][0] and "second run" in result["error"]:
+        raise CheckFailed(
+            f"finishSecret failed ({result['error']}). If it ran once already, AWSCURRENT is on the token: "
+            "return early when it is."
+        )
+    if result["failed"]:
+        _require_completed(result, "finish_secret")
+    current_versions = [v for v, s in result["stages"].items() if "AWSCURRENT" in s]
+    require(
+        current_versions == [result["token"]],
+        "AWSCURRENT is not on the version the rotation made (the token). Don't write a new value: move "
+        "the label with update_secret_version_stage(MoveToVersionId=token, RemoveFromVersionId=<current>).",
+    )
+    require(
+        "AWSPREVIOUS" in result["stages"].get(result["before_current"], []),
+        "The old version should now be AWSPREVIOUS: pass RemoveFromVersionId=<the old AWSCURRENT version>.",
+    )
+    _require_completed(result, "finish_secret")
+    return "finishSecret moves AWSCURRENT to the new version (the old one becomes AWSPREVIOUS)."
+
+
+@prepares("4.4")
+def prepare_finish_secret() -> str:
+    return _prepare()

@@ -1,0 +1,338 @@
+"""This kernel's PostgreSQL server: the real database whose password lesson 4 rotates.
+
+The server comes from the `pgserver` wheel (PostgreSQL's own binaries, installed by pip with the
+workbook), so nobody installs a database by hand. It listens on 127.0.0.1 and a free port, and
+refuses any login without the right password (scram-sha-256 in pg_hba.conf): an old password that
+was rotated away really stops working.
+
+`start_database()` starts it (or returns the running one); it stops, and its files are removed,
+when `stop()` is called or the kernel exits, however it exits: a small watcher process holds a pipe
+from the kernel and cleans up when the pipe closes, which happens even when the kernel is killed
+(Jupyter's "restart" may kill it). A server left behind anyway is removed by the next start.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from .errors import WorkbookError
+
+# The role that owns the server. Its password never leaves this module: the lesson's secrets hold
+# the credentials of ordinary login roles made with create_login().
+_ADMIN = "postgres"
+_DBNAME = "appdb"
+# PostgreSQL refuses to run as root; as root the server runs as this system user (pgserver's own
+# convention, created on first use).
+_SERVICE_USER = "pgserver"
+_DIR_PREFIX = "smworkbook-pg-"
+_OWNER_FILE = "owner.pid"
+
+_lock = threading.Lock()
+_current: Database | None = None
+
+
+class Database:
+    """A running PostgreSQL server for this kernel. Get it with `smworkbook.start_database()`.
+
+    - `host`, `port`, `dbname`: where it listens (127.0.0.1, a free port) and the database to use.
+    - `create_login(username)`: a new login role with a random password, as the dict a database
+      secret holds: {engine, host, port, username, password, dbname}.
+    - `can_log_in(username, password)`: True if the server accepts that password now.
+    - `connect(username, password)`: a pg8000 connection (`.run("select 1")`).
+    - `stop()`: shut the server down and remove its files.
+    """
+
+    def __init__(self, root: Path, port: int, admin_password: str, run_as: str | None) -> None:
+        self._root = root
+        self._watcher = _watch(root, run_as)
+        self._run_as = run_as
+        self._admin_password = admin_password
+        self.host = "127.0.0.1"
+        self.port = port
+        self.dbname = _DBNAME
+
+    def __repr__(self) -> str:
+        state = "running" if self.is_running() else "stopped"
+        return f"<Database PostgreSQL {state} at {self.host}:{self.port}, database {self.dbname!r}>"
+
+    def is_running(self) -> bool:
+        return (self._root / "data" / "postmaster.pid").exists()
+
+    def connect(self, username: str, password: str, database: str | None = None):
+        """A pg8000 connection to this kernel's database as `username` (raises if the login fails)."""
+        import pg8000.native
+
+        self._require_running()
+        return pg8000.native.Connection(
+            username, host=self.host, port=self.port, database=database or self.dbname, password=password, timeout=10
+        )
+
+    def can_log_in(self, username: str, password: str) -> bool:
+        """True if the server accepts `username` with `password` right now."""
+        import pg8000.exceptions
+
+        try:
+            self.connect(username, password).close()
+        except pg8000.exceptions.DatabaseError:
+            return False
+        return True
+
+    def create_login(self, username: str) -> dict:
+        """Create (or reset) the login role `username` with a fresh random password.
+
+        Returns the credentials as a database secret holds them:
+        {"engine", "host", "port", "username", "password", "dbname"}.
+        """
+        import pg8000.native
+
+        if not isinstance(username, str) or not username.isidentifier() or username.lower() == _ADMIN:
+            raise WorkbookError(f"A login name is a plain identifier such as 'app_user', not {username!r}.")
+        password = secrets.token_urlsafe(18)
+        admin = self.connect(_ADMIN, self._admin_password)
+        try:
+            role, secret = pg8000.native.identifier(username), pg8000.native.literal(password)
+            exists = admin.run("SELECT 1 FROM pg_roles WHERE rolname = :name", name=username)
+            verb = "ALTER" if exists else "CREATE"
+            admin.run(f"{verb} ROLE {role} WITH LOGIN PASSWORD {secret}")
+            admin.run(f"GRANT ALL ON DATABASE {pg8000.native.identifier(self.dbname)} TO {role}")
+        finally:
+            admin.close()
+        return {
+            "engine": "postgres",
+            "host": self.host,
+            "port": self.port,
+            "username": username,
+            "password": password,
+            "dbname": self.dbname,
+        }
+
+    def stop(self) -> None:
+        """Shut the server down and remove its files (safe to call twice)."""
+        global _current
+        with _lock:
+            _stop_and_remove(self._root, self._run_as)
+            if self._watcher.stdin and not self._watcher.stdin.closed:
+                self._watcher.stdin.close()  # the watcher finds nothing left to do and exits
+                self._watcher.wait()
+            if _current is self:
+                _current = None
+
+    def _require_running(self) -> None:
+        if not self.is_running():
+            raise WorkbookError("The database is not running. Run smworkbook.start_database() again.")
+
+
+def start_database() -> Database:
+    """Start this kernel's PostgreSQL server on 127.0.0.1, or return the one already running."""
+    global _current
+    with _lock:
+        if _current is None or not _current.is_running():
+            _remove_abandoned_servers()
+            _current = _start()
+            atexit.register(_current.stop)
+        return _current
+
+
+def _bin_dir() -> Path:
+    # Only pgserver's binaries are used: importing the package itself would set up its own
+    # server machinery (and warn on stderr about XDG_RUNTIME_DIR).
+    spec = importlib.util.find_spec("pgserver")
+    if spec is None or not spec.submodule_search_locations:  # no wheel for this Python: use PATH
+        found = shutil.which("pg_ctl")
+        if found is None:
+            raise WorkbookError(
+                "No PostgreSQL found: the workbook's set-up installs it with the 'pgserver' package "
+                "(pip install -e . again), or install PostgreSQL so that pg_ctl is on PATH."
+            ) from None
+        return Path(found).resolve().parent
+    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+
+
+def _service_user() -> str | None:
+    """None when not root; otherwise the unprivileged system user the server runs as."""
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        pwd.getpwnam(_SERVICE_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", _SERVICE_USER], check=True, capture_output=True)
+    return _SERVICE_USER
+
+
+def _let_user_reach(path: Path) -> None:
+    """Let other users traverse every folder above `path` (o+x), so the service user can run it."""
+    for folder in [path, *path.parents]:
+        mode = folder.stat().st_mode
+        if not mode & 0o001:
+            folder.chmod(mode | 0o001)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _run(command: list[str], run_as: str | None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(command, user=run_as, check=True, capture_output=True, text=True, **kwargs)
+
+
+def _start() -> Database:
+    bin_dir = _bin_dir()
+    run_as = _service_user()
+    root = Path(tempfile.mkdtemp(prefix=_DIR_PREFIX))
+    (root / _OWNER_FILE).write_text(str(os.getpid()))
+    admin_password = secrets.token_urlsafe(24)
+    pwfile = root / "pwfile"
+    pwfile.write_text(admin_password + "\n")
+    if run_as is not None:
+        import pwd
+
+        entry = pwd.getpwnam(run_as)
+        _let_user_reach(bin_dir)
+        _let_user_reach(root.parent)
+        os.chown(root, entry.pw_uid, entry.pw_gid)
+        os.chown(pwfile, entry.pw_uid, entry.pw_gid)
+    data = root / "data"
+    try:
+        _run(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                _ADMIN,
+                "--pwfile",
+                str(pwfile),
+                # Every login needs its password, over TCP and over a local socket alike.
+                "--auth-host=scram-sha-256",
+                "--auth-local=scram-sha-256",
+                "--encoding=UTF8",
+                "--no-locale",
+                # A throw-away database: no need to wait for the disk.
+                "--no-sync",
+            ],
+            run_as,
+            cwd=root,
+        )
+        pwfile.unlink()
+        (data / "pg_hba.conf").write_text(
+            "# smworkbook: passwords only, loopback only.\n"
+            "local all all scram-sha-256\n"
+            "host  all all 127.0.0.1/32 scram-sha-256\n"
+        )
+        port = _free_port()
+        _run(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(root / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                "start",
+            ],
+            run_as,
+            cwd=root,
+            # The server must not die with the kernel's process group on Ctrl-C (interrupt).
+            start_new_session=True,
+        )
+    except (subprocess.CalledProcessError, OSError) as error:
+        detail = getattr(error, "stderr", "") or str(error)
+        log = root / "server.log"
+        if log.exists():
+            detail += log.read_text()[-800:]
+        _stop_and_remove(root, run_as)
+        raise WorkbookError(f"PostgreSQL did not start: {detail.strip()[-800:]}") from None
+    database = Database(root, port, admin_password, run_as)
+    try:
+        admin = database.connect(_ADMIN, admin_password, database="postgres")
+        try:
+            admin.run(f"CREATE DATABASE {_DBNAME}")
+        finally:
+            admin.close()
+    except Exception:
+        _stop_and_remove(root, run_as)
+        raise
+    return database
+
+
+# The watcher: a few lines of plain Python (no imports of the workbook, so it costs little) that
+# block until the kernel's end of the pipe closes, then stop the server and remove its files.
+_WATCHER = """
+import os, shutil, subprocess, sys
+sys.stdin.read()
+pg_ctl, root, user = sys.argv[1:4]
+if os.path.exists(os.path.join(root, "data", "postmaster.pid")):
+    subprocess.run([pg_ctl, "-D", os.path.join(root, "data"), "-m", "immediate", "-w", "stop"],
+                   user=user or None, cwd=root, capture_output=True)
+shutil.rmtree(root, ignore_errors=True)
+"""
+
+
+def _watch(root: Path, run_as: str | None) -> subprocess.Popen:
+    """Start the watcher that stops the server when this process ends, however it ends."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _WATCHER, str(_bin_dir() / "pg_ctl"), str(root), run_as or ""],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # not stopped by an interrupt sent to the kernel's process group
+    )
+
+
+def _stop_and_remove(root: Path, run_as: str | None) -> None:
+    data = root / "data"
+    if (data / "postmaster.pid").exists():
+        try:
+            _run([str(_bin_dir() / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], run_as, cwd=root)
+        except subprocess.CalledProcessError:
+            _kill_postmaster(data)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _kill_postmaster(data: Path) -> None:
+    try:
+        pid = int((data / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGQUIT)
+    except (OSError, ValueError, IndexError):
+        pass
+
+
+def _remove_abandoned_servers() -> None:
+    """Stop and remove servers whose kernel is gone (killed before it could clean up)."""
+    for root in Path(tempfile.gettempdir()).glob(_DIR_PREFIX + "*"):
+        try:
+            owner = int((root / _OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        if not _process_alive(owner):
+            _stop_and_remove(root, _service_user() if root.stat().st_uid != os.geteuid() else None)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,140 @@
+"""This kernel's PostgreSQL: it starts on loopback, enforces passwords, and stops without leaving
+processes or files behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+import smworkbook
+from smworkbook import WorkbookError, database
+
+from .conftest import run_python
+
+
+def postgres_processes_for(root: Path) -> list[str]:
+    out = subprocess.run(["ps", "-e", "-ww", "-o", "args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if str(root) in line and "postgres" in line]
+
+
+@pytest.fixture(scope="module")
+def db():
+    return smworkbook.start_database()
+
+
+def test_listens_on_loopback_and_a_free_port(db):
+    assert db.host == "127.0.0.1"
+    assert db.port > 1024
+    assert smworkbook.start_database() is db  # one per kernel
+
+
+def test_a_new_login_works_with_its_password_only(db):
+    credentials = db.create_login("app_user")
+    assert set(credentials) == {"engine", "host", "port", "username", "password", "dbname"}
+    assert credentials["engine"] == "postgres"
+    assert db.can_log_in("app_user", credentials["password"])
+    assert not db.can_log_in("app_user", credentials["password"] + "x")
+    assert not db.can_log_in("app_user", "")
+
+
+def test_password_authentication_is_enforced_in_pg_hba(db):
+    rules = (db._root / "data" / "pg_hba.conf").read_text()
+    active = [line.split() for line in rules.splitlines() if line and not line.startswith("#")]
+    assert active and all(rule[-1] == "scram-sha-256" for rule in active)
+    assert not any("trust" in rule for rule in active)
+
+
+def test_a_bad_login_name_is_a_short_error(db):
+    with pytest.raises(WorkbookError):
+        db.create_login("robert'); drop table students;--")
+
+
+def test_stop_leaves_no_process_and_no_files():
+    result = run_python(
+        "import smworkbook, json\n"
+        "db = smworkbook.start_database()\n"
+        "root = str(db._root)\n"
+        "db.create_login('app_user')\n"
+        "db.stop()\n"
+        "print(root)\n",
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    root = Path(result.stdout.strip().splitlines()[-1])
+    assert not root.exists()
+    assert postgres_processes_for(root) == []
+
+
+def test_the_server_stops_when_the_kernel_exits():
+    result = run_python("import smworkbook\nprint(smworkbook.start_database()._root)\n", timeout=120)
+    assert result.returncode == 0, result.stderr
+    root = Path(result.stdout.strip().splitlines()[-1])
+    assert not root.exists()
+    assert postgres_processes_for(root) == []
+
+
+def wait_until_gone(root: Path) -> None:
+    """Wait (at most a minute, on a busy machine) for the watcher to finish its clean-up."""
+    for _ in range(600):
+        if not root.exists() and not postgres_processes_for(root):
+            return
+        time.sleep(0.1)
+
+
+def test_a_killed_kernel_leaves_no_server_behind():
+    """Jupyter may kill a kernel (restart, nbval): the watcher still stops the server."""
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import smworkbook, time\nprint(smworkbook.start_database()._root, flush=True)\ntime.sleep(600)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    root = Path(child.stdout.readline().strip())
+    assert postgres_processes_for(root)
+    child.kill()
+    child.wait()
+    wait_until_gone(root)
+    assert not root.exists()
+    assert postgres_processes_for(root) == []
+
+
+def test_a_server_left_behind_is_removed_by_the_next_start():
+    """Were the watcher to die too, the next kernel's start removes the dead kernel's server."""
+    result = run_python(
+        "import os, smworkbook\ndb = smworkbook.start_database()\ndb._watcher.kill()\n"
+        "print(db._root, flush=True)\nos._exit(0)\n",
+        timeout=120,
+    )
+    root = Path(result.stdout.strip().splitlines()[-1])
+    assert postgres_processes_for(root), "the dead kernel's server should still be running here"
+    database._remove_abandoned_servers()
+    assert not root.exists()
+    assert postgres_processes_for(root) == []
+
+
+def test_nothing_is_left_in_the_temporary_folder_by_stopped_servers():
+    mine = {str(p) for p in Path(tempfile.gettempdir()).glob("smworkbook-pg-*")}
+    owners = {(Path(p) / "owner.pid").read_text() for p in mine if (Path(p) / "owner.pid").exists()}
+    assert owners <= {str(os.getpid())}
+
+
+def test_a_jupyter_kernel_that_shuts_down_leaves_no_server_behind():
+    """The learner's path: a notebook kernel starts the database; closing the kernel stops it."""
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    notebook = new_notebook(cells=[new_code_cell("import smworkbook\nprint(smworkbook.start_database()._root)")])
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()  # starts and shuts down a kernel
+    root = Path(notebook.cells[0].outputs[0]["text"].strip())
+    assert root.name.startswith("smworkbook-pg-")
+    assert not root.exists()
+    assert postgres_processes_for(root) == []

@@ -1,0 +1,168 @@
+"""Rotation end to end: a Python rotation function, run by rotate_secret, changes a real
+PostgreSQL password; an application that always reads the current secret never loses access."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import smworkbook
+from smworkbook import WorkbookError, rotation
+from smworkbook.checks import lesson04
+
+
+@pytest.fixture
+def db_secret(sm):
+    """A secret holding working credentials for a fresh login on this process's PostgreSQL."""
+    credentials = smworkbook.start_database().create_login("app_user")
+    sm.create_secret(Name="app/db", SecretString=json.dumps(credentials))
+    return credentials
+
+
+def application(sm) -> str:
+    """The 'application': reads the current secret every time, logs in, runs a query."""
+    secret = json.loads(sm.get_secret_value(SecretId="app/db")["SecretString"])
+    connection = smworkbook.start_database().connect(secret["username"], secret["password"])
+    try:
+        return connection.run("SELECT current_user")[0][0]
+    finally:
+        connection.close()
+
+
+def labels(sm) -> dict:
+    return sm.describe_secret(SecretId="app/db")["VersionIdsToStages"]
+
+
+def watched(handler, sm, seen):
+    """The handler, with the application run after each step."""
+    import pg8000.exceptions
+
+    def lambda_handler(event, context):
+        handler(event, context)
+        try:
+            seen.append((event["Step"], application(sm)))
+        except pg8000.exceptions.DatabaseError:
+            seen.append((event["Step"], "login refused"))
+
+    return lambda_handler
+
+
+def test_the_source_lessons_call_rotates_the_database_password(sm, db_secret):
+    db = smworkbook.start_database()
+    seen = []
+    arn = smworkbook.register_rotation_function(
+        "rotate-app-db", watched(lesson04.handler_with(lesson04.REFERENCE), sm, seen)
+    )
+    response = sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 30})
+    new = json.loads(sm.get_secret_value(SecretId="app/db")["SecretString"])
+    assert new["password"] != db_secret["password"]
+    assert {k: v for k, v in new.items() if k != "password"} == {k: v for k, v in db_secret.items() if k != "password"}
+    assert db.can_log_in("app_user", new["password"])
+    assert not db.can_log_in("app_user", db_secret["password"])
+    assert "AWSCURRENT" in labels(sm)[response["VersionId"]]
+    # Single-user rotation (AWS's template): between setSecret and finishSecret the database has the
+    # new password and AWSCURRENT the old one, so a new login fails until finishSecret; then the
+    # application works again without any change to it.
+    assert seen == [
+        ("createSecret", "app_user"),
+        ("setSecret", "login refused"),
+        ("testSecret", "login refused"),
+        ("finishSecret", "app_user"),
+    ]
+    assert application(sm) == "app_user"
+
+
+def test_describe_secret_reports_the_rotation(sm, db_secret):
+    arn = smworkbook.register_rotation_function("rotate-app-db", lesson04.handler_with(lesson04.REFERENCE))
+    sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 30})
+    described = sm.describe_secret(SecretId="app/db")
+    assert described["RotationEnabled"] is True
+    assert described["RotationLambdaARN"] == arn
+    assert described["RotationRules"]["AutomaticallyAfterDays"] == 30
+    assert (described["NextRotationDate"] - described["LastRotatedDate"]).days == 30
+
+
+def test_a_failing_testsecret_leaves_awscurrent_and_a_retry_with_the_token_finishes(sm, db_secret, capsys):
+    db = smworkbook.start_database()
+    broken = {**lesson04.REFERENCE, "setSecret": lambda client, arn, token: None}  # forgets the database
+    arn = smworkbook.register_rotation_function("rotate-app-db", lesson04.handler_with(broken))
+    token = sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)["VersionId"]
+
+    assert "failed at testSecret" in capsys.readouterr().out
+    assert labels(sm)[token] == ["AWSPENDING"]
+    assert json.loads(sm.get_secret_value(SecretId="app/db")["SecretString"]) == db_secret
+    assert application(sm) == "app_user"  # the application is unaffected
+    assert db.can_log_in("app_user", db_secret["password"])
+    assert [e["Step"] for e in rotation.invocations(arn)] == ["createSecret", "setSecret", "testSecret"]
+
+    # Fix the function (deploy new code), then retry with the same token: the same version finishes.
+    smworkbook.register_rotation_function("rotate-app-db", lesson04.handler_with(lesson04.REFERENCE))
+    sm.rotate_secret(SecretId="app/db", ClientRequestToken=token)
+    new = json.loads(sm.get_secret_value(SecretId="app/db")["SecretString"])
+    assert "AWSCURRENT" in labels(sm)[token]
+    assert db.can_log_in("app_user", new["password"])
+    assert not db.can_log_in("app_user", db_secret["password"])
+    assert application(sm) == "app_user"
+
+
+def test_the_failure_is_in_the_functions_log(sm, db_secret, capsys):
+    def lambda_handler(event, context):
+        print("step", event["Step"])
+        if event["Step"] == "setSecret":
+            raise ConnectionError("database unreachable")
+
+    arn = smworkbook.register_rotation_function("log-demo", lambda_handler)
+    sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)
+    capsys.readouterr()
+    smworkbook.rotation_log("log-demo")
+    log = capsys.readouterr().out
+    assert "step createSecret" in log and "step setSecret" in log
+    assert "ConnectionError: database unreachable" in log
+    assert "END setSecret: FAILED" in log
+    assert "testSecret" not in log
+
+
+def test_rotate_secret_with_no_arguments_reuses_the_stored_configuration(sm, db_secret):
+    db = smworkbook.start_database()
+    arn = smworkbook.register_rotation_function("rotate-app-db", lesson04.handler_with(lesson04.REFERENCE))
+    sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 30})
+    first = json.loads(sm.get_secret_value(SecretId="app/db")["SecretString"])["password"]
+    sm.rotate_secret(SecretId="app/db")
+    second = json.loads(sm.get_secret_value(SecretId="app/db")["SecretString"])["password"]
+    assert second != first
+    assert db.can_log_in("app_user", second) and not db.can_log_in("app_user", first)
+    assert sm.describe_secret(SecretId="app/db")["RotationRules"]["AutomaticallyAfterDays"] == 30
+
+
+def test_steps_run_twice_change_the_password_once(sm, db_secret):
+    db = smworkbook.start_database()
+    arn = smworkbook.register_rotation_function("twice", lesson04.handler_with(lesson04.REFERENCE, twice=True))
+    token = sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)["VersionId"]
+    new = json.loads(sm.get_secret_value(SecretId="app/db")["SecretString"])
+    assert db.can_log_in("app_user", new["password"])
+    assert sorted(labels(sm)[token]) == ["AWSCURRENT", "AWSPENDING"]
+    assert len(labels(sm)) == 2  # the new version and AWSPREVIOUS: no duplicate version
+
+
+@pytest.mark.parametrize("name", ["", "has space", "x" * 65, None])
+def test_a_bad_function_name_is_a_short_error(name):
+    with pytest.raises(WorkbookError):
+        smworkbook.register_rotation_function(name, print)
+
+
+def test_a_handler_must_be_a_function():
+    with pytest.raises(WorkbookError):
+        smworkbook.register_rotation_function("ok-name", "lambda_handler")
+
+
+def test_the_log_of_an_unknown_function_is_a_short_error():
+    with pytest.raises(WorkbookError, match="register_rotation_function"):
+        smworkbook.rotation_log("never-registered")
+
+
+def test_rotation_days_out_of_range_are_refused(sm, db_secret):
+    arn = smworkbook.register_rotation_function("rotate-app-db", lesson04.handler_with(lesson04.REFERENCE))
+    with pytest.raises(sm.exceptions.InvalidParameterException):
+        sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 1001})
+    assert "RotationEnabled" not in sm.describe_secret(SecretId="app/db")
