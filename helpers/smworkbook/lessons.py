@@ -1,8 +1,9 @@
 """The workbook's lessons, read from the lesson notebooks themselves: number, title, time, objectives.
 
 Each lesson notebook starts with a markdown cell holding its `# Lesson N: title`, a `**Time:** about
-N minutes` line and a `**What you will learn**` list. Reading them from there keeps the start page,
-the presenter helper and the lessons in step (tests/test_lessons.py checks the start page).
+N minutes` line and a `**What you will learn**` (or `**You will learn**`) list. Reading them from there
+keeps the start page, the presenter helper and the lessons in step (tests/test_lessons.py checks the
+start page).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from .errors import WorkbookError
 
 # helpers/smworkbook/lessons.py -> the workbook's top folder (the package is installed editable).
 ROOT = Path(__file__).resolve().parents[2]
+# "**What you will learn**" then a markdown list (items may wrap onto indented lines).
+_OBJECTIVES = r"\*\*(?:What )?you will learn:?\*\*:?\s*\n((?:\s*[-*] .*\n?(?:  +\S.*\n?)*)+)"
 
 
 @dataclass
@@ -61,7 +64,7 @@ def _read(number: int, path: Path, exercises: Path) -> Lesson:
     title = re.search(r"^#\s+(?:Lesson\s+\d+:\s*)?(.+)$", header, re.MULTILINE)
     minutes = re.search(r"\*\*Time:\*\*\D*(\d+)\s*min", header)
     objectives = []
-    learn = re.search(r"\*\*What you will learn\*\*\s*\n((?:\s*[-*] .*\n?(?:  +\S.*\n?)*)+)", header)
+    learn = re.search(_OBJECTIVES, header, re.IGNORECASE)
     if learn:
         for item in re.split(r"\n\s*[-*] ", "\n" + learn.group(1).strip())[1:]:
             objectives.append(" ".join(item.split()).rstrip(";."))
