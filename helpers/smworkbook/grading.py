@@ -28,6 +28,7 @@ NOT_ATTEMPTED = "not attempted"
 
 _SETUP = re.compile(r"""checks\.setup\(\s*["']([\d.]+)["']""")
 _VERIFY = re.compile(r"""checks\.verify\(\s*["']([\d.]+)["']""")
+_STUB = re.compile(r"^\s*raise NotImplementedError\(\)\s*$", re.MULTILINE)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NOT_YET = re.compile(r"^Exercise [\d.]+ \(.*?\) is not right yet\. ")
 
@@ -165,6 +166,7 @@ def grade_notebook(path: Path, timeout: int = 120) -> list[Result]:
 def _read_results(notebook: nbformat.NotebookNode, name: str, stopped: str, timeout: int) -> list[Result]:
     results = []
     attempt_errors: dict[str, list[dict]] = {}
+    untouched: set[str] = set()
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
@@ -172,6 +174,8 @@ def _read_results(notebook: nbformat.NotebookNode, name: str, stopped: str, time
         verify = _VERIFY.search(cell.source)
         if setup and not verify:
             attempt_errors[setup.group(1)] = _errors(cell)
+            if _STUB.search(cell.source):  # the generator's stub is still there: nothing written yet
+                untouched.add(setup.group(1))
         if not verify:
             continue
         number = verify.group(1)
@@ -188,7 +192,7 @@ def _read_results(notebook: nbformat.NotebookNode, name: str, stopped: str, time
             hint = stopped
         else:
             hint = "The check cell printed no pass line. Run it again after the exercise cell."
-        if any(error["ename"] == "NotImplementedError" for error in attempt):
+        if number in untouched or any(error["ename"] == "NotImplementedError" for error in attempt):
             results.append(Result(number, title, name, NOT_ATTEMPTED, hint))
         else:
             if attempt and attempt[0]["ename"] == "KeyboardInterrupt":
