@@ -35,6 +35,16 @@ def sm(aws):
     return aws.client("secretsmanager")
 
 
+@pytest.fixture
+def enforced(aws):
+    """The mock with IAM policy enforcement on for this test only (off again afterwards)."""
+    from smworkbook import access
+
+    access.enforce_policies()
+    yield aws
+    access.enforce_policies(False)
+
+
 def run_python(code: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     """Run `code` in a new Python process (a stand-in for a new kernel) and return what it printed."""
     return subprocess.run(

@@ -3,7 +3,6 @@ processes or files behind."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -122,9 +121,11 @@ def test_a_server_left_behind_is_removed_by_the_next_start():
 
 
 def test_nothing_is_left_in_the_temporary_folder_by_stopped_servers():
-    mine = {str(p) for p in Path(tempfile.gettempdir()).glob("smworkbook-pg-*")}
-    owners = {(Path(p) / "owner.pid").read_text() for p in mine if (Path(p) / "owner.pid").exists()}
-    assert owners <= {str(os.getpid())}
+    # Other kernels on this machine (other notebooks, other test runs) may own servers right now;
+    # what must never be there is a folder whose owning process is gone.
+    folders = list(Path(tempfile.gettempdir()).glob("smworkbook-pg-*"))
+    owners = {(folder / "owner.pid").read_text() for folder in folders if (folder / "owner.pid").exists()}
+    assert {pid for pid in owners if not Path(f"/proc/{pid}").exists()} == set()
 
 
 def test_a_jupyter_kernel_that_shuts_down_leaves_no_server_behind():

@@ -26,6 +26,8 @@ class MockAWS:
 
     - `endpoint_url`: where the mock listens (127.0.0.1 and a free port).
     - `client("secretsmanager")`: a boto3 client for the mock (any service moto knows).
+    - `client_as(identity, "secretsmanager")`: a client that signs as an IAM user of the mock
+      (see smworkbook.access).
     - `reset()`: forget every secret (and everything else) the mock holds.
     - `stop()`: shut the mock down.
     - `ensure_absent(name)` / `ensure_secret(name, ...)`: put one secret in a known state, so
@@ -69,9 +71,30 @@ class MockAWS:
                 raise WorkbookError(f"There is no AWS service called {service!r}.{hint}") from None
         return self._clients[service]
 
-    def reset(self) -> None:
-        """Forget everything the mock holds: every secret, in every region and account."""
+    def client_as(self, identity, service: str = "secretsmanager"):
+        """A boto3 client for `service` that signs its requests with `identity`'s access key.
+
+        `identity` comes from `smworkbook.access.create_user(...)`. Its calls are checked against
+        its IAM policies once `access.enforce_policies()` is on.
+        """
         self._require_running()
+        key_id = getattr(identity, "access_key_id", None)
+        secret = getattr(identity, "secret_access_key", None)
+        if not (isinstance(key_id, str) and isinstance(secret, str)):
+            raise WorkbookError(f"client_as() takes an identity made by access.create_user(...), not {identity!r:.60}.")
+        self.client(service)  # a clear error for an unknown service name
+        session = boto3.session.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=self.region)
+        return session.client(service, endpoint_url=self.endpoint_url, config=_CLIENT_CONFIG)
+
+    def reset(self) -> None:
+        """Forget everything the mock holds: every secret, in every region and account.
+
+        Policy enforcement (smworkbook.access.enforce_policies) is switched off too.
+        """
+        self._require_running()
+        from moto import settings
+
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
         request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
         with urllib.request.urlopen(request, timeout=10):
             pass

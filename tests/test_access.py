@@ -1,0 +1,324 @@
+"""Policy enforcement in the mock, as a learner meets it through smworkbook.access.
+
+Each test acts as an IAM user of the mock and asserts what AWS documents (Secrets Manager user
+guide, "Determine who has permissions to your secrets"; IAM User Guide, "Policy evaluation
+logic"): an explicit Deny wins, then an Allow that matches action AND resource (and condition),
+else an implicit deny, answered as AccessDeniedException.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+import smworkbook
+from smworkbook import WorkbookError, access
+
+ACCOUNT = "123456789012"
+PREFIX = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:"
+
+
+def allow(action, resource, **extra) -> dict:
+    statement = {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def denied(call) -> dict:
+    with pytest.raises(ClientError) as raised:
+        call()
+    error = raised.value.response["Error"]
+    assert error["Code"] == "AccessDeniedException", error
+    return error
+
+
+@pytest.fixture
+def secrets(sm):
+    """Three secrets: orders-db (team=orders), orders-db-backup and payments-db (team=payments)."""
+    made = {}
+    for name, team in (("orders-db", "orders"), ("orders-db-backup", "orders"), ("payments-db", "payments")):
+        made[name] = sm.create_secret(Name=name, SecretString=f"{name}-value", Tags=[{"Key": "team", "Value": team}])
+    return made
+
+
+def test_a_user_with_no_policy_is_denied_everything(enforced, secrets):
+    app = access.create_user("app")
+    client = enforced.client_as(app)
+    error = denied(lambda: client.get_secret_value(SecretId="orders-db"))
+    assert error["Message"] == (
+        f"User: arn:aws:iam::{ACCOUNT}:user/app is not authorized to perform: secretsmanager:GetSecretValue "
+        "on resource: orders-db because no identity-based policy allows the secretsmanager:GetSecretValue action"
+    )
+    error = denied(lambda: client.list_secrets())
+    assert "perform: secretsmanager:ListSecrets because no identity-based policy" in error["Message"]
+
+
+def test_allow_on_one_arn_with_suffix_wildcard_reads_that_secret_only(enforced, secrets):
+    app = access.create_user("app", allow("secretsmanager:GetSecretValue", f"{PREFIX}orders-db-??????"))
+    client = enforced.client_as(app)
+    assert client.get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+    assert client.get_secret_value(SecretId=secrets["orders-db"]["ARN"])["SecretString"] == "orders-db-value"
+    denied(lambda: client.get_secret_value(SecretId="payments-db"))
+    # -?????? is exactly six characters: the longer name orders-db-backup-XXXXXX does not match.
+    denied(lambda: client.get_secret_value(SecretId="orders-db-backup"))
+    # Only the action allowed: writing the same secret is denied, and nothing was written.
+    denied(lambda: client.put_secret_value(SecretId="orders-db", SecretString="changed"))
+    assert enforced.client("secretsmanager").get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+
+
+def test_a_star_after_the_name_also_matches_longer_names(enforced, secrets):
+    app = access.create_user("app", allow("secretsmanager:GetSecretValue", f"{PREFIX}orders-db*"))
+    client = enforced.client_as(app)
+    assert client.get_secret_value(SecretId="orders-db-backup")["SecretString"] == "orders-db-backup-value"
+    denied(lambda: client.get_secret_value(SecretId="payments-db"))
+
+
+def test_an_arn_without_its_suffix_matches_nothing(enforced, secrets):
+    app = access.create_user("app", allow("secretsmanager:GetSecretValue", f"{PREFIX}orders-db"))
+    denied(lambda: enforced.client_as(app).get_secret_value(SecretId="orders-db"))
+
+
+def test_explicit_deny_wins_over_an_allow(enforced, secrets):
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+        ],
+    }
+    admin = access.create_user("admin", policy)
+    client = enforced.client_as(admin)
+    client.put_secret_value(SecretId="orders-db", SecretString="rotated")
+    assert client.describe_secret(SecretId="orders-db")["Name"] == "orders-db"
+    error = denied(lambda: client.get_secret_value(SecretId="orders-db"))
+    assert error["Message"].endswith("on resource: orders-db with an explicit deny in an identity-based policy")
+
+
+def test_a_deny_in_a_group_policy_applies_to_its_members(enforced, secrets):
+    iam = enforced.client("iam")
+    iam.create_group(GroupName="no-readers")
+    deny = {"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+    iam.put_group_policy(
+        GroupName="no-readers",
+        PolicyName="deny-read",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [deny]}),
+    )
+    user = access.create_user("member", allow("secretsmanager:GetSecretValue", "*"))
+    iam.add_user_to_group(GroupName="no-readers", UserName="member")
+    assert "explicit deny" in denied(lambda: enforced.client_as(user).get_secret_value(SecretId="orders-db"))["Message"]
+
+
+def test_managed_policies_attached_to_a_user_count(enforced, secrets):
+    iam = enforced.client("iam")
+    arn = iam.create_policy(
+        PolicyName="read-orders", PolicyDocument=json.dumps(allow("secretsmanager:GetSecretValue", f"{PREFIX}orders-*"))
+    )["Policy"]["Arn"]
+    user = access.create_user("reader")
+    iam.attach_user_policy(UserName="reader", PolicyArn=arn)
+    assert enforced.client_as(user).get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+
+
+@pytest.mark.parametrize("key", ["secretsmanager:ResourceTag/team", "aws:ResourceTag/team"])
+def test_tag_condition_allows_only_secrets_with_that_tag(enforced, secrets, key):
+    policy = allow("secretsmanager:GetSecretValue", "*", Condition={"StringEquals": {key: "payments"}})
+    dev = access.create_user("payments-dev", policy)
+    client = enforced.client_as(dev)
+    assert client.get_secret_value(SecretId="payments-db")["SecretString"] == "payments-db-value"
+    denied(lambda: client.get_secret_value(SecretId="orders-db"))
+    # A secret tagged later is covered at once, with no change to the policy.
+    enforced.client("secretsmanager").create_secret(
+        Name="payments-api", SecretString="k", Tags=[{"Key": "team", "Value": "payments"}]
+    )
+    assert client.get_secret_value(SecretId="payments-api")["SecretString"] == "k"
+    enforced.client("secretsmanager").create_secret(Name="untagged", SecretString="u")
+    denied(lambda: client.get_secret_value(SecretId="untagged"))
+
+
+def test_a_condition_that_does_not_hold_makes_a_deny_not_apply(enforced, secrets):
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"secretsmanager:ResourceTag/team": "payments"}},
+            },
+        ],
+    }
+    user = access.create_user("not-payments", policy)
+    client = enforced.client_as(user)
+    assert client.get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+    assert "explicit deny" in denied(lambda: client.get_secret_value(SecretId="payments-db"))["Message"]
+
+
+def test_create_secret_can_require_a_tag_in_the_request(enforced):
+    policy = allow("secretsmanager:CreateSecret", "*", Condition={"StringEquals": {"aws:RequestTag/team": "payments"}})
+    client = enforced.client_as(access.create_user("creator", policy))
+    denied(lambda: client.create_secret(Name="no-tag", SecretString="x"))
+    client.create_secret(Name="tagged", SecretString="x", Tags=[{"Key": "team", "Value": "payments"}])
+    names = [s["Name"] for s in enforced.client("secretsmanager").list_secrets()["SecretList"]]
+    assert names == ["tagged"]
+
+
+def test_a_denied_request_for_a_missing_secret_is_access_denied_not_not_found(enforced):
+    client = enforced.client_as(access.create_user("app"))
+    denied(lambda: client.get_secret_value(SecretId="does-not-exist"))
+
+
+def test_resource_policy_grants_a_named_user_and_no_one_else(enforced, secrets):
+    analyst = access.create_user("analyst")
+    intern = access.create_user("intern")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": analyst.arn},
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+            }
+        ],
+    }
+    enforced.client("secretsmanager").put_resource_policy(
+        SecretId="orders-db", ResourcePolicy=json.dumps(policy), BlockPublicPolicy=True
+    )
+    assert enforced.client_as(analyst).get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+    denied(lambda: enforced.client_as(analyst).get_secret_value(SecretId="payments-db"))
+    denied(lambda: enforced.client_as(intern).get_secret_value(SecretId="orders-db"))
+
+
+def test_resource_policy_deny_beats_an_identity_allow(enforced, secrets):
+    reader = access.create_user("reader", allow("secretsmanager:GetSecretValue", "*"))
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}],
+    }
+    enforced.client("secretsmanager").put_resource_policy(SecretId="payments-db", ResourcePolicy=json.dumps(policy))
+    client = enforced.client_as(reader)
+    assert client.get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+    error = denied(lambda: client.get_secret_value(SecretId="payments-db"))
+    assert error["Message"].endswith("with an explicit deny in a resource-based policy")
+
+
+def test_an_account_principal_in_a_resource_policy_delegates_and_grants_nothing(enforced, secrets):
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+            }
+        ],
+    }
+    enforced.client("secretsmanager").put_resource_policy(SecretId="orders-db", ResourcePolicy=json.dumps(policy))
+    denied(lambda: enforced.client_as(access.create_user("someone")).get_secret_value(SecretId="orders-db"))
+
+
+def test_the_workbooks_own_keys_are_the_administrator_and_always_allowed(enforced, secrets):
+    sm = enforced.client("secretsmanager")
+    assert sm.get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+    enforced.ensure_secret("set-up", SecretString="x")
+    assert enforced.client("iam").list_users()["Users"] == []
+
+
+def test_an_unknown_access_key_is_unrecognized_client(enforced, secrets):
+    app = access.create_user("app")
+    client = enforced.client_as(app)
+    access.delete_user("app")
+    with pytest.raises(ClientError) as raised:
+        client.get_secret_value(SecretId="orders-db")
+    assert raised.value.response["Error"]["Code"] == "UnrecognizedClientException"
+
+
+def test_enforcement_is_off_until_switched_on_and_off_again_after_reset(aws, sm, secrets):
+    app = access.create_user("app")
+    assert not access.policies_enforced()
+    assert aws.client_as(app).get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+    access.enforce_policies()
+    assert access.policies_enforced()
+    denied(lambda: aws.client_as(app).get_secret_value(SecretId="orders-db"))
+    aws.reset()
+    assert not access.policies_enforced()
+
+
+def test_enforcement_in_one_kernel_does_not_reach_another():
+    """Each kernel has its own mock in its own process: switching enforcement on here leaves a
+    new process (a stand-in for another kernel) unenforced."""
+    from tests.conftest import run_python
+
+    smworkbook.start()
+    access.enforce_policies()
+    try:
+        code = (
+            "import smworkbook; from smworkbook import access; aws = smworkbook.start(); "
+            "print(access.policies_enforced())"
+        )
+        assert run_python(code).stdout.strip() == "False"
+    finally:
+        access.enforce_policies(False)
+
+
+def test_simulate_says_what_aws_would_decide(enforced, secrets):
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": f"{PREFIX}orders-*"},
+            {"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+        ],
+    }
+    admin = access.create_user("admin", policy)
+    assert access.simulate(admin, "secretsmanager:RotateSecret", "orders-db") == "allowed"
+    assert access.simulate(admin, "secretsmanager:GetSecretValue", "orders-db") == (
+        "explicit deny in an identity-based policy"
+    )
+    assert access.simulate(admin, "secretsmanager:RotateSecret", "payments-db") == "implicit deny"
+    assert access.simulate("admin", "secretsmanager:RotateSecret", "orders-db") == "allowed"
+
+
+@pytest.mark.parametrize(
+    ("policy", "message"),
+    [
+        ('{"Version": "2012-10-17", "Statement": [', "not valid JSON"),
+        (["not", "a", "dict"], "A policy is a dict"),
+        ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:*"}]}, "resources"),
+        (
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "s:x", "Resource": "*"}]},
+            "IAM refused the policy",
+        ),
+    ],
+    ids=["truncated JSON", "a list", "no Resource", "bad Effect"],
+)
+def test_malformed_policy_input_is_a_short_clear_error(enforced, policy, message):
+    user = access.create_user("app")
+    with pytest.raises(WorkbookError, match=message):
+        access.put_user_policy(user, policy)
+    assert enforced.client("iam").list_user_policies(UserName="app")["PolicyNames"] == []
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: access.client_as("app"),
+        lambda: access.simulate(None, "secretsmanager:GetSecretValue"),
+        lambda: access.create_user(""),
+    ],
+    ids=["client_as a name", "simulate without identity", "empty name"],
+)
+def test_bad_arguments_are_short_clear_errors(aws, call):
+    with pytest.raises(WorkbookError):
+        call()
+
+
+def test_simulate_rejects_a_malformed_action_and_a_missing_secret(aws):
+    app = access.create_user("app")
+    with pytest.raises(WorkbookError, match="looks like"):
+        access.simulate(app, "GetSecretValue")
+    with pytest.raises(WorkbookError, match="no secret called"):
+        access.simulate(app, "secretsmanager:GetSecretValue", "missing")
+    with pytest.raises(WorkbookError, match="no IAM user called 'nobody'"):
+        access.simulate("nobody", "secretsmanager:GetSecretValue")

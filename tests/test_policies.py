@@ -1,0 +1,125 @@
+"""The policy evaluator behind the mock's access control, as the IAM User Guide describes it
+(policy elements, condition operators, evaluation logic), without a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from smworkbook import policies
+
+USER = "arn:aws:iam::123456789012:user/app"
+ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:team/db.main-AbC123"
+
+
+def decide(statements, action="secretsmanager:GetSecretValue", resource=ARN, context=None, resource_policy=None):
+    request = policies.Request(USER, action, resource, context or {})
+    return policies.decide(request, [{"Version": "2012-10-17", "Statement": statements}], resource_policy)
+
+
+def allow(**element):
+    return {"Effect": "Allow", **element}
+
+
+@pytest.mark.parametrize(
+    ("resource", "expected"),
+    [
+        (ARN, policies.ALLOWED),
+        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:team/db.main-??????", policies.ALLOWED),
+        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:team/*", policies.ALLOWED),
+        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:team/db.main-?????", policies.IMPLICIT_DENY),
+        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:team/dbXmain-??????", policies.IMPLICIT_DENY),
+        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:TEAM/*", policies.IMPLICIT_DENY),
+    ],
+    ids=["exact", "six ?", "star", "five ?", "dot is literal", "resource is case-sensitive"],
+)
+def test_resource_wildcards(resource, expected):
+    assert decide([allow(Action="secretsmanager:GetSecretValue", Resource=resource)]) == expected
+
+
+def test_actions_match_case_insensitively_and_with_wildcards():
+    assert decide([allow(Action="SecretsManager:getsecretvalue", Resource="*")]) == policies.ALLOWED
+    assert decide([allow(Action="secretsmanager:Get*", Resource="*")]) == policies.ALLOWED
+    assert decide([allow(Action="secretsmanager:Describe*", Resource="*")]) == policies.IMPLICIT_DENY
+
+
+def test_not_action_and_not_resource():
+    assert decide([allow(NotAction="secretsmanager:GetSecretValue", Resource="*")]) == policies.IMPLICIT_DENY
+    assert decide([allow(NotAction="secretsmanager:DeleteSecret", Resource="*")]) == policies.ALLOWED
+    assert decide([allow(Action="*", NotResource=ARN)]) == policies.IMPLICIT_DENY
+
+
+def test_explicit_deny_wins_whatever_the_order():
+    deny = {"Effect": "Deny", "Action": "secretsmanager:*", "Resource": "*"}
+    everything = allow(Action="*", Resource="*")
+    assert decide([deny, everything]) == policies.IDENTITY_DENY
+    assert decide([everything, deny]) == policies.IDENTITY_DENY
+
+
+@pytest.mark.parametrize(
+    ("condition", "context", "expected"),
+    [
+        ({"StringEquals": {"aws:ResourceTag/team": "pay"}}, {"aws:resourcetag/team": ["pay"]}, True),
+        ({"StringEquals": {"aws:ResourceTag/team": "pay"}}, {"aws:resourcetag/team": ["PAY"]}, False),
+        ({"StringEqualsIgnoreCase": {"aws:ResourceTag/team": "pay"}}, {"aws:resourcetag/team": ["PAY"]}, True),
+        ({"StringEquals": {"aws:ResourceTag/team": ["a", "pay"]}}, {"aws:resourcetag/team": ["pay"]}, True),
+        ({"StringLike": {"aws:ResourceTag/team": "pa*"}}, {"aws:resourcetag/team": ["pay"]}, True),
+        ({"StringNotEquals": {"aws:ResourceTag/team": "pay"}}, {"aws:resourcetag/team": ["ops"]}, True),
+        ({"StringNotEquals": {"aws:ResourceTag/team": "pay"}}, {}, False),
+        ({"StringEqualsIfExists": {"aws:ResourceTag/team": "pay"}}, {}, True),
+        ({"StringEquals": {"aws:ResourceTag/team": "pay"}}, {}, False),
+        ({"Null": {"aws:ResourceTag/team": "true"}}, {}, True),
+        ({"Null": {"aws:ResourceTag/team": "false"}}, {}, False),
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a", "b"]}}, {"aws:tagkeys": ["a"]}, True),
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}}, {"aws:tagkeys": ["a", "c"]}, False),
+        ({"ForAnyValue:StringEquals": {"aws:TagKeys": ["c"]}}, {"aws:tagkeys": ["a", "c"]}, True),
+        ({"NumericLessThan": {"aws:MultiFactorAuthAge": "10"}}, {"aws:multifactorauthage": ["1"]}, False),
+    ],
+)
+def test_conditions(condition, context, expected):
+    outcome = decide([allow(Action="*", Resource="*", Condition=condition)], context=context)
+    assert outcome == (policies.ALLOWED if expected else policies.IMPLICIT_DENY)
+
+
+def test_condition_keys_are_case_insensitive():
+    statement = allow(Action="*", Resource="*", Condition={"StringEquals": {"SecretsManager:ResourceTag/Team": "x"}})
+    assert decide([statement], context={"secretsmanager:resourcetag/team": ["x"]}) == policies.ALLOWED
+
+
+def test_resource_policy_principals():
+    def resource_policy(effect, principal):
+        statement = {"Effect": effect, "Principal": principal, "Action": "secretsmanager:*", "Resource": "*"}
+        return {"Version": "2012-10-17", "Statement": [statement]}
+
+    assert decide([], resource_policy=resource_policy("Allow", {"AWS": USER})) == policies.ALLOWED
+    assert decide([], resource_policy=resource_policy("Allow", {"AWS": [USER, "x"]})) == policies.ALLOWED
+    assert decide([], resource_policy=resource_policy("Allow", "*")) == policies.ALLOWED
+    other = "arn:aws:iam::123456789012:user/other"
+    assert decide([], resource_policy=resource_policy("Allow", {"AWS": other})) == policies.IMPLICIT_DENY
+    assert decide([], resource_policy=resource_policy("Allow", {"AWS": "123456789012"})) == policies.IMPLICIT_DENY
+    everything = [allow(Action="*", Resource="*")]
+    assert decide(everything, resource_policy=resource_policy("Deny", {"AWS": "123456789012"})) == (
+        policies.RESOURCE_DENY
+    )
+
+
+def test_is_public():
+    def policy(**statement):
+        return {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", **statement}]}
+
+    assert policies.is_public(policy(Principal="*"))
+    assert policies.is_public(policy(Principal={"AWS": ["*"]}))
+    assert not policies.is_public(policy(Principal={"AWS": USER}))
+    assert not policies.is_public(policy(Principal="*", Condition={"StringEquals": {"aws:PrincipalAccount": "1"}}))
+    assert not policies.is_public({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]})
+
+
+def test_denial_messages_follow_aws_wording():
+    request = policies.Request(USER, "secretsmanager:GetSecretValue", ARN)
+    assert policies.denial_message(request, policies.IDENTITY_DENY, "db") == (
+        f"User: {USER} is not authorized to perform: secretsmanager:GetSecretValue on resource: db "
+        "with an explicit deny in an identity-based policy"
+    )
+    assert policies.denial_message(request, policies.IMPLICIT_DENY, None) == (
+        f"User: {USER} is not authorized to perform: secretsmanager:GetSecretValue because no identity-based "
+        "policy allows the secretsmanager:GetSecretValue action"
+    )
