@@ -7,10 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Extra flags for `make lab`, e.g. LAB_FLAGS="--no-browser --port=9999".
 LAB_FLAGS ?=
+# The folder JupyterLab serves (the browser test serves a throwaway copy of the notebooks).
+LAB_ROOT ?= $(CURDIR)
 # Jupyter refuses to run as root unless told to (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test bench exercises outputs clean
+.PHONY: lab test grade bench exercises outputs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +26,7 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab \
 	  --ServerApp.ip=127.0.0.1 \
-	  --ServerApp.root_dir="$(CURDIR)" \
+	  --ServerApp.root_dir="$(LAB_ROOT)" \
 	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 	  --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
@@ -35,6 +37,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions
+
+## grade: run your exercises/ in fresh kernels and print your score (GRADE=solutions to grade another folder)
+GRADE ?= exercises
+grade: $(STAMP)
+	$(BIN)/smworkbook grade $(GRADE)
 
 ## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
 bench: $(STAMP)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -76,3 +83,46 @@ def learner_home(tmp_path):
         AWS_ENDPOINT_URL_SECRETS_MANAGER="https://example.invalid",
     )
     return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_lab(home: Path, root: Path = ROOT, extra_env: dict[str, str] | None = None, extra_flags: str = ""):
+    """Run `make lab` (the README's command) on a free port, serving `root`; yields (base_url, token).
+
+    Jupyter's runtime files go to `home`, not to the real home folder.
+    """
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ, HOME=str(home), JUPYTER_RUNTIME_DIR=str(home / "runtime"), **(extra_env or {}))
+    flags = f"--no-browser --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token} {extra_flags}"
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "lab", f"LAB_FLAGS={flags}", f"LAB_ROOT={root}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert process.poll() is None, process.stdout.read()
+                time.sleep(0.3)
+        else:
+            raise AssertionError("JupyterLab did not answer within 90 s")
+        yield base, token
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from .conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .conftest import running_lab
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -30,34 +18,8 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("lab-home")
-    port, token = free_port(), secrets.token_hex(16)
-    # Keep Jupyter's runtime and settings files out of the real home folder.
-    env = dict(os.environ, HOME=str(tmp_path), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
-    flags = f"--no-browser --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"LAB_FLAGS={flags}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            assert process.poll() is None, process.stdout.read()
-            time.sleep(0.3)
-    else:
-        pytest.fail("JupyterLab did not answer within 90 s")
-    yield base, token
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    with running_lab(tmp_path_factory.mktemp("lab-home")) as (base, token):
+        yield base, token
 
 
 def test_make_lab_opens_on_the_start_page(lab):

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import exercises, outputs
+from . import exercises, grading, outputs
 from .errors import WorkbookError
 
 
@@ -19,9 +19,19 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--exercises", type=Path, default=Path("exercises"))
     out = commands.add_parser("outputs", help="run notebooks in fresh kernels and store their outputs")
     out.add_argument("notebooks", type=Path, nargs="+")
+    gr = commands.add_parser(
+        "grade",
+        help="run exercise notebooks in fresh kernels and print a score table (exit 1 unless all passed)",
+    )
+    gr.add_argument("paths", type=Path, nargs="*", default=[Path("exercises")], help="folder or notebooks")
+    gr.add_argument("--json", type=Path, default=Path("artifacts/grade/report.json"), help="JSON report path")
+    gr.add_argument("--junit", type=Path, default=Path("artifacts/grade/junit.xml"), help="JUnit XML report path")
+    gr.add_argument("--timeout", type=int, default=120, help="seconds one cell may run (default 120)")
     args = parser.parse_args(argv)
 
     try:
+        if args.command == "grade":
+            return _grade(args)
         if args.command == "outputs":
             for path in args.notebooks:
                 outputs.refresh(path)
@@ -44,6 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     except WorkbookError as error:
         print(f"smworkbook: {error}", file=sys.stderr)
         return 2
+
+
+def _grade(args) -> int:
+    names = ", ".join(str(path) for path in args.paths)
+    print(f"Grading {names}: each notebook runs in a fresh kernel...", flush=True)
+    report = grading.grade(args.paths, timeout=args.timeout)
+    print(report.table())
+    for path in grading.write_reports(report, args.json, args.junit):
+        print(f"wrote {path}")
+    return 0 if report.full_marks else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,315 @@
+"""The learner's path in a real browser: `make lab`, each notebook opened in JupyterLab, Run All.
+
+One JupyterLab server (serving a copy of the notebooks, so nothing here can save over them) and
+one headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) for every notebook.
+Screenshots go to artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .conftest import ROOT, running_lab
+
+CHROMIUM = Path(os.environ.get("SMWORKBOOK_CHROMIUM", "/usr/bin/chromium"))
+SHOTS = ROOT / "artifacts" / "screenshots"
+FOLDERS = ("notebooks", "solutions", "exercises")
+NOTEBOOKS = [p.relative_to(ROOT).as_posix() for folder in FOLDERS for p in sorted((ROOT / folder).glob("*.ipynb"))]
+# Chromium must not try to reach hosts it cannot (and should not) reach.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Test-only JupyterLab settings: never autosave, and render every cell (no windowing), so that
+# every output can be read from the page.
+SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+RUN_TIMEOUT_MS = 180_000
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = (
+        f"The browser test needs Chromium at {CHROMIUM}. On Debian or Ubuntu: `sudo apt-get install chromium` "
+        "(or set SMWORKBOOK_CHROMIUM to another Chromium). Do not run `playwright install`."
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the browser test. {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """One JupyterLab (`make lab`) serving a throwaway copy of the workbook's notebooks."""
+    _require_chromium()
+    home = tmp_path_factory.mktemp("browser-home")
+    served = tmp_path_factory.mktemp("served")
+    for folder in FOLDERS:
+        shutil.copytree(ROOT / folder, served / folder)
+    settings = home / "lab-settings"
+    for name, values in SETTINGS.items():
+        (settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (settings / name).write_text(json.dumps(values))
+    env = {
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"),
+        "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
+        "IPYTHONDIR": str(home / "ipython"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }
+    # The test opens each notebook through JupyterLab's own command (window.jupyterapp), in one page.
+    with running_lab(home, served, env, "--LabApp.expose_app_in_browser=True") as (base, token):
+        yield base, token
+
+
+@pytest.fixture(scope="module")
+def app(lab):
+    """One Chromium page with JupyterLab loaded, for every notebook (loading JupyterLab takes a while)."""
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    base, token = lab
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(60_000)
+        page.goto(f"{base}/lab?reset&token={token}")
+        page.wait_for_function("() => window.jupyterapp !== undefined", timeout=90_000)
+        page.evaluate("() => window.jupyterapp.restored")
+        yield page
+        chromium.close()
+
+
+@pytest.fixture
+def page(app, lab):
+    yield app
+    # Close every tab without saving, and shut its kernel down.
+    app.evaluate(
+        """() => { for (const widget of [...window.jupyterapp.shell.widgets('main')]) {
+                     if (widget.context) { widget.context.model.dirty = false; }
+                     widget.dispose(); } }"""
+    )
+    _shut_down_kernels(*lab)
+
+
+def _shut_down_kernels(base: str, token: str) -> None:
+    sessions = json.load(urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10))
+    for session in sessions:
+        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def _open(page, notebook: str):
+    page.evaluate("path => { window.jupyterapp.commands.execute('docmanager:open', {path}); }", notebook)
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    panel.locator(".jp-Cell").first.wait_for()
+    idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
+    idle.or_(page.locator(".jp-Dialog")).first.wait_for(timeout=90_000)
+    _accept_dialog(page)  # "Select Kernel", for a notebook saved without one
+    idle.wait_for(timeout=90_000)
+    return panel
+
+
+def _menu(page, menu: str, command: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
+    page.locator(f"li[data-command='{command}']").click()
+
+
+def _accept_dialog(page) -> None:
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count():
+        dialog.locator(".jp-mod-accept").click()
+
+
+def _prompts(panel) -> list[str]:
+    return [text.strip() for text in panel.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()]
+
+
+def _run_all(page, panel) -> None:
+    """Clear every output, then Run All from the Run menu, as a learner would; wait until the kernel is done."""
+    _menu(page, "Edit", "editmenu:clear-all")
+    assert not any(re.search(r"\d", prompt) for prompt in _prompts(panel))
+    for _attempt in range(3):  # the kernel can report idle before it takes requests
+        _menu(page, "Run", "runmenu:run-all")
+        _accept_dialog(page)
+        try:
+            page.wait_for_function(
+                """panel => { const p = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+                                       .map(e => e.innerText);
+                              return p.length && /\\d/.test(p[0]) && !p.some(t => t.includes('*')); }""",
+                arg=panel.element_handle(),
+                timeout=RUN_TIMEOUT_MS,
+            )
+            break
+        except Exception:
+            if re.search(r"\d|\*", _prompts(panel)[0]):
+                raise
+    page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for()
+
+
+def _screenshot(page, notebook: str) -> Path:
+    path = SHOTS / (notebook.replace("/", "__").removesuffix(".ipynb") + ".png")
+    page.screenshot(path=path)
+    return path
+
+
+# Run in the notebook's kernel before the dropdown is changed: two secrets whose tables differ.
+TWO_SECRETS = """import smworkbook
+_mock = smworkbook.start()
+_mock.ensure_secret("browser-test/one", SecretString="1")
+_mock.ensure_secret("browser-test/two", SecretString="1")
+_mock.client("secretsmanager").update_secret(SecretId="browser-test/two", SecretString="2")"""
+
+
+def _run_new_cell(page, panel, code: str) -> None:
+    """Add a code cell at the end of the open notebook and run it, as a learner trying something would."""
+    count = panel.locator(".jp-CodeCell").count()
+    page.evaluate(
+        """code => { const notebook = window.jupyterapp.shell.currentWidget.content;
+                     notebook.activeCellIndex = notebook.widgets.length - 1;
+                     window.jupyterapp.commands.execute('notebook:insert-cell-below');
+                     notebook.activeCell.model.sharedModel.setSource(code);
+                     window.jupyterapp.commands.execute('notebook:run-cell'); }""",
+        code,
+    )
+    cell = panel.locator(".jp-CodeCell").nth(count)
+    cell.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[\d+\]")).wait_for()
+    assert cell.locator(STDERR).count() == 0, cell.inner_text()
+
+
+def _check_versions_widgets(page, panel, notebook: str) -> int:
+    """Every versions widget shows a table with AWSCURRENT; after Refresh, picking another secret redraws it."""
+    from playwright.sync_api import expect
+
+    widgets = panel.locator(".smw-versions")
+    count = widgets.count()
+    stem = notebook.replace("/", "__").removesuffix(".ipynb")
+    for index in range(count):
+        widget = widgets.nth(index)
+        expect(widget.locator(".widget-output table")).to_contain_text("AWSCURRENT")
+        widget.screenshot(path=SHOTS / f"{stem}__versions-{index}.png")
+    if count:
+        _run_new_cell(page, panel, TWO_SECRETS)
+        # One Refresh is enough: views of the same widget (displayed twice) share one list of secrets,
+        # and a second click still in flight could undo a dropdown change made right after it.
+        first = widgets.nth(0)
+        first.get_by_role("button", name="Refresh").click()
+        expect(first.locator("select option", has_text="browser-test/two")).to_have_count(1)
+    for index in range(count):
+        widget = widgets.nth(index)
+        table = widget.locator(".widget-output table")
+        select = widget.locator("select")
+        expect(select.locator("option", has_text="browser-test/two")).to_have_count(1)
+        select.select_option(label="browser-test/one")
+        expect(table).not_to_contain_text("AWSPREVIOUS")
+        expect(table).to_contain_text("AWSCURRENT")
+        before = table.inner_text()
+        select.select_option(label="browser-test/two")
+        expect(table).not_to_have_text(before)
+        expect(table).to_contain_text("AWSPREVIOUS")
+        expect(table).to_contain_text("AWSCURRENT")
+        widget.screenshot(path=SHOTS / f"{stem}__versions-{index}-changed.png")
+    return count
+
+
+def _check_reset_widgets(panel) -> int:
+    """The instructor's reset button answers a click with what it did."""
+    from playwright.sync_api import expect
+
+    for widget in panel.locator(".smw-reset").all():
+        widget.get_by_role("button", name="Reset the mock").click()
+        expect(widget.locator(".widget-html")).to_contain_text("The mock is empty again")
+    return panel.locator(".smw-reset").count()
+
+
+@pytest.mark.parametrize("notebook", [n for n in NOTEBOOKS if not n.startswith("exercises/")])
+def test_lessons_and_solutions_run_all_in_jupyterlab_without_errors(page, notebook):
+    panel = _open(page, notebook)
+    _run_all(page, panel)
+    _screenshot(page, notebook)
+    errors = panel.locator(STDERR).all_inner_texts()
+    assert errors == [], f"{notebook} showed errors or stderr: {errors}"
+    prompts = _prompts(panel)
+    assert all(re.fullmatch(r"\[\d+\]:", prompt) for prompt in prompts), f"cells that did not run: {prompts}"
+    assert page.locator(".jp-Dialog").count() == 0, "a dialog popped up"
+    if notebook.startswith("solutions/"):
+        checks = panel.locator(".jp-CodeCell", has_text="checks.verify(").count()
+        passes = panel.locator(".jp-OutputArea-output", has_text=re.compile(r"✔ Exercise \d+\.\d+ passed"))
+        assert checks >= 1 and passes.count() == checks
+        expect_visible(passes.first)
+    versions = _check_versions_widgets(page, panel, notebook)
+    if notebook == "notebooks/02_versions_and_staging_labels.ipynb":
+        assert versions >= 1, "lesson 2 shows the versions widget"
+    resets = _check_reset_widgets(panel)
+    if notebook == "notebooks/00_start_here.ipynb":
+        assert resets == 1, "the start page shows the instructor's reset button"
+
+
+@pytest.mark.parametrize("notebook", [n for n in NOTEBOOKS if n.startswith("exercises/")])
+def test_an_unsolved_exercise_shows_its_hint_in_jupyterlab(page, notebook):
+    panel = _open(page, notebook)
+    _run_all(page, panel)  # stops at the first error, as it does for a learner
+    errors = panel.locator(STDERR).all_inner_texts()
+    assert len(errors) == 1, errors
+    check = panel.locator(".jp-CodeCell", has_text="checks.verify(").first
+    if not re.search(r"\d", check.locator(".jp-InputArea-prompt").inner_text()):
+        # Run All stopped at `raise NotImplementedError()` in the exercise cell; the learner then
+        # runs the check cell below it, and reads the hint.
+        assert "NotImplementedError" in errors[0], errors
+        check.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+    # (Otherwise the exercise cell defines a function that raises only when the check calls it, and
+    # Run All stopped at the check cell, hint shown.)
+    hint = check.locator(STDERR)
+    hint.wait_for()
+    expect_visible(hint)
+    assert re.search(r"CheckFailed: Exercise \d+\.\d+ \(.+\) is not right yet\. \S", hint.inner_text())
+    assert "Traceback" not in hint.inner_text()
+    check.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[\d+\]")).wait_for()
+    check.scroll_into_view_if_needed()
+    _screenshot(page, notebook)
+
+
+def test_the_versions_lesson_shows_the_versions_widget():
+    """Every versions widget on a page is checked above; make sure lesson 2 has one to check."""
+    lesson = nbformat.read(ROOT / "notebooks" / "02_versions_and_staging_labels.ipynb", as_version=4)
+    assert any("show_versions(" in cell.source for cell in lesson.cells if cell.cell_type == "code")
+
+
+def test_without_chromium_a_laptop_skips_with_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(f"{__name__}.CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        _require_chromium()
+
+
+def test_without_chromium_ci_fails(monkeypatch, tmp_path):
+    monkeypatch.setattr(f"{__name__}.CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the browser test"):
+        _require_chromium()
+
+
+def expect_visible(locator) -> None:
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_visible()

@@ -1,0 +1,157 @@
+"""`smworkbook grade` / `make grade`: a learner's exercises, run in fresh kernels, scored per exercise."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+
+import nbformat
+import pytest
+import yaml
+
+from smworkbook import WorkbookError, exercises, grading
+from smworkbook.checks import EXERCISES
+from smworkbook.cli import main
+
+from .conftest import ROOT
+
+LESSON01 = "01_create_retrieve_update_delete.ipynb"
+LESSON01_EXERCISES = sorted(number for number in EXERCISES if number.startswith("1."))
+
+
+def _cell_for(notebook, number: str):
+    (cell,) = [c for c in notebook.cells if c.cell_type == "code" and f'checks.setup("{number}")' in c.source]
+    return cell
+
+
+@pytest.fixture(scope="module")
+def half_done(tmp_path_factory):
+    """Lesson 1's solutions with 1.2 left unsolved, 1.1 and 1.4 answered wrongly, and 1.6 deleted."""
+    notebook = nbformat.read(ROOT / "solutions" / LESSON01, as_version=4)
+    unsolved = _cell_for(notebook, "1.2")
+    unsolved.source = exercises.strip_solutions(unsolved.source)
+    wrong_json = _cell_for(notebook, "1.1")
+    wrong_json.source = (
+        'checks.setup("1.1")\n'
+        'client.create_secret(Name="lesson01/db-credentials", SecretString=json.dumps({"user": "app_user"}))'
+    )
+    wrong_binary = _cell_for(notebook, "1.4")
+    wrong_binary.source = (
+        'checks.setup("1.4")\nkey_bytes = secrets.token_bytes(32)\n'
+        'client.create_secret(Name="lesson01/signing-key", SecretString=key_bytes.hex())'
+    )
+    notebook.cells = [c for c in notebook.cells if '"1.6"' not in c.source]
+    folder = tmp_path_factory.mktemp("learner")
+    path = folder / LESSON01
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def half_done_run(half_done, tmp_path_factory):
+    reports = tmp_path_factory.mktemp("reports")
+    code = main(["grade", str(half_done), "--json", str(reports / "r.json"), "--junit", str(reports / "j.xml")])
+    return code, reports
+
+
+def test_the_solutions_grade_full_marks_with_make_grade():
+    done = subprocess.run(
+        ["make", "--no-print-directory", "grade", "GRADE=solutions"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, MAKEFLAGS=""),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    total = len(EXERCISES)
+    assert f"Score: {total}/{total} passed, 0 failed, 0 not attempted." in done.stdout
+    for number in EXERCISES:
+        assert f"✔ {number}" in done.stdout
+
+
+def test_unsolved_exercises_grade_zero_with_a_hint_each():
+    report = grading.grade(ROOT / "exercises")
+    assert report.passed == 0
+    assert [r.number for r in report.results] == sorted(EXERCISES, key=grading._order)
+    for result in report.results:
+        assert result.status == grading.NOT_ATTEMPTED, result
+        assert len(result.hint) > 20 and "not right yet" not in result.hint, result.hint  # the check's own hint
+    assert not report.full_marks
+
+
+def test_a_half_done_notebook_grades_partially(half_done_run):
+    code, reports = half_done_run
+    assert code == 1
+    results = {r["number"]: r for r in json.loads((reports / "r.json").read_text())["results"]}
+    assert sorted(results) == LESSON01_EXERCISES
+    assert {n: r["status"] for n, r in results.items()} == {
+        "1.1": "failed",
+        "1.2": "not attempted",
+        "1.3": "passed",
+        "1.4": "failed",
+        "1.5": "passed",
+        "1.6": "not attempted",
+    }
+    assert "no username or password key" in results["1.1"]["hint"]
+    assert "api_key is still None" in results["1.2"]["hint"]
+    assert "SecretBinary=key_bytes" in results["1.4"]["hint"]
+    assert "restore the exercise" in results["1.6"]["hint"]
+    assert results["1.6"]["notebook"] == "(missing)"
+    assert results["1.3"]["hint"] == ""
+
+
+def test_the_json_report_has_the_score(half_done_run):
+    report = json.loads((half_done_run[1] / "r.json").read_text())
+    assert (report["score"], report["total"], report["failed"], report["not_attempted"]) == (2, 6, 2, 2)
+
+
+def test_the_junit_report_has_a_failure_per_failed_and_a_skip_per_unattempted_exercise(half_done_run):
+    root = ET.parse(half_done_run[1] / "j.xml").getroot()
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("6", "2", "2")
+    cases = {case.get("name").split()[0]: case for case in root.iter("testcase")}
+    assert sorted(cases) == LESSON01_EXERCISES
+    assert "SecretBinary" in cases["1.4"].find("failure").get("message")
+    assert cases["1.2"].find("skipped") is not None
+    assert list(cases["1.3"]) == []
+
+
+def test_an_error_in_the_learners_own_code_is_shown_with_the_hint(tmp_path):
+    notebook = nbformat.read(ROOT / "solutions" / LESSON01, as_version=4)
+    cell = _cell_for(notebook, "1.5")
+    cell.source = 'checks.setup("1.5")\nclient.delete_secret(SecretId="lesson01/old-token", RecoveryWindowInDays=3)'
+    notebook.cells = [c for c in notebook.cells if '"1.' not in c.source or "1.5" in c.source]
+    nbformat.write(notebook, tmp_path / LESSON01)
+    (result,) = [r for r in grading.grade(tmp_path / LESSON01).results if r.number == "1.5"]
+    assert result.status == grading.FAILED
+    assert result.hint.startswith("Your exercise cell raised InvalidParameterException")
+    assert "is not scheduled for deletion yet" in result.hint
+
+
+def test_an_endless_loop_is_stopped_and_the_other_exercises_still_graded(tmp_path):
+    notebook = nbformat.read(ROOT / "solutions" / LESSON01, as_version=4)
+    _cell_for(notebook, "1.1").source = 'checks.setup("1.1")\nwhile True:\n    pass'
+    nbformat.write(notebook, tmp_path / LESSON01)
+    # 15 s: the loop never ends, and every other cell of the notebook takes about a second.
+    results = {r.number: r for r in grading.grade(tmp_path / LESSON01, timeout=15).results}
+    assert results["1.1"].status == grading.FAILED
+    assert results["1.1"].hint.startswith("Your exercise cell ran for more than 15 s and was stopped")
+    assert "There is no secret called 'lesson01/db-credentials'" in results["1.1"].hint
+    assert [results[n].status for n in LESSON01_EXERCISES[1:]] == [grading.PASSED] * 5
+
+
+def test_grading_something_that_is_not_a_notebook_is_a_one_line_error(tmp_path, capsys):
+    with pytest.raises(WorkbookError, match="neither a folder nor a notebook"):
+        grading.grade(tmp_path / "nothing.txt")
+    assert main(["grade", str(tmp_path)]) == 2
+    assert "There are no notebooks in" in capsys.readouterr().err
+
+
+def test_the_fork_workflow_grades_on_every_push():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "grade.yml").read_text())
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as True
+    assert "push" in triggers
+    steps = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert any("make grade" in run for run in steps)

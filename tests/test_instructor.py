@@ -1,0 +1,106 @@
+"""The instructor's helpers: reset (optionally with demo secrets), the dashboard link, present(lesson)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from smworkbook import WorkbookError, instructor
+from smworkbook.checks import EXERCISES
+
+
+def _names(sm) -> list[str]:
+    return sorted(secret["Name"] for secret in sm.list_secrets()["SecretList"])
+
+
+def test_reset_forgets_every_secret(aws, sm):
+    sm.create_secret(Name="stray", SecretString="x")
+    assert instructor.reset() == "The mock is empty again: no secrets."
+    assert _names(sm) == []
+
+
+def test_reset_with_seed_creates_the_demo_secrets(aws, sm):
+    sm.create_secret(Name="stray", SecretString="x")
+    message = instructor.reset(seed=True)
+    assert _names(sm) == sorted(instructor.DEMO_SECRETS)
+    assert "seeded with demo/db-credentials" in message
+    stages = sm.describe_secret(SecretId="demo/db-credentials")["VersionIdsToStages"].values()
+    assert sorted(label for labels in stages for label in labels) == ["AWSCURRENT", "AWSPREVIOUS"]
+    db = "demo/db-credentials"
+    current = json.loads(sm.get_secret_value(SecretId=db)["SecretString"])
+    previous = json.loads(sm.get_secret_value(SecretId=db, VersionStage="AWSPREVIOUS")["SecretString"])
+    assert current["username"] == previous["username"] == "app_user"
+    assert current["password"] != previous["password"]
+    assert len(sm.get_secret_value(SecretId="demo/signing-key")["SecretBinary"]) == 32
+
+
+def test_reset_takes_true_or_false(aws):
+    with pytest.raises(WorkbookError, match="seed is True or False"):
+        instructor.reset(seed="yes")
+
+
+@pytest.mark.parametrize(("ticked", "expected"), [(False, []), (True, sorted(instructor.DEMO_SECRETS))])
+def test_the_reset_button_resets_and_says_so(aws, sm, ticked, expected):
+    sm.create_secret(Name="stray", SecretString="x")
+    widget = instructor.reset_widget(seed=ticked)
+    assert "smw-reset" in widget._dom_classes
+    (button, box), status = widget.children[0].children, widget.children[1]
+    assert box.value is ticked
+    button.click()
+    assert _names(sm) == expected
+    assert "The mock is empty again" in status.value
+
+
+def test_the_dashboard_link_is_the_mocks_own_page_on_loopback(aws):
+    url = instructor.dashboard_url()
+    assert url == aws.endpoint_url + "/moto-api/"
+    assert url.startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(url, timeout=10) as page:
+        assert page.status == 200 and "Moto" in page.read().decode()
+    link = instructor.dashboard_link().data
+    assert f'href="{url}"' in link and f'href="{url}data.json"' in link
+    assert 'target="_blank"' in link
+
+
+def test_the_raw_state_link_shows_the_mocks_secrets(aws, sm):
+    sm.create_secret(Name="visible-in-dashboard", SecretString="x")
+    state = json.load(urllib.request.urlopen(instructor.dashboard_url() + "data.json", timeout=10))
+    assert [s["name"] for s in state["secretsmanager"]["FakeSecret"]] == ["visible-in-dashboard"]
+
+
+def test_present_readies_every_exercise_of_the_lesson_on_a_fresh_mock(aws, sm, capsys):
+    sm.create_secret(Name="stray", SecretString="x")
+    assert instructor.present(1) is aws
+    names = _names(sm)
+    assert "stray" not in names
+    # The set-ups of lesson 1's exercises ran: e.g. 1.2's secret exists, 1.6's is scheduled for deletion.
+    assert {"lesson01/weather-api", "lesson01/db-app", "lesson01/old-token"} <= set(names)
+    assert "DeletedDate" in sm.describe_secret(SecretId="lesson01/payments-api")
+    shown = capsys.readouterr()
+    assert shown.err == ""
+    assert "Presenting lesson 1: Create, retrieve, update and delete a secret (about 30 minutes)" in shown.out
+    assert "restore_secret" in shown.out  # an objective
+    for number in (n for n in EXERCISES if n.startswith("1.")):
+        assert f"exercise {number}:" in shown.out
+    assert instructor.dashboard_url() in shown.out
+
+
+def test_present_runs_a_lessons_registered_set_up_and_can_seed(aws, sm, monkeypatch, capsys):
+    def prepare(mock):
+        mock.ensure_secret("lesson-extra", SecretString="ready")
+        return "lesson-extra is ready"
+
+    monkeypatch.setitem(instructor.LESSON_SETUPS, 1, prepare)
+    instructor.present(1, seed=True)
+    assert {"lesson-extra", *instructor.DEMO_SECRETS} <= set(_names(sm))
+    assert "lesson-extra is ready" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"), [("1", "takes a lesson number"), (True, "takes a lesson"), (42, "no lesson 42")]
+)
+def test_present_with_a_bad_lesson_number_is_a_one_line_error(aws, bad, message):
+    with pytest.raises(WorkbookError, match=message):
+        instructor.present(bad)
