@@ -165,3 +165,19 @@ def test_setup_can_run_again_after_a_solution(sm, capsys):
 def test_bad_calls_to_checks_are_short_clear_errors(call, message, aws):
     with pytest.raises(WorkbookError, match=message):
         call()
+
+
+def test_an_error_from_the_mock_during_a_check_is_a_hint(sm, monkeypatch):
+    """A check that meets an AWS error (the mock in a state it can't work from) says to re-run the exercise."""
+    from smworkbook import CheckFailed
+    from smworkbook.checks import lesson01
+
+    checks.setup("1.1")
+    create_right(sm)
+
+    def describe_fails(name):
+        return sm.describe_secret(SecretId="no-such-secret")
+
+    monkeypatch.setattr(lesson01, "describe", describe_fails)
+    with pytest.raises(CheckFailed, match=r'could not run \(ResourceNotFoundException: .*checks.setup\("1.1"\)'):
+        checks.verify("1.1")
