@@ -50,6 +50,8 @@ def markdown(r: dict) -> str:
         lab_seconds = fresh["make_lab_until_answering_s"]
         rows.append(f"| Fresh clone: `make lab` until JupyterLab answers | {lab_seconds:.0f} s | | | |")
         rows.append(f"| Fresh clone: `make test` after that | {fresh['make_test_after_lab_s']:.0f} s | | | |")
+    if "fresh_clone_failed" in r:
+        rows.append("| Fresh clone: `make lab`, `make test` | failed, see results.json | | | |")
     machine = r["machine"]
     return "\n".join(
         [

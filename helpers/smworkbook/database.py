@@ -187,7 +187,21 @@ def _free_port() -> int:
 
 
 def _run(command: list[str], run_as: str | None, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(command, user=run_as, check=True, capture_output=True, text=True, **kwargs)
+    return subprocess.run(command, **_as_user(run_as), check=True, capture_output=True, text=True, **kwargs)
+
+
+def _as_user(run_as: str | None) -> dict:
+    """subprocess arguments that run a command as `run_as`, with that user's own group.
+
+    `user=` alone changes only the user id: the process would keep root's group, and a folder
+    such as a 0700 temporary directory with o+x is closed to root's group (the group bits apply
+    before the "other" bits), so the service user could not reach the binaries.
+    """
+    if run_as is None:
+        return {}
+    import pwd
+
+    return {"user": run_as, "group": pwd.getpwnam(run_as).pw_gid, "extra_groups": []}
 
 
 def _start() -> Database:
@@ -282,8 +296,12 @@ import os, shutil, subprocess, sys
 sys.stdin.read()
 pg_ctl, root, user = sys.argv[1:4]
 if os.path.exists(os.path.join(root, "data", "postmaster.pid")):
+    as_user = {}
+    if user:
+        import pwd
+        as_user = {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
     subprocess.run([pg_ctl, "-D", os.path.join(root, "data"), "-m", "immediate", "-w", "stop"],
-                   user=user or None, cwd=root, capture_output=True)
+                   cwd=root, capture_output=True, **as_user)
 shutil.rmtree(root, ignore_errors=True)
 """
 
