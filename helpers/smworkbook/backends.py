@@ -6,8 +6,9 @@
 
 Set it before starting JupyterLab (`SMWORKBOOK_BACKEND=aws make lab`); the set-up cell reads it.
 
-Guard rails, so that a workbook run can only ever touch what it created itself:
-- Every secret created through boto3.client(...) or aws.client(...) is tagged smworkbook-run=<run id>.
+Guard rails, so that a workbook run can only ever touch what it created itself (they hold for every
+client made in the kernel: boto3.client, boto3.Session().client, aws.client, botocore sessions):
+- Every secret created is tagged smworkbook-run=<run id>.
 - Real AWS: every secret name gets the prefix smw-<run id>- (the lesson's "TestSecret" becomes
   "smw-1a2b3c4d-TestSecret"), an ARN of another secret is refused, list_secrets and
   batch_get_secret_value show only this run's secrets, only Secrets Manager is called (no KMS
@@ -27,6 +28,7 @@ import urllib.parse
 
 import boto3
 import botocore.exceptions
+import botocore.session
 
 from . import isolation
 from .errors import WorkbookError, require_secret_name
@@ -71,6 +73,24 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+# The backend whose guard rails every new client gets (None: the embedded mock, no guard rails).
+_guarding: ScopedAWS | None = None
+_original_create_client = botocore.session.Session.create_client
+
+
+def _create_guarded_client(session, *args, **kwargs):
+    client = _original_create_client(session, *args, **kwargs)
+    if _guarding is not None:
+        _guarding.guard(client.meta.events)
+    return client
+
+
+def unguard() -> None:
+    """Back to the embedded mock: new clients get no guard rails."""
+    global _guarding
+    _guarding = None
+
+
 def start_scoped(kind: str, target: str | None) -> ScopedAWS:
     """Connect to an endpoint or to real AWS, with this run's guard rails installed."""
     if kind == "endpoint":
@@ -82,12 +102,20 @@ def start_scoped(kind: str, target: str | None) -> ScopedAWS:
         )
         aws = ScopedAWS(kind, target, session, prefix=False)
     else:
+        # The learner's own configuration: they opted in. A default session made before may
+        # have come from the mock's environment; the next boto3.client() makes a new one.
+        boto3.DEFAULT_SESSION = None
         session = boto3.session.Session()  # the learner's own configuration: they opted in
         if session.region_name is None:
             raise WorkbookError(f"{VARIABLE}=aws needs a region: set AWS_DEFAULT_REGION (e.g. us-east-1).")
         aws = ScopedAWS(kind, None, session, prefix=True)
+    global _guarding
+    # Every client created from now on in this process, whichever session it comes from, gets
+    # the guard rails: botocore's Session.create_client is where they are all made.
+    botocore.session.Session.create_client = _create_guarded_client
+    _guarding = aws
+    if kind == "aws":
         aws.warn_about_costs()
-    aws.after_environment()
     atexit.register(aws.stop_quietly)
     return aws
 
@@ -107,7 +135,6 @@ class ScopedAWS:
         self.run_id = secrets.token_hex(4)
         self.prefix = f"smw-{self.run_id}-" if prefix else ""
         self._session = session
-        self._guard(session)
         self._clients: dict[str, object] = {}
         self._running = True
 
@@ -123,16 +150,7 @@ class ScopedAWS:
         return self._running
 
     def after_environment(self) -> None:
-        """Guard boto3.client(...) too: the lesson's snippets use boto3's default session."""
-        if self.kind == "aws":
-            boto3.setup_default_session()
-        else:
-            boto3.setup_default_session(
-                aws_access_key_id=isolation.FAKE_ACCESS_KEY_ID,
-                aws_secret_access_key=isolation.FAKE_SECRET_ACCESS_KEY,
-                region_name=isolation.REGION,
-            )
-        self._guard(boto3.DEFAULT_SESSION)
+        """Nothing to do: every client gets the guard rails when it is created."""
 
     def warn_about_costs(self) -> None:
         """Say whose account this is and what it costs, before anything is created."""
@@ -214,9 +232,8 @@ class ScopedAWS:
 
     # -- guard rails ---------------------------------------------------------------------------
 
-    def _guard(self, session: boto3.session.Session) -> None:
-        events = session.events
-        # Registered by unique id, so guarding the same session twice does not run them twice.
+    def guard(self, events) -> None:
+        """Install this run's guard rails on a client's event hooks."""
         events.register("before-parameter-build", self._before_call, unique_id=f"smw-guard-{id(self)}")
         events.register("after-call.secrets-manager", self._after_call, unique_id=f"smw-scope-{id(self)}")
 

@@ -168,7 +168,11 @@ def start():
                 _current.stop_quietly()
             _current = None
         if _current is None:
-            _current = _start_server() if kind == "moto" else backends.start_scoped(kind, target)
+            if kind == "moto":
+                backends.unguard()
+                _current = _start_server()
+            else:
+                _current = backends.start_scoped(kind, target)
         # Re-applied on every call: a cell may have changed the environment since.
         if kind != "aws":
             isolation.point_environment_at(_current.endpoint_url)
@@ -192,7 +196,7 @@ def require_mock(feature: str) -> MockAWS:
     aws = current()
     if aws.kind != "moto":
         raise WorkbookError(
-            f"{feature} needs the workbook's embedded mock; this kernel uses {aws.describe_backend()}. "
+            f"{feature}: only the workbook's embedded mock can do this, and this kernel uses {aws.describe_backend()}. "
             "Unset SMWORKBOOK_BACKEND and restart the kernel to use it."
         )
     return aws
