@@ -46,6 +46,8 @@ def enforce_policies(on: bool = True) -> None:
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
 
+    if not isinstance(on, bool):
+        raise WorkbookError(f"enforce_policies() takes True or False, not {on!r}.")
     if on:
         require_mock("IAM policy enforcement")  # a clear error if the set-up cell was not run
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0 if on else _NEVER

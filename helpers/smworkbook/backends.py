@@ -31,7 +31,7 @@ import botocore.exceptions
 import botocore.session
 
 from . import isolation
-from .errors import WorkbookError, require_secret_name
+from .errors import WorkbookError, one_line, require_secret_name
 
 VARIABLE = "SMWORKBOOK_BACKEND"
 TAG_KEY = "smworkbook-run"
@@ -228,7 +228,7 @@ class ScopedAWS:
         try:
             return self.client("secretsmanager").create_secret(Name=name, **create_secret_args)
         except botocore.exceptions.ParamValidationError as error:
-            raise WorkbookError(f"ensure_secret({name!r}, ...): {error}") from None
+            raise WorkbookError(f"ensure_secret({name!r}, ...): {one_line(error)}") from None
 
     # -- guard rails ---------------------------------------------------------------------------
 

@@ -11,6 +11,11 @@ class CheckFailed(AssertionError):
     """An exercise check found the mock's state not yet right; the message is a hint."""
 
 
+def one_line(text: object) -> str:
+    """`text` on a single line: botocore's validation messages span several."""
+    return " ".join(str(text).split())
+
+
 def require_secret_name(name) -> None:
     """A clear error unless `name` could name a secret (a non-empty string of at most 512 characters)."""
     if not isinstance(name, str) or not name.strip():

@@ -12,7 +12,7 @@ import botocore.exceptions
 from botocore.config import Config
 
 from . import corrections, isolation
-from .errors import WorkbookError, install_short_errors, require_secret_name
+from .errors import WorkbookError, install_short_errors, one_line, require_secret_name
 
 _lock = threading.Lock()
 _current = None  # MockAWS, or backends.ScopedAWS when SMWORKBOOK_BACKEND chooses another backend
@@ -141,7 +141,7 @@ class MockAWS:
         try:
             return self.client("secretsmanager").create_secret(Name=name, **create_secret_args)
         except botocore.exceptions.ParamValidationError as error:
-            raise WorkbookError(f"ensure_secret({name!r}, ...): {error}") from None
+            raise WorkbookError(f"ensure_secret({name!r}, ...): {one_line(error)}") from None
 
     def _require_running(self) -> None:
         if not self.is_running():
