@@ -116,6 +116,12 @@ def start_scoped(kind: str, target: str | None) -> ScopedAWS:
     _guarding = aws
     if kind == "aws":
         aws.warn_about_costs()
+    else:
+        print(
+            f"Using the endpoint {target} ({VARIABLE}), with fake keys. This run's secrets are tagged "
+            f"{TAG_KEY}={aws.run_id}; aws.reset() and the end of this kernel delete those and nothing else. "
+            "Lessons 4 and 5 need the embedded mock."
+        )
     atexit.register(aws.stop_quietly)
     return aws
 
