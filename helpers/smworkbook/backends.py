@@ -177,14 +177,9 @@ class ScopedAWS:
     def client(self, service: str):
         """A boto3 client for `service`, guarded like every other client of this run."""
         self._require_running()
-        if not isinstance(service, str) or not service:
-            raise WorkbookError(f"client() takes a service name such as 'secretsmanager', not {service!r}.")
-        if service not in self._clients:
-            try:
-                self._clients[service] = self._session.client(service, endpoint_url=self.endpoint_url)
-            except botocore.exceptions.UnknownServiceError:
-                raise WorkbookError(f"There is no AWS service called {service!r}.") from None
-        return self._clients[service]
+        from .mock import cached_client
+
+        return cached_client(self._clients, self._session, service, endpoint_url=self.endpoint_url)
 
     def client_as(self, identity, service: str = "secretsmanager"):
         raise WorkbookError(f"client_as() needs the embedded mock; this kernel uses {self.describe_backend()}.")

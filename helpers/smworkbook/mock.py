@@ -72,19 +72,8 @@ class MockAWS:
     def client(self, service: str):
         """A boto3 client for `service` (e.g. "secretsmanager") that talks to this mock."""
         self._require_running()
-        if not isinstance(service, str) or not service:
-            raise WorkbookError(f"client() takes a service name such as 'secretsmanager', not {service!r}.")
-        if service not in self._clients:
-            try:
-                self._clients[service] = self._session.client(
-                    service, endpoint_url=self.endpoint_url, config=_CLIENT_CONFIG
-                )
-            except botocore.exceptions.UnknownServiceError:
-                known = self._session.get_available_services()
-                close = difflib.get_close_matches(service, known, n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
-                raise WorkbookError(f"There is no AWS service called {service!r}.{hint}") from None
-        return self._clients[service]
+        args = {"endpoint_url": self.endpoint_url, "config": _CLIENT_CONFIG}
+        return cached_client(self._clients, self._session, service, **args)
 
     def client_as(self, identity, service: str = "secretsmanager"):
         """A boto3 client for `service` that signs its requests with `identity`'s access key.
@@ -146,6 +135,20 @@ class MockAWS:
     def _require_running(self) -> None:
         if not self.is_running():
             raise WorkbookError(_stopped_message(self.endpoint_url))
+
+
+def cached_client(clients: dict, session: boto3.session.Session, service, **client_args):
+    """`session`'s client for `service`, made once and kept in `clients`; a clear error for a wrong name."""
+    if not isinstance(service, str) or not service:
+        raise WorkbookError(f"client() takes a service name such as 'secretsmanager', not {service!r}.")
+    if service not in clients:
+        try:
+            clients[service] = session.client(service, **client_args)
+        except botocore.exceptions.UnknownServiceError:
+            close = difflib.get_close_matches(service, session.get_available_services(), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise WorkbookError(f"There is no AWS service called {service!r}.{hint}") from None
+    return clients[service]
 
 
 def start():
