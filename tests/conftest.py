@@ -20,6 +20,10 @@ import smworkbook
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The tests prove the workbook on its embedded mock, whatever backend the developer's shell chose
+# (tests/test_backends.py sets SMWORKBOOK_BACKEND itself where it wants another).
+os.environ.pop("SMWORKBOOK_BACKEND", None)
+
 
 @pytest.fixture
 def aws():

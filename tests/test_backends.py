@@ -126,6 +126,8 @@ def test_real_aws_mode_warns_prefixes_tags_and_touches_nothing_else(aws, sm, pla
         attempt("iam", lambda: boto3.Session().client("iam").create_user(UserName="x"))
         attempt("rotation", lambda: smworkbook.register_rotation_function("f", lambda event, context: None))
         attempt("client_as", lambda: aws.client_as(None))
+        from smworkbook import checks
+        attempt("check", lambda: checks.setup("1.1"))
         own = aws.client("secretsmanager")
         attempt("before_reset", lambda: sorted(s["Name"] for s in own.list_secrets()["SecretList"]))
         aws.reset()
@@ -155,6 +157,7 @@ def test_real_aws_mode_warns_prefixes_tags_and_touches_nothing_else(aws, sm, pla
     assert seen["iam"].startswith("WorkbookError: CreateUser (iam) refused")
     assert "only the workbook's embedded mock" in seen["rotation"]
     assert "client_as() needs the embedded mock" in seen["client_as"]
+    assert seen["check"].startswith("WorkbookError: Exercise checks: only the workbook's embedded mock")
     assert seen["before_reset"] == [prefix + "TestSecret"]
     assert seen["after_reset"] == []
     _untouched(sm)

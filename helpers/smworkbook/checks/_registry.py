@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import botocore.exceptions
 
 from ..errors import CheckFailed, WorkbookError
-from ..mock import current
+from ..mock import current, require_mock
 
 
 @dataclass
@@ -67,7 +67,7 @@ def _find(number) -> Exercise:
 def setup(number: str) -> None:
     """Put the mock in the state exercise `number` starts from (safe to run again)."""
     ex = _find(number)
-    current()  # a clear error if the set-up cell was not run
+    require_mock("Exercise checks")  # they compare exact names and tags: the embedded mock's
     if ex.prepare is None:
         raise WorkbookError(f"Exercise {number} needs no set-up.")
     print(f"Exercise {number} ({ex.title}) is ready: {ex.prepare()}")
@@ -76,7 +76,7 @@ def setup(number: str) -> None:
 def verify(number: str, *answers) -> None:
     """Check exercise `number` in the mock; print a pass line or raise CheckFailed with a hint."""
     ex = _find(number)
-    current()
+    require_mock("Exercise checks")
     if len(answers) != len(ex.answers):
         call = ", ".join([repr(number), *ex.answers])
         raise WorkbookError(f"Call it as checks.verify({call}).")
