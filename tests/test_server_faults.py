@@ -57,6 +57,11 @@ def test_a_mock_killed_mid_lesson_is_reported_in_one_line_and_start_brings_a_fre
             aws = smworkbook.start()
             print(aws.endpoint_url == before, sm.list_secrets()["SecretList"])
             """,
+            # Not the mock: botocore's own error and traceback, untouched.
+            """
+            from botocore.exceptions import EndpointConnectionError
+            raise EndpointConnectionError(endpoint_url="https://secretsmanager.example.com/")
+            """,
         ]
     )
     helper = _error(cells[2])
@@ -69,6 +74,8 @@ def test_a_mock_killed_mid_lesson_is_reported_in_one_line_and_start_brings_a_fre
     assert "not running any more" in raw.traceback[0] and "smworkbook.start()" in raw.traceback[0]
     # A fresh mock on the same port: the learner's old client reaches it, and it starts empty.
     assert _stdout(cells[4]).strip() == "True []"
+    other = _error(cells[5])
+    assert other.ename == "EndpointConnectionError" and len(other.traceback) > 1
 
 
 def test_a_busy_port_fails_fast_and_start_falls_back_to_a_free_one():
