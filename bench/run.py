@@ -248,13 +248,30 @@ def bench_fresh_clone() -> dict:
     return {"make_lab_until_answering_s": make_lab, "make_test_after_lab_s": make_test, "runs": 1}
 
 
+PARTS = ("setup_cell", "per_call", "memory", "grading", "grade_submission")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-fresh-clone", action="store_true", help="skip the slowest measurement")
+    parser.add_argument(
+        "--only",
+        help=f"comma-separated parts to measure ({', '.join(PARTS)}): prints their JSON, writes no results file",
+    )
     args = parser.parse_args()
+    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "when": time.strftime("%Y-%m-%d")}
+    if args.only:
+        unknown = set(args.only.split(",")) - set(PARTS)
+        if unknown:
+            parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+        partial = {"machine": machine}
+        for name in args.only.split(","):
+            partial[name] = globals()[f"bench_{name}"](args.runs)
+        print(json.dumps(partial, indent=2))
+        return
     results = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "when": time.strftime("%Y-%m-%d")},
+        "machine": machine,
         "setup_cell": bench_setup_cell(args.runs),
         "per_call": bench_per_call(args.runs),
         "memory": bench_memory(max(1, args.runs // 2)),

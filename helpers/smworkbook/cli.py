@@ -6,7 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import exercises, grading, outputs
+from . import grading  # first: it keeps nbformat's import fast (see the top of grading.py)
+
+# isort: split
+from . import exercises, outputs
 from .errors import WorkbookError
 
 
