@@ -41,10 +41,20 @@ def markdown(r: dict) -> str:
         rows.append(f"| Grading one learner's submission | {submission['skipped']} | | | |")
     else:
         seconds = submission["grade_solutions_s"]["median"]
+        workers = f", {submission['workers']} kernels at once" if "workers" in submission else ""
         rows.append(
-            f"| Grading one learner's submission | {_fig(submission['grade_solutions_s'])} | | | "
+            f"| Grading one learner's submission{workers} | {_fig(submission['grade_solutions_s'])} | | | "
             f"{'met' if seconds < submission['goal_s'] else 'NOT met'} (< {submission['goal_s']} s) |"
         )
+        if "grade_solutions_one_at_a_time_s" in submission:
+            rows.append(
+                f"| &nbsp;&nbsp;one notebook at a time (`--workers 1`) | "
+                f"{_fig(submission['grade_solutions_one_at_a_time_s'])} | | | |"
+            )
+            rows.append(
+                "| &nbsp;&nbsp;a machine's first grading (makes lesson 4's PostgreSQL template) | "
+                f"{submission['first_grading_on_a_machine_s']:.2f} s | | | |"
+            )
     if "fresh_clone" in r:
         fresh = r["fresh_clone"]
         lab_seconds = fresh["make_lab_until_answering_s"]

@@ -199,3 +199,10 @@ def test_one_worker_grades_the_same_as_several(half_done):
     one = grading.grade(half_done, workers=1)
     several = grading.grade([half_done, half_done], workers=2)
     assert one.to_json() == several.to_json()
+
+
+def test_a_number_of_workers_below_one_is_a_one_line_error(half_done, capsys):
+    with pytest.raises(WorkbookError, match="1 or more"):
+        grading.grade(half_done, workers=0)
+    assert main(["grade", str(half_done), "--workers", "0"]) == 2
+    assert "1 or more" in capsys.readouterr().err

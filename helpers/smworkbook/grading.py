@@ -129,6 +129,8 @@ def grade(paths: list[Path] | Path, timeout: int = 120, workers: int | None = No
     exercises of their lessons (the file name's leading number). Up to `workers` notebooks run
     at once (default: one per CPU core), each in its own kernel with its own mock AWS.
     """
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise WorkbookError(f"workers is how many notebooks run at once (1 or more), not {workers!r}.")
     notebooks, expected = _notebooks_and_expected(paths)
     found: dict[str, Result] = {}
     for results in run_sync(_grade_notebooks)(notebooks, timeout, workers or _default_workers(len(notebooks))):
