@@ -78,6 +78,9 @@ def markdown(r: dict) -> str:
             "- Per call: the HTTP round trip to the server; the workbook's client adds no work of its own.",
             "- Memory: moto's backends and the boto3 service models; pandas and ipywidgets when a lesson uses them.",
             "- Grading: one kernel start per notebook plus each notebook's own calls; nbval's comparison is small.",
+            "- Grading one submission: per notebook, the kernel's start (~0.9 s) and the set-up cell (~0.9 s:"
+            " boto3, moto, the mock's server), then the checks' calls to the mock (~10 ms each) and lesson 4's"
+            " PostgreSQL logins; notebooks run in parallel kernels, one per core.",
             "- Fresh clone: installing the environment (pip) dominates `make lab`; the notebooks dominate `make test`.",
             "",
         ]
