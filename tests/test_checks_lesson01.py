@@ -156,7 +156,7 @@ def test_setup_can_run_again_after_a_solution(sm, capsys):
     ("call", "message"),
     [
         (lambda: checks.verify("9.9"), "no exercise '9.9'"),
-        (lambda: checks.verify(1.1), "no exercise 1.1"),
+        (lambda: checks.verify(1.1), "in quotes, like '1.1'"),
         (lambda: checks.verify("1.2"), r"checks.verify\('1.2', api_key\)"),
         (lambda: checks.verify("1.1", "extra"), r"checks.verify\('1.1'\)"),
         (lambda: checks.setup("nope"), "no exercise 'nope'"),

@@ -200,7 +200,8 @@ def test_stop_keeps_the_environment_on_loopback_and_start_brings_a_new_server():
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "refused"
-    assert lines[1].startswith("current: The mock AWS is not running.")
+    assert lines[1].startswith("current: The mock AWS at http://127.0.0.1:")
+    assert "has stopped" in lines[1] and "smworkbook.start()" in lines[1]
     assert lines[2] == "True []"
 
 

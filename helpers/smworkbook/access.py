@@ -20,7 +20,7 @@ import botocore.exceptions
 
 from . import policies
 from .errors import WorkbookError
-from .mock import current
+from .mock import current, require_mock
 
 _NEVER = float("inf")
 
@@ -46,8 +46,10 @@ def enforce_policies(on: bool = True) -> None:
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
 
+    if not isinstance(on, bool):
+        raise WorkbookError(f"enforce_policies() takes True or False, not {on!r}.")
     if on:
-        current()  # a clear error if the set-up cell was not run
+        require_mock("IAM policy enforcement")  # a clear error if the set-up cell was not run
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0 if on else _NEVER
     ActionAuthenticatorMixin.request_count = 0
 
@@ -61,7 +63,7 @@ def policies_enforced() -> bool:
 
 
 def _iam():
-    return current().client("iam")
+    return require_mock("IAM users and policies").client("iam")
 
 
 def _policy_text(policy) -> str:

@@ -80,6 +80,9 @@ class Database:
         import pg8000.native
 
         self._require_running()
+        if not (isinstance(username, str) and username and isinstance(password, str)):
+            kind = type(password).__name__
+            raise WorkbookError(f"A login is a user name and a password, both strings: not {username!r} and a {kind}.")
         return pg8000.native.Connection(
             username,
             host=self.host,

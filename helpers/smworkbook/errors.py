@@ -13,6 +13,11 @@ class CheckFailed(AssertionError):
     """An exercise check found the mock's state not yet right; the message is a hint."""
 
 
+def one_line(text: object) -> str:
+    """`text` on a single line: botocore's validation messages span several."""
+    return " ".join(str(text).split())
+
+
 def require_secret_name(name) -> None:
     """A clear error unless `name` could name a secret (a non-empty string of at most 512 characters)."""
     if not isinstance(name, str) or not name.strip():
@@ -27,8 +32,23 @@ def _show_one_line(shell, etype, value, tb, tb_offset=None):
     shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
 
 
+def _show_short(shell, etype, value, tb, tb_offset=None):
+    if issubclass(etype, (WorkbookError, CheckFailed)):
+        return _show_one_line(shell, etype, value, tb, tb_offset)
+    endpoint = getattr(value, "kwargs", {}).get("endpoint_url", "")
+    if endpoint.startswith(("http://127.0.0.1:", "http://localhost:")):
+        # A client made while the mock ran, calling after it stopped: botocore's traceback is
+        # pages of urllib3 frames; what happened fits in one line.
+        message = (
+            f"Could not connect to the mock AWS at {endpoint.split('/', 3)[2]}: it is not running any more. "
+            "Run the set-up cell (aws = smworkbook.start()) again; it starts a fresh mock on the same port."
+        )
+        return shell._showtraceback(etype, value, [f"{etype.__name__}: {message}"])
+    return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
 def install_short_errors() -> None:
-    """In IPython, show WorkbookError and CheckFailed as a single line."""
+    """In IPython, show WorkbookError and CheckFailed as a single line, and a lost mock too."""
     # An IPython shell (a notebook's kernel) has imported IPython before running any cell. In
     # plain Python, importing it only to find no shell would cost about 0.1 s of the set-up.
     ipython = sys.modules.get("IPython")
@@ -36,4 +56,6 @@ def install_short_errors() -> None:
         return
     shell = ipython.get_ipython()
     if shell is not None:
-        shell.set_custom_exc((WorkbookError, CheckFailed), _show_one_line)
+        from botocore.exceptions import EndpointConnectionError
+
+        shell.set_custom_exc((WorkbookError, CheckFailed, EndpointConnectionError), _show_short)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from . import lessons
 from .checks import EXERCISES
 from .errors import WorkbookError
-from .mock import MockAWS, current, start
+from .mock import MockAWS, require_mock, start
 
 # Secrets a demo can start from: a JSON secret with two versions (AWSCURRENT and AWSPREVIOUS),
 # a plain API key, and binary key material.
@@ -86,7 +86,7 @@ def reset_widget(seed: bool = False):
 
 def dashboard_url() -> str:
     """The address of moto's dashboard for this kernel's mock (a web page listing what it holds)."""
-    return current().endpoint_url + "/moto-api/"
+    return require_mock("moto's dashboard").endpoint_url + "/moto-api/"
 
 
 def dashboard_link():

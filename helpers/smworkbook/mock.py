@@ -12,10 +12,13 @@ import botocore.exceptions
 from botocore.config import Config
 
 from . import corrections, isolation
-from .errors import WorkbookError, install_short_errors, require_secret_name
+from .errors import WorkbookError, install_short_errors, one_line, require_secret_name
 
 _lock = threading.Lock()
-_current: MockAWS | None = None
+_current = None  # MockAWS, or backends.ScopedAWS when SMWORKBOOK_BACKEND chooses another backend
+# The address of the last mock this kernel ran: to say what happened when it stops, and to
+# bring a fresh one up on the same port so boto3 clients made before still reach it.
+_last_endpoint: str | None = None
 
 # Errors from the mock should reach the learner at once, not after botocore's retries.
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
@@ -34,6 +37,9 @@ class MockAWS:
       that a lesson cell can be run again.
     """
 
+    kind = "moto"
+    target = None
+
     def __init__(self, server) -> None:
         self._server = server
         host, port = server.get_host_and_port()
@@ -49,6 +55,15 @@ class MockAWS:
     def __repr__(self) -> str:
         state = "running" if self.is_running() else "stopped"
         return f"<MockAWS {state} at {self.endpoint_url}, region {self.region}, fake credentials>"
+
+    def describe_backend(self) -> str:
+        return f"the embedded mock at {self.endpoint_url}"
+
+    def after_environment(self) -> None:
+        """Nothing to do: boto3's default session follows the environment."""
+
+    def stop_quietly(self) -> None:
+        self.stop()
 
     def is_running(self) -> bool:
         thread = getattr(self._server, "_thread", None)
@@ -133,53 +148,114 @@ class MockAWS:
         try:
             return self.client("secretsmanager").create_secret(Name=name, **create_secret_args)
         except botocore.exceptions.ParamValidationError as error:
-            raise WorkbookError(f"ensure_secret({name!r}, ...): {error}") from None
+            raise WorkbookError(f"ensure_secret({name!r}, ...): {one_line(error)}") from None
 
     def _require_running(self) -> None:
         if not self.is_running():
-            raise WorkbookError("The mock AWS is not running. Run the set-up cell (smworkbook.start()) again.")
+            raise WorkbookError(_stopped_message(self.endpoint_url))
 
 
-def start() -> MockAWS:
+def start():
     """Start this kernel's mock AWS, or return the one already running.
 
     Afterwards every boto3 client created in this kernel, including a plain
     `boto3.client("secretsmanager")`, talks to the mock with fake credentials in us-east-1.
     Your real AWS credentials and profiles are never read.
+
+    The environment variable SMWORKBOOK_BACKEND can choose another backend (an endpoint such as
+    LocalStack, or real AWS with guard rails): see smworkbook.backends.
     """
     global _current
+    from . import backends
+
+    kind, target = backends.choose()
     with _lock:
-        if _current is None or not _current.is_running():
-            _current = _start_server()
+        if _current is not None and not (_current.is_running() and _current.kind == kind and _current.target == target):
+            if _current.is_running():
+                _current.stop_quietly()
+            _current = None
+        if _current is None:
+            if kind == "moto":
+                backends.unguard()
+                _current = _start_server()
+            else:
+                _current = backends.start_scoped(kind, target)
         # Re-applied on every call: a cell may have changed the environment since.
-        isolation.point_environment_at(_current.endpoint_url)
+        if kind != "aws":
+            isolation.point_environment_at(_current.endpoint_url)
+        _current.after_environment()
         install_short_errors()
         return _current
 
 
-def current() -> MockAWS:
+def current():
     """The running mock, for helpers that need it; a clear error if the set-up cell was not run."""
     mock = _current
     if mock is None or not mock.is_running():
+        if _last_endpoint is not None:
+            raise WorkbookError(_stopped_message(_last_endpoint))
         raise WorkbookError("The mock AWS is not running. Run the set-up cell (smworkbook.start()) first.")
     return mock
 
 
-def _start_server() -> MockAWS:
-    from moto.server import ThreadedMotoServer
+def require_mock(feature: str) -> MockAWS:
+    """The running embedded mock; a clear error when SMWORKBOOK_BACKEND chose another backend."""
+    aws = current()
+    if aws.kind != "moto":
+        raise WorkbookError(
+            f"{feature}: only the workbook's embedded mock can do this, and this kernel uses {aws.describe_backend()}. "
+            "Unset SMWORKBOOK_BACKEND and restart the kernel to use it."
+        )
+    return aws
 
+
+def refuse_other_backends(feature: str) -> None:
+    """A clear error if SMWORKBOOK_BACKEND chose a backend that cannot do `feature` (the mock's own features)."""
+    if _current is not None and _current.kind != "moto":
+        require_mock(feature)
+
+
+def _stopped_message(endpoint_url: str) -> str:
+    return (
+        f"The mock AWS at {endpoint_url} has stopped (shut down, or its thread died), and the secrets it "
+        "held are gone. Run the set-up cell (aws = smworkbook.start()) to start a fresh one."
+    )
+
+
+def _start_server() -> MockAWS:
+    global _last_endpoint
     corrections.apply()
     # werkzeug logs every request to stderr, which would land in the notebook's cells.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    # Never moto's default 0.0.0.0:5000: that is reachable from other machines and shared by
-    # every kernel. Port 0 lets the OS pick a free port, so each kernel gets its own server.
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
+    server = _bind(_last_endpoint)
     # Point the environment at the mock before the first boto3 session reads it.
     host, port = server.get_host_and_port()
     isolation.point_environment_at(f"http://{host}:{port}")
     mock = MockAWS(server)
+    _last_endpoint = mock.endpoint_url
     # moto keeps its state in this process, not in the server: a new server after stop() must
     # not show the secrets of the old one.
     mock.reset()
     return mock
+
+
+def _bind(previous_endpoint: str | None):
+    """A started moto server on 127.0.0.1: on the previous mock's port if it is free, else on a free port.
+
+    Never moto's default 0.0.0.0:5000: that is reachable from other machines and shared by
+    every kernel. Port 0 lets the OS pick a free port, so each kernel gets its own server.
+    """
+    from .server import LoopbackMotoServer
+
+    if previous_endpoint is not None:
+        # Clients made before the old mock stopped keep their endpoint: the same port lets them
+        # reach the fresh mock. Someone else may have taken the port meanwhile.
+        server = LoopbackMotoServer(port=int(previous_endpoint.rsplit(":", 1)[1]))
+        try:
+            server.start()
+            return server
+        except OSError:
+            pass
+    server = LoopbackMotoServer(port=0)
+    server.start()
+    return server

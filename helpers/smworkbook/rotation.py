@@ -83,6 +83,10 @@ def register_rotation_function(name: str, handler: Callable) -> str:
         )
     if not callable(handler):
         raise WorkbookError(f"Pass the function itself (lambda_handler, no brackets), not {handler!r}.")
+    # The mock calls the function in this kernel; an endpoint or real AWS would look for a Lambda.
+    from .mock import refuse_other_backends
+
+    refuse_other_backends("Rotation with a function in this kernel")
     arn = function_arn(name)
     with _lock:
         old = _functions.get(arn)

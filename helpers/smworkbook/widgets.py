@@ -6,7 +6,7 @@ import html
 
 import ipywidgets as widgets
 
-from .errors import WorkbookError
+from .errors import WorkbookError, require_secret_name
 from .versions import secret_names, style_versions, versions_table
 
 
@@ -18,6 +18,8 @@ class VersionsView(widgets.VBox):
     """
 
     def __init__(self, secret_id: str | None = None) -> None:
+        if secret_id is not None:
+            require_secret_name(secret_id)
         self.table = None
         self.message = ""
         self._loading = False

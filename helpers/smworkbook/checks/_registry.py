@@ -56,6 +56,8 @@ def prepares(number: str):
 
 
 def _find(number) -> Exercise:
+    if not isinstance(number, str):
+        raise WorkbookError(f"An exercise number is written in quotes, like '1.1', not {number!r}.")
     if number not in EXERCISES:
         known = ", ".join(sorted(EXERCISES))
         raise WorkbookError(f"There is no exercise {number!r}. The exercises are: {known}.")
