@@ -80,7 +80,7 @@ def markdown(r: dict) -> str:
             "- Grading: one kernel start per notebook plus each notebook's own calls; nbval's comparison is small.",
             "- Grading one submission: per notebook, the kernel's start (~0.9 s) and the set-up cell (~0.9 s:"
             " boto3, moto, the mock's server), then the checks' calls to the mock (~10 ms each) and lesson 4's"
-            " PostgreSQL logins; notebooks run in parallel kernels, one per core.",
+            " PostgreSQL logins; notebooks run in parallel kernels, one more than the cores.",
             "- Fresh clone: installing the environment (pip) dominates `make lab`; the notebooks dominate `make test`.",
             "",
         ]

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         type=int,
         default=None,
-        help="notebooks run at once, each in its own kernel (default: one per CPU core)",
+        help="notebooks run at once, each in its own kernel (default: CPU cores + 1)",
     )
     args = parser.parse_args(argv)
 

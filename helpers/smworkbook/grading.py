@@ -127,7 +127,7 @@ def grade(paths: list[Path] | Path, timeout: int = 120, workers: int | None = No
 
     Grading a folder expects every registered exercise; grading single notebooks expects the
     exercises of their lessons (the file name's leading number). Up to `workers` notebooks run
-    at once (default: one per CPU core), each in its own kernel with its own mock AWS.
+    at once (default: one more than the CPU cores), each in its own kernel with its own mock AWS.
     """
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise WorkbookError(f"workers is how many notebooks run at once (1 or more), not {workers!r}.")
@@ -153,9 +153,10 @@ def grade_notebook(path: Path, timeout: int = 120) -> list[Result]:
 
 
 def _default_workers(notebooks: int) -> int:
-    # Each kernel is busy on one core most of the time (imports, the mock's server, the checks):
-    # more kernels than cores would only share the same cores.
-    return max(1, min(notebooks, os.cpu_count() or 1))
+    # A kernel keeps one core busy most of the time (imports, the mock's server, the checks), but
+    # not all of it (its start, waits on its servers): one kernel more than there are cores fills
+    # those gaps (on 2 cores, 3 kernels graded the solutions about 5% faster than 2, and 4 slower).
+    return max(1, min(notebooks, (os.cpu_count() or 1) + 1))
 
 
 async def _grade_notebooks(notebooks: list[Path], timeout: int, workers: int) -> list[list[Result]]:
