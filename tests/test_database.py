@@ -3,6 +3,7 @@ processes or files behind."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -123,7 +124,7 @@ def test_a_server_left_behind_is_removed_by_the_next_start():
 def test_nothing_is_left_in_the_temporary_folder_by_stopped_servers():
     # Other kernels on this machine (other notebooks, other test runs) may own servers right now;
     # what must never be there is a folder whose owning process is gone.
-    folders = list(Path(tempfile.gettempdir()).glob("smworkbook-pg-*"))
+    folders = database.server_folders()
     owners = {(folder / "owner.pid").read_text() for folder in folders if (folder / "owner.pid").exists()}
     assert {pid for pid in owners if not Path(f"/proc/{pid}").exists()} == set()
 
@@ -139,3 +140,42 @@ def test_a_jupyter_kernel_that_shuts_down_leaves_no_server_behind():
     assert root.name.startswith("smworkbook-pg-")
     assert not root.exists()
     assert postgres_processes_for(root) == []
+
+
+def test_a_later_server_starts_from_the_template_with_its_own_admin_password(db):
+    template = database._template_folder(database._bin_dir(), database._service_user())
+    assert (template / "PG_VERSION").exists()  # kept by the first server of this machine
+    other = database._start()
+    try:
+        assert other._admin_password != db._admin_password
+        assert other.can_log_in("postgres", other._admin_password)
+        assert not other.can_log_in("postgres", db._admin_password)
+        credentials = other.create_login("template_user")  # the database appdb is there
+        assert other.can_log_in("template_user", credentials["password"])
+        assert not db.can_log_in("template_user", credentials["password"])
+    finally:
+        other.stop()
+
+
+def test_a_damaged_template_is_made_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    template = database._template_folder(database._bin_dir(), database._service_user())
+    template.mkdir(parents=True)
+    (template / "PG_VERSION").write_text("16\n")  # and nothing else
+    server = database._start()
+    try:
+        credentials = server.create_login("app_user")
+        assert server.can_log_in("app_user", credentials["password"])
+    finally:
+        server.stop()
+    assert (template / "base").is_dir() and (template / "global").is_dir()
+
+
+def test_a_server_keeps_its_files_in_memory_when_there_is_room(db, monkeypatch):
+    room = os.statvfs("/dev/shm") if os.path.isdir("/dev/shm") else None
+    if room is None or room.f_bavail * room.f_frsize < database._SHM_ROOM:
+        pytest.skip("this machine's /dev/shm is too small to use")
+    assert db._root.parent == Path("/dev/shm")
+    assert db._root in database.server_folders()
+    monkeypatch.setattr(database, "_SHM_ROOM", 2**62)  # more room than any /dev/shm has
+    assert database._scratch_folder() == tempfile.gettempdir()

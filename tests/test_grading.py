@@ -155,3 +155,54 @@ def test_the_fork_workflow_grades_on_every_push():
     assert "push" in triggers
     steps = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
     assert any("make grade" in run for run in steps)
+
+
+def _lesson01_with_only(number: str, extra_cells: list[str], name: str, folder) -> object:
+    """Lesson 1's solutions cut down to exercise `number`, with `extra_cells` run before it."""
+    notebook = nbformat.read(ROOT / "solutions" / LESSON01, as_version=4)
+    first_exercise = next(i for i, c in enumerate(notebook.cells) if '"1.' in c.source)
+    notebook.cells = [
+        *notebook.cells[:first_exercise],
+        *[nbformat.v4.new_code_cell(source) for source in extra_cells],
+        *[c for c in notebook.cells[first_exercise:] if '"1.' not in c.source or f'"{number}"' in c.source],
+    ]
+    path = folder / name
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_notebooks_graded_together_each_get_their_own_kernel_and_mock(tmp_path):
+    record = 'import os, pathlib\npathlib.Path(r"{}").write_text(f"{{os.getpid()}} {{aws.endpoint_url}}")'
+    first = _lesson01_with_only("1.3", [record.format(tmp_path / "first.txt")], "01_first.ipynb", tmp_path)
+    second = _lesson01_with_only("1.5", [record.format(tmp_path / "second.txt")], "01_second.ipynb", tmp_path)
+    results = {r.number: r for r in grading.grade([first, second], workers=2).results}
+    assert (results["1.3"].status, results["1.3"].notebook) == (grading.PASSED, "01_first.ipynb")
+    assert (results["1.5"].status, results["1.5"].notebook) == (grading.PASSED, "01_second.ipynb")
+    pid_1, endpoint_1 = (tmp_path / "first.txt").read_text().split()
+    pid_2, endpoint_2 = (tmp_path / "second.txt").read_text().split()
+    assert pid_1 != pid_2 and endpoint_1 != endpoint_2
+    assert str(os.getpid()) not in (pid_1, pid_2)
+
+
+def test_a_kernel_that_dies_fails_its_own_notebook_and_the_others_are_still_graded(tmp_path):
+    # The check cell of 1.5 never runs, but still holds the pass line saved with the solutions.
+    dying = _lesson01_with_only("1.5", ["import os\nos._exit(1)"], "01_dying.ipynb", tmp_path)
+    healthy = _lesson01_with_only("1.3", [], "01_healthy.ipynb", tmp_path)
+    results = {r.number: r for r in grading.grade([dying, healthy], workers=2).results}
+    assert results["1.5"].status == grading.FAILED
+    assert results["1.5"].notebook == "01_dying.ipynb"
+    assert results["1.5"].hint.startswith("The kernel died while running the notebook")
+    assert (results["1.3"].status, results["1.3"].notebook) == (grading.PASSED, "01_healthy.ipynb")
+
+
+def test_one_worker_grades_the_same_as_several(half_done):
+    one = grading.grade(half_done, workers=1)
+    several = grading.grade([half_done, half_done], workers=2)
+    assert one.to_json() == several.to_json()
+
+
+def test_a_number_of_workers_below_one_is_a_one_line_error(half_done, capsys):
+    with pytest.raises(WorkbookError, match="1 or more"):
+        grading.grade(half_done, workers=0)
+    assert main(["grade", str(half_done), "--workers", "0"]) == 2
+    assert "1 or more" in capsys.readouterr().err

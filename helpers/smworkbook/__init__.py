@@ -5,17 +5,18 @@ Start here: `aws = smworkbook.start()` runs this kernel's mock AWS and points bo
 
 import importlib
 
-from .database import Database, start_database
 from .errors import CheckFailed, WorkbookError, install_short_errors
-from .faults import throttled
 from .mock import MockAWS, current, start
 from .rotation import register_rotation_function, rotation_log
 
 install_short_errors()
 
 # Loaded on first use: pandas and ipywidgets take longer to import than the rest of the set-up
-# cell together, and lesson 1 needs neither.
+# cell together, and lesson 1 needs neither; only lesson 4 needs the database.
 _LAZY = {
+    "Database": ".database",
+    "start_database": ".database",
+    "throttled": ".faults",
     "describe_table": ".describe",
     "LabelHistory": ".history",
     "versions_table": ".versions",

@@ -6,7 +6,6 @@ import json
 import secrets
 
 from ..mock import current
-from ..versions import versions_table
 from ._registry import describe, exercise, prepares, read, require
 
 PREVIOUS = "lesson02/db-password"
@@ -30,6 +29,10 @@ def _put_values(name: str, values: list[str], **first_kwargs) -> list[str]:
 def _labels(name: str) -> dict[str, tuple[str, ...]]:
     """VersionId -> labels for every version of `name` (deprecated ones too)."""
     require(describe(name), f"There is no secret called {name!r}. Run the exercise cell again from the top.")
+    # Imported here: versions_table needs pandas, which takes longer to import than the rest of
+    # the checks together, and the other lessons' notebooks never need it.
+    from ..versions import versions_table
+
     table = versions_table(name)
     return dict(zip(table["VersionId"], table["labels"], strict=True))
 

@@ -43,6 +43,10 @@ def _login(secret: dict):
         database=secret["dbname"],
         password=secret["password"],
         timeout=10,
+        # The kernel's server listens on loopback without TLS. pg8000's default first asks for TLS,
+        # building an SSL context each time (about 60 ms: it reads the system's CA certificates),
+        # and a check logs in a dozen times.
+        ssl_context=False,
     )
 
 
