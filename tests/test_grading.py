@@ -206,3 +206,13 @@ def test_a_number_of_workers_below_one_is_a_one_line_error(half_done, capsys):
         grading.grade(half_done, workers=0)
     assert main(["grade", str(half_done), "--workers", "0"]) == 2
     assert "1 or more" in capsys.readouterr().err
+
+
+def test_grading_uses_the_embedded_mock_whatever_backend_the_shell_chose(tmp_path, monkeypatch):
+    """A grader's kernels never follow SMWORKBOOK_BACKEND to an endpoint or to real AWS."""
+    record = 'import pathlib\npathlib.Path(r"{}").write_text(aws.kind)'.format(tmp_path / "kind.txt")
+    notebook = _lesson01_with_only("1.3", [record], "01_backend.ipynb", tmp_path)
+    monkeypatch.setenv("SMWORKBOOK_BACKEND", "aws")
+    results = {r.number: r for r in grading.grade([notebook], workers=1).results}
+    assert results["1.3"].status == grading.PASSED
+    assert (tmp_path / "kind.txt").read_text() == "moto"

@@ -200,7 +200,10 @@ async def _grade_notebook(path: Path, timeout: int) -> list[Result]:
     try:
         # The kernel's own log lines (e.g. its transport warning) are not the learner's: keep them
         # out of the score table.
-        await client.async_execute(stderr=subprocess.DEVNULL)
+        # Grading is always against the embedded mock: the checks compare exact names and tags,
+        # and a grader must never reach an endpoint or AWS the shell happened to choose.
+        env = {name: value for name, value in os.environ.items() if name != "SMWORKBOOK_BACKEND"}
+        await client.async_execute(stderr=subprocess.DEVNULL, env=env)
     except CellTimeoutError:
         stopped = f"A cell ran for more than {timeout} s and was stopped; the cells after it did not run."
     except DeadKernelError:

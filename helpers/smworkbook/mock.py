@@ -60,7 +60,9 @@ class MockAWS:
         return f"the embedded mock at {self.endpoint_url}"
 
     def after_environment(self) -> None:
-        """Nothing to do: boto3's default session follows the environment."""
+        """boto3.client() uses the mock's own session: the same fake keys and region as the environment,
+        and botocore's data files, already read, are not read again (about 0.1 s of the set-up cell)."""
+        boto3.DEFAULT_SESSION = self._session
 
     def stop_quietly(self) -> None:
         self.stop()
