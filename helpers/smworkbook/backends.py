@@ -31,7 +31,8 @@ import botocore.exceptions
 import botocore.session
 
 from . import isolation
-from .errors import WorkbookError, one_line, require_secret_name
+from .errors import WorkbookError, require_secret_name
+from .mock import Backend
 
 VARIABLE = "SMWORKBOOK_BACKEND"
 TAG_KEY = "smworkbook-run"
@@ -39,7 +40,7 @@ PRICING_URL = "https://aws.amazon.com/secrets-manager/pricing/"
 # Calls real AWS mode lets through: Secrets Manager, and STS to say whose account it is.
 _ALLOWED_SERVICES = {"secretsmanager", "sts"}
 # Replicas live in other regions, where this run's clean-up would not find them.
-_REFUSED_PARAMETERS = {"AddReplicaRegions": "replica regions", "ForceOverwriteReplicaSecret": "replicas"}
+_REFUSED_PARAMETERS = ("AddReplicaRegions", "ForceOverwriteReplicaSecret")
 _REFUSED_OPERATIONS = {"ReplicateSecretToRegions", "RemoveRegionsFromReplication", "StopReplicationToReplica"}
 
 
@@ -94,7 +95,7 @@ def unguard() -> None:
 def start_scoped(kind: str, target: str | None) -> ScopedAWS:
     """Connect to an endpoint or to real AWS, with this run's guard rails installed."""
     if kind == "endpoint":
-        isolation.point_environment_at(target)  # fake keys: nothing real is ever sent to it
+        # Fake keys, here and in the environment start() sets: nothing real is ever sent to it.
         session = boto3.session.Session(
             aws_access_key_id=isolation.FAKE_ACCESS_KEY_ID,
             aws_secret_access_key=isolation.FAKE_SECRET_ACCESS_KEY,
@@ -105,7 +106,7 @@ def start_scoped(kind: str, target: str | None) -> ScopedAWS:
         # The learner's own configuration: they opted in. A default session made before may
         # have come from the mock's environment; the next boto3.client() makes a new one.
         boto3.DEFAULT_SESSION = None
-        session = boto3.session.Session()  # the learner's own configuration: they opted in
+        session = boto3.session.Session()
         if session.region_name is None:
             raise WorkbookError(f"{VARIABLE}=aws needs a region: set AWS_DEFAULT_REGION (e.g. us-east-1).")
         aws = ScopedAWS(kind, None, session, prefix=True)
@@ -126,7 +127,7 @@ def start_scoped(kind: str, target: str | None) -> ScopedAWS:
     return aws
 
 
-class ScopedAWS:
+class ScopedAWS(Backend):
     """A backend other than the embedded mock; its helpers touch only what this run created.
 
     Same helpers as MockAWS (client, reset, stop, ensure_absent, ensure_secret), scoped to the
@@ -142,6 +143,7 @@ class ScopedAWS:
         self.prefix = f"smw-{self.run_id}-" if prefix else ""
         self._session = session
         self._clients: dict[str, object] = {}
+        self._client_args = {"endpoint_url": target}
         self._running = True
 
     def __repr__(self) -> str:
@@ -173,13 +175,6 @@ class ScopedAWS:
         )
 
     # -- the helpers every backend has ---------------------------------------------------------
-
-    def client(self, service: str):
-        """A boto3 client for `service`, guarded like every other client of this run."""
-        self._require_running()
-        from .mock import cached_client
-
-        return cached_client(self._clients, self._session, service, endpoint_url=self.endpoint_url)
 
     def client_as(self, identity, service: str = "secretsmanager"):
         raise WorkbookError(f"client_as() needs the embedded mock; this kernel uses {self.describe_backend()}.")
@@ -223,14 +218,6 @@ class ScopedAWS:
             )
         sm.delete_secret(SecretId=entry["ARN"], ForceDeleteWithoutRecovery=True)
 
-    def ensure_secret(self, name: str, **create_secret_args) -> dict:
-        """Make sure `name` is a brand-new secret of this run created with `create_secret_args`."""
-        self.ensure_absent(name)
-        try:
-            return self.client("secretsmanager").create_secret(Name=name, **create_secret_args)
-        except botocore.exceptions.ParamValidationError as error:
-            raise WorkbookError(f"ensure_secret({name!r}, ...): {one_line(error)}") from None
-
     # -- guard rails ---------------------------------------------------------------------------
 
     def guard(self, events) -> None:
@@ -239,8 +226,7 @@ class ScopedAWS:
         events.register("after-call.secrets-manager", self._after_call, unique_id=f"smw-scope-{id(self)}")
 
     def _before_call(self, params, model, **_):
-        if not self._running:
-            raise WorkbookError("This run's backend was stopped. Run the set-up cell (smworkbook.start()) again.")
+        self._require_running()
         service = model.service_model.service_name
         if service != "secretsmanager":
             if self.kind == "aws" and service not in _ALLOWED_SERVICES:

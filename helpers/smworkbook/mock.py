@@ -24,7 +24,43 @@ _last_endpoint: str | None = None
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
 
 
-class MockAWS:
+class Backend:
+    """What every backend offers the lessons: client(), ensure_absent(), ensure_secret(), reset(), stop().
+
+    A subclass sets `_session` (a boto3 session), `_client_args` (passed to each client) and
+    `_clients` (the cache), and says whether it is running.
+    """
+
+    kind: str
+    target: str | None = None
+
+    def client(self, service: str):
+        """A boto3 client for `service` (e.g. "secretsmanager") that talks to this backend."""
+        self._require_running()
+        if not isinstance(service, str) or not service:
+            raise WorkbookError(f"client() takes a service name such as 'secretsmanager', not {service!r}.")
+        if service not in self._clients:
+            try:
+                self._clients[service] = self._session.client(service, **self._client_args)
+            except botocore.exceptions.UnknownServiceError:
+                close = difflib.get_close_matches(service, self._session.get_available_services(), n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise WorkbookError(f"There is no AWS service called {service!r}.{hint}") from None
+        return self._clients[service]
+
+    def ensure_secret(self, name: str, **create_secret_args) -> dict:
+        """Make sure `name` is a brand-new secret created with `create_secret_args`.
+
+        Any existing secret of that name is deleted first, versions and all.
+        """
+        self.ensure_absent(name)
+        try:
+            return self.client("secretsmanager").create_secret(Name=name, **create_secret_args)
+        except botocore.exceptions.ParamValidationError as error:
+            raise WorkbookError(f"ensure_secret({name!r}, ...): {one_line(error)}") from None
+
+
+class MockAWS(Backend):
     """A running mock of AWS for this kernel. Get it with `smworkbook.start()`.
 
     - `endpoint_url`: where the mock listens (127.0.0.1 and a free port).
@@ -38,7 +74,6 @@ class MockAWS:
     """
 
     kind = "moto"
-    target = None
 
     def __init__(self, server) -> None:
         self._server = server
@@ -51,6 +86,7 @@ class MockAWS:
             region_name=self.region,
         )
         self._clients: dict[str, object] = {}
+        self._client_args = {"endpoint_url": self.endpoint_url, "config": _CLIENT_CONFIG}
 
     def __repr__(self) -> str:
         state = "running" if self.is_running() else "stopped"
@@ -70,12 +106,6 @@ class MockAWS:
     def is_running(self) -> bool:
         thread = getattr(self._server, "_thread", None)
         return thread is not None and thread.is_alive()
-
-    def client(self, service: str):
-        """A boto3 client for `service` (e.g. "secretsmanager") that talks to this mock."""
-        self._require_running()
-        args = {"endpoint_url": self.endpoint_url, "config": _CLIENT_CONFIG}
-        return cached_client(self._clients, self._session, service, **args)
 
     def client_as(self, identity, service: str = "secretsmanager"):
         """A boto3 client for `service` that signs its requests with `identity`'s access key.
@@ -130,34 +160,9 @@ class MockAWS:
             if error.response["Error"]["Code"] != "ResourceNotFoundException":
                 raise
 
-    def ensure_secret(self, name: str, **create_secret_args) -> dict:
-        """Make sure `name` is a brand-new secret created with `create_secret_args`.
-
-        Any existing secret of that name is deleted first, versions and all.
-        """
-        self.ensure_absent(name)
-        try:
-            return self.client("secretsmanager").create_secret(Name=name, **create_secret_args)
-        except botocore.exceptions.ParamValidationError as error:
-            raise WorkbookError(f"ensure_secret({name!r}, ...): {one_line(error)}") from None
-
     def _require_running(self) -> None:
         if not self.is_running():
             raise WorkbookError(_stopped_message(self.endpoint_url))
-
-
-def cached_client(clients: dict, session: boto3.session.Session, service, **client_args):
-    """`session`'s client for `service`, made once and kept in `clients`; a clear error for a wrong name."""
-    if not isinstance(service, str) or not service:
-        raise WorkbookError(f"client() takes a service name such as 'secretsmanager', not {service!r}.")
-    if service not in clients:
-        try:
-            clients[service] = session.client(service, **client_args)
-        except botocore.exceptions.UnknownServiceError:
-            close = difflib.get_close_matches(service, session.get_available_services(), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise WorkbookError(f"There is no AWS service called {service!r}.{hint}") from None
-    return clients[service]
 
 
 def start():
@@ -185,7 +190,8 @@ def start():
                 _current = _start_server()
             else:
                 _current = backends.start_scoped(kind, target)
-        # Re-applied on every call: a cell may have changed the environment since.
+        # Before any boto3 client is made, and again on every call: a cell may have changed the
+        # environment since.
         if kind != "aws":
             isolation.point_environment_at(_current.endpoint_url)
         _current.after_environment()
@@ -232,11 +238,7 @@ def _start_server() -> MockAWS:
     corrections.apply()
     # werkzeug logs every request to stderr, which would land in the notebook's cells.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = _bind(_last_endpoint)
-    # Point the environment at the mock before the first boto3 session reads it.
-    host, port = server.get_host_and_port()
-    isolation.point_environment_at(f"http://{host}:{port}")
-    mock = MockAWS(server)
+    mock = MockAWS(_bind(_last_endpoint))
     _last_endpoint = mock.endpoint_url
     # moto keeps its state in this process, not in the server: a new server after stop() must
     # not show the secrets of the old one.
