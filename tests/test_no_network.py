@@ -13,10 +13,13 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 
-from .conftest import LEARNER_KEY, LEARNER_PROFILE_KEY, ROOT
+import pytest
+
+from .conftest import LEARNER_KEY, LEARNER_PROFILE_KEY, ROOT, run_python
 
 GUARD = ROOT / "tests" / "guard"
 
@@ -76,3 +79,24 @@ def test_every_notebook_runs_offline_and_never_sends_the_planted_credentials(tmp
     # (create_access_key): "AKIA" and 16 characters, never one of the planted keys.
     assert all(key == "testing" or re.fullmatch(r"AKIA[A-Z0-9]{16}", key) for key in key_ids), key_ids
     assert not any(LEARNER_KEY in header or LEARNER_PROFILE_KEY in header for header in signed)
+
+
+def test_a_proxy_in_the_environment_never_sees_the_mocks_traffic():
+    """Work laptops set HTTP_PROXY; botocore and urllib would send even loopback requests through it."""
+    with socket.socket() as proxy:  # a "proxy" on this machine, counting who connects to it
+        proxy.bind(("127.0.0.1", 0))
+        proxy.listen()
+        proxy.settimeout(0)
+        address = f"http://127.0.0.1:{proxy.getsockname()[1]}"
+        env = dict(os.environ, HTTP_PROXY=address, HTTPS_PROXY=address, http_proxy=address, https_proxy=address)
+        env["NO_PROXY"] = env["no_proxy"] = "intranet.example"  # the learner's own, kept
+        code = (
+            "import os, boto3, smworkbook; aws = smworkbook.start(); sm = boto3.client('secretsmanager'); "
+            "sm.create_secret(Name='s', SecretString='v'); aws.reset(); "
+            "print(sm.list_secrets()['SecretList'], os.environ['NO_PROXY'])"
+        )
+        result = run_python(code, env=env, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == ["[]", "intranet.example,127.0.0.1,localhost,::1"]
+        with pytest.raises(BlockingIOError):
+            proxy.accept()  # nobody connected

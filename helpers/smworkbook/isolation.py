@@ -17,6 +17,7 @@ import boto3
 FAKE_ACCESS_KEY_ID = "testing"
 FAKE_SECRET_ACCESS_KEY = "testing"
 REGION = "us-east-1"
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 # Variables that could make botocore use a real identity, profile or endpoint.
 _DROPPED = (
@@ -55,6 +56,12 @@ def point_environment_at(endpoint_url: str) -> None:
             "AWS_EC2_METADATA_DISABLED": "true",
         }
     )
+    # botocore sends requests through the proxy named in HTTP_PROXY / HTTPS_PROXY (common on work
+    # laptops) unless the host is in NO_PROXY: the mock's traffic, secrets included, would leave
+    # the machine. Loopback never goes through a proxy.
+    for name in ("NO_PROXY", "no_proxy"):
+        hosts = [host for host in os.environ.get(name, "").split(",") if host.strip()]
+        os.environ[name] = ",".join(dict.fromkeys([*hosts, *_LOOPBACK]))
     # boto3.client() uses a module-level default session; one made before start() may hold
     # credentials it resolved from the learner's real profile. Drop it so the next call
     # builds a new one from the environment above.

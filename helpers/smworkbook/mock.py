@@ -20,6 +20,8 @@ _current = None  # MockAWS, or backends.ScopedAWS when SMWORKBOOK_BACKEND choose
 # bring a fresh one up on the same port so boto3 clients made before still reach it.
 _last_endpoint: str | None = None
 
+# urlopen would send a loopback request through a proxy named in HTTP_PROXY: never.
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # Errors from the mock should reach the learner at once, not after botocore's retries.
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
 
@@ -139,7 +141,7 @@ class MockAWS(Backend):
 
         settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
         request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(request, timeout=10):
+        with _NO_PROXY.open(request, timeout=10):
             pass
 
     def stop(self) -> None:
