@@ -4,26 +4,70 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# uv installs the lock (uv.lock) in seconds; it is bootstrapped from PyPI into the project's own .venv/.uv
+# (never a download script, never the system Python). `make lab INSTALLER=pip` uses pip and requirements/*.txt
+# (the same lock, with hashes) instead.
+UV_VERSION := 0.13.9
+UV := $(VENV)/.uv/bin/uv
+INSTALLER ?= uv
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
 # Extra flags for `make lab`, e.g. LAB_FLAGS="--no-browser --port=9999".
 LAB_FLAGS ?=
 # The folder JupyterLab serves (the browser test serves a throwaway copy of the notebooks).
 LAB_ROOT ?= $(CURDIR)
 # Jupyter refuses to run as root unless told to (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# pytest's workers: the notebooks' kernels wait on each other's mocks and databases, so two per core pay off.
+TEST_WORKERS ?= 4
 
-.PHONY: lab test grade bench exercises outputs clean
+.PHONY: lab test grade bench exercises outputs lock test-pythons clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# The virtual environment, made by the Python you run make with, after checking it is one the workbook supports.
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 14) else f"The workbook needs Python 3.11 to 3.14; $(PYTHON) is {v[0]}.{v[1]}. Run make again with one of those, e.g. make lab PYTHON=python3.13")'
+	@$(PYTHON) -m venv $(VENV) >/dev/null 2>&1 || { rm -rf $(VENV); \
+	  echo "Python's venv module is missing: install it with sudo apt install python3-venv (Debian, Ubuntu), then run make again."; exit 1; }
+
+# pip only bootstraps uv; uv installs the rest, so pip and setuptools leave the environment afterwards
+# (in a notebook, `!.venv/.uv/bin/uv pip install NAME` installs a package of your own).
+$(UV): | $(BIN)/python
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --target $(VENV)/.uv "uv==$(UV_VERSION)"
+	$(BIN)/python -m pip uninstall --quiet --yes pip setuptools 2>/dev/null
+
+# The learner's set (make lab), and the learner's set plus the test tools (make test), exactly as uv.lock has them.
+# --locked: stop when pyproject.toml and uv.lock disagree (run `make lock`).
+$(VENV)/.lab: uv.lock pyproject.toml | $(BIN)/python
+ifeq ($(INSTALLER),pip)
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/lab.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+else
+	$(MAKE) --no-print-directory $(UV)
+	@# A fresh environment gets the learner's set exactly (pip, which only bootstrapped uv, goes); test tools
+	@# that `make test` added are kept.
+	$(UV) sync --locked --no-dev $(if $(wildcard $(VENV)/.test),--inexact,) --quiet
+endif
 	@# No "news" pop-up asking to fetch announcements from the internet.
-	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null
+	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
 	touch $@
 
+$(VENV)/.test: uv.lock pyproject.toml | $(BIN)/python
+ifeq ($(INSTALLER),pip)
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/test.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+else
+	$(MAKE) --no-print-directory $(UV)
+	$(UV) sync --locked --quiet
+endif
+	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
+	touch $@ $(VENV)/.lab
+
 ## lab: start JupyterLab on the start page (notebooks/00_start_here.ipynb)
-lab: $(STAMP)
+lab: $(VENV)/.lab
 	$(BIN)/jupyter lab \
 	  --ServerApp.ip=127.0.0.1 \
 	  --ServerApp.root_dir="$(LAB_ROOT)" \
@@ -33,28 +77,40 @@ lab: $(STAMP)
 	  $(ROOT_FLAG) $(LAB_FLAGS)
 
 ## test: lint, unit tests, notebooks and solutions under nbval, exercises in sync and failing when unsolved
-test: $(STAMP)
+test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions
 
 ## grade: run your exercises/ in fresh kernels and print your score (GRADE=solutions to grade another folder)
 GRADE ?= exercises
-grade: $(STAMP)
+grade: $(VENV)/.lab
 	$(BIN)/smworkbook grade $(GRADE)
 
 ## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
-bench: $(STAMP)
+bench: $(VENV)/.test
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
 
 ## exercises: regenerate exercises/ from solutions/
-exercises: $(STAMP)
+exercises: $(VENV)/.lab
 	$(BIN)/smworkbook exercises
 
 ## outputs: re-run notebooks/ and solutions/ and store their outputs, then regenerate exercises/
-outputs: $(STAMP)
+outputs: $(VENV)/.test
 	$(BIN)/smworkbook outputs notebooks/*.ipynb solutions/*.ipynb
 	$(BIN)/smworkbook exercises
 
+## lock: re-resolve uv.lock after a change to pyproject.toml (LOCK_FLAGS=--upgrade for the newest releases),
+## then regenerate requirements/, environment.yml and binder/environment.yml from it
+lock: $(VENV)/.test
+	$(UV) lock $(LOCK_FLAGS)
+	$(UV) sync --locked --quiet
+	$(BIN)/python tools/lockfiles.py
+
 clean:
 	rm -rf $(VENV) build helpers/*.egg-info
+
+## test-pythons: `make test` on every Python 3.11-3.14 this machine has, each in its own .venv-3.X, with no
+## PostgreSQL on PATH (slow: not part of CI; .github/workflows/pythons.yml runs the same on Linux and macOS)
+test-pythons:
+	$(PYTHON) tools/test_pythons.py $(PYTHONS)
