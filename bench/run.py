@@ -241,7 +241,11 @@ def _lab_until_answering(clone: Path, env: dict) -> float:
     flags = f"LAB_FLAGS=--no-browser --port={port} --IdentityProvider.token={token}"
     start = time.perf_counter()
     lab = subprocess.Popen(
-        ["make", "lab", flags], cwd=clone, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ["make", "lab", flags],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
