@@ -19,8 +19,9 @@ LAB_FLAGS ?=
 LAB_ROOT ?= $(CURDIR)
 # Jupyter refuses to run as root unless told to (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-# pytest's workers: the notebooks' kernels wait on each other's mocks and databases, so two per core pay off.
-TEST_WORKERS ?= 4
+# pytest's workers (pytest-xdist): tests mostly wait on kernels, mocks and databases, so one more than the cores
+# pays off. --dist loadfile keeps a file's tests on one worker: a notebook's cells run in order in one kernel.
+TEST_WORKERS ?= 3
 
 .PHONY: lab test grade bench exercises outputs lock test-pythons clean
 
@@ -80,7 +81,7 @@ lab: $(VENV)/.lab
 test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions
 
 ## grade: run your exercises/ in fresh kernels and print your score (GRADE=solutions to grade another folder)
 GRADE ?= exercises

@@ -130,13 +130,3 @@ def running_lab(home: Path, root: Path = ROOT, extra_env: dict[str, str] | None 
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
-
-
-def pytest_collection_modifyitems(config, items):
-    """`make test` spreads the tests over workers (pytest-xdist, --dist loadgroup): a notebook's cells run in
-    order in one kernel, so they stay together; the browser tests share one JupyterLab and one Chromium."""
-    for item in items:
-        if type(item).__name__ == "IPyNbCell":  # nbval's item: one cell of a notebook
-            item.add_marker(pytest.mark.xdist_group(str(item.path.relative_to(ROOT))))
-        elif item.path.name == "test_browser.py":
-            item.add_marker(pytest.mark.xdist_group("browser"))
