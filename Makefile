@@ -12,7 +12,7 @@ LAB_ROOT ?= $(CURDIR)
 # Jupyter refuses to run as root unless told to (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test grade bench exercises outputs clean
+.PHONY: lab test grade bench exercises outputs update clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null
 	touch $@
 
-## lab: start JupyterLab on the start page (notebooks/00_start_here.ipynb)
+## lab: make my-work/ (your copies of the exercises) on first use, then start JupyterLab on the start page
 lab: $(STAMP)
+	-$(BIN)/smworkbook my-work --root "$(LAB_ROOT)"
 	$(BIN)/jupyter lab \
 	  --ServerApp.ip=127.0.0.1 \
 	  --ServerApp.root_dir="$(LAB_ROOT)" \
@@ -38,23 +39,30 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions
 
-## grade: run your exercises/ in fresh kernels and print your score (GRADE=solutions to grade another folder)
-GRADE ?= exercises
+## grade: run your my-work/ in fresh kernels and print your score (GRADE=solutions to grade another folder)
+GRADE ?= my-work
 grade: $(STAMP)
+	$(if $(filter my-work,$(GRADE)),$(BIN)/smworkbook my-work)
 	$(BIN)/smworkbook grade $(GRADE)
 
 ## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
 
-## exercises: regenerate exercises/ from solutions/
+## exercises: regenerate exercises/ from solutions/ (a notebook with edits is left alone, never overwritten)
 exercises: $(STAMP)
 	$(BIN)/smworkbook exercises
 
-## outputs: re-run notebooks/ and solutions/ and store their outputs, then regenerate exercises/
+## outputs: for authors: re-run notebooks/ and solutions/, store their outputs, regenerate exercises/
+# (OUTPUTS=PATH... re-runs only those; my-work/ is never touched)
+OUTPUTS ?= notebooks/*.ipynb solutions/*.ipynb
 outputs: $(STAMP)
-	$(BIN)/smworkbook outputs notebooks/*.ipynb solutions/*.ipynb
+	$(BIN)/smworkbook outputs $(OUTPUTS)
 	$(BIN)/smworkbook exercises
+
+## update: git pull the workbook's new version, then add new and corrected exercises to your my-work/
+update: $(STAMP)
+	$(BIN)/smworkbook update
 
 clean:
 	rm -rf $(VENV) build helpers/*.egg-info
