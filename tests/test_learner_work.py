@@ -198,6 +198,11 @@ def test_a_learners_answers_survive_every_command_and_an_update(repositories):
     assert sources(mine) == after
 
 
+def test_the_fork_workflow_grades_my_work():
+    workflow = (ROOT / ".github" / "workflows" / "grade.yml").read_text()
+    assert "make grade GRADE=my-work" in workflow
+
+
 def test_the_workbook_ships_no_file_in_my_work():
     """my-work/ is the learner's: upstream tracks nothing there, so a pull never conflicts with it."""
     assert git(ROOT, "ls-files", "--", "my-work") == ""

@@ -117,26 +117,31 @@ def add_new_exercises(path: Path, released: nbformat.NotebookNode) -> str | None
         appended.extend(_fresh_copy(cell) for cell in cells)
     if not appended:
         return None
-    note = _note(added, corrected)
+    summary = _summary(added, corrected)
+    note = f"## Added by `smworkbook update` on {datetime.date.today().isoformat()}\n\n{summary}"
+    if any(exercises.is_exercise(key) for key in corrected):
+        note += (
+            "\n\nIf a corrected task asks something new, answer it below and delete the old exercise's cells "
+            "above: the grader reads an exercise's first copy."
+        )
     mine.cells.append(nbformat.v4.new_markdown_cell(note))
     mine.cells.extend(appended)
     mine.metadata[stamp] = released.metadata[stamp]
     _replace(path, text, nbformat.writes(mine) + "\n")
-    return f"{path}: {note.splitlines()[-1]}"
+    return f"{path}: {summary}"
 
 
-def _note(added: list[str], corrected: list[str]) -> str:
+def _summary(added: list[str], corrected: list[str]) -> str:
     said = []
     if exercises.START in corrected:
-        corrected.remove(exercises.START)
         said.append("the set-up cells changed: run the new ones below first")
     if added:
         said.append("new " + _exercises(added))
-    if corrected:
-        said.append(f"corrected {_exercises(corrected)} (your answer above is kept; the corrected version is below)")
-    today = datetime.date.today().isoformat()
+    numbers = [key for key in corrected if key != exercises.START]
+    if numbers:
+        said.append(f"corrected {_exercises(numbers)} (your answer above is kept; the corrected version is below)")
     sentence = "; ".join(said)
-    return f"## Added by `smworkbook update` on {today}\n\n{sentence[0].upper()}{sentence[1:]}."
+    return f"{sentence[0].upper()}{sentence[1:]}."
 
 
 def _exercises(numbers: list[str]) -> str:
