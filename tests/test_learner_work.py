@@ -24,6 +24,7 @@ from smworkbook import exercises
 from .conftest import ROOT
 
 LESSON = "01_create_retrieve_update_delete.ipynb"
+LESSON_2 = "02_versions_and_staging_labels.ipynb"
 MAKE = shutil.which("make")
 GIT = shutil.which("git")
 VENV = Path(sys.prefix)
@@ -108,6 +109,9 @@ def publish_a_correction(upstream: Path) -> None:
     notebook.cells = cells[: last + 3] + added + cells[last + 3 :]
     nbformat.write(notebook, path)
     make(upstream, "exercises")
+    lesson = nbformat.read(upstream / "notebooks" / LESSON, as_version=4)
+    lesson.cells[0].source += "\n\n(Updated.)"  # the lesson the learner ran changes too
+    nbformat.write(lesson, upstream / "notebooks" / LESSON)
     git(upstream, "commit", "-qam", "Correct exercise 1.2, add exercise 1.7")
 
 
@@ -135,6 +139,15 @@ def repositories(tmp_path):
 def test_a_learners_answers_survive_every_command_and_an_update(repositories):
     upstream, learner = repositories
     solutions, mine = learner / "solutions", learner / "my-work" / LESSON
+
+    # The learner ran lesson 1 (JupyterLab saved its outputs) and wrote a note in lesson 2.
+    ran = nbformat.read(learner / "notebooks" / LESSON, as_version=4)
+    ran.cells[1].outputs = [nbformat.v4.new_output("stream", text="my run\n")]
+    nbformat.write(ran, learner / "notebooks" / LESSON)
+    noted = nbformat.read(learner / "notebooks" / LESSON_2, as_version=4)
+    noted.cells.append(nbformat.v4.new_markdown_cell("My note: AWSPREVIOUS moves on every update."))
+    nbformat.write(noted, learner / "notebooks" / LESSON_2)
+    note_bytes = (learner / "notebooks" / LESSON_2).read_bytes()
 
     # Before my-work/ existed, the learner answered 1.1 in exercises/ and saved notes there.
     legacy = learner / "exercises" / LESSON
@@ -194,6 +207,10 @@ def test_a_learners_answers_survive_every_command_and_an_update(repositories):
     # The answer written in exercises/ is kept in my-work/ (my-work/ already had its own 01).
     assert (learner / "my-work" / "from-exercises" / LESSON).read_bytes() == legacy_bytes
     assert (learner / "exercises" / LESSON).read_text() == (upstream / "exercises" / LESSON).read_text()
+    # The lessons are the workbook's again (the pull updated lesson 1); the note is kept in my-work/.
+    assert (learner / "notebooks" / LESSON).read_text() == (upstream / "notebooks" / LESSON).read_text()
+    assert (learner / "my-work" / "from-notebooks" / LESSON_2).read_bytes() == note_bytes
+    assert not (learner / "my-work" / "from-notebooks" / LESSON).exists()  # only outputs had changed
     assert "already has every exercise" in make(learner, "update")
     assert sources(mine) == after
 

@@ -169,16 +169,16 @@ def out_of_date(solutions: Path = Path("solutions"), exercises: Path = Path("exe
         elif is_generated(path, text):
             problems.append(f"{path} differs from what {solutions / path.name} generates")
         else:
-            committed = _committed(path)
-            if committed is None:
+            shipped = committed(path)
+            if shipped is None:
                 problems.append(
                     f"{path} has edits that {solutions / path.name} does not generate "
                     "(the generator leaves them alone; a learner's answers belong in my-work/)"
                 )
-            elif committed != text:
+            elif shipped != text:
                 problems.append(f"{path} as committed differs from what {solutions / path.name} generates")
     for path in sorted(set(exercises.glob("*.ipynb")) - set(texts)):
-        if is_generated(path) or _committed(path) is not None:
+        if is_generated(path) or committed(path) is not None:
             problems.append(f"{path} has no solution notebook")
     return problems
 
@@ -197,7 +197,7 @@ def is_generated(path: Path, text: str | None = None) -> bool:
     return text is not None and found == fingerprint(nbformat.reads(text, as_version=4).cells)
 
 
-def _committed(path: Path) -> str | None:
+def committed(path: Path) -> str | None:
     """The file's text in git's HEAD commit, or None (not tracked, or not in a git repository)."""
     try:
         shown = subprocess.run(

@@ -29,8 +29,8 @@ from . import exercises
 from .errors import WorkbookError
 
 MY_WORK = "my-work"
-# Where edits made in exercises/ go when my-work/ already has a different notebook of that name.
-SET_ASIDE = "from-exercises"
+# The folders of notebooks the workbook ships: edits a learner made there are set aside before a pull.
+SHIPPED = ("exercises", "notebooks", "solutions")
 _SETUP = re.compile(r"""checks\.setup\(\s*["'](\d+\.\d+)["']""")
 
 
@@ -54,8 +54,9 @@ def ensure_my_work(root: Path = Path(".")) -> list[Path]:
 def update(root: Path = Path("."), pull: bool = True) -> list[str]:
     """Bring in the workbook's new version without losing a learner's work; returns one line per change.
 
-    1. Edits made in exercises/ (before my-work/ existed) are copied into my-work/ and exercises/
-       is set back to the committed copy, so that `git pull` can update it.
+    1. Notebooks edited in exercises/ (or notebooks/, solutions/) are copied into my-work/ and set
+       back to the committed copy, so that `git pull` can update them; lessons whose only change is
+       their outputs (they were run) are just set back.
     2. `git pull` (unless `pull` is False: the learner pulled already).
     3. New lesson notebooks are copied into my-work/; in each notebook already there, exercises
        that are new or were corrected are appended below the learner's cells, with a note.
@@ -64,7 +65,7 @@ def update(root: Path = Path("."), pull: bool = True) -> list[str]:
     copied = ensure_my_work(root)
     messages = []
     if pull:
-        messages += _set_aside_exercise_edits(root)
+        messages += _set_aside_edits(root)
         done = subprocess.run(["git", "-C", str(root), "pull", "--no-rebase", "--no-edit"])
         if done.returncode != 0:
             raise WorkbookError(
@@ -178,10 +179,12 @@ def _copy_new(source: Path, target: Path) -> bool:
     return True
 
 
-def _set_aside_exercise_edits(root: Path) -> list[str]:
-    """Copy every edited, committed notebook of exercises/ into my-work/, then restore exercises/'s copy."""
+def _set_aside_edits(root: Path) -> list[str]:
+    """Before a pull: every edited notebook the workbook ships is copied into my-work/ (unless only its
+    outputs changed, as when a lesson was run), then set back to the committed copy, so that `git pull`
+    can update it."""
     status = subprocess.run(
-        ["git", "-C", str(root), "status", "--porcelain=v1", "-z", "--", "exercises"],
+        ["git", "-C", str(root), "status", "--porcelain=v1", "-z", "--", *SHIPPED],
         capture_output=True,
         text=True,
     )
@@ -192,22 +195,36 @@ def _set_aside_exercise_edits(root: Path) -> list[str]:
         code, name = entry[:2], entry[3:]
         if "M" not in code or not name.endswith(".ipynb"):
             continue
-        edited = root / name
-        kept = _keep(edited, root / MY_WORK)
+        edited, folder = root / name, name.split("/")[0]
+        if folder != "exercises" and _only_outputs_changed(edited):
+            message = f"{name}: only its outputs had changed; it has the workbook's copy again."
+        else:
+            kept = _keep(edited, root / MY_WORK, folder)
+            message = f"{name}: your edits are kept in {kept}; {folder}/ has the workbook's copy again."
         subprocess.run(["git", "-C", str(root), "checkout", "HEAD", "--", name], check=True, capture_output=True)
-        messages.append(f"{name}: your edits are kept in {kept}; exercises/ has the workbook's copy again.")
+        messages.append(message)
     return messages
 
 
-def _keep(edited: Path, mine: Path) -> Path:
-    """A copy of `edited` in my-work/ (its own name, or under from-exercises/ if that is taken by
-    other content); returns where its content is, checked byte for byte."""
+def _only_outputs_changed(path: Path) -> bool:
+    committed = exercises.committed(path)
+    try:
+        now = nbformat.read(path, as_version=4)
+        before = nbformat.reads(committed, as_version=4) if committed is not None else None
+    except Exception:  # noqa: BLE001 - unreadable: keep a copy rather than guess
+        return False
+    return before is not None and exercises.fingerprint(now.cells) == exercises.fingerprint(before.cells)
+
+
+def _keep(edited: Path, mine: Path, folder: str) -> Path:
+    """A copy of `edited` in my-work/ (for an exercise notebook, under its own name if that is free;
+    else under from-<folder>/); returns where its content is, checked byte for byte."""
     content = edited.read_bytes()
-    candidates = [mine / edited.name, mine / SET_ASIDE / edited.name]
-    candidates += [mine / SET_ASIDE / f"{edited.stem}-{n}{edited.suffix}" for n in range(2, 1000)]
+    aside = mine / f"from-{folder}"
+    candidates = [mine / edited.name] if folder == "exercises" else []
+    candidates += [aside / edited.name] + [aside / f"{edited.stem}-{n}{edited.suffix}" for n in range(2, 100)]
     for target in candidates:
-        if _copy_new(edited, target) or target.read_bytes() == content:
-            if target.read_bytes() != content:
-                break
+        _copy_new(edited, target)
+        if target.read_bytes() == content:
             return target
     raise WorkbookError(f"Could not keep a copy of {edited} in {mine}/: it stays as it is; nothing was pulled.")
