@@ -224,3 +224,10 @@ def test_the_workbook_ships_no_file_in_my_work():
     """my-work/ is the learner's: upstream tracks nothing there, so a pull never conflicts with it."""
     assert git(ROOT, "ls-files", "--", "my-work") == ""
     assert not re.search(r"^/?my-work", (ROOT / ".gitignore").read_text(), re.MULTILINE)  # learners commit it
+
+
+def test_the_start_page_sends_the_learner_to_my_work():
+    start = nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in start.cells if cell.cell_type == "markdown")
+    assert "Your work lives in `my-work/`" in text and "smworkbook my-work" in text and "make update" in text
+    assert "](../exercises/" not in text  # every exercise link opens the learner's copy

@@ -66,7 +66,7 @@ def update(root: Path = Path("."), pull: bool = True) -> list[str]:
     messages = []
     if pull:
         messages += _set_aside_edits(root)
-        done = subprocess.run(["git", "-C", str(root), "pull", "--no-rebase", "--no-edit"])
+        done = subprocess.run(["git", "-C", str(root), "pull", "--no-rebase", "--ff", "--no-edit"])
         if done.returncode != 0:
             raise WorkbookError(
                 "\n".join(
