@@ -185,10 +185,13 @@ def test_a_learners_answers_survive_every_command_and_an_update(repositories):
         "1.6": "not attempted",
     }
 
-    # The sync test (and its command) pass with the learner's edits in place, advising nothing.
+    # The sync test (and its command) and the "ships nothing in my-work/" test pass in the learner's clone.
     sync = "tests/test_exercises.py::test_committed_exercises_are_in_sync_with_solutions"
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", sync], cwd=learner, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
+    ships = "tests/test_learner_work.py::test_the_workbook_ships_no_file_in_my_work"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", sync, ships], cwd=learner, capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "2 passed" in done.stdout, done.stdout + done.stderr
     assert "is in sync" in smworkbook(learner, "exercises", "--check")
 
     # An update: upstream corrects 1.2 and adds 1.7; the learner runs `make update`.
@@ -221,9 +224,19 @@ def test_the_fork_workflow_grades_my_work():
 
 
 def test_the_workbook_ships_no_file_in_my_work():
-    """my-work/ is the learner's: upstream tracks nothing there, so a pull never conflicts with it."""
-    assert git(ROOT, "ls-files", "--", "my-work") == ""
+    """my-work/ is the learner's: the workbook tracks nothing there, so a pull never conflicts with it.
+
+    In a learner's own clone or fork my-work/ is committed on purpose (`git add my-work`), so a commit
+    that adds only my-work/ files is theirs; one that mixes them with the workbook's files is an
+    author's mistake (say `git add -A` after `make lab`), and fails here.
+    """
     assert not re.search(r"^/?my-work", (ROOT / ".gitignore").read_text(), re.MULTILINE)  # learners commit it
+    if not git(ROOT, "ls-files", "--", "my-work"):
+        return
+    for commit in git(ROOT, "log", "--format=%H", "--", "my-work").split():
+        files = git(ROOT, "show", "--name-only", "--format=", commit).split("\n")
+        mixed = sorted(name for name in files if name and not name.startswith("my-work/"))
+        assert not mixed, f"commit {commit[:10]} ships files in my-work/ together with {mixed[:3]}"
 
 
 def test_the_start_page_sends_the_learner_to_my_work():
