@@ -130,3 +130,25 @@ def test_grading_with_no_my_work_says_how_to_make_it(tmp_path, monkeypatch, caps
 def test_no_exercises_folder_is_a_clear_error(tmp_path):
     with pytest.raises(WorkbookError, match="Run this from the workbook's top folder"):
         mywork.ensure_my_work(tmp_path)
+
+
+def test_an_older_notebook_format_gets_cells_it_can_hold(tmp_path):
+    """A notebook saved as nbformat 4.4 has no cell ids: the appended cells get none either."""
+    mine = tmp_path / "09_x.ipynb"
+    old = exercises.make_exercise(lesson("9.1"))
+    old.nbformat_minor = 4
+    for cell in old.cells:
+        del cell["id"]
+    nbformat.write(old, mine)
+    assert mywork.add_new_exercises(mine, exercises.make_exercise(lesson("9.1", "9.2"))).endswith("New exercise 9.2.")
+    updated = nbformat.read(mine, as_version=4)
+    nbformat.validate(updated)
+    assert updated.nbformat_minor == 4 and all("id" not in cell for cell in updated.cells)
+
+
+def test_metadata_a_learner_mangled_counts_as_no_fingerprints(tmp_path):
+    mine = tmp_path / "09_x.ipynb"
+    notebook = exercises.make_exercise(lesson("9.1"))
+    notebook.metadata[exercises.STAMP] = "mangled"
+    nbformat.write(notebook, mine)
+    assert mywork.add_new_exercises(mine, exercises.make_exercise(lesson("9.1", "9.2"))).endswith("New exercise 9.2.")

@@ -191,10 +191,16 @@ def is_generated(path: Path, text: str | None = None) -> bool:
     except Exception:  # noqa: BLE001 - not a notebook we can read: not ours to touch
         return False
     found = fingerprint(notebook.cells)
-    recorded = notebook.metadata.get(STAMP, {}).get("fingerprint")
+    recorded = stamp_of(notebook).get("fingerprint")
     if found == recorded:
         return True
     return text is not None and found == fingerprint(nbformat.reads(text, as_version=4).cells)
+
+
+def stamp_of(notebook: nbformat.NotebookNode) -> dict:
+    """The fingerprints a generated copy recorded in its metadata ({} if it has none)."""
+    stamp = notebook.metadata.get(STAMP)
+    return stamp if isinstance(stamp, dict) else {}
 
 
 def committed(path: Path) -> str | None:

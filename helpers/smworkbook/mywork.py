@@ -101,8 +101,8 @@ def add_new_exercises(path: Path, released: nbformat.NotebookNode) -> str | None
         return f"{path}: could not be read as a notebook ({type(error).__name__}); left as it is."
     stamp = exercises.STAMP
     new_parts = dict(released.metadata[stamp]["parts"])
-    recorded = mine.metadata.get(stamp, {}).get("parts")
-    if recorded is None:  # copied before fingerprints were recorded: what it has is taken as current
+    recorded = exercises.stamp_of(mine).get("parts")
+    if not isinstance(recorded, dict):  # copied before fingerprints were recorded: what it has is taken as current
         present = {match for cell in mine.cells if cell.cell_type == "code" for match in _SETUP.findall(cell.source)}
         recorded = {key: value for key, value in new_parts.items() if key in present or key == exercises.START}
     added, corrected, appended = [], [], []
@@ -115,7 +115,7 @@ def add_new_exercises(path: Path, released: nbformat.NotebookNode) -> str | None
             corrected.append(key)
         else:
             continue
-        appended.extend(_fresh_copy(cell) for cell in cells)
+        appended.extend(_fresh_copy(cell, with_id=mine.nbformat_minor >= 5) for cell in cells)
     if not appended:
         return None
     summary = _summary(added, corrected)
@@ -125,7 +125,7 @@ def add_new_exercises(path: Path, released: nbformat.NotebookNode) -> str | None
             "\n\nIf a corrected task asks something new, answer it below and delete the old exercise's cells "
             "above: the grader reads an exercise's first copy."
         )
-    mine.cells.append(nbformat.v4.new_markdown_cell(note))
+    mine.cells.append(_fresh_copy(nbformat.v4.new_markdown_cell(note), with_id=mine.nbformat_minor >= 5))
     mine.cells.extend(appended)
     mine.metadata[stamp] = released.metadata[stamp]
     _replace(path, text, nbformat.writes(mine) + "\n")
@@ -149,9 +149,11 @@ def _exercises(numbers: list[str]) -> str:
     return ("exercise " if len(numbers) == 1 else "exercises ") + ", ".join(numbers)
 
 
-def _fresh_copy(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def _fresh_copy(cell: nbformat.NotebookNode, with_id: bool) -> nbformat.NotebookNode:
     copied = nbformat.from_dict(dict(cell))
-    copied["id"] = uuid.uuid4().hex[:8]  # the learner's notebook may hold a cell with the same id
+    copied.pop("id", None)
+    if with_id:  # cell ids exist from nbformat 4.5; the learner's notebook may hold one with the same id
+        copied["id"] = uuid.uuid4().hex[:8]
     return copied
 
 
