@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -152,3 +154,17 @@ def test_metadata_a_learner_mangled_counts_as_no_fingerprints(tmp_path):
     notebook.metadata[exercises.STAMP] = "mangled"
     nbformat.write(notebook, mine)
     assert mywork.add_new_exercises(mine, exercises.make_exercise(lesson("9.1", "9.2"))).endswith("New exercise 9.2.")
+
+
+def test_a_failed_pull_changes_none_of_the_learners_answers(workbook, capsys):
+    git = ["git", "-C", str(workbook), "-c", "user.email=a@example.com", "-c", "user.name=A"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    mywork.ensure_my_work(workbook)
+    mine = workbook / "my-work" / "09_x.ipynb"
+    answered(mine, "9.1")
+    kept = mine.read_bytes()
+    assert main(["update", "--root", str(workbook)]) == 2  # this repository has nothing to pull from
+    assert "`git pull` did not finish" in capsys.readouterr().err
+    assert mine.read_bytes() == kept
