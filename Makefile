@@ -23,7 +23,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # pays off. --dist loadfile keeps a file's tests on one worker: a notebook's cells run in order in one kernel.
 TEST_WORKERS ?= 3
 
-.PHONY: lab test grade bench exercises outputs lock test-pythons clean
+.PHONY: lab test grade bench exercises outputs update lock test-pythons clean
 
 # The virtual environment, made by the Python you run make with, after checking it is one the workbook supports.
 $(BIN)/python:
@@ -67,8 +67,9 @@ endif
 	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
 	touch $@ $(VENV)/.lab
 
-## lab: start JupyterLab on the start page (notebooks/00_start_here.ipynb)
+## lab: make my-work/ (your copies of the exercises) on first use, then start JupyterLab on the start page
 lab: $(VENV)/.lab
+	-$(BIN)/smworkbook my-work --root "$(LAB_ROOT)"
 	$(BIN)/jupyter lab \
 	  --ServerApp.ip=127.0.0.1 \
 	  --ServerApp.root_dir="$(LAB_ROOT)" \
@@ -83,23 +84,30 @@ test: $(VENV)/.test
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions
 
-## grade: run your exercises/ in fresh kernels and print your score (GRADE=solutions to grade another folder)
-GRADE ?= exercises
+## grade: run your my-work/ in fresh kernels and print your score (GRADE=solutions to grade another folder)
+GRADE ?= my-work
 grade: $(VENV)/.lab
+	$(if $(filter my-work,$(GRADE)),$(BIN)/smworkbook my-work)
 	$(BIN)/smworkbook grade $(GRADE)
 
 ## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
 bench: $(VENV)/.test
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
 
-## exercises: regenerate exercises/ from solutions/
+## exercises: regenerate exercises/ from solutions/ (a notebook with edits is left alone, never overwritten)
 exercises: $(VENV)/.lab
 	$(BIN)/smworkbook exercises
 
-## outputs: re-run notebooks/ and solutions/ and store their outputs, then regenerate exercises/
+## outputs: for authors: re-run notebooks/ and solutions/, store their outputs, regenerate exercises/
+# (OUTPUTS=PATH... re-runs only those; my-work/ is never touched)
+OUTPUTS ?= notebooks/*.ipynb solutions/*.ipynb
 outputs: $(VENV)/.test
-	$(BIN)/smworkbook outputs notebooks/*.ipynb solutions/*.ipynb
+	$(BIN)/smworkbook outputs $(OUTPUTS)
 	$(BIN)/smworkbook exercises
+
+## update: git pull the workbook's new version, then add new and corrected exercises to your my-work/
+update: $(VENV)/.lab
+	$(BIN)/smworkbook update
 
 ## lock: re-resolve uv.lock after a change to pyproject.toml (LOCK_FLAGS=--upgrade for the newest releases),
 ## then regenerate requirements/, environment.yml and binder/environment.yml from it

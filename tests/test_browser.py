@@ -17,6 +17,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from smworkbook import exercises as generator
+
 from .conftest import ROOT, running_lab
 
 CHROMIUM = Path(os.environ.get("SMWORKBOOK_CHROMIUM", "/usr/bin/chromium"))
@@ -69,6 +71,9 @@ def lab(tmp_path_factory):
     served = tmp_path_factory.mktemp("served")
     for folder in FOLDERS:
         shutil.copytree(ROOT / folder, served / folder)
+    # The exercises as shipped (what solutions/ generates), not a learner's answers in exercises/.
+    for path, text in generator.expected(ROOT / "solutions", served / "exercises").items():
+        path.write_text(text, encoding="utf-8")
     settings = home / "lab-settings"
     for name, values in SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)

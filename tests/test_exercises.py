@@ -1,8 +1,10 @@
-"""The exercise generator: solutions/ is the single source, exercises/ is derived from it."""
+"""The exercise generator: solutions/ is the single source, exercises/ is derived from it, and no
+notebook someone edited is ever overwritten or deleted."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 
 import nbformat
 import pytest
@@ -69,16 +71,103 @@ def test_check_mode_fails_when_exercises_are_out_of_date(tmp_path, capsys):
     assert main(["exercises", *args]) == 0
     assert main(["exercises", "--check", *args]) == 0
 
-    (learner / "01_x.ipynb").write_text((learner / "01_x.ipynb").read_text().replace("YOUR CODE", "MY CODE"))
+    # The solution changes: the generated copy is stale, and regenerating it is safe.
+    changed = solution_notebook()
+    changed.cells[0].source += "\nAnd why not?"
+    nbformat.write(changed, solutions / "01_x.ipynb")
     assert main(["exercises", "--check", *args]) == 1
-    assert "01_x.ipynb differs" in capsys.readouterr().out
+    assert "01_x.ipynb differs from what" in capsys.readouterr().out
+    assert main(["exercises", *args]) == 0
+    assert "And why not?" in (learner / "01_x.ipynb").read_text()
+    assert main(["exercises", "--check", *args]) == 0
 
+
+def test_the_generator_never_overwrites_an_edited_notebook(tmp_path, capsys):
+    """A learner wrote in exercises/: regenerating leaves their notebook exactly as it is, and says so."""
+    solutions, learner = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    nbformat.write(solution_notebook(), solutions / "01_x.ipynb")
+    args = ["--solutions", str(solutions), "--exercises", str(learner)]
     main(["exercises", *args])
-    nbformat.write(solution_notebook(), learner / "02_orphan.ipynb")
+    mine = learner / "01_x.ipynb"
+    mine.write_text(mine.read_text().replace("# YOUR CODE HERE", "answer = 42"))
+    edited = mine.read_bytes()
+    capsys.readouterr()
+
+    assert main(["exercises", *args]) == 0
+    assert mine.read_bytes() == edited
+    assert f"left {mine} alone: it has edits" in capsys.readouterr().out
+    # Outside git there is no committed copy to judge instead: the check names the edits, advises no erasing.
     assert main(["exercises", "--check", *args]) == 1
-    assert "02_orphan.ipynb has no solution notebook" in capsys.readouterr().out
-    main(["exercises", *args])
-    assert not (learner / "02_orphan.ipynb").exists()
+    out = capsys.readouterr().out
+    assert "01_x.ipynb has edits that" in out and "never a notebook with edits" in out
+    assert mine.read_bytes() == edited
+
+
+def test_a_learners_own_notebook_in_exercises_is_kept_a_stale_generated_one_removed(tmp_path):
+    solutions, learner = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    nbformat.write(solution_notebook(), solutions / "01_x.ipynb")
+    nbformat.write(solution_notebook(), solutions / "02_gone.ipynb")
+    exercises.generate(solutions, learner)
+    (solutions / "02_gone.ipynb").unlink()  # an author removed a lesson's exercises
+    nbformat.write(new_notebook(cells=[new_code_cell("notes = 1")]), learner / "my_notes.ipynb")
+    notes = (learner / "my_notes.ipynb").read_bytes()
+
+    assert exercises.out_of_date(solutions, learner) == [f"{learner / '02_gone.ipynb'} has no solution notebook"]
+    done = exercises.generate(solutions, learner)
+    assert done.removed == [learner / "02_gone.ipynb"] and not (learner / "02_gone.ipynb").exists()
+    assert (learner / "my_notes.ipynb").read_bytes() == notes
+    assert exercises.out_of_date(solutions, learner) == []
+
+
+def test_a_copy_made_before_fingerprints_counts_as_generated(tmp_path):
+    solutions, learner = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    nbformat.write(solution_notebook(), solutions / "01_x.ipynb")
+    old = exercises.make_exercise(solution_notebook())
+    del old.metadata[exercises.STAMP]
+    learner.mkdir()
+    nbformat.write(old, learner / "01_x.ipynb")
+    assert exercises.generate(solutions, learner).written == [learner / "01_x.ipynb"]
+    assert exercises.STAMP in nbformat.read(learner / "01_x.ipynb", as_version=4).metadata
+
+
+def test_edits_in_a_clone_are_judged_by_the_committed_copy(tmp_path):
+    """In a learner's clone, the sync check reads what git has committed, not the learner's edits."""
+    git = ["git", "-C", str(tmp_path), "-c", "user.email=a@example.com", "-c", "user.name=A"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    solutions, learner = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    nbformat.write(solution_notebook(), solutions / "01_x.ipynb")
+    exercises.generate(solutions, learner)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    mine = learner / "01_x.ipynb"
+    mine.write_text(mine.read_text().replace("# YOUR CODE HERE", "answer = 42"))
+    assert exercises.out_of_date(solutions, learner) == []
+
+    subprocess.run([*git, "commit", "-qam", "hand-edited"], check=True)  # an author's mistake, committed
+    assert exercises.out_of_date(solutions, learner) == [
+        f"{mine} as committed differs from what {solutions / '01_x.ipynb'} generates"
+    ]
+
+
+def test_parts_are_the_set_up_and_each_exercise():
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("# Lesson 9 exercises"),
+            new_code_cell("import smworkbook"),
+            new_markdown_cell("## Exercise 9.1: one\n\nDo it."),
+            new_code_cell('checks.setup("9.1")'),
+            new_code_cell('checks.verify("9.1")'),
+            new_markdown_cell("## Done?"),
+        ]
+    )
+    found = [(key, len(cells)) for key, cells in exercises.parts(notebook)]
+    assert found == [("start", 2), ("9.1", 3), ("## Done?", 1)]
+    stamp = exercises.make_exercise(notebook).metadata[exercises.STAMP]
+    assert set(stamp["parts"]) == {"start", "9.1"}
 
 
 def test_missing_solutions_folder_is_a_clear_error(tmp_path, capsys):
@@ -87,7 +176,8 @@ def test_missing_solutions_folder_is_a_clear_error(tmp_path, capsys):
 
 
 def test_committed_exercises_are_in_sync_with_solutions():
-    """exercises/ is never edited by hand: it is exactly what solutions/ generates."""
+    """exercises/ is never edited by hand: it is exactly what solutions/ generates (a learner's edits in a
+    clone are judged by the committed copy: see test_edits_in_a_clone_are_judged_by_the_committed_copy)."""
     assert exercises.out_of_date(ROOT / "solutions", ROOT / "exercises") == []
 
 

@@ -72,8 +72,11 @@ def test_the_solutions_grade_full_marks_with_make_grade():
         assert f"✔ {number}" in done.stdout
 
 
-def test_unsolved_exercises_grade_zero_with_a_hint_each():
-    report = grading.grade(ROOT / "exercises")
+def test_unsolved_exercises_grade_zero_with_a_hint_each(tmp_path):
+    # The exercises as shipped (what solutions/ generates), whatever a learner wrote in exercises/.
+    for path, text in exercises.expected(ROOT / "solutions", tmp_path).items():
+        path.write_text(text, encoding="utf-8")
+    report = grading.grade(tmp_path)
     assert report.passed == 0
     assert [r.number for r in report.results] == sorted(EXERCISES, key=grading._order)
     for result in report.results:

@@ -45,7 +45,7 @@ def test_the_start_page_links_every_lesson_with_its_objectives_and_time():
         row = rows[lesson.number]
         assert f"]({lesson.notebook.name})" in row
         if lesson.exercises:
-            assert f"](../exercises/{lesson.exercises.name})" in row
+            assert f"](../my-work/{lesson.exercises.name})" in row  # the learner's own copy
         assert f"{lesson.minutes} min" in row
         cells = [cell.strip() for cell in row.split("|")]
         assert len(cells) >= 4 and all(cells[:4]), f"lesson {lesson.number}'s row lacks its objectives: {row}"

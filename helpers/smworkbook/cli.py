@@ -9,24 +9,37 @@ from pathlib import Path
 from . import grading  # first: it keeps nbformat's import fast (see the top of grading.py)
 
 # isort: split
-from . import exercises, outputs
+from . import exercises, mywork, outputs
 from .errors import WorkbookError
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="smworkbook", description="Tools for the Secrets Manager workbook.")
     commands = parser.add_subparsers(dest="command", required=True)
-    ex = commands.add_parser("exercises", help="write exercises/ from solutions/ (or --check that it is in sync)")
+    ex = commands.add_parser(
+        "exercises",
+        help="write exercises/ from solutions/ (or --check that it is in sync); edited notebooks are left alone",
+    )
     ex.add_argument("--check", action="store_true", help="change nothing; fail if exercises/ is out of date")
     ex.add_argument("--solutions", type=Path, default=Path("solutions"))
     ex.add_argument("--exercises", type=Path, default=Path("exercises"))
+    mine = commands.add_parser(
+        "my-work", help="make my-work/, your own copies of the exercises (copies only what is missing)"
+    )
+    mine.add_argument("--root", type=Path, default=Path("."), help="the workbook's top folder")
+    up = commands.add_parser(
+        "update", help="git pull, then add new and corrected exercises to your notebooks in my-work/"
+    )
+    up.add_argument("--no-pull", action="store_true", help="you ran `git pull` already: only add the exercises")
+    up.add_argument("--root", type=Path, default=Path("."), help="the workbook's top folder")
     out = commands.add_parser("outputs", help="run notebooks in fresh kernels and store their outputs")
     out.add_argument("notebooks", type=Path, nargs="+")
     gr = commands.add_parser(
         "grade",
         help="run exercise notebooks in fresh kernels and print a score table (exit 1 unless all passed)",
     )
-    gr.add_argument("paths", type=Path, nargs="*", default=[Path("exercises")], help="folder or notebooks")
+    default = [Path(mywork.MY_WORK)]
+    gr.add_argument("paths", type=Path, nargs="*", default=default, help="folder or notebooks (default: my-work)")
     gr.add_argument("--json", type=Path, default=Path("artifacts/grade/report.json"), help="JSON report path")
     gr.add_argument("--junit", type=Path, default=Path("artifacts/grade/junit.xml"), help="JUnit XML report path")
     gr.add_argument("--timeout", type=int, default=120, help="seconds one cell may run (default 120)")
@@ -41,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "grade":
             return _grade(args)
+        if args.command == "my-work":
+            return _my_work(args.root)
+        if args.command == "update":
+            return _update(args.root, pull=not args.no_pull)
         if args.command == "outputs":
             for path in args.notebooks:
                 outputs.refresh(path)
@@ -51,21 +68,56 @@ def main(argv: list[str] | None = None) -> int:
             for problem in problems:
                 print(f"out of date: {problem}")
             if problems:
-                print("Run `smworkbook exercises` (or `make exercises`) and commit the result.")
+                print(
+                    "Run `smworkbook exercises` (or `make exercises`) and commit the result: it rewrites only "
+                    "the generated copies, never a notebook with edits."
+                )
                 return 1
             print(f"{args.exercises}/ is in sync with {args.solutions}/.")
             return 0
-        changed = exercises.generate(args.solutions, args.exercises)
-        for path in changed:
-            print(f"wrote {path}")
-        print(f"{args.exercises}/ is in sync with {args.solutions}/ ({len(changed)} changed).")
-        return 0
+        return _exercises(args.solutions, args.exercises)
     except WorkbookError as error:
         print(f"smworkbook: {error}", file=sys.stderr)
         return 2
 
 
+def _exercises(solutions: Path, folder: Path) -> int:
+    done = exercises.generate(solutions, folder)
+    for path in done.written:
+        print(f"wrote {path}")
+    for path in done.removed:
+        print(f"removed {path}: its solution notebook is gone")
+    for path in done.kept:
+        print(f"left {path} alone: it has edits (a learner's answers belong in {mywork.MY_WORK}/)")
+    changed = len(done.written) + len(done.removed)
+    if done.kept:
+        print(f"{folder}/ is up to date with {solutions}/ except the {len(done.kept)} notebook(s) left alone.")
+    else:
+        print(f"{folder}/ is in sync with {solutions}/ ({changed} changed).")
+    return 0
+
+
+def _my_work(root: Path) -> int:
+    copied = mywork.ensure_my_work(root)
+    for path in copied:
+        print(f"copied {path}")
+    where = root / mywork.MY_WORK
+    print(f"{where}/ holds your exercise notebooks ({len(copied)} new): write your answers there.")
+    return 0
+
+
+def _update(root: Path, pull: bool) -> int:
+    messages = mywork.update(root, pull=pull)
+    for message in messages:
+        print(message)
+    if not messages:
+        print(f"{root / mywork.MY_WORK}/ already has every exercise.")
+    return 0
+
+
 def _grade(args) -> int:
+    if args.paths == [Path(mywork.MY_WORK)] and not args.paths[0].is_dir():
+        raise WorkbookError(f"There is no {mywork.MY_WORK}/ here yet: `smworkbook my-work` (or `make lab`) makes it.")
     names = ", ".join(str(path) for path in args.paths)
     print(f"Grading {names}: each notebook runs in a fresh kernel...", flush=True)
     report = grading.grade(args.paths, timeout=args.timeout, workers=args.workers)

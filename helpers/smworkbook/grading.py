@@ -1,8 +1,8 @@
 """Grade a learner's exercise notebooks: run each in a fresh kernel, read every check's outcome.
 
-`smworkbook grade exercises` (or `make grade`) prints one row per exercise (passed, failed or
-not attempted, with the check's hint) and can write the same results as JSON and as JUnit XML,
-the format CI services show as a test report. The exercises come from the check registry
+`smworkbook grade` (or `make grade`; by default both grade the learner's my-work/) prints one row per
+exercise (passed, failed or not attempted, with the check's hint) and can write the same results as
+JSON and as JUnit XML, the format CI services show as a test report. The exercises come from the check registry
 (`smworkbook.checks.EXERCISES`), so an exercise whose cells were deleted is reported, not skipped.
 """
 
