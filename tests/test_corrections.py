@@ -1,4 +1,4 @@
-"""Each correction in smworkbook/corrections.py makes the mock answer as AWS documents.
+"""Each correction in smworkbook/corrections/ makes the mock answer as AWS documents.
 
 Every test names the AWS behaviour it asserts (AWS Secrets Manager API reference) and the stock
 moto 5.2 behaviour that the correction replaces.
@@ -6,6 +6,7 @@ moto 5.2 behaviour that the correction replaces.
 
 from __future__ import annotations
 
+import inspect
 import json
 from datetime import UTC, datetime
 
@@ -24,11 +25,12 @@ def error_of(call) -> dict:
 def test_every_correction_is_listed_and_applied_once(aws):
     """Is ALL the one list of corrections, and is apply() safe to call again?"""
     public = {
-        name
-        for name, value in vars(corrections).items()
-        if callable(value) and getattr(value, "__module__", "") == corrections.__name__ and not name.startswith("_")
+        f"{module.__name__}.{name}"
+        for module in corrections.MODULES
+        for name, value in vars(module).items()
+        if inspect.isfunction(value) and value.__module__ == module.__name__ and not name.startswith("_")
     }
-    assert public - {"apply"} == {correction.__name__ for correction in corrections.ALL}
+    assert public == {f"{correction.__module__}.{correction.__name__}" for correction in corrections.ALL}
     corrections.apply()  # a second time: no double wrapping
     error = error_of(lambda: aws.client("secretsmanager").get_secret_value(SecretId="missing"))
     assert error["Message"] == "Secrets Manager can't find the specified secret."

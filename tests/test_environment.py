@@ -19,7 +19,7 @@ def test_environment_yml_pins_what_pyproject_pins():
 
 
 def test_moto_is_pinned_to_one_minor():
-    """corrections.py patches moto's internals, which change between minors."""
+    """corrections/ patches moto's internals, which change between minors."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     (moto,) = [dep for dep in project["dependencies"] if dep.startswith("moto")]
     assert moto == "moto[server]>=5.2.5,<5.3"
