@@ -30,7 +30,10 @@ def test_every_correction_is_listed_and_applied_once(aws):
         for name, value in vars(module).items()
         if inspect.isfunction(value) and value.__module__ == module.__name__ and not name.startswith("_")
     }
-    assert public == {f"{correction.__module__}.{correction.__name__}" for correction in corrections.ALL}
+    rules = [rule for rules in corrections.validation.DOCUMENTED_RULES.values() for rule in rules]
+    helpers = [corrections.validation.check_value, corrections.validation.service_model]
+    listed = {f"{function.__module__}.{function.__name__}" for function in [*corrections.ALL, *rules, *helpers]}
+    assert public == listed
     corrections.apply()  # a second time: no double wrapping
     error = error_of(lambda: aws.client("secretsmanager").get_secret_value(SecretId="missing"))
     assert error["Message"] == "Secrets Manager can't find the specified secret."
