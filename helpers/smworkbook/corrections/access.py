@@ -9,10 +9,16 @@ from __future__ import annotations
 import functools
 import json
 
-from moto.secretsmanager.exceptions import SecretsManagerClientError
+from moto.secretsmanager.exceptions import (
+    InvalidParameterException,
+    ResourceNotFoundException,
+    SecretNotFoundException,
+    SecretsManagerClientError,
+)
 
 from .. import enforcement, policies
 from ..enforcement import KMS_NOT_ALLOWED  # noqa: F401  (the message, for tests)
+from .common import INVALID_NEXT_TOKEN
 
 BROAD_ACCESS = 'The policy allows access to everyone ("Principal": "*") with no condition to narrow it.'
 # As AWS words it (seen in a CloudFormation error for a Secrets Manager resource policy).
@@ -151,7 +157,9 @@ def validate_resource_policy_answers() -> None:
 
     AWS: returns PolicyValidationPassed and a list of ValidationErrors (CheckName, ErrorMessage);
     it checks the syntax and whether the policy allows broad access (e.g. a wildcard principal).
-    A policy that is not JSON at all is MalformedPolicyDocumentException.
+    A policy that is not JSON at all is MalformedPolicyDocumentException. With a SecretId, the
+    secret must exist ("ResourceNotFoundException: Secrets Manager can't find the resource that you
+    asked for").
     moto 5.2: not implemented (HTTP 500, which botocore retries, then a bare 500 error).
     The check names here are the workbook's own wording; AWS's may differ.
     """
@@ -159,6 +167,9 @@ def validate_resource_policy_answers() -> None:
     from moto.secretsmanager.responses import SecretsManagerResponse
 
     def validate_resource_policy(self) -> str:
+        secret_id = self._get_param("SecretId")
+        if secret_id is not None and secret_id not in self.backend.secrets:
+            raise SecretNotFoundException()
         text = self._get_param("ResourcePolicy")
         try:
             json.loads(text)
@@ -178,10 +189,59 @@ def validate_resource_policy_answers() -> None:
     SecretsManagerResponse.validate_resource_policy = validate_resource_policy
 
 
+DEFAULT_POLICY = "default"
+ONLY_DEFAULT_POLICY = "You can only attach, change or delete the resource policy called default."
+NO_SUCH_POLICY = "Secrets Manager can't find a resource policy with that name. The only policy is called default."
+
+
+def resource_policies_are_named_default() -> None:
+    """A secret has one resource policy, called default; PolicyName can name no other.
+
+    AWS (PutResourcePolicy, PolicyName): "If you don't specify this field, Secrets Manager uses
+    default. You can only attach the default policy; if you specify any other name, the operation
+    returns an InvalidParameterException." DeleteResourcePolicy: the same. GetResourcePolicy: "If
+    you specify a name other than default and no policy with that name exists, the operation
+    returns a ResourceNotFoundException." ListResourcePolicies: "The response contains only the
+    names of the policies ... Secrets Manager lists default first"; its errors include
+    InvalidNextTokenException.
+    moto 5.2: ignores PolicyName; ListResourcePolicies has no handler (HTTP 500).
+    """
+    from moto.secretsmanager.responses import SecretsManagerResponse
+
+    for name, error in (
+        ("put_resource_policy", lambda: InvalidParameterException(ONLY_DEFAULT_POLICY)),
+        ("delete_resource_policy", lambda: InvalidParameterException(ONLY_DEFAULT_POLICY)),
+        ("get_resource_policy", lambda: ResourceNotFoundException(NO_SUCH_POLICY)),
+    ):
+        original = getattr(SecretsManagerResponse, name)
+
+        def check_name(self, _original=original, _error=error):
+            if self._get_param("PolicyName") not in (None, DEFAULT_POLICY):
+                raise _error()
+            return _original(self)
+
+        functools.update_wrapper(check_name, original)
+        setattr(SecretsManagerResponse, name, check_name)
+
+    def list_resource_policies(self) -> str:
+        secret_id = self._get_param("SecretId")
+        if secret_id not in self.backend.secrets:
+            raise SecretNotFoundException()
+        next_token = self._get_param("NextToken")
+        if next_token is not None:  # one page at most: no token was ever given
+            raise SecretsManagerClientError("InvalidNextTokenException", INVALID_NEXT_TOKEN)
+        secret = self.backend.secrets[secret_id]
+        attached = getattr(secret, "policy", None) is not None
+        return json.dumps({"ResourcePolicies": [{"PolicyName": DEFAULT_POLICY}] if attached else []})
+
+    SecretsManagerResponse.list_resource_policies = list_resource_policies
+
+
 CORRECTIONS = (
     secrets_manager_authorizes_each_secret,
     reading_a_secret_needs_kms_decrypt_on_its_key,
     batch_get_secret_value_checks_each_secret,
     put_resource_policy_checks_the_policy,
     validate_resource_policy_answers,
+    resource_policies_are_named_default,
 )

@@ -10,6 +10,9 @@ NAME_SCHEDULED_FOR_DELETION = (
 )
 # AWS keeps at most this many versions of a secret (deprecated ones older than 24 h are removed).
 MAX_VERSIONS = 100
+# AWS (ListSecrets, BatchGetSecretValue, ListSecretVersionIds, ListResourcePolicies, Errors):
+# "InvalidNextTokenException: The NextToken value is invalid."
+INVALID_NEXT_TOKEN = "The NextToken value is not valid. Use the NextToken from the previous response."
 BOTH_STRING_AND_BINARY = "You can't specify both a binary secret value and a string secret value in the same secret."
 
 

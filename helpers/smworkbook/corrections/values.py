@@ -13,9 +13,9 @@ import time
 from datetime import UTC, datetime
 
 from moto.secretsmanager import models
-from moto.secretsmanager.exceptions import InvalidParameterException, InvalidRequestException
+from moto.secretsmanager.exceptions import InvalidParameterException, InvalidRequestException, SecretsManagerClientError
 
-from .common import BOTH_STRING_AND_BINARY, MARKED_FOR_DELETION, MAX_VERSIONS, current_version_id
+from .common import BOTH_STRING_AND_BINARY, INVALID_NEXT_TOKEN, MARKED_FOR_DELETION, MAX_VERSIONS, current_version_id
 
 
 def string_and_binary_together() -> None:
@@ -190,8 +190,8 @@ def deprecated_versions_are_not_listed() -> None:
         next_token = self._get_param("NextToken") or "0"
         if secret_id not in self.backend.secrets:
             raise SecretNotFoundException()
-        if not next_token.isdigit() or not 1 <= max_results <= 100:
-            raise InvalidParameterException("Invalid NextToken or MaxResults.")
+        if not next_token.isdigit():
+            raise SecretsManagerClientError("InvalidNextTokenException", INVALID_NEXT_TOKEN)
         secret = self.backend.secrets[secret_id]
         versions = [
             {
