@@ -7,6 +7,7 @@ Follows the API reference pages RotateSecret and CancelRotateSecret and the User
 from __future__ import annotations
 
 import functools
+import re
 import time
 import uuid
 
@@ -39,7 +40,9 @@ def rotate_secret_runs_the_rotation_function() -> None:
       with the values already stored in the secret"; with none stored it is InvalidRequestException.
     - Secrets Manager attaches AWSPENDING to a new, empty version whose VersionId is the
       ClientRequestToken (returned as VersionId), then invokes the function with {"SecretId": ARN,
-      "ClientRequestToken", "Step"} for createSecret, setSecret, testSecret, finishSecret. The
+      "ClientRequestToken", "RotationToken", "Step"} (User Guide, "Rotation by Lambda function":
+      RotationToken is "a unique identifier that indicates the source of the request") for
+      createSecret, setSecret, testSecret, finishSecret. The
       function moves the labels; Secrets Manager does not. "When rotation is unsuccessful, the
       AWSPENDING staging label might be attached to an empty secret version."
     - "If the AWSPENDING staging label is present but not attached to the same version as
@@ -84,9 +87,7 @@ def _rotate_secret(
             f"Secrets Manager can't find the rotation function {arn}. In this workbook, register it first: "
             "arn = smworkbook.register_rotation_function(name, lambda_handler)."
         )
-    days = (rotation_rules or {}).get("AutomaticallyAfterDays")
-    if days is not None and not 1 <= int(days) <= 1000:
-        raise InvalidParameterException("RotationRules.AutomaticallyAfterDays must be within 1-1000.")
+    schedule = _schedule(rotation_rules) if rotation_rules else None
     if client_request_token:
         self._client_request_token_validator(client_request_token)
     current_id = version_with(secret, "AWSCURRENT")
@@ -101,28 +102,29 @@ def _rotate_secret(
     secret.rotation_requested = True
     secret.rotation_lambda_arn = arn
     secret.rotation_enabled = True
-    if days is not None:
-        secret.auto_rotate_after_days = int(days)
+    if schedule is not None:
+        secret.rotation_rules, secret.rotation_interval = schedule
+        secret.auto_rotate_after_days = secret.rotation_rules.get("AutomaticallyAfterDays", 0)
+    rotation_token = str(uuid.uuid4())
 
     token = client_request_token or str(uuid.uuid4())
     if not rotate_immediately:
-        return _test_rotation(self, secret, arn, token, current_id)
+        return _test_rotation(self, secret, arn, token, current_id, rotation_token)
     if token not in secret.versions:
         secret.remove_version_stages_from_old_versions(["AWSPENDING"])
         secret.versions[token] = {"createdate": int(time.time()), "version_id": token, "version_stages": ["AWSPENDING"]}
     for step in lambdas.STEPS:
-        if not lambdas.invoke(arn, {"SecretId": secret.arn, "ClientRequestToken": token, "Step": step}):
+        event = {"Step": step, "SecretId": secret.arn, "ClientRequestToken": token, "RotationToken": rotation_token}
+        if not lambdas.invoke(arn, event):
             break
     else:
         if version_with(secret, "AWSCURRENT") == token:
             secret.last_rotation_date = int(time.time())
-    if secret.auto_rotate_after_days:
-        start = secret.last_rotation_date or int(time.time())
-        secret.next_rotation_date = start + secret.auto_rotate_after_days * DAY
+    _schedule_next(secret)
     return secret.to_short_dict(version_id=token)
 
 
-def _test_rotation(backend, secret, arn: str, token: str, current_id: str) -> str:
+def _test_rotation(backend, secret, arn: str, token: str, current_id: str, rotation_token: str) -> str:
     # RotateImmediately=False: only testSecret runs, against a temporary AWSPENDING copy of the
     # current value; the copy is removed afterwards and the next rotation waits for the schedule.
     value = {k: v for k, v in secret.versions[current_id].items() if k in ("secret_string", "secret_binary")}
@@ -130,13 +132,84 @@ def _test_rotation(backend, secret, arn: str, token: str, current_id: str) -> st
     secret.versions[token] = {"createdate": int(time.time()), "version_id": token, "version_stages": ["AWSPENDING"]}
     secret.versions[token].update(value)
     try:
-        lambdas.invoke(arn, {"SecretId": secret.arn, "ClientRequestToken": token, "Step": "testSecret"})
+        event = {"Step": "testSecret", "SecretId": secret.arn, "ClientRequestToken": token}
+        lambdas.invoke(arn, {**event, "RotationToken": rotation_token})
     finally:
         secret.versions.pop(token, None)
-    start = secret.last_rotation_date or int(time.time())
-    if secret.auto_rotate_after_days:
-        secret.next_rotation_date = start + secret.auto_rotate_after_days * DAY
+    _schedule_next(secret)
     return secret.to_short_dict(version_id=current_id)
+
+
+def _schedule_next(secret) -> None:
+    interval = getattr(secret, "rotation_interval", None)
+    if interval:
+        start = secret.last_rotation_date or int(time.time())
+        secret.next_rotation_date = start + interval
+
+
+BOTH_SCHEDULES = (
+    "You can set the rotation schedule in RotationRules with AutomaticallyAfterDays or ScheduleExpression, "
+    "but not both."
+)
+BAD_SCHEDULE = (
+    "ScheduleExpression must be rate(N hours) with N of 4 or more, rate(N days), or a cron() expression with six "
+    "fields, such as cron(0 8 1 * ? *)."
+)
+_RATE = re.compile(r"rate\((\d+) (hour|hours|day|days)\)")
+_CRON = re.compile(r"cron\((\S+ ){5}\S+\)")
+
+
+def _schedule(rules: dict) -> tuple[dict, int | None]:
+    """The rules as DescribeSecret shows them, and the seconds between rotations (None for cron)."""
+    days = rules.get("AutomaticallyAfterDays")
+    expression = rules.get("ScheduleExpression")
+    if days is not None and expression is not None:
+        raise InvalidParameterException(BOTH_SCHEDULES)
+    stored = {key: rules[key] for key in ("AutomaticallyAfterDays", "ScheduleExpression", "Duration") if key in rules}
+    if expression is None:
+        return stored, int(days) * DAY if days else None
+    rate = _RATE.fullmatch(expression)
+    if rate:
+        number, unit = int(rate.group(1)), rate.group(2)
+        if number < 1 or (unit.startswith("hour") and number < 4):
+            raise InvalidParameterException(BAD_SCHEDULE)
+        if unit.startswith("day"):
+            # "In DescribeSecret and ListSecrets, this value is calculated from the rotation schedule".
+            stored["AutomaticallyAfterDays"] = number
+            return stored, number * DAY
+        return stored, number * 3600
+    if _CRON.fullmatch(expression):
+        return stored, None
+    raise InvalidParameterException(BAD_SCHEDULE)
+
+
+def rotation_rules_are_kept_as_given() -> None:
+    """RotationRules keep ScheduleExpression and Duration; AutomaticallyAfterDays and ScheduleExpression
+    together are refused.
+
+    AWS (API reference, RotationRulesType): "In RotateSecret, you can set the rotation schedule in
+    RotationRules with AutomaticallyAfterDays or ScheduleExpression, but not both. To set a rotation
+    schedule in hours, use ScheduleExpression." ScheduleExpression is "a cron() or rate()
+    expression", e.g. rate(12 hours) or rate(10 days); "You can rotate a secret as often as every
+    four hours." Duration is "the length of the rotation window in hours, for example 3h".
+    AutomaticallyAfterDays: "In DescribeSecret and ListSecrets, this value is calculated from the
+    rotation schedule after every successful rotation." DescribeSecret returns the rules as set.
+    moto 5.2: drops ScheduleExpression and Duration (DescribeSecret shows AutomaticallyAfterDays: 0)
+    and accepts both schedules at once.
+    The rotation itself is the workbook's RotateSecret (rotate_secret_runs_the_rotation_function);
+    this correction shows the stored rules. A cron() schedule gets no NextRotationDate here: the
+    mock has no scheduler (README, remaining differences).
+    """
+    original = models.FakeSecret.to_dict
+
+    @functools.wraps(original)
+    def to_dict(self) -> dict:
+        described = original(self)
+        if "RotationRules" in described and hasattr(self, "rotation_rules"):
+            described["RotationRules"] = dict(self.rotation_rules)
+        return described
+
+    models.FakeSecret.to_dict = to_dict
 
 
 def cancel_rotate_secret_names_the_pending_version() -> None:
@@ -163,4 +236,8 @@ def cancel_rotate_secret_names_the_pending_version() -> None:
     models.SecretsManagerBackend.cancel_rotate_secret = cancel_rotate_secret
 
 
-CORRECTIONS = (rotate_secret_runs_the_rotation_function, cancel_rotate_secret_names_the_pending_version)
+CORRECTIONS = (
+    rotate_secret_runs_the_rotation_function,
+    cancel_rotate_secret_names_the_pending_version,
+    rotation_rules_are_kept_as_given,
+)

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import functools
 import json
+import secrets
+import string
 import time
 from datetime import UTC, datetime
 
 from moto.secretsmanager import models
-from moto.secretsmanager.exceptions import InvalidParameterException, InvalidRequestException, SecretsManagerClientError
+from moto.secretsmanager.exceptions import (
+    InvalidParameterException,
+    InvalidRequestException,
+    ResourceExistsException,
+    SecretsManagerClientError,
+)
 
 from .common import BOTH_STRING_AND_BINARY, INVALID_NEXT_TOKEN, MARKED_FOR_DELETION, MAX_VERSIONS, current_version_id
 
@@ -64,8 +71,11 @@ def last_accessed_date_is_recorded() -> None:
     last accessed in the Region. This field is omitted if the secret has never been retrieved in
     the Region." (API reference, DescribeSecret / SecretListEntry). The value is "truncated to
     midnight of the date and therefore shows only the date, not the time". GetSecretValue and
-    BatchGetSecretValue retrieve a secret; DescribeSecret does not.
-    moto 5.2: LastAccessedDate is never set, however often the secret is read.
+    BatchGetSecretValue retrieve a secret; DescribeSecret does not. ListSecretVersionIds gives each
+    version its own LastAccessedDate: "The date that this version of the secret was last accessed.
+    Note that the resolution of this field is at the date level and does not include the time."
+    moto 5.2: LastAccessedDate is never set, however often the secret is read; ListSecretVersionIds
+    reports the time of the call for every version.
     """
     original_read = models.SecretsManagerBackend.get_secret_value
 
@@ -74,7 +84,11 @@ def last_accessed_date_is_recorded() -> None:
         response = original_read(self, secret_id, *args, **kwargs)
         # AWS records the day, not the moment (UTC midnight of today).
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        self.secrets[secret_id].last_accessed_date = today.timestamp()
+        secret = self.secrets[secret_id]
+        secret.last_accessed_date = today.timestamp()
+        version = secret.versions.get(response.get("VersionId"))
+        if version is not None:
+            version["last_accessed_date"] = today.timestamp()
         return response
 
     # BatchGetSecretValue reads each secret through get_secret_value, so it is covered too.
@@ -169,14 +183,19 @@ def get_secret_value_reads_awscurrent() -> None:
 
 
 def deprecated_versions_are_not_listed() -> None:
-    """Versions without labels are deprecated: listed only when asked for.
+    """Versions without labels are deprecated: listed only when asked for; versions without a value are
+    never listed.
 
     AWS: ListSecretVersionIds lists deprecated (unlabelled) versions only with
-    IncludeDeprecated=True; pages with MaxResults/NextToken; gives each version its own
+    IncludeDeprecated=True; "ListSecretVersionIds only returns versions that contain a secret value.
+    To see all version IDs that have staging labels attached, including ones without a secret
+    value, call DescribeSecret and check VersionIdsToStages." (API reference, ListSecretVersionIds;
+    such a version is the empty AWSPENDING one a failed rotation leaves); pages with MaxResults and
+    NextToken; gives each version its own
     CreatedDate; ARN is the secret's ARN; an unknown secret is ResourceNotFoundException.
     DescribeSecret's VersionIdsToStages (and ListSecrets' SecretVersionsToStages) lists "the
     versions of the secret that have staging labels attached".
-    moto 5.2: lists every version whatever IncludeDeprecated says, ignores MaxResults, puts the
+    moto 5.2: lists every version whatever IncludeDeprecated says, with or without a value, ignores MaxResults, puts the
     name in ARN, reports the time of the call as CreatedDate and LastAccessedDate, answers an
     unknown secret with HTTP 500, and shows unlabelled versions in VersionIdsToStages.
     """
@@ -198,9 +217,11 @@ def deprecated_versions_are_not_listed() -> None:
                 "VersionId": version_id,
                 "VersionStages": list(version["version_stages"]),
                 "CreatedDate": version["createdate"],
+                **({"LastAccessedDate": version["last_accessed_date"]} if "last_accessed_date" in version else {}),
             }
             for version_id, version in secret.versions.items()
-            if include_deprecated or version["version_stages"]
+            if (include_deprecated or version["version_stages"])
+            and ("secret_string" in version or "secret_binary" in version)
         ]
         start = int(next_token)
         body = {"ARN": secret.arn, "Name": secret.name, "Versions": versions[start : start + max_results]}
@@ -246,6 +267,121 @@ def old_deprecated_versions_are_removed() -> None:
     models.SecretsManagerBackend._add_secret = _add_secret
 
 
+USED_TOKEN = (
+    "You can't use ClientRequestToken {token} because that value is already in use for a version of this secret. "
+    "You can't modify an existing version, you can only create a new version."
+)
+
+
+def update_secret_refuses_a_used_token() -> None:
+    """UpdateSecret with a ClientRequestToken that is already a version's id is an error.
+
+    AWS (API reference, UpdateSecret): "If you call this operation with a ClientRequestToken that
+    matches an existing version's VersionId, the operation results in an error. You can't modify
+    an existing version, you can only create a new version." (CreateSecret and PutSecretValue, by
+    contrast, ignore a repeat with the same value.) The error is ResourceExistsException, the
+    code PutSecretValue uses for a token reused with another value.
+    moto 5.2: treats UpdateSecret like PutSecretValue: the same token and value succeed.
+    """
+    original = models.SecretsManagerBackend.update_secret
+
+    @functools.wraps(original)
+    def update_secret(self, secret_id, *args, **kwargs):
+        token = kwargs.get("client_request_token")
+        if token and secret_id in self.secrets and token in getattr(self.secrets[secret_id], "versions", {}):
+            raise ResourceExistsException(USED_TOKEN.format(token=token))
+        return original(self, secret_id, *args, **kwargs)
+
+    models.SecretsManagerBackend.update_secret = update_secret
+
+
+BATCH_PAGE = 20  # "Retrieves the contents of ... for up to 20 secrets" (BatchGetSecretValue)
+
+
+def batch_get_secret_value_filters_as_list_secrets() -> None:
+    """BatchGetSecretValue with Filters reads the secrets ListSecrets would list; a secret it can't
+    read goes to Errors, not the whole call.
+
+    AWS (API reference, BatchGetSecretValue): Filters are "the filters to choose which secrets to
+    retrieve" (the Filter type of ListSecrets, which leaves out secrets scheduled for deletion:
+    "Lists the secrets ... not including secrets that are marked for deletion"); "If Secrets
+    Manager encounters errors such as AccessDeniedException while attempting to retrieve any of
+    the secrets, you can see the errors in Errors in the response"; at most 20 secrets a call.
+    moto 5.2: filters every secret, deleted ones too, and one deleted secret that matches makes
+    the whole call fail with InvalidRequestException; pages of 100.
+    """
+    original = models.SecretsManagerBackend.batch_get_secret_value
+
+    @functools.wraps(original)
+    def batch_get_secret_value(self, secret_id_list=None, filters=None, max_results=None, next_token=None):
+        if not filters:
+            return original(self, secret_id_list, filters, max_results, next_token)
+        listed, _ = self.list_secrets(filters, len(self.secrets) + 1, None, False)
+        values, errors = [], []
+        for entry in listed:
+            try:
+                values.append(self.get_secret_value(entry["ARN"], "", ""))
+            except SecretsManagerClientError as error:
+                errors.append({"SecretId": entry["Name"], "ErrorCode": error.error_type, "Message": error.message})
+        page, token = self._get_secret_values_page_and_next_token(values, max_results or BATCH_PAGE, next_token)
+        return page, errors, token
+
+    models.SecretsManagerBackend.batch_get_secret_value = batch_get_secret_value
+
+
+# GetRandomPassword's character types (API reference, GetRandomPassword: "By default, Secrets
+# Manager uses uppercase and lowercase letters, numbers, and the following characters in
+# passwords: !"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~").
+_TYPES = {
+    "ExcludeUppercase": string.ascii_uppercase,
+    "ExcludeLowercase": string.ascii_lowercase,
+    "ExcludeNumbers": string.digits,
+    "ExcludePunctuation": string.punctuation,
+}
+NO_CHARACTERS_LEFT = "The password can't be generated: every character it could use is excluded."
+TOO_SHORT = "Password length is too short based on the required types."
+
+
+def get_random_password_as_documented() -> None:
+    """GetRandomPassword makes passwords of 1 to 4,096 characters from the types not excluded.
+
+    AWS (API reference, GetRandomPassword): PasswordLength "Valid Range: Minimum value of 1.
+    Maximum value of 4096." (default 32); RequireEachIncludedType "Specifies whether to include at
+    least one upper and lowercase letter, one number, and one punctuation. If you don't include
+    this switch, the password contains at least one of every character type." (default true);
+    IncludeSpace adds the space; ExcludeCharacters removes characters. A request that leaves no
+    character to choose from, or a length shorter than the types it must include, is
+    InvalidParameterException.
+    moto 5.2: refuses any length under 4 even with RequireEachIncludedType=False (a 3-digit PIN);
+    answers HTTP 500 when every type is excluded, or when ExcludeCharacters removes a whole type.
+    """
+    from moto.secretsmanager.responses import SecretsManagerResponse
+
+    def get_random_password(self) -> str:
+        length = self._get_param("PasswordLength", if_none=32)
+        excluded = set(self._get_param("ExcludeCharacters", if_none=""))
+        pools = [
+            "".join(c for c in characters if c not in excluded)
+            for flag, characters in _TYPES.items()
+            if not self._get_param(flag, if_none=False)
+        ]
+        if self._get_param("IncludeSpace", if_none=False) and " " not in excluded:
+            pools.append(" ")
+        pools = [pool for pool in pools if pool]
+        if not pools:
+            raise InvalidParameterException(NO_CHARACTERS_LEFT)
+        required = [pool for pool in pools if pool != " "] if self._get_param("RequireEachIncludedType", True) else []
+        if length < len(required):
+            raise InvalidParameterException(TOO_SHORT)
+        everything = "".join(pools)
+        characters = [secrets.choice(pool) for pool in required]
+        characters += [secrets.choice(everything) for _ in range(length - len(characters))]
+        secrets.SystemRandom().shuffle(characters)
+        return json.dumps({"RandomPassword": "".join(characters)})
+
+    SecretsManagerResponse.get_random_password = get_random_password
+
+
 CORRECTIONS = (
     string_and_binary_together,
     put_secret_value_on_deleted_secret,
@@ -254,4 +390,7 @@ CORRECTIONS = (
     get_secret_value_reads_awscurrent,
     deprecated_versions_are_not_listed,
     old_deprecated_versions_are_removed,
+    update_secret_refuses_a_used_token,
+    batch_get_secret_value_filters_as_list_secrets,
+    get_random_password_as_documented,
 )
