@@ -91,6 +91,31 @@ with mock_aws():
 print(out)
 """
 
+# get_secret_value against a server, the client in the server's process (as in a learner's kernel):
+# the workbook's server (corrections and validation on) or stock moto's ThreadedMotoServer, in a
+# process of its own because the corrections patch moto process-wide.
+SERVER_PER_CALL = """
+import logging, time, boto3
+{start}
+client = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+client.create_secret(Name="bench", SecretString="x")
+for _ in range(20):
+    client.get_secret_value(SecretId="bench")
+t = time.perf_counter()
+for _ in range({n}):
+    client.get_secret_value(SecretId="bench")
+print((time.perf_counter() - t) / {n})
+"""
+START_WORKBOOK = "import smworkbook; endpoint = smworkbook.start().endpoint_url"
+START_STOCK = """from moto.server import ThreadedMotoServer
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+host, port = server.get_host_and_port()
+endpoint = f"http://{host}:{port}"
+"""
+
 
 def run(code: str, cwd: Path = ROOT, timeout: float = 600) -> str:
     result = subprocess.run([PY, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=timeout)
@@ -139,6 +164,20 @@ def bench_per_call(runs: int, n: int = 200) -> dict:
         "ratio_vs_plain": statistics.median(workbook) / statistics.median(plain),
         "goal_vs_plain": 1.05,
         "ratio_vs_in_process": statistics.median(workbook) / statistics.median(in_process),
+    }
+
+
+def bench_stock_moto(runs: int, n: int = 200) -> dict:
+    """Per get_secret_value: the workbook's server (every request validated) against stock moto's."""
+    workbook, stock = [], []
+    for _ in range(runs):  # interleaved processes, so both see the same machine load
+        workbook.append(float(run(SERVER_PER_CALL.format(start=START_WORKBOOK, n=n))))
+        stock.append(float(run(SERVER_PER_CALL.format(start=START_STOCK, n=n))))
+    return {
+        "workbook_server_ms": summary([value * 1000 for value in workbook]),
+        "stock_moto_server_ms": summary([value * 1000 for value in stock]),
+        "ratio": statistics.median(workbook) / statistics.median(stock),
+        "goal": 1.2,
     }
 
 
@@ -265,7 +304,7 @@ def bench_fresh_clone() -> dict:
     return {"make_lab_until_answering_s": make_lab, "make_test_after_lab_s": make_test, "runs": 1}
 
 
-PARTS = ("setup_cell", "per_call", "memory", "grading", "grade_submission")
+PARTS = ("setup_cell", "per_call", "stock_moto", "memory", "grading", "grade_submission")
 
 
 def main() -> None:
@@ -291,6 +330,7 @@ def main() -> None:
         "machine": machine,
         "setup_cell": bench_setup_cell(args.runs),
         "per_call": bench_per_call(args.runs),
+        "stock_moto": bench_stock_moto(args.runs),
         "memory": bench_memory(max(1, args.runs // 2)),
         "grading": bench_grading(max(1, args.runs // 2)),
         "grade_submission": bench_grade_submission(max(1, args.runs // 2)),
