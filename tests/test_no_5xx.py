@@ -8,8 +8,9 @@ deletion, a NextToken the mock never gave. The requests go out with botocore's o
 off, so they reach the mock as written.
 
 Every case must answer with the code written by hand for it below (None: success), that code must
-be one of the operation's modelled errors, nothing may be a 5xx, and nothing may be written to
-stderr or logged as a warning or worse.
+be one of the operation's modelled errors, nothing may be a 5xx, nothing may be written to stderr,
+nothing logged by the mock's side (moto, werkzeug, smworkbook) at any level, nor by anything as a
+warning or worse.
 """
 
 from __future__ import annotations
@@ -212,6 +213,7 @@ def walk_state(aws, raw):
 def test_no_5xx(walk_state, operation, request_, expected, capfd, caplog):
     """Does the mock answer this request with the code written for it, a modelled one, and no 5xx?"""
     caplog.set_level(logging.WARNING)
+    caplog.set_level(logging.DEBUG, logger="moto")  # the mock's own loggers: nothing at any level
     method = getattr(walk_state, botocore.xform_name(operation))
     try:
         method(**request_)
@@ -223,4 +225,6 @@ def test_no_5xx(walk_state, operation, request_, expected, capfd, caplog):
     assert code is None or code in modelled, f"{code} is not among {operation}'s modelled errors"
     assert code == expected
     assert capfd.readouterr().err == ""
-    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    mock_side = ("moto", "werkzeug", "smworkbook")
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING or r.name.startswith(mock_side)]
+    assert [f"{r.name} {r.levelname}: {r.getMessage()}" for r in logged] == []

@@ -183,21 +183,21 @@ def get_secret_value_reads_awscurrent() -> None:
 
 
 def deprecated_versions_are_not_listed() -> None:
-    """Versions without labels are deprecated: listed only when asked for; versions without a value are
-    never listed.
+    """Versions without labels are deprecated: listed only when asked for; versions without a value
+    are never listed.
 
-    AWS: ListSecretVersionIds lists deprecated (unlabelled) versions only with
-    IncludeDeprecated=True; "ListSecretVersionIds only returns versions that contain a secret value.
-    To see all version IDs that have staging labels attached, including ones without a secret
-    value, call DescribeSecret and check VersionIdsToStages." (API reference, ListSecretVersionIds;
-    such a version is the empty AWSPENDING one a failed rotation leaves); pages with MaxResults and
-    NextToken; gives each version its own
-    CreatedDate; ARN is the secret's ARN; an unknown secret is ResourceNotFoundException.
-    DescribeSecret's VersionIdsToStages (and ListSecrets' SecretVersionsToStages) lists "the
-    versions of the secret that have staging labels attached".
-    moto 5.2: lists every version whatever IncludeDeprecated says, with or without a value, ignores MaxResults, puts the
-    name in ARN, reports the time of the call as CreatedDate and LastAccessedDate, answers an
-    unknown secret with HTTP 500, and shows unlabelled versions in VersionIdsToStages.
+    AWS (API reference, ListSecretVersionIds): deprecated (unlabelled) versions are listed only
+    with IncludeDeprecated=True; "ListSecretVersionIds only returns versions that contain a secret
+    value. To see all version IDs that have staging labels attached, including ones without a
+    secret value, call DescribeSecret and check VersionIdsToStages." (such a version is the empty
+    AWSPENDING one a failed rotation leaves). It pages with MaxResults and NextToken, gives each
+    version its own CreatedDate, ARN is the secret's ARN, an unknown secret is
+    ResourceNotFoundException. DescribeSecret's VersionIdsToStages (and ListSecrets'
+    SecretVersionsToStages) lists "the versions of the secret that have staging labels attached".
+    moto 5.2: lists every version whatever IncludeDeprecated says, with or without a value,
+    ignores MaxResults, puts the name in ARN, reports the time of the call as CreatedDate and
+    LastAccessedDate, answers an unknown secret with HTTP 500, and shows unlabelled versions in
+    VersionIdsToStages.
     """
     from moto.secretsmanager.exceptions import SecretNotFoundException
     from moto.secretsmanager.responses import SecretsManagerResponse
