@@ -204,6 +204,9 @@ NAME_CHARACTERS = "The secret name can contain ASCII letters, numbers, and the f
 MAX_TAGS = 50
 TOO_MANY_TAGS = f"A secret can have at most {MAX_TAGS} tags."
 RESERVED_TAG = "Tag keys and values that start with aws: are reserved for AWS use."
+TAG_WITHOUT_KEY = "Every tag needs a Key (its Value is optional)."
+REPLICA_WITHOUT_REGION = "Every replica in AddReplicaRegions needs a Region."
+INCOMPLETE_FILTER = "Every filter needs a Key and at least one value in Values."
 FILTERS_OR_LIST = "You must include Filters or SecretIdList, but not both."
 
 
@@ -214,9 +217,12 @@ def secret_names_use_the_documented_characters(response, request: dict) -> None:
 
 
 def tags_follow_the_tagging_rules(response, request: dict) -> None:
-    """At most 50 tags per secret, and no key or value starting with aws: (Tagging rules; TagResource
-    points to them: "For tag quotas and naming restrictions, see Service quotas for Tagging")."""
+    """Every tag has a key, at most 50 tags per secret, and no key or value starting with aws: (Tagging
+    rules: "Each tag consists of a key and an optional value"; TagResource points to them: "For tag
+    quotas and naming restrictions, see Service quotas for Tagging")."""
     tags = request.get("Tags") or []
+    if any(not tag.get("Key") for tag in tags):
+        raise InvalidParameterException(TAG_WITHOUT_KEY)
     for tag in tags:
         if any(str(tag.get(part) or "").lower().startswith("aws:") for part in ("Key", "Value")):
             raise InvalidParameterException(RESERVED_TAG)
@@ -244,11 +250,33 @@ def filters_or_secret_id_list(response, request: dict) -> None:
         raise InvalidParameterException(FILTERS_OR_LIST)
 
 
+def filters_have_a_key_and_values(response, request: dict) -> None:
+    """A Filter (ListSecrets, BatchGetSecretValue) is a Key ("The following are keys you can use:
+    description, name, tag-key, tag-value, primary-region, owning-service, all") and its Values
+    ("The keys to filter by"); a filter without either selects nothing: InvalidParameterException,
+    as ListSecrets answers in moto."""
+    if any(not f.get("Key") or not f.get("Values") for f in request.get("Filters") or []):
+        raise InvalidParameterException(INCOMPLETE_FILTER)
+
+
+def replicas_name_their_region(response, request: dict) -> None:
+    """AddReplicaRegions: each ReplicaRegionType names "a Region code" for the replica; one without
+    a Region names no replica."""
+    if any(not replica.get("Region") for replica in request.get("AddReplicaRegions") or []):
+        raise InvalidParameterException(REPLICA_WITHOUT_REGION)
+
+
 DOCUMENTED_RULES = {
-    "CreateSecret": (secret_names_use_the_documented_characters, tags_follow_the_tagging_rules),
+    "CreateSecret": (
+        secret_names_use_the_documented_characters,
+        tags_follow_the_tagging_rules,
+        replicas_name_their_region,
+    ),
+    "ReplicateSecretToRegions": (replicas_name_their_region,),
     "TagResource": (tags_follow_the_tagging_rules,),
     "UntagResource": (reserved_tags_are_not_removed,),
-    "BatchGetSecretValue": (filters_or_secret_id_list,),
+    "BatchGetSecretValue": (filters_or_secret_id_list, filters_have_a_key_and_values),
+    "ListSecrets": (filters_have_a_key_and_values,),
 }
 
 

@@ -358,19 +358,22 @@ def get_random_password_as_documented() -> None:
     from moto.secretsmanager.responses import SecretsManagerResponse
 
     def get_random_password(self) -> str:
-        length = self._get_param("PasswordLength", if_none=32)
-        excluded = set(self._get_param("ExcludeCharacters", if_none=""))
+        # A member sent as null counts as not sent.
+        length = self._get_param("PasswordLength")
+        length = 32 if length is None else length
+        excluded = set(self._get_param("ExcludeCharacters") or "")
         pools = [
             "".join(c for c in characters if c not in excluded)
             for flag, characters in _TYPES.items()
-            if not self._get_param(flag, if_none=False)
+            if not self._get_param(flag)
         ]
-        if self._get_param("IncludeSpace", if_none=False) and " " not in excluded:
+        if self._get_param("IncludeSpace") and " " not in excluded:
             pools.append(" ")
         pools = [pool for pool in pools if pool]
         if not pools:
             raise InvalidParameterException(NO_CHARACTERS_LEFT)
-        required = [pool for pool in pools if pool != " "] if self._get_param("RequireEachIncludedType", True) else []
+        require_each = self._get_param("RequireEachIncludedType") is not False
+        required = [pool for pool in pools if pool != " "] if require_each else []
         if length < len(required):
             raise InvalidParameterException(TOO_SHORT)
         everything = "".join(pools)
