@@ -12,12 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .errors import WorkbookError
-from .lambdas import _NAME, STEPS, LambdaContext, _find, function_arn, invoke, is_registered, register
+from .lambdas import (
+    _NAME,
+    STEPS,
+    LambdaContext,
+    _find,  # noqa: F401  (checks read a function's log through rotation._find)
+    function_arn,
+    invoke,
+    is_registered,
+    register,
+)
 from .mock import refuse_other_backends
 
 __all__ = [
     "STEPS",
-    "_find",
     "LambdaContext",
     "function_arn",
     "invocations",
