@@ -91,6 +91,34 @@ with mock_aws():
 print(out)
 """
 
+# get_secret_value against a server, the client in the server's process (as in a learner's kernel):
+# the workbook's server (corrections and validation on) or stock moto's ThreadedMotoServer, in a
+# process of its own because the corrections patch moto process-wide.
+SERVER_PER_CALL = """
+import logging, time, boto3
+{start}
+client = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+client.create_secret(Name="bench", SecretString="x")
+for _ in range(20):
+    client.get_secret_value(SecretId="bench")
+rounds = []
+for _ in range(5):  # the median round of each process: one busy moment of a shared machine counts once
+    t, cpu = time.perf_counter(), time.process_time()
+    for _ in range({n}):
+        client.get_secret_value(SecretId="bench")
+    rounds.append(((time.perf_counter() - t) / {n}, (time.process_time() - cpu) / {n}))
+print(sorted(r[0] for r in rounds)[2], sorted(r[1] for r in rounds)[2])
+"""
+START_WORKBOOK = "import smworkbook; endpoint = smworkbook.start().endpoint_url"
+START_STOCK = """from moto.server import ThreadedMotoServer
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+host, port = server.get_host_and_port()
+endpoint = f"http://{host}:{port}"
+"""
+
 
 def run(code: str, cwd: Path = ROOT, timeout: float = 600) -> str:
     result = subprocess.run([PY, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=timeout)
@@ -139,6 +167,26 @@ def bench_per_call(runs: int, n: int = 200) -> dict:
         "ratio_vs_plain": statistics.median(workbook) / statistics.median(plain),
         "goal_vs_plain": 1.05,
         "ratio_vs_in_process": statistics.median(workbook) / statistics.median(in_process),
+    }
+
+
+def bench_stock_moto(runs: int, n: int = 60) -> dict:
+    """Per get_secret_value: the workbook's server (every request validated) against stock moto's."""
+    workbook, stock = [], []
+    for _ in range(runs):  # interleaved processes, so both see the same machine load
+        workbook.append([float(x) for x in run(SERVER_PER_CALL.format(start=START_WORKBOOK, n=n)).split()])
+        stock.append([float(x) for x in run(SERVER_PER_CALL.format(start=START_STOCK, n=n)).split()])
+    wall, cpu = 0, 1
+    return {
+        "workbook_server_ms": summary([value[wall] * 1000 for value in workbook]),
+        "stock_moto_server_ms": summary([value[wall] * 1000 for value in stock]),
+        "ratio": statistics.median(v[wall] for v in workbook) / statistics.median(v[wall] for v in stock),
+        # CPU time of the process (client and server thread): what the work costs, whatever else
+        # the shared machine is doing meanwhile.
+        "workbook_server_cpu_ms": summary([value[cpu] * 1000 for value in workbook]),
+        "stock_moto_server_cpu_ms": summary([value[cpu] * 1000 for value in stock]),
+        "cpu_ratio": statistics.median(v[cpu] for v in workbook) / statistics.median(v[cpu] for v in stock),
+        "goal": 1.2,
     }
 
 
@@ -302,7 +350,7 @@ def bench_fresh_clone(runs: int = 1) -> dict:
     return {"make_test_s": make_test, "goal_s": 360, "runs": 1}
 
 
-PARTS = ("setup_cell", "per_call", "memory", "grading", "grade_submission", "install", "fresh_clone")
+PARTS = ("setup_cell", "per_call", "stock_moto", "memory", "grading", "grade_submission", "install", "fresh_clone")
 
 
 def main() -> None:
@@ -328,6 +376,7 @@ def main() -> None:
         "machine": machine,
         "setup_cell": bench_setup_cell(args.runs),
         "per_call": bench_per_call(args.runs),
+        "stock_moto": bench_stock_moto(args.runs),
         "memory": bench_memory(max(1, args.runs // 2)),
         "grading": bench_grading(max(1, args.runs // 2)),
         "grade_submission": bench_grade_submission(max(1, args.runs // 2)),

@@ -1,4 +1,4 @@
-"""Each correction in smworkbook/corrections.py makes the mock answer as AWS documents.
+"""Each correction in smworkbook/corrections/ makes the mock answer as AWS documents.
 
 Every test names the AWS behaviour it asserts (AWS Secrets Manager API reference) and the stock
 moto 5.2 behaviour that the correction replaces.
@@ -6,6 +6,7 @@ moto 5.2 behaviour that the correction replaces.
 
 from __future__ import annotations
 
+import inspect
 import json
 from datetime import UTC, datetime
 
@@ -24,11 +25,15 @@ def error_of(call) -> dict:
 def test_every_correction_is_listed_and_applied_once(aws):
     """Is ALL the one list of corrections, and is apply() safe to call again?"""
     public = {
-        name
-        for name, value in vars(corrections).items()
-        if callable(value) and getattr(value, "__module__", "") == corrections.__name__ and not name.startswith("_")
+        f"{module.__name__}.{name}"
+        for module in corrections.MODULES
+        for name, value in vars(module).items()
+        if inspect.isfunction(value) and value.__module__ == module.__name__ and not name.startswith("_")
     }
-    assert public - {"apply"} == {correction.__name__ for correction in corrections.ALL}
+    rules = [rule for rules in corrections.validation.DOCUMENTED_RULES.values() for rule in rules]
+    helpers = [corrections.validation.check_value, corrections.validation.service_model]
+    listed = {f"{function.__module__}.{function.__name__}" for function in [*corrections.ALL, *rules, *helpers]}
+    assert public == listed
     corrections.apply()  # a second time: no double wrapping
     error = error_of(lambda: aws.client("secretsmanager").get_secret_value(SecretId="missing"))
     assert error["Message"] == "Secrets Manager can't find the specified secret."
@@ -630,3 +635,232 @@ def test_cancel_rotate_secret_names_the_unfinished_version(sm):
     described = sm.describe_secret(SecretId="s")
     assert described["RotationEnabled"] is False
     assert "NextRotationDate" not in described
+
+
+# --- Lesson-path differences (issue 16) ----------------------------------------------------------
+
+
+def test_batch_get_with_filters_leaves_deleted_secrets_out(sm):
+    """BatchGetSecretValue's Filters choose as ListSecrets does, "not including secrets that are marked
+    for deletion"; errors for single secrets go in Errors. moto 5.2: the whole call fails."""
+    for name in ("payments/api", "payments/db", "payments/old"):
+        sm.create_secret(Name=name, SecretString=name)
+    sm.delete_secret(SecretId="payments/old", RecoveryWindowInDays=7)
+    answer = sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["payments/"]}])
+    assert sorted(value["Name"] for value in answer["SecretValues"]) == ["payments/api", "payments/db"]
+    assert answer["Errors"] == []
+    by_id = sm.batch_get_secret_value(SecretIdList=["payments/api", "payments/old"])
+    assert [value["Name"] for value in by_id["SecretValues"]] == ["payments/api"]
+    assert [(e["SecretId"], e["ErrorCode"]) for e in by_id["Errors"]] == [("payments/old", "InvalidRequestException")]
+
+
+def test_batch_get_with_filters_pages_by_twenty(sm):
+    """BatchGetSecretValue "retrieves ... for up to 20 secrets": a page holds at most 20."""
+    for number in range(21):
+        sm.create_secret(Name=f"many/{number:02}", SecretString="v")
+    first = sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["many/"]}])
+    assert len(first["SecretValues"]) == 20
+    rest = sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["many/"]}], NextToken=first["NextToken"])
+    assert [value["Name"] for value in rest["SecretValues"]] == ["many/20"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda sm: sm.list_secrets(NextToken="garbage"),
+        lambda sm: sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["x"]}], NextToken="garbage"),
+        lambda sm: sm.list_secret_version_ids(SecretId="s", NextToken="garbage"),
+    ],
+    ids=["ListSecrets", "BatchGetSecretValue", "ListSecretVersionIds"],
+)
+def test_a_next_token_never_given_is_invalid_next_token(sm, call):
+    """Errors of ListSecrets, BatchGetSecretValue, ListSecretVersionIds: "InvalidNextTokenException:
+    The NextToken value is invalid." moto 5.2: HTTP 500 (int() of the token), retried by botocore."""
+    sm.create_secret(Name="s", SecretString="v")
+    assert error_of(lambda: call(sm))["Code"] == "InvalidNextTokenException"
+
+
+def test_get_random_password_makes_a_pin(sm):
+    """GetRandomPassword, PasswordLength: "Valid Range: Minimum value of 1"; with
+    RequireEachIncludedType=False nothing forces 4 types. moto 5.2: any length under 4 is refused."""
+    pin = sm.get_random_password(
+        PasswordLength=3, ExcludeUppercase=True, ExcludeLowercase=True, ExcludePunctuation=True
+    )["RandomPassword"]
+    assert len(pin) == 3 and pin.isdigit()
+    assert len(sm.get_random_password(PasswordLength=1, RequireEachIncludedType=False)["RandomPassword"]) == 1
+    assert error_of(lambda: sm.get_random_password(PasswordLength=3))["Code"] == "InvalidParameterException"
+
+
+def test_get_random_password_includes_each_type_by_default(sm):
+    """RequireEachIncludedType (default): "at least one upper and lowercase letter, one number, and one
+    punctuation"; ExcludeCharacters removes characters, even a whole type's."""
+    for _ in range(20):
+        password = sm.get_random_password(PasswordLength=4, ExcludeCharacters="0123456789")["RandomPassword"]
+        assert any(c.isupper() for c in password) and any(c.islower() for c in password)
+        assert not any(c.isdigit() for c in password)
+
+
+def test_get_random_password_with_nothing_left_is_refused(sm):
+    """Excluding every character is InvalidParameterException. moto 5.2: HTTP 500."""
+    everything = {
+        "ExcludeUppercase": True,
+        "ExcludeLowercase": True,
+        "ExcludeNumbers": True,
+        "ExcludePunctuation": True,
+    }
+    assert error_of(lambda: sm.get_random_password(**everything))["Code"] == "InvalidParameterException"
+
+
+def test_update_secret_with_a_used_token_is_an_error(sm):
+    """UpdateSecret: "If you call this operation with a ClientRequestToken that matches an existing
+    version's VersionId, the operation results in an error." moto 5.2: the same value succeeds."""
+    token = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    sm.create_secret(Name="s", SecretString="v1")
+    sm.update_secret(SecretId="s", SecretString="v2", ClientRequestToken=token)
+    error = error_of(lambda: sm.update_secret(SecretId="s", SecretString="v2", ClientRequestToken=token))
+    assert error["Code"] == "ResourceExistsException"
+    assert len(sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]) == 2
+    # PutSecretValue, by contrast, ignores a repeat with the same value (PutSecretValue, ClientRequestToken).
+    sm.put_secret_value(SecretId="s", SecretString="v2", ClientRequestToken=token)
+
+
+def test_list_secrets_sorts_as_asked(sm):
+    """ListSecrets, SortBy: created-date | last-accessed-date | last-changed-date | name; SortOrder:
+    asc | desc. moto 5.2: ignores both."""
+    for name in ("b", "c", "a"):
+        sm.create_secret(Name=name, SecretString="v")
+    by_name = sm.list_secrets(SortBy="name", SortOrder="desc")["SecretList"]
+    assert [s["Name"] for s in by_name] == ["c", "b", "a"]
+    assert [s["Name"] for s in sm.list_secrets(SortBy="name")["SecretList"]] == ["a", "b", "c"]
+    assert [s["Name"] for s in sm.list_secrets()["SecretList"]] == ["b", "c", "a"]  # by CreatedDate
+
+
+def test_versions_list_their_last_accessed_date_and_only_with_a_value(sm):
+    """ListSecretVersionIds: LastAccessedDate "the date that this version of the secret was last
+    accessed"; it "only returns versions that contain a secret value" (DescribeSecret's
+    VersionIdsToStages shows the others). moto 5.2: the time of the call, and every version."""
+    from smworkbook import rotation
+
+    created = sm.create_secret(Name="s", SecretString="v")
+    sm.get_secret_value(SecretId="s")
+    arn = rotation.register_rotation_function("c-empty", lambda event, context: 1 / 0)
+    pending = sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)["VersionId"]
+    listed = sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]
+    assert [v["VersionId"] for v in listed] == [created["VersionId"]]
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    assert listed[0]["LastAccessedDate"] == today
+    assert _labels(sm, "s")[pending] == ["AWSPENDING"]
+
+
+def test_the_rotation_event_carries_a_rotation_token(sm):
+    """User Guide, "Rotation by Lambda function": the function is invoked with {"Step", "SecretId",
+    "ClientRequestToken", "RotationToken"}. The workbook's earlier mock sent no RotationToken."""
+    from smworkbook import rotation
+
+    sm.create_secret(Name="s", SecretString="v")
+    arn = rotation.register_rotation_function("c-token", _value_only_handler(sm))
+    sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)
+    events = rotation.invocations(arn)
+    assert all(set(event) == {"Step", "SecretId", "ClientRequestToken", "RotationToken"} for event in events)
+    assert len({event["RotationToken"] for event in events}) == 1
+    # PutSecretValue takes it back, as a rotation function in another account would send it.
+    sm.put_secret_value(SecretId="s", SecretString="again", RotationToken=events[0]["RotationToken"])
+
+
+def test_rotation_rules_keep_schedule_expression_and_duration(sm):
+    """RotationRulesType: ScheduleExpression and Duration are kept; AutomaticallyAfterDays "is
+    calculated from the rotation schedule". moto 5.2: both dropped, AutomaticallyAfterDays 0."""
+    from smworkbook import rotation
+
+    sm.create_secret(Name="s", SecretString="v")
+    arn = rotation.register_rotation_function("c-rules", _value_only_handler(sm))
+    sm.rotate_secret(
+        SecretId="s", RotationLambdaARN=arn, RotationRules={"ScheduleExpression": "rate(10 days)", "Duration": "3h"}
+    )
+    described = sm.describe_secret(SecretId="s")
+    assert described["RotationRules"] == {
+        "ScheduleExpression": "rate(10 days)",
+        "Duration": "3h",
+        "AutomaticallyAfterDays": 10,
+    }
+    assert (described["NextRotationDate"] - described["LastRotatedDate"]).days == 10
+    sm.rotate_secret(SecretId="s", RotationRules={"ScheduleExpression": "cron(0 8 1 * ? *)"})
+    assert sm.describe_secret(SecretId="s")["RotationRules"] == {"ScheduleExpression": "cron(0 8 1 * ? *)"}
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        {"AutomaticallyAfterDays": 7, "ScheduleExpression": "rate(7 days)"},
+        {"ScheduleExpression": "rate(2 hours)"},
+        {"ScheduleExpression": "every tuesday"},
+    ],
+    ids=["both schedules", "under four hours", "not rate or cron"],
+)
+def test_rotation_rules_that_aws_refuses(sm, rules):
+    """RotationRulesType: "AutomaticallyAfterDays or ScheduleExpression, but not both"; "You can
+    rotate a secret as often as every four hours"; "A cron() or rate() expression"."""
+    from smworkbook import rotation
+
+    sm.create_secret(Name="s", SecretString="v")
+    arn = rotation.register_rotation_function("c-refused", _value_only_handler(sm))
+    error = error_of(lambda: sm.rotate_secret(SecretId="s", RotationLambdaARN=arn, RotationRules=rules))
+    assert error["Code"] == "InvalidParameterException"
+    assert "RotationEnabled" not in sm.describe_secret(SecretId="s")
+
+
+def test_resource_policies_are_named_default(sm):
+    """PutResourcePolicy / DeleteResourcePolicy, PolicyName: only default (InvalidParameterException);
+    GetResourcePolicy: another name is ResourceNotFoundException; ListResourcePolicies lists default.
+    moto 5.2: PolicyName ignored; ListResourcePolicies is an HTTP 500."""
+    sm.create_secret(Name="s", SecretString="v")
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                    "Action": "*",
+                    "Resource": "*",
+                }
+            ],
+        }
+    )
+    assert sm.list_resource_policies(SecretId="s")["ResourcePolicies"] == []
+    other = error_of(lambda: sm.put_resource_policy(SecretId="s", ResourcePolicy=policy, PolicyName="other"))
+    assert other["Code"] == "InvalidParameterException"
+    sm.put_resource_policy(SecretId="s", ResourcePolicy=policy, PolicyName="default")
+    assert sm.list_resource_policies(SecretId="s")["ResourcePolicies"] == [{"PolicyName": "default"}]
+    assert (
+        error_of(lambda: sm.get_resource_policy(SecretId="s", PolicyName="other"))["Code"]
+        == "ResourceNotFoundException"
+    )
+    assert (
+        error_of(lambda: sm.delete_resource_policy(SecretId="s", PolicyName="other"))["Code"]
+        == "InvalidParameterException"
+    )
+    assert json.loads(sm.get_resource_policy(SecretId="s")["ResourcePolicy"]) == json.loads(policy)
+
+
+def test_validate_resource_policy_of_an_unknown_secret(sm):
+    """ValidateResourcePolicy, SecretId: the secret must exist (ResourceNotFoundException). moto 5.2 /
+    the workbook's earlier mock: passes."""
+    policy = json.dumps({"Version": "2012-10-17", "Statement": []})
+    assert error_of(lambda: sm.validate_resource_policy(SecretId="nope", ResourcePolicy=policy))["Code"] == (
+        "ResourceNotFoundException"
+    )
+
+
+def test_stop_replication_promotes_a_replica(aws, sm):
+    """StopReplicationToReplica, called on a cross-Region replica, "promotes the replica to a
+    standalone primary secret in the replica Region"; on a secret that is not a replica it is
+    InvalidRequestException. moto 5.2: no handler (HTTP 500)."""
+    sm.create_secret(Name="s", SecretString="v", AddReplicaRegions=[{"Region": "eu-west-1"}])
+    assert error_of(lambda: sm.stop_replication_to_replica(SecretId="s"))["Code"] == "InvalidRequestException"
+    replica = aws._session.client("secretsmanager", region_name="eu-west-1", endpoint_url=aws.endpoint_url)
+    arn = replica.describe_secret(SecretId="s")["ARN"]
+    assert replica.stop_replication_to_replica(SecretId=arn)["ARN"] == arn
+    assert "PrimaryRegion" not in replica.describe_secret(SecretId="s")
+    assert "ReplicationStatus" not in sm.describe_secret(SecretId="s")
+    assert replica.get_secret_value(SecretId="s")["SecretString"] == "v"

@@ -109,7 +109,7 @@ def test_one_python_range_everywhere():
 
 
 def test_moto_is_pinned_to_one_minor():
-    """The corrections patch moto's internals, which change between minors."""
+    """corrections/ patches moto's internals, which change between minors."""
     (moto,) = [dep for dep in PROJECT["project"]["dependencies"] if dep.startswith("moto")]
     assert moto == "moto>=5.2.5,<5.3"
     assert _exported()["moto"].startswith("5.2.")

@@ -8,7 +8,7 @@ import json
 import pytest
 
 import smworkbook
-from smworkbook import WorkbookError, rotation
+from smworkbook import WorkbookError, lambdas, rotation
 from smworkbook.checks import lesson04
 
 
@@ -140,10 +140,10 @@ def test_a_refused_login_prints_the_servers_message_not_the_drivers_dict(sm, db_
 def test_other_errors_print_as_they_are():
     import pg8000.exceptions
 
-    assert rotation.error_text(ConnectionError("database unreachable")) == "ConnectionError: database unreachable"
-    assert rotation.error_text(ValueError({"a": 1})) == "ValueError: {'a': 1}"  # not a server's error response
+    assert lambdas.error_text(ConnectionError("database unreachable")) == "ConnectionError: database unreachable"
+    assert lambdas.error_text(ValueError({"a": 1})) == "ValueError: {'a': 1}"  # not a server's error response
     # A driver's error the server did not send (no 'M'): shown whole.
-    assert rotation.error_text(pg8000.exceptions.InterfaceError("timed out")) == "InterfaceError: timed out"
+    assert lambdas.error_text(pg8000.exceptions.InterfaceError("timed out")) == "InterfaceError: timed out"
 
 
 def test_rotate_secret_with_no_arguments_reuses_the_stored_configuration(sm, db_secret):

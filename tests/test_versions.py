@@ -80,3 +80,24 @@ def test_label_colours():
     assert label_colour(("AWSCURRENT", "canary")) == label_colour(("AWSCURRENT",))
     assert label_colour(("canary",)) != label_colour(("AWSPREVIOUS",))
     assert label_colour(()) == ""
+
+
+def test_a_labelled_version_without_a_value_comes_from_describe_secret(sm):
+    """ListSecretVersionIds "only returns versions that contain a secret value. To see all version IDs
+    that have staging labels attached, including ones without a secret value, call DescribeSecret":
+    the table does, so the empty AWSPENDING of a failed createSecret shows, last, with no date."""
+    from smworkbook import LabelHistory, rotation
+
+    current = sm.create_secret(Name="s", SecretString="1")["VersionId"]
+    arn = rotation.register_rotation_function("versions-fails", lambda event, context: 1 / 0)
+    pending = sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)["VersionId"]
+    listed = sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]
+    assert [version["VersionId"] for version in listed] == [current]
+    table = versions_table("s")
+    assert table["VersionId"].tolist() == [current, pending]
+    assert table["labels"].tolist() == [("AWSCURRENT",), ("AWSPENDING",)]
+    assert table["created"].isna().tolist() == [False, True]
+    assert "(no value)" in style_versions(table).to_html()
+    history = LabelHistory("s")
+    history.record("after the failed rotation")
+    assert history.table().loc["after the failed rotation"].tolist() == ["AWSCURRENT", "AWSPENDING"]

@@ -31,8 +31,8 @@ import botocore.exceptions
 import botocore.session
 
 from . import isolation
+from .backend import Backend
 from .errors import WorkbookError, require_secret_name
-from .mock import Backend
 
 VARIABLE = "SMWORKBOOK_BACKEND"
 TAG_KEY = "smworkbook-run"

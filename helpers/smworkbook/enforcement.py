@@ -2,7 +2,7 @@
 
 Who signed it (moto's IAMRequest: the access key, its user or role, the signature), which secret
 it is about (its ARN, tags and resource policy), and what the policies say (policies.decide).
-corrections.py installs these checks into moto; see its docstrings for the AWS behaviour.
+corrections/access.py installs these checks into moto; see its docstrings for the AWS behaviour.
 """
 
 from __future__ import annotations

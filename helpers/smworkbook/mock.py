@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 import threading
 import urllib.request
@@ -11,8 +10,9 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
-from . import corrections, isolation
-from .errors import WorkbookError, install_short_errors, one_line, require_secret_name
+from . import backends, corrections, isolation
+from .backend import Backend
+from .errors import WorkbookError, install_short_errors, require_secret_name
 
 _lock = threading.Lock()
 _current = None  # MockAWS, or backends.ScopedAWS when SMWORKBOOK_BACKEND chooses another backend
@@ -24,42 +24,6 @@ _last_endpoint: str | None = None
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # Errors from the mock should reach the learner at once, not after botocore's retries.
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
-
-
-class Backend:
-    """What every backend offers the lessons: client(), ensure_absent(), ensure_secret(), reset(), stop().
-
-    A subclass sets `_session` (a boto3 session), `_client_args` (passed to each client) and
-    `_clients` (the cache), and says whether it is running.
-    """
-
-    kind: str
-    target: str | None = None
-
-    def client(self, service: str):
-        """A boto3 client for `service` (e.g. "secretsmanager") that talks to this backend."""
-        self._require_running()
-        if not isinstance(service, str) or not service:
-            raise WorkbookError(f"client() takes a service name such as 'secretsmanager', not {service!r}.")
-        if service not in self._clients:
-            try:
-                self._clients[service] = self._session.client(service, **self._client_args)
-            except botocore.exceptions.UnknownServiceError:
-                close = difflib.get_close_matches(service, self._session.get_available_services(), n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
-                raise WorkbookError(f"There is no AWS service called {service!r}.{hint}") from None
-        return self._clients[service]
-
-    def ensure_secret(self, name: str, **create_secret_args) -> dict:
-        """Make sure `name` is a brand-new secret created with `create_secret_args`.
-
-        Any existing secret of that name is deleted first, versions and all.
-        """
-        self.ensure_absent(name)
-        try:
-            return self.client("secretsmanager").create_secret(Name=name, **create_secret_args)
-        except botocore.exceptions.ParamValidationError as error:
-            raise WorkbookError(f"ensure_secret({name!r}, ...): {one_line(error)}") from None
 
 
 class MockAWS(Backend):
@@ -178,8 +142,6 @@ def start():
     LocalStack, or real AWS with guard rails): see smworkbook.backends.
     """
     global _current
-    from . import backends
-
     kind, target = backends.choose()
     with _lock:
         if _current is not None and not (_current.is_running() and _current.kind == kind and _current.target == target):

@@ -22,7 +22,11 @@ def secret_names() -> list[str]:
 
 def versions_table(secret_id: str) -> pd.DataFrame:
     """One row per version of `secret_id`, oldest first: its staging labels, when it was created,
-    and whether it is deprecated (has no label left, so AWS may remove it)."""
+    and whether it is deprecated (has no label left, so AWS may remove it).
+
+    A labelled version without a value (the empty AWSPENDING version a failed rotation leaves) comes
+    last, with no creation date: ListSecretVersionIds "only returns versions that contain a secret
+    value"; AWS points to DescribeSecret's VersionIdsToStages for the others, and so does this table."""
     require_secret_name(secret_id)
     client = current().client("secretsmanager")
     try:
@@ -49,6 +53,10 @@ def versions_table(secret_id: str) -> pd.DataFrame:
         request["NextToken"] = page["NextToken"]
     # Creation order. CreatedDate has whole seconds, so ties keep the listing's order (a stable sort).
     rows.sort(key=lambda row: row[2])
+    listed = {row[0] for row in rows}
+    for version_id, labels in described.get("VersionIdsToStages", {}).items():
+        if version_id not in listed:
+            rows.append([version_id, tuple(labels), pd.NaT, False])
     table = pd.DataFrame(rows, columns=COLUMNS[1:])
     table.insert(0, "version", [f"v{number}" for number in range(1, len(rows) + 1)])
     return table
@@ -81,7 +89,11 @@ def style_versions(table: pd.DataFrame, uuid: str = "versions"):
 
     return (
         table.style.apply(row_style, axis=1)
-        .format({"labels": ", ".join, "created": lambda date: date.strftime("%Y-%m-%d %H:%M:%S")})
+        .format({"labels": ", ".join, "created": _created})
         .hide(axis="index")
         .set_uuid(uuid)
     )
+
+
+def _created(date) -> str:
+    return "(no value)" if pd.isna(date) else date.strftime("%Y-%m-%d %H:%M:%S")

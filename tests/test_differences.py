@@ -1,0 +1,104 @@
+"""The differences from AWS that remain on purpose: each row of the README's table, shown as described.
+
+Each test shows the mock's behaviour that differs from AWS's documented one; if a test here starts
+failing, the mock changed and the README's table ("Teaching AWS, not moto") must change with it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+from smworkbook import rotation
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def error_code(call) -> str:
+    with pytest.raises(ClientError) as raised:
+        call()
+    return raised.value.response["Error"]["Code"]
+
+
+def test_one_account_so_no_cross_account_replica(sm):
+    """One account: AssociateCrossAccountReplica finds no replica in "a different AWS account"."""
+    sm.create_secret(Name="s", SecretString="v")
+    replica = "arn:aws:secretsmanager:us-east-1:210987654321:secret:s-AbCdEf"
+    assert error_code(lambda: sm.associate_cross_account_replica(SecretId="s", CrossAccountReplicaARN=replica)) == (
+        "ResourceNotFoundException"
+    )
+    assert sm.describe_secret(SecretId="s")["ARN"].split(":")[4] == "123456789012"
+
+
+def test_no_real_kms_so_any_key_id_is_accepted(sm):
+    """No real KMS: a KmsKeyId that names no key is stored, and the value reads back (AWS would fail
+    to encrypt with a key that does not exist)."""
+    sm.create_secret(Name="s", SecretString="v", KmsKeyId="alias/does-not-exist")
+    assert sm.describe_secret(SecretId="s")["KmsKeyId"] == "alias/does-not-exist"
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "v"
+
+
+def test_rotation_runs_before_rotate_secret_returns(sm):
+    """Timing: the four steps have run when rotate_secret returns (AWS: "starts the asynchronous
+    process of rotating the secret")."""
+    sm.create_secret(Name="s", SecretString="v")
+    arn = rotation.register_rotation_function("d-sync", lambda event, context: None)
+    sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)
+    assert [event["Step"] for event in rotation.invocations(arn)] == [
+        "createSecret",
+        "setSecret",
+        "testSecret",
+        "finishSecret",
+    ]
+
+
+def test_no_scheduler_so_a_cron_schedule_has_no_next_date(sm):
+    """Timing: no scheduled rotation ever runs; a cron() schedule gets no NextRotationDate."""
+    sm.create_secret(Name="s", SecretString="v")
+    arn = rotation.register_rotation_function("d-cron", lambda event, context: None)
+    sm.rotate_secret(SecretId="s", RotationLambdaARN=arn, RotationRules={"ScheduleExpression": "cron(0 8 1 * ? *)"})
+    described = sm.describe_secret(SecretId="s")
+    assert described["RotationRules"] == {"ScheduleExpression": "cron(0 8 1 * ? *)"}
+    assert "NextRotationDate" not in described
+
+
+def test_list_secrets_is_consistent_at_once(sm):
+    """Timing: AWS's ListSecrets "might not reflect changes from the last five minutes"; the mock's does."""
+    sm.create_secret(Name="s", SecretString="v")
+    assert [entry["Name"] for entry in sm.list_secrets()["SecretList"]] == ["s"]
+
+
+def test_a_broken_limit_is_invalid_parameter_not_validation_exception(sm):
+    """Codes: a request that breaks a modelled limit is InvalidParameterException (AWS's own code,
+    ValidationException, is in no operation's modelled errors, so botocore has no class for it)."""
+    assert error_code(lambda: sm.get_random_password(PasswordLength=4097)) == "InvalidParameterException"
+    assert not hasattr(sm.exceptions, "ValidationException")
+
+
+def test_cancel_rotate_secret_without_rotation_is_moto_s_answer(sm):
+    """Silent docs: CancelRotateSecret on a secret whose rotation was never turned on is
+    InvalidRequestException (moto's answer; the API reference does not say)."""
+    sm.create_secret(Name="s", SecretString="v")
+    assert error_code(lambda: sm.cancel_rotate_secret(SecretId="s")) == "InvalidRequestException"
+
+
+def test_list_secrets_default_order_is_ascending(sm):
+    """Silent docs: SortOrder has no documented default; the mock lists oldest first."""
+    for name in ("b", "a"):
+        sm.create_secret(Name=name, SecretString="v")
+    assert [entry["Name"] for entry in sm.list_secrets()["SecretList"]] == ["b", "a"]
+
+
+def test_every_row_of_the_readme_table_has_its_test():
+    """Is the README's table of remaining differences backed, row by row, by a test in this file?"""
+    section = README.read_text().split("### Differences that remain", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| Difference")]
+    named = [re.search(r"`(test_\w+)`", row) for row in rows]
+    assert rows and all(named), rows
+    tests = {name for name in globals() if name.startswith("test_")} - {
+        "test_every_row_of_the_readme_table_has_its_test"
+    }
+    assert {match.group(1) for match in named} == tests
