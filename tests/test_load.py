@@ -67,7 +67,8 @@ def test_phases_are_before_the_first_step_during_and_after_finish_secret():
 
 def test_the_plot_marks_the_four_steps_and_draws_one_bar_per_kind_and_bucket():
     result = made_up_result()
-    assert result.markers() == [("createSecret", 0.32), ("setSecret", 0.65), ("testSecret", 0.97), ("finishSecret", 1.3)]
+    ends = [("createSecret", 0.32), ("setSecret", 0.65), ("testSecret", 0.97), ("finishSecret", 1.3)]
+    assert result.markers() == ends
     svg = result.svg()
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     for step in STEPS:
