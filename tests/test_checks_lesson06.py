@@ -44,6 +44,10 @@ get_only = attach(policy("secretsmanager:GetSecretValue"))
 get_only.__name__ = "get_only"
 every_secret = attach(policy(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "*"))
 every_secret.__name__ = "every_secret"
+longer_names = attach(
+    policy(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], f"{lesson06.ARN_PREFIX}{SECRET}*")
+)
+longer_names.__name__ = "longer_names"
 every_action = attach(policy("secretsmanager:*"))
 every_action.__name__ = "every_action"
 
@@ -127,7 +131,12 @@ def create_pending_elsewhere(client, arn, token):
 CASES = {
     "6.1": (
         attach(lesson06.SERVICE_POLICY),
-        [(get_only, "DescribeSecret"), (every_secret, "Too broad.*payments-db"), (every_action, "PutSecretValue")],
+        [
+            (get_only, "DescribeSecret"),
+            (every_secret, "Too broad.*payments-db"),
+            (longer_names, "admin login"),
+            (every_action, "PutSecretValue"),
+        ],
         "no policy yet",
     ),
     "6.2": (

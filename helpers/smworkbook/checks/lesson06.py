@@ -345,6 +345,11 @@ def check_service_policy() -> str:
         "in -??????), not *.",
     )
     require(
+        _attempt(lambda: client.get_secret_value(SecretId=ADMIN_SECRET)),
+        f"Too broad: the service can read {ADMIN_SECRET}, the database's admin login, because a * after the name "
+        "matches longer names. End the ARN in -?????? (exactly six characters) instead.",
+    )
+    require(
         _attempt(lambda: client.put_secret_value(SecretId=SECRET, SecretString='{"changed": true}')),
         "Too broad: the service can change its secret (PutSecretValue). It only reads: allow DescribeSecret and "
         "GetSecretValue, not secretsmanager:*.",
