@@ -170,8 +170,11 @@ class Database:
             raise WorkbookError(f"A login name is a plain identifier such as 'app_user', not {username!r}.")
         admin = self.connect(_ADMIN, self._admin_password)
         try:
-            admin.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :name", name=username)
-            admin.run(f"DROP ROLE IF EXISTS {pg8000.native.identifier(username)}")
+            if admin.run("SELECT 1 FROM pg_roles WHERE rolname = :name", name=username):
+                role = pg8000.native.identifier(username)
+                admin.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :name", name=username)
+                admin.run(f"DROP OWNED BY {role}")  # and its privileges (create_login grants some): else DROP refuses
+                admin.run(f"DROP ROLE {role}")
         finally:
             admin.close()
 
