@@ -75,6 +75,27 @@ def test_the_plot_marks_the_four_steps_and_draws_one_bar_per_kind_and_bucket():
         assert f">{step}</text>" in svg
     assert svg.count('fill="#2e7d32"/>') == 4 and svg.count('fill="#c62828"/>') == 2  # green, red bars
     assert svg.count('stroke-dasharray="3,2"') == 4  # a dashed line where each step ended
+    assert "8 requests: 5 succeeded, 3 failed (3 during the rotation, 0 after finishSecret)" in svg
+
+
+def test_lesson_6_stores_its_three_plots():
+    """nbval does not compare pictures (the plot cells are tagged nbval-ignore-output): are they there?"""
+    import nbformat
+
+    from .conftest import ROOT
+
+    lesson = nbformat.read(ROOT / "notebooks" / "06_service_under_rotation.ipynb", as_version=4)
+    plots = [
+        output["data"]["image/svg+xml"]
+        for cell in lesson.cells
+        if "nbval-ignore-output" in cell.metadata.get("tags", [])
+        for output in cell.get("outputs", [])
+        if "image/svg+xml" in output.get("data", {})
+    ]
+    assert len(plots) == 3
+    for svg in plots:
+        assert all(f">{step}</text>" in svg for step in STEPS)
+        assert " requests: " in svg
 
 
 def test_load_through_a_paced_rotation_on_a_real_service():

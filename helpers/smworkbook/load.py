@@ -269,7 +269,7 @@ _GREEN, _RED, _GREY = "#2e7d32", "#c62828", "#555"
 
 
 def _svg(result: LoadResult, width: int, height: int) -> str:
-    left, right, top, bottom = 44, 12, 28, 34
+    left, right, top, bottom = 44, 12, 44, 34
     rows = result.buckets()
     plot_w, plot_h = width - left - right, height - top - bottom
     span = max(result.duration, BUCKET)
@@ -277,10 +277,14 @@ def _svg(result: LoadResult, width: int, height: int) -> str:
     x = lambda seconds: left + plot_w * seconds / span  # noqa: E731
     y = lambda count: top + plot_h * (1 - count / peak)  # noqa: E731
     bar = max(1.0, plot_w * BUCKET / span - 1)
+    counts = result.counts()
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{left}" y="12" font-weight="bold">{counts["requests"]} requests: {counts["succeeded"]} '
+        f"succeeded, {counts['failed']} failed ({counts['failed_during']} during the rotation, "
+        f"{counts['failed_after']} after finishSecret); {result.requests_per_second():.0f} per second</text>",
     ]
     for _step, start, end in result.steps:  # each step's span, shaded
         out.append(
@@ -315,7 +319,6 @@ def _svg(result: LoadResult, width: int, height: int) -> str:
     while seconds <= span + 1e-9:
         out.append(f'<text x="{x(seconds):.1f}" y="{axis_y + 13}" text-anchor="middle">{seconds:g}</text>')
         seconds += tick
-    out.append(f'<text x="{left}" y="{axis_y + 13}" text-anchor="end" dx="-4">0</text>')
     out.append(f'<text x="{left}" y="{top + 4}" text-anchor="end" dx="-4">{peak}</text>')
     out.append(
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle">seconds since the load started; '
