@@ -109,6 +109,9 @@ def alternating_create_secret(client, arn, token):
 
 
 def alternating_set_secret(client, arn, token):
+    """AWS's alternating-users setSecret for PostgreSQL (its "master-user rotation scheme"): log in as the admin
+    named by `masterarn`, create the pending user or change its password. AWS's template also grants the new
+    user the rotated user's permissions; the lesson's query needs none beyond logging in."""
     import pg8000.native
 
     pending = lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
