@@ -55,6 +55,20 @@ def markdown(r: dict) -> str:
                 "| &nbsp;&nbsp;a machine's first grading (makes lesson 4's PostgreSQL template) | "
                 f"{submission['first_grading_on_a_machine_s']:.2f} s | | | |"
             )
+    if "capstone" in r:
+        capstone = r["capstone"]
+        for name, v in capstone["versions"].items():
+            rows.append(
+                f"| Lesson 6, app {name}: requests/s through a rotation; failed (after finishSecret) | "
+                f"{v['rotation_rps']:.0f}/s; {v['failed']:.0f} ({v['failed_after_finish']:.0f}) of "
+                f"{v['requests']:.0f} | same service, no rotation, {v['steady_rps']:.0f}/s | "
+                f"{v['ratio_rps_vs_steady']:.2f} | |"
+            )
+        seconds = capstone["notebook_s"]["median"]
+        rows.append(
+            f"| Lesson 6 run whole in a fresh kernel | {_fig(capstone['notebook_s'])} | | | "
+            f"{'met' if seconds < capstone['goal_notebook_s'] else 'NOT met'} (< {capstone['goal_notebook_s']} s) |"
+        )
     if "fresh_clone" in r:
         fresh = r["fresh_clone"]
         lab_seconds = fresh["make_lab_until_answering_s"]

@@ -350,7 +350,81 @@ def bench_fresh_clone(runs: int = 1) -> dict:
     return {"make_test_s": make_test, "goal_s": 360, "runs": 1}
 
 
-PARTS = ("setup_cell", "per_call", "stock_moto", "memory", "grading", "grade_submission", "install", "fresh_clone")
+CAPSTONE = """
+import contextlib, io, json, statistics
+import smworkbook
+from smworkbook import checks, load, rotation
+from smworkbook.checks import lesson04, lesson06 as l6
+aws = smworkbook.start()
+with contextlib.redirect_stdout(io.StringIO()):
+    checks.setup("6.3")
+admin = aws.client("secretsmanager")
+single = lesson04.handler_with(lesson04.REFERENCE, twice=False)
+alternating = lesson04.handler_with(
+    {{**lesson04.REFERENCE, "createSecret": l6.alternating_create_secret, "setSecret": l6.alternating_set_secret}},
+    twice=False,
+)
+def startup_only(sm):
+    credentials = json.loads(sm.get_secret_value(SecretId=l6.SECRET)["SecretString"])
+    return lambda cache: l6.query(credentials)
+versions = {{
+    "a_startup_only": (lambda sm: startup_only(sm), single),
+    "b_cache_retry_once": (lambda sm: l6.orders_with_retry, single),
+    "c_alternating_users": (lambda sm: l6.orders_with_retry, alternating),
+}}
+out = {{}}
+with l6._quick_refresh():
+    for name, (make, handler) in versions.items():
+        rows = []
+        for i in range({runs}):
+            with contextlib.redirect_stdout(io.StringIO()):
+                checks.setup("6.3")
+            measure = l6._Measure(make(aws.client("secretsmanager")))
+            try:
+                steady = load.run(measure.service.url + "/orders", during=lambda: None, before=0.5, after=0.0)
+                arn = rotation.register_rotation_function(f"bench-{{name}}", load.paced(handler, 0.3))
+                result = load.run(measure.service.url + "/orders",
+                                  during=lambda: admin.rotate_secret(SecretId=l6.SECRET, RotationLambdaARN=arn))
+            finally:
+                measure.close()
+            counts = result.counts()
+            rows.append((steady.requests_per_second(), result.requests_per_second(), counts["failed"],
+                         counts["failed_after"], counts["requests"]))
+        out[name] = {{key: statistics.median(row[i] for row in rows) for i, key in enumerate(
+            ["steady_rps", "rotation_rps", "failed", "failed_after_finish", "requests"])}}
+print(json.dumps(out))
+"""
+
+
+def bench_capstone(runs: int) -> dict:
+    """Lesson 6: requests per second and failures of each app version through a rotation (0.3 s between steps),
+    against the same service's requests per second with no rotation; and lesson 6 run whole in a fresh kernel."""
+    versions = json.loads(run(CAPSTONE.format(runs=runs)))
+    for figures in versions.values():
+        figures["ratio_rps_vs_steady"] = figures["rotation_rps"] / figures["steady_rps"]
+    notebook = []
+    for _ in range(max(1, runs // 2)):
+        code = (
+            "import nbformat\nfrom nbclient import NotebookClient\n"
+            "nb = nbformat.read('notebooks/06_service_under_rotation.ipynb', as_version=4)\n"
+            "NotebookClient(nb, kernel_name='python3', timeout=300, resources={'metadata': {'path': 'notebooks'}})"
+            ".execute()\n"
+        )
+        notebook.append(timed([PY, "-c", code]))
+    return {"versions": versions, "notebook_s": summary(notebook), "goal_notebook_s": 60}
+
+
+PARTS = (
+    "setup_cell",
+    "per_call",
+    "stock_moto",
+    "memory",
+    "grading",
+    "grade_submission",
+    "install",
+    "fresh_clone",
+    "capstone",
+)
 
 
 def main() -> None:
@@ -380,6 +454,7 @@ def main() -> None:
         "memory": bench_memory(max(1, args.runs // 2)),
         "grading": bench_grading(max(1, args.runs // 2)),
         "grade_submission": bench_grade_submission(max(1, args.runs // 2)),
+        "capstone": bench_capstone(max(1, args.runs // 2)),
     }
     if not args.skip_fresh_clone:
         try:

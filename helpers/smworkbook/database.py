@@ -135,6 +135,49 @@ class Database:
             "dbname": self.dbname,
         }
 
+    def create_admin_login(self, username: str) -> dict:
+        """Create (or reset) `username`: a login that may create roles and change their passwords.
+
+        It plays the database's *admin* (RDS calls it the master user), whose secret AWS's
+        alternating-users rotation reads to create the second user and to change passwords:
+        CREATEROLE and ADMIN OPTION on every login role that exists now, not a superuser. (Since
+        PostgreSQL 16, CREATEROLE alone only manages roles it created itself or holds ADMIN OPTION on.)
+        Returns the credentials as a database secret holds them.
+        """
+        import pg8000.native
+
+        credentials = self.create_login(username)
+        admin = self.connect(_ADMIN, self._admin_password)
+        try:
+            role = pg8000.native.identifier(username)
+            admin.run(f"ALTER ROLE {role} WITH CREATEROLE")
+            others = admin.run(
+                "SELECT rolname FROM pg_roles WHERE rolcanlogin AND rolname NOT IN (:admin, :name)",
+                admin=_ADMIN,
+                name=username,
+            )
+            for (other,) in others:
+                admin.run(f"GRANT {pg8000.native.identifier(other)} TO {role} WITH ADMIN OPTION")
+        finally:
+            admin.close()
+        return credentials
+
+    def drop_login(self, username: str) -> None:
+        """Remove the login role `username` if it exists (its sessions are ended first)."""
+        import pg8000.native
+
+        if not isinstance(username, str) or not username.isidentifier() or username.lower() == _ADMIN:
+            raise WorkbookError(f"A login name is a plain identifier such as 'app_user', not {username!r}.")
+        admin = self.connect(_ADMIN, self._admin_password)
+        try:
+            if admin.run("SELECT 1 FROM pg_roles WHERE rolname = :name", name=username):
+                role = pg8000.native.identifier(username)
+                admin.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :name", name=username)
+                admin.run(f"DROP OWNED BY {role}")  # and its privileges (create_login grants some): else DROP refuses
+                admin.run(f"DROP ROLE {role}")
+        finally:
+            admin.close()
+
     def stop(self) -> None:
         """Shut the server down and remove its files (safe to call twice)."""
         global _current

@@ -4,7 +4,7 @@ Each check inspects the mock's state and prints one pass line, or raises CheckFa
 AssertionError) whose message is a hint.
 """
 
-from . import lesson01, lesson02, lesson03, lesson04, lesson05  # noqa: F401  (registers the lessons' exercises)
+from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06  # noqa: F401  (registers the lessons' exercises)
 from ._registry import EXERCISES, setup, verify
 
 __all__ = ["EXERCISES", "setup", "verify"]

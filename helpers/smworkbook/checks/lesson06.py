@@ -1,0 +1,488 @@
+"""Checks for lesson 6: a web service that keeps answering while its database password rotates.
+
+Each check serves a real Flask app (smworkbook.service) on loopback whose one route runs the
+learner's code, signed as the service's IAM identity with policy enforcement on, and runs steady
+requests (smworkbook.load) through a real rotation of the secret against this kernel's
+PostgreSQL. The rotation function is paced: after each step one probe request is sent, so every
+phase of the rotation has a request however the machine schedules the threads; the counts the
+checks assert ("0 failed after finishSecret", "at least one failed") do not depend on timing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import threading
+
+import botocore.exceptions
+
+from .. import access, load, rotation, service
+from ..database import start_database
+from ..errors import CheckFailed
+from ..mock import current
+from . import lesson04
+from ._registry import exercise, prepares, require
+
+SECRET = "lesson06/orders-db"
+ADMIN_SECRET = "lesson06/orders-db-admin"
+OTHER_SECRET = "lesson06/payments-db"
+USERNAME = "orders_app"
+CLONE = USERNAME + "_clone"  # AWS's alternating-users template names the second user <user>_clone
+ADMIN = "orders_admin"
+SERVICE_USER = "lesson06-orders-service"
+ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+# The service reads its one secret through the caching client, which calls DescribeSecret and then
+# GetSecretValue (lesson 3): both, on that secret only.
+SERVICE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+            "Resource": f"{ARN_PREFIX}{SECRET}-??????",
+        }
+    ],
+}
+PAUSE = 0.1  # seconds between the steps of a check's rotation (the lesson uses 0.3 s to show it)
+# aws-secretsmanager-caching waits 2.5 to 5 s (FORCE_REFRESH_JITTER_SLEEP, jitter) before a forced
+# refresh, so that many processes do not call Secrets Manager at once. The checks shorten it.
+QUICK_JITTER_MS = 50
+# A request that calls refresh_secret_now or reads the cache more often than this is retrying
+# in a loop: the checks end it (an error the learner's `except Exception` can't swallow).
+MAX_REFRESHES, MAX_READS = 2, 6
+# The service's IAM identity, made by the set-up.
+_prepared: dict[str, access.Identity] = {}
+
+
+# The workbook's own answers: the app's code and the alternating-users steps ----------------------
+
+
+def login_refused(error: Exception) -> bool:
+    """Is this pg8000 error PostgreSQL refusing a login (SQLSTATE 28P01, invalid_password)?"""
+    fields = error.args[0] if error.args else None
+    return isinstance(fields, dict) and fields.get("C") == "28P01"
+
+
+def query(credentials: dict) -> str:
+    """Log in with `credentials`, ask the database who we are, log out."""
+    connection = lesson04._login(credentials)
+    try:
+        return connection.run("SELECT current_user")[0][0]
+    finally:
+        connection.close()
+
+
+def orders_through_cache(cache) -> str:
+    return query(json.loads(cache.get_secret_string(SECRET)))
+
+
+def orders_with_retry(cache) -> str:
+    from pg8000.exceptions import DatabaseError
+
+    try:
+        return query(json.loads(cache.get_secret_string(SECRET)))
+    except DatabaseError as error:
+        if not login_refused(error):
+            raise
+    cache.refresh_secret_now(SECRET)
+    return query(json.loads(cache.get_secret_string(SECRET)))
+
+
+def other_user(username: str) -> str:
+    """The user a rotation switches to: <user>_clone, or back to <user> (AWS's alternating-users rule)."""
+    return username.removesuffix("_clone") if username.endswith("_clone") else username + "_clone"
+
+
+def alternating_create_secret(client, arn, token):
+    current_value = lesson04._read(client, arn, VersionStage="AWSCURRENT")
+    try:
+        lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
+        return
+    except client.exceptions.ResourceNotFoundException:
+        pass
+    current_value["username"] = other_user(current_value["username"])
+    current_value["password"] = client.get_random_password(ExcludeCharacters="/@\"'\\")["RandomPassword"]
+    client.put_secret_value(
+        SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(current_value), VersionStages=["AWSPENDING"]
+    )
+
+
+def alternating_set_secret(client, arn, token):
+    """AWS's alternating-users setSecret for PostgreSQL (its "master-user rotation scheme"): log in as the admin
+    named by `masterarn`, create the pending user or change its password. AWS's template also grants the new
+    user the rotated user's permissions; the lesson's query needs none beyond logging in."""
+    import pg8000.native
+
+    pending = lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
+    if lesson04._can_log_in(pending):
+        return
+    admin = lesson04._login(lesson04._read(client, pending["masterarn"]))
+    try:
+        user, password = pg8000.native.identifier(pending["username"]), pg8000.native.literal(pending["password"])
+        exists = admin.run("SELECT 1 FROM pg_roles WHERE rolname = :name", name=pending["username"])
+        admin.run(f"{'ALTER' if exists else 'CREATE'} ROLE {user} WITH LOGIN PASSWORD {password}")
+    finally:
+        admin.close()
+
+
+# The service the checks run --------------------------------------------------------------------
+
+
+class _RetriedTooOften(BaseException):
+    """Ends a request that refreshes or reads in a loop (BaseException: `except Exception` can't catch it)."""
+
+
+def _counting_cache(client):
+    """A SecretCache that counts its reads and forced refreshes, per request and in all."""
+    from aws_secretsmanager_caching import SecretCache, SecretCacheConfig
+
+    class CountingCache(SecretCache):
+        def __init__(self) -> None:
+            super().__init__(config=SecretCacheConfig(), client=client)
+            self.reads = 0
+            self.refreshes = 0
+            self.request = threading.local()
+
+        def get_secret_string(self, secret_id, version_stage=None):
+            self.reads += 1
+            self.request.reads = getattr(self.request, "reads", 0) + 1
+            if self.request.reads > MAX_READS:
+                raise _RetriedTooOften("read the secret again and again")
+            return super().get_secret_string(secret_id, version_stage)
+
+        def refresh_secret_now(self, secret_id):
+            self.refreshes += 1
+            self.request.refreshes = getattr(self.request, "refreshes", 0) + 1
+            if self.request.refreshes > MAX_REFRESHES:
+                raise _RetriedTooOften("refreshed again and again")
+            return super().refresh_secret_now(secret_id)
+
+    return CountingCache()
+
+
+def _app(answer, cache):
+    """The orders service: GET /orders runs `answer(cache)`; 503 when the database refuses the login."""
+    from flask import Flask
+    from pg8000.exceptions import DatabaseError
+
+    app = Flask("lesson06-check")
+
+    @app.get("/orders")
+    def orders():
+        cache.request.reads = cache.request.refreshes = 0
+        try:
+            return {"served_by": str(answer(cache))}
+        except DatabaseError as error:
+            return {"error": rotation.error_text(error)}, 503
+        except _RetriedTooOften as error:
+            return {"error": f"retried: {error}"}, 500
+        except NotImplementedError:
+            return {"error": "NotImplementedError"}, 500
+        except Exception as error:  # the learner's code failed another way: the hint shows it
+            return {"error": rotation.error_text(error)}, 500
+
+    return app
+
+
+@contextlib.contextmanager
+def _quick_refresh():
+    from aws_secretsmanager_caching.cache.items import SecretCacheItem
+
+    saved = SecretCacheItem.FORCE_REFRESH_JITTER_SLEEP
+    SecretCacheItem.FORCE_REFRESH_JITTER_SLEEP = QUICK_JITTER_MS
+    try:
+        yield
+    finally:
+        SecretCacheItem.FORCE_REFRESH_JITTER_SLEEP = saved
+
+
+class _Measure:
+    """The service with `answer`, its cache, and the load runs of one check."""
+
+    def __init__(self, answer) -> None:
+        identity = _prepared.get("identity")
+        require(identity, "Run the exercise's cell first: its checks.setup(...) prepares the service.")
+        self.client = current().client_as(identity)
+        self.calls: list[str] = []
+        self.client.meta.events.register(
+            "before-call.secrets-manager", lambda model, **_: self.calls.append(model.name)
+        )
+        self.cache = _counting_cache(self.client)
+        self.service = service.serve(_app(answer, self.cache), name="lesson06-check")
+
+    def get(self) -> load.Request:
+        return load.fetch(self.service.url + "/orders")
+
+    def rotate(self, handler, name: str) -> tuple[load.LoadResult, dict]:
+        """One rotation of SECRET under load; (the load's result, what the rotation did)."""
+        arn = rotation.register_rotation_function(name, load.paced(handler, PAUSE))
+        log_start = len(rotation._find(arn).log)
+        admin = current().client("secretsmanager")
+        before = admin.describe_secret(SecretId=SECRET)["VersionIdsToStages"]
+        answer: dict = {}
+
+        def rotate() -> None:
+            with contextlib.redirect_stdout(io.StringIO()):  # the check's report says what failed
+                answer.update(admin.rotate_secret(SecretId=SECRET, RotationLambdaARN=arn))
+
+        result = load.run(self.service.url + "/orders", during=rotate, before=0.15, after=0.3)
+        log = rotation._find(arn).log[log_start:]
+        failed = [line for line in log if line.endswith(": FAILED")]
+        return result, {
+            "token": answer.get("VersionId"),
+            "before": before,
+            "stages": admin.describe_secret(SecretId=SECRET)["VersionIdsToStages"],
+            "failed": failed[0].split()[1].rstrip(":") if failed else None,
+            "error": log[log.index(failed[0]) - 1] if failed else "",
+        }
+
+    def close(self) -> None:
+        self.service.stop()
+
+
+@contextlib.contextmanager
+def _measuring(answer):
+    require(callable(answer), "Pass your function itself (checks.verify('6.x', orders)), without brackets.")
+    with _quick_refresh():
+        measure = _Measure(answer)
+        try:
+            yield measure
+        finally:
+            measure.close()
+
+
+def _first_error(requests) -> str:
+    for request in requests:
+        if not request.ok:
+            try:
+                return json.loads(request.body).get("error", request.body)
+            except ValueError:
+                return request.body or f"HTTP {request.status}"
+    return ""
+
+
+def _require_steady(measure: _Measure, what: str) -> None:
+    """Before any rotation: every request answers, each reads the cache, none refreshes it."""
+    warm = [measure.get() for _ in range(3)]
+    error = _first_error(warm)
+    require(
+        error != "NotImplementedError",
+        f"Your {what} is not written yet (it raises NotImplementedError): replace that line with your code.",
+    )
+    require(not error, f"Before any rotation, the service failed: {error}. Run your function on its own to see why.")
+    require(
+        measure.cache.reads >= len(warm),
+        f"Your {what} does not read the credentials through the cache on each request (cache.get_secret_string"
+        f"({SECRET!r})): it read them once, at start-up, or from another client.",
+    )
+    require(
+        measure.cache.refreshes == 0,
+        f"Your {what} refreshes the cache on every request: that asks Secrets Manager each time (and waits "
+        "seconds, on purpose, each time). Refresh only after the database refused a login.",
+    )
+    require(
+        measure.calls.count("GetSecretValue") <= 1,
+        "The service called GetSecretValue on every request: read through the cache, which calls it once.",
+    )
+
+
+def _prepare() -> str:
+    database = start_database()
+    database.drop_login(CLONE)  # AWS's template creates it in the first rotation
+    credentials = database.create_login(USERNAME)
+    admin_credentials = database.create_admin_login(ADMIN)
+    aws = current()
+    access.enforce_policies()
+    admin_arn = aws.ensure_secret(ADMIN_SECRET, SecretString=json.dumps(admin_credentials))["ARN"]
+    aws.ensure_secret(SECRET, SecretString=json.dumps({**credentials, "masterarn": admin_arn}))
+    aws.ensure_secret(OTHER_SECRET, SecretString=json.dumps({"password": "not for the orders service"}))
+    _prepared["identity"] = access.create_user(SERVICE_USER)
+    return f"{SECRET} holds {USERNAME}'s credentials; the IAM user {SERVICE_USER} runs the service"
+
+
+def _with_service_policy() -> str:
+    message = _prepare()
+    access.put_user_policy(_prepared["identity"], SERVICE_POLICY, name="read-orders-db")
+    return message + " and may read that secret."
+
+
+# 6.1 ------------------------------------------------------------------------------------------
+
+
+def _attempt(call) -> str | None:
+    """None if allowed, else AWS's AccessDeniedException message."""
+    try:
+        call()
+    except botocore.exceptions.ClientError as error:
+        if error.response["Error"]["Code"] == "AccessDeniedException":
+            return error.response["Error"]["Message"]
+        raise
+    return None
+
+
+@exercise("6.1", "the service's policy: its own secret, through the cache")
+def check_service_policy() -> str:
+    identity = _prepared.get("identity")
+    require(identity, 'Run the exercise\'s cell first: it starts with checks.setup("6.1").')
+    access.enforce_policies()
+    iam = current().client("iam")
+    require(
+        iam.list_user_policies(UserName=SERVICE_USER)["PolicyNames"]
+        or iam.list_attached_user_policies(UserName=SERVICE_USER)["AttachedPolicies"],
+        f"{SERVICE_USER} has no policy yet. Attach yours with iam.put_user_policy(UserName={SERVICE_USER!r}, "
+        "PolicyName=..., PolicyDocument=json.dumps(policy)).",
+    )
+    client = current().client_as(identity)
+    denied = _attempt(lambda: client.get_secret_value(SecretId=SECRET))
+    require(not denied, f"Too narrow: the service can't read {SECRET}. AWS says: {denied}")
+    denied = _attempt(lambda: client.describe_secret(SecretId=SECRET))
+    require(
+        not denied,
+        "Too narrow: the caching client calls DescribeSecret before GetSecretValue (to learn which version is "
+        f"AWSCURRENT), and the service may not. Allow secretsmanager:DescribeSecret on {SECRET} too.",
+    )
+    require(
+        _attempt(lambda: client.get_secret_value(SecretId=OTHER_SECRET)),
+        f"Too broad: the service can also read {OTHER_SECRET}. Name only {SECRET} in Resource (its ARN, ending "
+        "in -??????), not *.",
+    )
+    require(
+        _attempt(lambda: client.get_secret_value(SecretId=ADMIN_SECRET)),
+        f"Too broad: the service can read {ADMIN_SECRET}, the database's admin login, because a * after the name "
+        "matches longer names. End the ARN in -?????? (exactly six characters) instead.",
+    )
+    require(
+        _attempt(lambda: client.put_secret_value(SecretId=SECRET, SecretString='{"changed": true}')),
+        "Too broad: the service can change its secret (PutSecretValue). It only reads: allow DescribeSecret and "
+        "GetSecretValue, not secretsmanager:*.",
+    )
+    with _measuring(orders_through_cache) as measure:
+        error = _first_error([measure.get()])
+    require(not error, f"The service can't read its secret through the cache: {error}")
+    return f"{SERVICE_USER} reads {SECRET} through the cache, and nothing else."
+
+
+# 6.2 ------------------------------------------------------------------------------------------
+
+
+@exercise("6.2", "read the credentials through the cache, not once at start-up")
+def check_through_cache(orders) -> str:
+    with _measuring(orders) as measure:
+        _require_steady(measure, "orders(cache)")
+        handler = lesson04.handler_with(lesson04.REFERENCE, twice=False)
+        result, _ = measure.rotate(handler, "check-6-2")
+        after_rotation = result.counts()["failed_after"]
+        measure.cache.refresh_secret_now(SECRET)  # what the cache does by itself, within the hour
+        refreshed = [measure.get() for _ in range(3)]
+    require(
+        not _first_error(refreshed),
+        "After the rotation and a refresh of the cache, your service still fails "
+        f"({_first_error(refreshed)}): it uses credentials read before the rotation. Read them with "
+        "cache.get_secret_string on every request.",
+    )
+    if after_rotation == 0:
+        return "the service reads through the cache, and already recovers after finishSecret (that is 6.3)."
+    return (
+        "the service reads through the cache: one DescribeSecret and one GetSecretValue, then memory. After "
+        "finishSecret, at least one request failed until the cache refreshed (exercise 6.3 fixes that)."
+    )
+
+
+# 6.3 ------------------------------------------------------------------------------------------
+
+
+@exercise("6.3", "on a refused login, refresh the secret and retry once")
+def check_refresh_and_retry(orders) -> str:
+    with _measuring(orders) as measure:
+        _require_steady(measure, "orders(cache)")
+        handler = lesson04.handler_with(lesson04.REFERENCE, twice=False)
+        result, _ = measure.rotate(handler, "check-6-3")
+    looping = [r for r in result.requests if r.status == 500 and "retried:" in r.body]
+    require(
+        not looping,
+        "A request retried again and again (more than one refresh per request). Retry once: if the login "
+        "with the refreshed credentials fails too, let the error go, so the request fails fast.",
+    )
+    after = [r for r in result.requests if result.phase(r) == "after"]
+    require(after, "No request reached the service after finishSecret. Run the check again.")
+    error = _first_error(after)
+    require(
+        not error,
+        f"After finishSecret, requests still failed ({error}). When the login is refused (login_refused(error)), "
+        f"call cache.refresh_secret_now({SECRET!r}) and try once more with the credentials the cache returns then.",
+    )
+    return (
+        "0 failed after finishSecret: a refused login refreshes the cache and retries once. The single-user "
+        "window between setSecret and finishSecret still fails (exercise 6.4 removes it)."
+    )
+
+
+# 6.4 ------------------------------------------------------------------------------------------
+
+
+def _require_alternated(report: dict, before_current: dict, rotation_number: int) -> dict:
+    client = current().client("secretsmanager")
+    token, stages = report["token"], report["stages"]
+    pending = [version for version, labels in stages.items() if "AWSPENDING" in labels and version != token]
+    if report["failed"] and not pending:
+        lesson04._require_written(report["error"], "create_secret or set_secret")
+        raise CheckFailed(f"Rotation {rotation_number} stopped at {report['failed']}: {report['error']}")
+    require(
+        not pending and "AWSCURRENT" in stages.get(token, []),
+        "AWSPENDING is on the wrong version: createSecret must store the new credentials under the rotation's "
+        "token (put_secret_value with ClientRequestToken=token and VersionStages=['AWSPENDING']).",
+    )
+    now = lesson04._read(client, SECRET)
+    require(
+        set(now) == set(before_current),
+        f"The new value should keep every key of the current one: {sorted(before_current)}.",
+    )
+    require(
+        now["username"] != before_current["username"],
+        f"Rotation {rotation_number} changed the password of the user in use ({now['username']}): that is the "
+        "single-user strategy, with its window. createSecret must switch to the other user "
+        "(other_user(current['username'])).",
+    )
+    require(
+        now["username"] == other_user(before_current["username"]),
+        f"Rotation {rotation_number} switched to {now['username']!r}; the other user of "
+        f"{before_current['username']!r} is {other_user(before_current['username'])!r}.",
+    )
+    require(lesson04._can_log_in(now), "The new AWSCURRENT credentials do not log in to the database.")
+    require(
+        lesson04._can_log_in(before_current),
+        f"The previous user's password ({before_current['username']}) stopped working: setSecret must change only "
+        "the pending user's password (log in as the admin from masterarn), so that apps still using the "
+        "previous credentials keep working.",
+    )
+    return now
+
+
+@exercise("6.4", "the alternating-users rotation: zero failed requests")
+def check_alternating_users(create_secret, set_secret) -> str:
+    require(
+        callable(create_secret) and callable(set_secret),
+        "Pass your two functions themselves: checks.verify('6.4', create_secret, set_secret), without brackets.",
+    )
+    steps = {**lesson04.REFERENCE, "createSecret": create_secret, "setSecret": set_secret}
+    handler = lesson04.handler_with(steps, twice=True)
+    client = current().client("secretsmanager")
+    failed = 0
+    with _measuring(orders_with_retry) as measure:
+        for number in (1, 2):  # there and back: orders_app -> orders_app_clone -> orders_app
+            before = lesson04._read(client, SECRET)
+            result, report = measure.rotate(handler, f"check-6-4-{number}")
+            _require_alternated(report, before, number)
+            failed += result.counts()["failed"]
+    require(
+        failed == 0,
+        "Requests failed during the rotation, although it switched users: setSecret changed a password the "
+        "service was using. Change only the pending user's password.",
+    )
+    return f"two rotations ({USERNAME} -> {CLONE} -> {USERNAME}) under load: 0 failed requests."
+
+
+for _number in ("6.2", "6.3", "6.4"):
+    prepares(_number)(_with_service_policy)
+prepares("6.1")(lambda: _prepare() + " (no policy yet).")

@@ -1,0 +1,92 @@
+"""A web service from the notebook: a Flask app served on 127.0.0.1 and a free port, in this kernel.
+
+    service = smworkbook.service.serve(app)      # app = flask.Flask(...) with its routes
+    service.url                                  # http://127.0.0.1:PORT
+    service.stop()
+
+The server is werkzeug's (Flask's own development server, `make_server`), one thread per request,
+in a daemon thread of this kernel. It listens on loopback only, never on 0.0.0.0. It stops when
+`stop()` is called, when a service of the same name is served again (so the cell can be re-run), or
+when the kernel exits; a killed kernel takes its threads and its listening socket with it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+
+from .errors import WorkbookError
+
+_lock = threading.Lock()
+_running: dict[str, Service] = {}
+
+
+class Service:
+    """A Flask app answering on `url` (http://127.0.0.1:PORT) until `stop()`."""
+
+    def __init__(self, name: str, server, thread: threading.Thread) -> None:
+        self.name = name
+        self._server = server
+        self._thread = thread
+        self.url = f"http://127.0.0.1:{server.server_port}"
+
+    def __repr__(self) -> str:
+        state = "running" if self.is_running() else "stopped"
+        return f"<Service {self.name!r} {state} at {self.url}>"
+
+    def is_running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Stop answering and close the port (safe to call twice)."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(timeout=10)
+        self._server.server_close()
+        with _lock:
+            if _running.get(self.name) is self:
+                del _running[self.name]
+
+
+def serve(app, name: str | None = None) -> Service:
+    """Serve the WSGI app `app` (a Flask app) on 127.0.0.1 and a free port, in a thread of this kernel.
+
+    A service already running under the same `name` (default: the app's name) is stopped first.
+    """
+    from werkzeug.serving import make_server
+
+    if not callable(app):
+        raise WorkbookError(f"serve() takes a Flask app (flask.Flask(...)), not {app!r:.60}.")
+    name = name or getattr(app, "name", None) or "service"
+    with _lock:
+        previous = _running.get(name)
+    if previous is not None:
+        previous.stop()
+    # werkzeug logs every request to stderr, which would land under the notebook's cells.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # Port 0: the OS picks a free port; 127.0.0.1: nothing beyond this machine can connect.
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server.daemon_threads = True  # a request still running never keeps the kernel from exiting
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.name = f"smworkbook-service-{name}"
+    thread.start()
+    service = Service(name, server, thread)
+    with _lock:
+        _running[name] = service
+    return service
+
+
+def running() -> list[Service]:
+    """The services this kernel is serving now."""
+    with _lock:
+        return list(_running.values())
+
+
+def stop_all() -> None:
+    """Stop every service this kernel serves (also done when the kernel exits)."""
+    for service in running():
+        service.stop()
+
+
+atexit.register(stop_all)

@@ -1,0 +1,169 @@
+"""Lesson 6's service and load helpers: a Flask app on loopback, bounded load through a paced rotation,
+its phases, its requests per 100 ms and the plot's markers."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+from flask import Flask
+
+from smworkbook import WorkbookError, load, service
+from smworkbook.rotation import STEPS
+
+
+def request(start, end, status=200, probe=False):
+    return load.Request(start, end, status, "", probe)
+
+
+def made_up_result():
+    steps = [("createSecret", 0.30, 0.32), ("setSecret", 0.62, 0.65), ("testSecret", 0.95, 0.97)]
+    steps.append(("finishSecret", 1.27, 1.30))
+    requests = [
+        request(0.00, 0.05),
+        request(0.05, 0.12),
+        request(0.12, 0.31),  # ended after createSecret started: during
+        request(0.70, 0.72, 503),
+        request(0.73, 0.75, 503, probe=True),
+        request(1.29, 1.33, 503),  # started before finishSecret ended: during
+        request(1.31, 1.35),  # after
+        request(1.41, 1.45),
+    ]
+    return load.LoadResult(requests=requests, steps=steps, duration=1.5, during=(0.29, 1.31))
+
+
+def test_requests_are_counted_per_100_ms_by_start_time():
+    rows = made_up_result().buckets()
+    assert len(rows) == 16 and rows[0]["start"] == 0.0 and rows[1]["start"] == 0.1
+    by_start = {row["start"]: (row["succeeded"], row["failed"]) for row in rows if row["succeeded"] or row["failed"]}
+    assert by_start == {0.0: (2, 0), 0.1: (1, 0), 0.7: (0, 2), 1.2: (0, 1), 1.3: (1, 0), 1.4: (1, 0)}
+    assert sum(row["succeeded"] + row["failed"] for row in rows) == 8
+
+
+def test_phases_are_before_the_first_step_during_and_after_finish_secret():
+    counts = made_up_result().counts()
+    assert counts == {
+        "requests": 8,
+        "succeeded": 5,
+        "failed": 3,
+        "failed_before": 0,
+        "failed_during": 3,
+        "failed_after": 0,
+        "requests_before": 2,
+        "requests_during": 4,
+        "requests_after": 2,
+    }
+    assert made_up_result().facts().splitlines() == [
+        "before the rotation:     0 failed",
+        "during the rotation:     at least one failed",
+        "after finishSecret:      0 failed",
+        "through the whole run:   at least one failed",
+    ]
+
+
+def test_the_plot_marks_the_four_steps_and_draws_one_bar_per_kind_and_bucket():
+    result = made_up_result()
+    ends = [("createSecret", 0.32), ("setSecret", 0.65), ("testSecret", 0.97), ("finishSecret", 1.3)]
+    assert result.markers() == ends
+    svg = result.svg()
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    for step in STEPS:
+        assert f">{step}</text>" in svg
+    assert svg.count('fill="#2e7d32"/>') == 4 and svg.count('fill="#c62828"/>') == 2  # green, red bars
+    assert svg.count('stroke-dasharray="3,2"') == 4  # a dashed line where each step ended
+    assert "8 requests: 5 succeeded, 3 failed (3 during the rotation, 0 after finishSecret)" in svg
+
+
+def test_lesson_6_stores_its_three_plots():
+    """nbval does not compare pictures (the plot cells are tagged nbval-ignore-output): are they there?"""
+    import nbformat
+
+    from .conftest import ROOT
+
+    lesson = nbformat.read(ROOT / "notebooks" / "06_service_under_rotation.ipynb", as_version=4)
+    plots = [
+        output["data"]["image/svg+xml"]
+        for cell in lesson.cells
+        if "nbval-ignore-output" in cell.metadata.get("tags", [])
+        for output in cell.get("outputs", [])
+        if "image/svg+xml" in output.get("data", {})
+    ]
+    assert len(plots) == 3
+    for svg in plots:
+        assert all(f">{step}</text>" in svg for step in STEPS)
+        assert " requests: " in svg
+
+
+def test_load_through_a_paced_rotation_on_a_real_service():
+    failing = threading.Event()
+    app = Flask("test-load")
+
+    @app.get("/")
+    def answer():
+        return ("refused", 503) if failing.is_set() else "ok"
+
+    steps = {"setSecret": failing.set, "finishSecret": failing.clear}
+    handler = load.paced(lambda event, context: steps.get(event["Step"], lambda: None)(), pause=0.05)
+    served = service.serve(app)
+    try:
+        result = load.run(
+            served.url + "/",
+            during=lambda: [handler({"Step": step}, None) for step in STEPS],
+            before=0.1,
+            after=0.1,
+            max_requests=400,
+        )
+    finally:
+        served.stop()
+    assert [step for step, _, _ in result.steps] == list(STEPS)
+    assert sum(r.probe for r in result.requests) == 5  # one before the rotation, one after each step
+    counts = result.counts()
+    assert counts["failed_before"] == 0 and counts["failed_after"] == 0 and counts["requests_after"] >= 1
+    probes = [r.status for r in result.requests if r.probe]
+    assert probes == [200, 200, 503, 503, 200]
+    assert len(result.requests) <= 400 + 5
+    assert not [t for t in threading.enumerate() if t.name.startswith("smworkbook-load")]
+    assert not served.is_running()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", int(served.url.rsplit(":", 1)[1])), timeout=1).close()
+
+
+def test_serving_again_under_the_same_name_stops_the_first_service():
+    first = service.serve(Flask("same-name"))
+    second = service.serve(Flask("same-name"))
+    try:
+        assert not first.is_running() and second.is_running()
+        assert second.url.startswith("http://127.0.0.1:")
+        assert second._server.socket.getsockname()[0] == "127.0.0.1"  # loopback only, never 0.0.0.0
+    finally:
+        second.stop()
+    assert "same-name" not in [s.name for s in service.running()]
+
+
+def test_load_goes_to_loopback_only():
+    with pytest.raises(WorkbookError, match="this machine only"):
+        load.run("http://example.com:80/", during=lambda: None)
+    with pytest.raises(WorkbookError, match="this machine only"):
+        load.fetch("https://127.0.0.1:443/")
+
+
+def test_the_service_stops_when_its_process_is_killed():
+    code = (
+        "import sys, time\nfrom flask import Flask\nfrom smworkbook import service\n"
+        "s = service.serve(Flask('killed'))\nprint(s.url, flush=True)\ntime.sleep(60)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(process.stdout.readline().strip().rsplit(":", 1)[1])
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()  # it answers
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    finally:
+        process.kill()
+        process.stdout.close()
