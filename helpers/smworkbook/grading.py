@@ -38,6 +38,7 @@ from .errors import WorkbookError  # noqa: E402
 PASSED = "passed"
 FAILED = "failed"
 NOT_ATTEMPTED = "not attempted"
+_RANK = {PASSED: 0, FAILED: 1, NOT_ATTEMPTED: 2}
 
 _SETUP = re.compile(r"""checks\.setup\(\s*["']([\d.]+)["']""")
 _VERIFY = re.compile(r"""checks\.verify\(\s*["']([\d.]+)["']""")
@@ -148,11 +149,20 @@ def grade(paths: list[Path] | Path, timeout: int = 120, workers: int | None = No
     found: dict[str, Result] = {}
     for results in run_sync(_grade_notebooks)(notebooks, timeout, workers or _default_workers(len(notebooks))):
         for result in results:
-            found.setdefault(result.number, result)
+            # Two notebooks of one lesson: the better result counts (a notebook without the
+            # exercise's cells does not hide one that has them); on a tie, the first.
+            if result.number not in found or _RANK[result.status] < _RANK[found[result.number].status]:
+                found[result.number] = result
     report = Report(missing_lessons=missing)
     for number in sorted(set(expected) | set(found), key=_order):
         report.results.append(found[number])
     return report
+
+
+def grade_each(notebooks: list[Path], timeout: int = 120, workers: int | None = None) -> list[list[Result]]:
+    """Grade notebooks independently, `workers` at a time: one list of results per notebook, in order."""
+    paths = [Path(path) for path in notebooks]
+    return run_sync(_grade_notebooks)(paths, timeout, workers or _default_workers(len(paths)))
 
 
 def grade_notebook(path: Path, timeout: int = 120) -> list[Result]:
@@ -278,6 +288,10 @@ class _NotebookRun:
                     continue
                 setup = _SETUP.search(cell.source)
                 starts = setup.group(1) if setup and setup.group(1) in self.numbers else None
+                if starts and not _VERIFY.search(cell.source):
+                    self.sections.setdefault(
+                        starts, {"errors": [], "stub": bool(_STUB.search(cell.source)), "ran": False}
+                    )
                 if starts and starts != open_number:
                     if open_number and open_number not in self.verdicts:
                         await self._check(open_number)
@@ -292,7 +306,7 @@ class _NotebookRun:
                     self.stopped = f"A cell ran for more than {self.timeout} s and was stopped."
                 verify = _VERIFY.search(cell.source)
                 if starts and not verify:
-                    self.sections[starts] = {"errors": _errors(cell), "stub": bool(_STUB.search(cell.source))}
+                    self.sections[starts].update(errors=_errors(cell), ran=True)
                 elif verify and verify.group(1) == open_number and open_number not in self.verdicts:
                     await self._check(open_number)  # right after its check cell, whatever that cell did
             if open_number and open_number not in self.verdicts:
@@ -369,8 +383,8 @@ class _NotebookRun:
             message = f"{stopped} {message}"
         elif errors:  # the learner's own code failed: that error says more than the check
             message = f"Your exercise cell raised {_one_line(errors[0])} Then: {message}"
-        elif self.stopped and number not in self.sections:
-            message = f"{self.stopped} {message}"
+        elif not section["ran"]:
+            message = f"{self.stopped} {message}".strip()
         return Result(number, title, self.path.name, FAILED, message)
 
 
