@@ -146,8 +146,14 @@ def grade(paths: list[Path] | Path, timeout: int = 120, workers: int | None = No
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise WorkbookError(f"workers is how many notebooks run at once (1 or more), not {workers!r}.")
     notebooks, expected, missing = _notebooks_and_expected(paths)
+    graded = run_sync(_grade_notebooks)(notebooks, timeout, workers or _default_workers(len(notebooks)))
+    return assemble(graded, expected, missing)
+
+
+def assemble(graded: list[list[Result]], expected: list[str], missing: list[str]) -> Report:
+    """One report from each notebook's results: every expected exercise once, in exercise order."""
     found: dict[str, Result] = {}
-    for results in run_sync(_grade_notebooks)(notebooks, timeout, workers or _default_workers(len(notebooks))):
+    for results in graded:
         for result in results:
             # Two notebooks of one lesson: the better result counts (a notebook without the
             # exercise's cells does not hide one that has them); on a tie, the first.
@@ -204,8 +210,11 @@ async def _grade_notebook(path: Path, timeout: int) -> list[Result]:
         numbers = _exercises_of({_lesson_of(path)})
         reason = f"The notebook could not be read ({type(error).__name__}: {_ANSI.sub('', str(error))[:200]})."
         return [Result(n, EXERCISES[n].title, path.name, FAILED, reason) for n in numbers]
-    run = _NotebookRun(path, notebook, timeout)
-    return await run.grade()
+    try:
+        return await _NotebookRun(path, notebook, timeout).grade()
+    except Exception as error:  # the grader's own trouble with this notebook: its exercises fail, saying why
+        reason = f"The grader could not run this notebook: {type(error).__name__}: {error}"
+        return [Result(n, EXERCISES[n].title, path.name, FAILED, reason) for n in _exercises_of({_lesson_of(path)})]
 
 
 class _Client(NotebookClient):
