@@ -86,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
 def _grade(args) -> int:
     names = ", ".join(str(path) for path in args.paths)
     print(f"Grading {names}: each notebook runs in a fresh kernel...", flush=True)
-    report = grading.grade(args.paths, timeout=args.timeout, workers=args.workers)
+    from . import learner_users
+
+    # As root (CI), the learner's kernels run as an OS user of their own (see smworkbook.learner_users).
+    user = learner_users.user_for(args.learner or "learner") if learner_users.available() else None
+    report = grading.grade(args.paths, timeout=args.timeout, workers=args.workers, user=user)
     print(report.table())
     for path in grading.write_reports(report, args.json, args.junit):
         print(f"wrote {path}")

@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import grading
+from . import grading, learner_users
 from .checks import EXERCISES
 from .errors import WorkbookError
 
@@ -102,7 +102,9 @@ def _failed_report(reason: str) -> grading.Report:
     return grading.Report(results=results)
 
 
-async def _grade_learner(folder: Path, timeout: int, slots: asyncio.Semaphore) -> grading.Report:
+async def _grade_learner(
+    folder: Path, timeout: int, slots: asyncio.Semaphore, user: learner_users.LearnerUser | None
+) -> grading.Report:
     try:
         notebooks, expected, missing = grading._notebooks_and_expected(folder)
     except WorkbookError as error:
@@ -110,7 +112,7 @@ async def _grade_learner(folder: Path, timeout: int, slots: asyncio.Semaphore) -
 
     async def one(path: Path) -> list[grading.Result]:
         async with slots:
-            return await grading._grade_notebook(path, timeout)
+            return await grading._grade_notebook(path, timeout, user)
 
     graded = await asyncio.gather(*(one(path) for path in notebooks))
     return grading.assemble(list(graded), expected, missing)
@@ -139,10 +141,14 @@ def grade_class(
         started = time.monotonic()
 
         async def learner(name: str, folder: Path) -> None:
+            user = learner_users.user_for(name) if learner_users.available() else None
             try:
-                report = await _grade_learner(folder, timeout, slots)
+                report = await _grade_learner(folder, timeout, slots, user)
             except Exception as error:  # the grader's own failure on this learner: that learner's row says so
                 report = _failed_report(f"The grader could not grade this learner: {type(error).__name__}: {error}")
+            finally:
+                if user is not None:
+                    learner_users.sweep(user)  # nothing of this learner's outlives its grading
             _write_atomically(reports / f"{name}.json", signed_report(report, name, key))
             graded_now.append(name)
             elapsed = time.monotonic() - started

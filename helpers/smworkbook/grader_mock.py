@@ -12,7 +12,7 @@ The grader talks to it over this process's stdin and stdout, which no notebook c
 
 The kernel gets the mock's endpoint, and a control address on which it can only ask for an
 exercise's set-up (`checks.setup`), a reset (`aws.reset()`) or a policy simulation
-(`access.simulate`): each runs this process's own code.
+(`access.simulate`) or lesson 4's database (`start_database`): each runs this process's own code.
 A check's verdict never comes from the kernel: a value the learner computed arrives as JSON, and
 a function of the learner's (lesson 3.5, lesson 4's rotation steps) is run in the kernel, as AWS
 invokes a Lambda function, its result checked here.
@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.exceptions
 
-_ROUTE = re.compile(r"^/(setup)/([\d.]+)$|^/(reset)$|^/(simulate)$")
+_ROUTE = re.compile(r"^/(setup)/([\d.]+)$|^/(reset)$|^/(simulate)$|^/(database)$")
 _exchange = threading.Lock()  # one call into the kernel at a time on the one pipe
 _state = threading.Lock()  # set-ups and checks never overlap
 
@@ -135,7 +135,7 @@ def run_check(number: str, answers: dict) -> dict:
 
 
 class _Control(BaseHTTPRequestHandler):
-    """The kernel's requests: an exercise's set-up, a reset, a policy simulation. All run this process's code."""
+    """The kernel's requests: a set-up, a reset, a policy simulation, the database. All run this process's code."""
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         from .checks import EXERCISES
@@ -151,6 +151,12 @@ class _Control(BaseHTTPRequestHandler):
                 if match.group(3):
                     current().reset()
                     return self._answer(200, {"message": "reset"})
+                if match.group(5):  # start_database(): lesson 4's PostgreSQL runs here, next to the mock
+                    from .database import start_database
+
+                    database = start_database()
+                    found = {"host": database.host, "port": database.port, "dbname": database.dbname}
+                    return self._answer(200, {"message": found})
                 if match.group(4):  # access.simulate: IAM's policy simulator reads this mock's policies
                     from . import access
 

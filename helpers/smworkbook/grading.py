@@ -31,9 +31,11 @@ from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 from nbclient.util import run_sync  # noqa: E402
 
+from . import learner_users  # noqa: E402
 from .checks import EXERCISES  # noqa: E402
 from .checks._registry import STUB as _STUB  # noqa: E402
 from .errors import WorkbookError  # noqa: E402
+from .learner_users import LearnerUser  # noqa: E402
 
 PASSED = "passed"
 FAILED = "failed"
@@ -135,18 +137,26 @@ class Report:
         return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def grade(paths: list[Path] | Path, timeout: int = 120, workers: int | None = None) -> Report:
+def grade(
+    paths: list[Path] | Path, timeout: int = 120, workers: int | None = None, user: LearnerUser | None = None
+) -> Report:
     """Run exercise notebooks (a folder, or notebook files) in fresh kernels and grade every exercise.
 
     The exercises graded are those of the lessons present (the notebooks' leading numbers); a
     lesson with no notebook is listed once in `Report.missing_lessons`. Up to `workers` notebooks
     run at once (default: one more than the CPU cores), each in its own kernel, against its own
     mock in a process of the grader's (smworkbook.grader_mock); the grader runs every check itself.
+    Given a `user` (smworkbook.learner_users, as root), the kernels run as that OS user, and every
+    process left under that user is killed at the end.
     """
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise WorkbookError(f"workers is how many notebooks run at once (1 or more), not {workers!r}.")
     notebooks, expected, missing = _notebooks_and_expected(paths)
-    graded = run_sync(_grade_notebooks)(notebooks, timeout, workers or _default_workers(len(notebooks)))
+    try:
+        graded = run_sync(_grade_notebooks)(notebooks, timeout, workers or _default_workers(len(notebooks)), user)
+    finally:
+        if user is not None:
+            learner_users.sweep(user)
     return assemble(graded, expected, missing)
 
 
@@ -183,13 +193,15 @@ def _default_workers(notebooks: int) -> int:
     return max(1, min(notebooks, (os.cpu_count() or 1) + 1))
 
 
-async def _grade_notebooks(notebooks: list[Path], timeout: int, workers: int) -> list[list[Result]]:
+async def _grade_notebooks(
+    notebooks: list[Path], timeout: int, workers: int, user: LearnerUser | None = None
+) -> list[list[Result]]:
     """Grade `notebooks`, `workers` at a time; the results come back in the notebooks' order."""
     slots = asyncio.Semaphore(workers)
 
     async def one(path: Path) -> list[Result]:
         async with slots:
-            return await _grade_notebook(path, timeout)
+            return await _grade_notebook(path, timeout, user)
 
     return await asyncio.gather(*(one(path) for path in notebooks))
 
@@ -203,7 +215,7 @@ def _exercises_of(lessons) -> list[str]:
     return [number for number in EXERCISES if number.split(".")[0] in lessons]
 
 
-async def _grade_notebook(path: Path, timeout: int) -> list[Result]:
+async def _grade_notebook(path: Path, timeout: int, user: LearnerUser | None = None) -> list[Result]:
     try:
         notebook = nbformat.read(path, as_version=4)
     except Exception as error:  # invalid JSON, not a notebook: this notebook's exercises fail, nothing else
@@ -211,7 +223,7 @@ async def _grade_notebook(path: Path, timeout: int) -> list[Result]:
         reason = f"The notebook could not be read ({type(error).__name__}: {_ANSI.sub('', str(error))[:200]})."
         return [Result(n, EXERCISES[n].title, path.name, FAILED, reason) for n in numbers]
     try:
-        return await _NotebookRun(path, notebook, timeout).grade()
+        return await _NotebookRun(path, notebook, timeout, user).grade()
     except Exception as error:  # the grader's own trouble with this notebook: its exercises fail, saying why
         reason = f"The grader could not run this notebook: {type(error).__name__}: {error}"
         return [Result(n, EXERCISES[n].title, path.name, FAILED, reason) for n in _exercises_of({_lesson_of(path)})]
@@ -242,8 +254,8 @@ class _NotebookRun:
     set-up cell is checked at the end.
     """
 
-    def __init__(self, path: Path, notebook, timeout: int) -> None:
-        self.path, self.notebook, self.timeout = path, notebook, timeout
+    def __init__(self, path: Path, notebook, timeout: int, user: LearnerUser | None = None) -> None:
+        self.path, self.notebook, self.timeout, self.user = path, notebook, timeout, user
         lessons = {_lesson_of(path)} - {None}
         if not lessons:
             cells = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
@@ -260,16 +272,21 @@ class _NotebookRun:
             # Only this run's outputs count.
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
+        folder = learner_users.workdir(self.user) if self.user else self.path.parent
         try:
             await self.mock.start(self.timeout)
-            await self._run_cells()
+            await self._run_cells(folder)
         except _MockFailed as error:
             self.stopped = self.stopped or str(error)
         finally:
             await self.mock.stop()
+            if self.user:
+                learner_users.remove(folder)
         return [self._result(number) for number in self.numbers]
 
-    async def _run_cells(self) -> None:
+    async def _run_cells(self, folder: Path) -> None:
+        # As another OS user, the kernel works in its own private folder, with its HOME there.
+        extra = {"kernel_manager_class": learner_users.kernel_manager_class(self.user)} if self.user else {}
         self.client = _Client(
             self.notebook,
             timeout=self.timeout,
@@ -285,10 +302,13 @@ class _NotebookRun:
             record_timing=False,
             # Every check has run once the last cell has: stop the kernel at once.
             shutdown_kernel="immediate",
-            resources={"metadata": {"path": str(self.path.parent)}},
+            resources={"metadata": {"path": str(folder)}},
+            **extra,
         )
         env = {name: value for name, value in os.environ.items() if not name.startswith("SMWORKBOOK_")}
         env.update(self.mock.kernel_environment())
+        if self.user:
+            env.update(HOME=str(folder), USER=self.user.name, LOGNAME=self.user.name)
         open_number = None
         # The kernel's own log lines (e.g. its transport warning) are not the learner's.
         async with self.client.async_setup_kernel(env=env, stderr=subprocess.DEVNULL):
