@@ -79,6 +79,17 @@ def read_signed(path: Path, key: bytes) -> dict:
     return body
 
 
+def read_learner(reports: Path, name: str, key: bytes) -> dict:
+    """`name`'s signed report in `reports` (NAME.json); WorkbookError if missing, unsigned, altered or another's."""
+    path = Path(reports) / f"{name}.json"
+    if not path.exists():
+        raise WorkbookError(f"{path}: no report.")
+    body = read_signed(path, key)
+    if body.get("learner") != name:
+        raise WorkbookError(f"{path}: the report is {body.get('learner')!r}'s, not {name!r}'s.")
+    return body
+
+
 def learners(submissions: Path) -> list[tuple[str, Path]]:
     """(name, folder of notebooks) for each learner: a sub-folder, its notebooks at the top or in my-work/."""
     submissions = Path(submissions)
@@ -129,7 +140,7 @@ def grade_class(
     todo = []
     for name, folder in class_:
         try:
-            read_signed(reports / f"{name}.json", key)
+            read_learner(reports, name, key)
             say(f"  {name}: graded before (resumed)")
         except WorkbookError:
             todo.append((name, folder))
@@ -171,13 +182,7 @@ def merge(folder: Path, out: Path) -> Path:
     paths = sorted(Path(folder).glob("*.json"))
     if not paths:
         raise WorkbookError(f"There are no reports (*.json) in {folder}/.")
-    names = []
-    for path in paths:
-        body = read_signed(path, key)
-        if body.get("learner") != path.stem:
-            raise WorkbookError(f"{path}: the report is {body.get('learner')!r}'s, not {path.stem!r}'s.")
-        names.append(path.stem)
-    return write_gradebook(names, Path(folder), Path(out), key)
+    return write_gradebook([path.stem for path in paths], Path(folder), Path(out), key)
 
 
 def _cell(text: str) -> str:
@@ -190,7 +195,7 @@ def write_gradebook(names: list[str], reports: Path, out: Path, key: bytes) -> P
     numbers = list(EXERCISES)
     rows = []
     for name in names:
-        body = read_signed(reports / f"{name}.json", key)
+        body = read_learner(reports, name, key)
         passed = {r["number"] for r in body.get("results", []) if r.get("status") == grading.PASSED}
         points = [int(number in passed) for number in numbers]
         rows.append([_cell(name), *points, sum(points)])
