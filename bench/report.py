@@ -55,6 +55,14 @@ def markdown(r: dict) -> str:
                 "| &nbsp;&nbsp;a machine's first grading (makes lesson 4's PostgreSQL template) | "
                 f"{submission['first_grading_on_a_machine_s']:.2f} s | | | |"
             )
+    if "gradebook" in r:
+        book = r["gradebook"]
+        rows.append(
+            f"| A class of {book['learners']} learners into one gradebook (`--timeout 20`) | {book['class_s']:.0f} s, "
+            f"{book['seconds_per_learner']:.1f} s a learner, peak {book['peak_memory_mib']:.0f} MiB | one learner "
+            f"alone {book['one_learner_alone_s']:.1f} s | {book['ratio_per_learner_vs_alone']:.2f} | "
+            f"{'met' if book['class_s'] < book['goal_s'] else 'NOT met'} (< {book['goal_s']} s) |"
+        )
     if "fresh_clone" in r:
         fresh = r["fresh_clone"]
         lab_seconds = fresh["make_lab_until_answering_s"]

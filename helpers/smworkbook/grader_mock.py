@@ -24,6 +24,7 @@ import base64
 import json
 import os
 import re
+import secrets
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -142,7 +143,10 @@ class _Control(BaseHTTPRequestHandler):
         from .errors import WorkbookError
         from .mock import current
 
-        match = _ROUTE.match(self.path)
+        # Only the kernel given this mock's control address (with its random token) may ask: another
+        # learner's kernel on the same machine could find the port, not the token.
+        path = self.path[len(_TOKEN) + 1 :] if self.path.startswith(f"/{_TOKEN}/") else ""
+        match = _ROUTE.match(path)
         if not match:
             return self._answer(404, {"error": f"no such request: {self.path}"})
         number = match.group(2)
@@ -200,7 +204,7 @@ def main() -> None:
     control.daemon_threads = True
     threading.Thread(target=control.serve_forever, daemon=True, name="grader-control").start()
     host, port = control.server_address[:2]
-    _send({"endpoint": aws.endpoint_url, "control": f"http://{host}:{port}"})
+    _send({"endpoint": aws.endpoint_url, "control": f"http://{host}:{port}/{_TOKEN}"})
     while True:
         request = _receive()
         if "check" in request:
@@ -208,6 +212,7 @@ def main() -> None:
 
 
 _protocol = sys.stdout
+_TOKEN = secrets.token_urlsafe(16)
 
 if __name__ == "__main__":
     main()

@@ -86,21 +86,25 @@ def verify(number: str, *answers) -> None:
         call = ", ".join([repr(number), *ex.answers])
         raise WorkbookError(f"Call it as checks.verify({call}).")
     if graded.active():
+        _seen[number] = (_GRADED, "the grader checks it after this cell")
         print(f"Exercise {number}: the grader checks it itself after this cell (see the grade report).")
         return
     require_mock("Exercise checks")
     try:
         passed = ex.check(*answers)
     except CheckFailed as failure:
+        _seen[number] = (_NOT_YET, str(failure))
         raise CheckFailed(f"Exercise {number} ({ex.title}) is not right yet. {failure}") from None
     except botocore.exceptions.ClientError as error:
         # The mock is in a state the check can't work from (e.g. a rotation left pending by an
         # earlier run): a hint, not a traceback.
         code, message = error.response["Error"]["Code"], error.response["Error"]["Message"]
+        _seen[number] = (_NOT_YET, f"the check could not run ({code})")
         raise CheckFailed(
             f"Exercise {number} ({ex.title}): the check could not run ({code}: {message}). "
             f'Run the exercise cell again (it starts with checks.setup("{number}")), then this check.'
         ) from None
+    _seen[number] = (_PASSED, passed)
     print(f"✔ Exercise {number} passed: {passed}")
     if _stub_left(number):
         print(f"  {STUB_RULE}")
@@ -125,6 +129,31 @@ def _stub_left(number: str) -> bool:
         if setup_call.search(source):
             return bool(STUB.search(source))
     return False
+
+
+# What this kernel's check cells found, by exercise: for progress(), never for a grade.
+_PASSED, _NOT_YET, _GRADED = "passed", "not right yet", "handed to the grader"
+_seen: dict[str, tuple[str, str]] = {}
+
+
+def progress(lesson) -> None:
+    """Show your results in lesson `lesson` from the check cells run since this kernel started.
+
+    A view of your own runs, not your grade: `make grade` runs every exercise again, in a fresh
+    kernel, and its checks run in the grader.
+    """
+    numbers = [number for number in EXERCISES if number.split(".")[0] == str(lesson)]
+    if not numbers:
+        known = ", ".join(dict.fromkeys(number.split(".")[0] for number in EXERCISES))
+        raise WorkbookError(f"There is no lesson {lesson!r}. The lessons are {known}.")
+    print(f"Your checks in lesson {lesson}, since this kernel started (a view, not your grade: `make grade` decides):")
+    marks = {_PASSED: "✔", _NOT_YET: "✘", _GRADED: "→"}
+    for number in numbers:
+        status, detail = _seen.get(number, ("not checked yet", ""))
+        line = f"{marks.get(status, '·')} {number} {EXERCISES[number].title}: {status}"
+        print(line + (f" ({detail})" if status == _NOT_YET else ""))
+    done = sum(_seen.get(number, ("",))[0] == _PASSED for number in numbers)
+    print(f"{done} of {len(numbers)} passed in this kernel.")
 
 
 def require(condition: object, hint: str) -> None:
