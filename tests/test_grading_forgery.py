@@ -4,6 +4,8 @@ itself, in its own process, against its own mock."""
 
 from __future__ import annotations
 
+import json
+
 import nbformat
 import pytest
 
@@ -110,3 +112,17 @@ def test_killing_the_kernel_keeps_what_the_mock_shows_and_fails_what_never_ran(m
     assert mistreated["1.5"].status == grading.PASSED  # solved before the kernel was killed
     assert mistreated["1.6"].status == grading.FAILED
     assert mistreated["1.6"].hint.startswith("The kernel died")
+
+
+def test_the_kernel_gets_neither_the_graders_key_nor_its_aws_credentials(tmp_path, monkeypatch):
+    monkeypatch.setenv("SMWORKBOOK_GRADE_KEY", "the-grader-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "a-real-looking-secret")
+    record = tmp_path / "environment.json"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(f"import json, os\nopen({str(record)!r}, 'w').write(json.dumps(dict(os.environ)))")
+    ]
+    grading.grade_notebook(_write(notebook, tmp_path, "01_environment.ipynb"))
+    seen = json.loads(record.read_text())
+    assert "the-grader-key" not in seen.values() and "a-real-looking-secret" not in seen.values()
+    assert seen["SMWORKBOOK_GRADER_ENDPOINT"].startswith("http://127.0.0.1:")

@@ -1,9 +1,14 @@
-"""Grade a learner's exercise notebooks: run each in a fresh kernel, read every check's outcome.
+"""Grade a learner's exercise notebooks: run each in a fresh kernel; the grader runs every check itself.
 
 `smworkbook grade exercises` (or `make grade`) prints one row per exercise (passed, failed or
 not attempted, with the check's hint) and can write the same results as JSON and as JUnit XML,
-the format CI services show as a test report. The exercises come from the check registry
-(`smworkbook.checks.EXERCISES`), so an exercise whose cells were deleted is reported, not skipped.
+the format CI services show as a test report. The exercises graded are those of the lessons
+present, from the check registry (`smworkbook.checks.EXERCISES`).
+
+For each notebook the grader starts its own mock (smworkbook.grader_mock, a process of its own)
+and a kernel pointed at it (smworkbook.graded), runs the cells one by one, and after each check
+cell runs that exercise's check in the mock's process, with the values the exercise computed
+read from the kernel as JSON. Nothing the kernel prints or patches decides a verdict.
 """
 
 from __future__ import annotations
@@ -305,7 +310,9 @@ class _NotebookRun:
             resources={"metadata": {"path": str(folder)}},
             **extra,
         )
-        env = {name: value for name, value in os.environ.items() if not name.startswith("SMWORKBOOK_")}
+        # The kernel gets what a Python process needs and the way to the grader's mock, nothing else:
+        # no grader's key, no AWS credentials or tokens the grader's environment may hold.
+        env = {name: value for name, value in os.environ.items() if name in _KERNEL_ENVIRONMENT}
         env.update(self.mock.kernel_environment())
         if self.user:
             env.update(HOME=str(folder), USER=self.user.name, LOGNAME=self.user.name)
@@ -417,6 +424,7 @@ class _NotebookRun:
         return Result(number, title, self.path.name, FAILED, message)
 
 
+_KERNEL_ENVIRONMENT = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
 STUB_NOTE = "Passed, but the cell still ends in `raise NotImplementedError()`: delete that line."
 
 
