@@ -122,7 +122,27 @@ def test_the_kernel_gets_neither_the_graders_key_nor_its_aws_credentials(tmp_pat
     notebook.cells = [
         nbformat.v4.new_code_cell(f"import json, os\nopen({str(record)!r}, 'w').write(json.dumps(dict(os.environ)))")
     ]
-    grading.grade_notebook(_write(notebook, tmp_path, "01_environment.ipynb"))
+    grading.grade_notebook(_write(notebook, tmp_path, "environment.ipynb"))
     seen = json.loads(record.read_text())
     assert "the-grader-key" not in seen.values() and "a-real-looking-secret" not in seen.values()
     assert seen["SMWORKBOOK_GRADER_ENDPOINT"].startswith("http://127.0.0.1:")
+
+
+def test_a_rotation_the_notebook_starts_calls_back_into_its_kernel(tmp_path):
+    """The grader's mock invokes a rotation function registered in the kernel, as AWS invokes a Lambda,
+    even while the kernel is busy in the cell that called rotate_secret."""
+    seen = tmp_path / "steps.json"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("import json\n\nimport boto3\n\nimport smworkbook\n\naws = smworkbook.start()"),
+        nbformat.v4.new_code_cell(
+            "steps = []\n\n\ndef lambda_handler(event, context):\n    steps.append(event['Step'])\n\n\n"
+            "client = boto3.client('secretsmanager')\n"
+            "client.create_secret(Name='lesson04/mine', SecretString='{}')\n"
+            "arn = smworkbook.register_rotation_function('mine', lambda_handler)\n"
+            "client.rotate_secret(SecretId='lesson04/mine', RotationLambdaARN=arn)\n"
+            f"open({str(seen)!r}, 'w').write(json.dumps(steps))"
+        ),
+    ]
+    grading.grade_notebook(_write(notebook, tmp_path, "my_rotation.ipynb"))
+    assert json.loads(seen.read_text()) == ["createSecret", "setSecret", "testSecret", "finishSecret"]

@@ -12,7 +12,9 @@ The grader talks to it over this process's stdin and stdout, which no notebook c
 
 The kernel gets the mock's endpoint, and a control address on which it can only ask for an
 exercise's set-up (`checks.setup`), a reset (`aws.reset()`) or a policy simulation
-(`access.simulate`) or lesson 4's database (`start_database`): each runs this process's own code.
+(`access.simulate`), lesson 4's database (`start_database`), or to invoke a rotation function
+registered in the kernel (which the mock then calls back on a loopback address the kernel serves,
+as AWS invokes a Lambda function): each runs this process's own code.
 A check's verdict never comes from the kernel: a value the learner computed arrives as JSON, and
 a function of the learner's (lesson 3.5, lesson 4's rotation steps) is run in the kernel, as AWS
 invokes a Lambda function, its result checked here.
@@ -27,13 +29,15 @@ import re
 import secrets
 import sys
 import threading
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.exceptions
 
-_ROUTE = re.compile(r"^/(setup)/([\d.]+)$|^/(reset)$|^/(simulate)$|^/(database)$")
+_ROUTE = re.compile(r"^/(setup)/([\d.]+)$|^/(reset)$|^/(simulate)$|^/(database)$|^/(lambda)$")
 _exchange = threading.Lock()  # one call into the kernel at a time on the one pipe
 _state = threading.Lock()  # set-ups and checks never overlap
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class KernelCallFailed(Exception):
@@ -104,6 +108,8 @@ def decode_answers(number: str, answers: dict) -> list:
             values.append(base64.b64decode(answer["bytes"]))
         elif "value" in answer:
             values.append(answer["value"])
+        elif "gone" in answer:  # the kernel could not hand the values over (it died, say)
+            raise CheckFailed(answer["gone"])
         elif "unreadable" in answer:
             raise CheckFailed(f"{name} is a {answer['unreadable']}, which the grader cannot read as data (JSON).")
         else:
@@ -135,6 +141,23 @@ def run_check(number: str, answers: dict) -> dict:
     return {"status": "passed", "message": passed}
 
 
+def _register_kernel_function(name: str, url: str) -> str:
+    """Register, in this mock, a rotation function that runs in the kernel (reached at `url`), as a Lambda."""
+    from . import rotation
+
+    if not url.startswith("http://127.0.0.1:"):
+        raise ValueError("a kernel's function is reached on loopback only")
+
+    def handler(event, context):
+        body = json.dumps({"arn": rotation.function_arn(name), "event": event}).encode()
+        request = urllib.request.Request(url, data=body, method="POST")
+        with _NO_PROXY.open(request, timeout=900) as response:
+            if not json.loads(response.read()).get("ok"):
+                raise RuntimeError(f"the rotation function {name} raised in the notebook (see rotation_log there)")
+
+    return rotation.register_rotation_function(name, handler)
+
+
 class _Control(BaseHTTPRequestHandler):
     """The kernel's requests: a set-up, a reset, a policy simulation, the database. All run this process's code."""
 
@@ -155,6 +178,9 @@ class _Control(BaseHTTPRequestHandler):
                 if match.group(3):
                     current().reset()
                     return self._answer(200, {"message": "reset"})
+                if match.group(6):  # register_rotation_function() in the kernel: invoke it there
+                    asked = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                    return self._answer(200, {"message": _register_kernel_function(asked["name"], asked["url"])})
                 if match.group(5):  # start_database(): lesson 4's PostgreSQL runs here, next to the mock
                     from .database import start_database
 
