@@ -15,11 +15,17 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import atexit
+import contextlib
 import json
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -437,24 +443,17 @@ class _MockFailed(Exception):
 
 
 class _GraderMock:
-    """The grader's own mock process (smworkbook.grader_mock), spoken to over its stdin and stdout."""
+    """The grader's own mock process (smworkbook.grader_mock), forked by the zygote, spoken to over a socket."""
 
-    process: asyncio.subprocess.Process | None = None
+    reader: asyncio.StreamReader | None = None
+    writer: asyncio.StreamWriter | None = None
+    pid: int | None = None
 
     async def start(self, timeout: int) -> None:
-        env = {name: value for name, value in os.environ.items() if not name.startswith("SMWORKBOOK_")}
         self.timeout = timeout
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "smworkbook.grader_mock",
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            limit=2**24,
-        )
+        self.reader, self.writer = await asyncio.open_unix_connection(_zygote(), limit=2**24)
         self.address = await self._receive(60)
+        self.pid = self.address.get("pid")
 
     def kernel_environment(self) -> dict[str, str]:
         """What the kernel needs to reach the grader's mock: its endpoint and its control address.
@@ -478,14 +477,14 @@ class _GraderMock:
                 return message["result"]
 
     def _send(self, message: dict) -> None:
-        if self.process is None or self.process.stdin is None or self.process.returncode is not None:
+        if self.writer is None or self.writer.is_closing():
             raise _MockFailed("The grader's mock stopped.")
-        self.process.stdin.write((json.dumps(message) + "\n").encode())
+        self.writer.write((json.dumps(message) + "\n").encode())
 
     async def _receive(self, timeout: float) -> dict:
         try:
-            line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
-        except (TimeoutError, ValueError):
+            line = await asyncio.wait_for(self.reader.readline(), timeout)
+        except (TimeoutError, ValueError, OSError):
             line = b""
         if not line:
             await self.stop()
@@ -493,9 +492,46 @@ class _GraderMock:
         return json.loads(line)
 
     async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)  # the mock forked for this notebook, and nothing else
+            self.pid = None
+
+
+# One zygote per grading process: it imports the mock's code once and forks a mock per notebook.
+_zygote_process: subprocess.Popen | None = None
+_zygote_socket: Path | None = None
+_zygote_lock = threading.Lock()
+
+
+def _zygote() -> str:
+    """The Unix socket of this process's zygote (started on first use, again if it died)."""
+    global _zygote_process, _zygote_socket
+    with _zygote_lock:
+        if _zygote_process is None or _zygote_process.poll() is not None:
+            folder = Path(tempfile.mkdtemp(prefix="smw-grader-"))  # 0700: the grader's alone
+            _zygote_socket = folder / "mocks.sock"
+            env = {name: value for name, value in os.environ.items() if not name.startswith("SMWORKBOOK_")}
+            _zygote_process = subprocess.Popen(
+                [sys.executable, "-m", "smworkbook.grader_mock", "--zygote", str(_zygote_socket)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+            if _zygote_process.stdout.readline().strip() != b"ready":
+                raise _MockFailed("The grader's mock did not start.")
+            atexit.register(_stop_zygote, _zygote_process, folder)
+        return str(_zygote_socket)
+
+
+def _stop_zygote(process: subprocess.Popen, folder: Path) -> None:
+    process.kill()
+    process.wait()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _errors(cell) -> list[dict]:

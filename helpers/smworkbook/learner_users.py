@@ -17,6 +17,7 @@ import pwd
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -53,7 +54,34 @@ def user_for(learner: str) -> LearnerUser:
                 capture_output=True,
             )
             entry = pwd.getpwnam(name)
-    return LearnerUser(name, entry.pw_uid, entry.pw_gid)
+    user = LearnerUser(name, entry.pw_uid, entry.pw_gid)
+    require_can_run(user)
+    return user
+
+
+_can_run: set[int] = set()
+
+
+def require_can_run(user: LearnerUser) -> None:
+    """A clear error unless `user` can start this Python with the workbook (its folders must be reachable)."""
+    if user.uid in _can_run:
+        return
+    probe = subprocess.run(
+        [*_as(user), sys.executable, "-c", "import smworkbook"], capture_output=True, text=True, timeout=120
+    )
+    if probe.returncode != 0:
+        from .errors import WorkbookError
+
+        raise WorkbookError(
+            f"As root, the grader runs each learner's kernel as an OS user of its own ({user.name}), which cannot "
+            f"start {sys.executable} with the workbook: let other users reach its folders (chmod o+rx), or grade as "
+            f"a user other than root. ({probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else ''})"
+        )
+    _can_run.add(user.uid)
+
+
+def _as(user: LearnerUser) -> list[str]:
+    return ["setpriv", f"--reuid={user.uid}", f"--regid={user.gid}", "--clear-groups", "--"]
 
 
 def workdir(user: LearnerUser) -> Path:
@@ -71,7 +99,7 @@ def kernel_manager_class(user: LearnerUser) -> type[AsyncKernelManager]:
         def format_kernel_cmd(self, extra_arguments=None):
             command = super().format_kernel_cmd(extra_arguments)
             os.chown(self.connection_file, user.uid, user.gid)
-            return ["setpriv", f"--reuid={user.uid}", f"--regid={user.gid}", "--clear-groups", "--", *command]
+            return [*_as(user), *command]
 
     return AsLearner
 
