@@ -430,7 +430,10 @@ class _NotebookRun:
         return Result(number, title, self.path.name, FAILED, message)
 
 
-_KERNEL_ENVIRONMENT = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
+_KERNEL_ENVIRONMENT = (
+    *("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR"),
+    *("PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH"),  # where a Python finds its packages
+)
 STUB_NOTE = "Passed, but the cell still ends in `raise NotImplementedError()`: delete that line."
 
 
