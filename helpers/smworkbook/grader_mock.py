@@ -1,10 +1,13 @@
 """The grader's own mock AWS: a process the grader starts, that the learner's kernel only reaches over HTTP.
 
-`python -m smworkbook.grader_mock` runs the workbook's mock (moto's server on 127.0.0.1 and a
-free port, with the corrections) and the exercises' set-ups and checks, all in this process.
-The grader talks to it over this process's stdin and stdout, which no notebook can reach:
+A mock process runs the workbook's mock (moto's server on 127.0.0.1 and a free port, with the
+corrections) and the exercises' set-ups and checks. The grader starts one zygote per grading run
+(`python -m smworkbook.grader_mock --zygote SOCKET`, which imports all that once) and gets a
+freshly forked mock process per notebook by connecting to its Unix socket (in a folder only the
+grader can open); `python -m smworkbook.grader_mock` alone serves one mock on stdin and stdout.
+The grader talks to a mock over that connection, which no notebook can reach:
 
-    -> {"endpoint": ..., "control": ...}                 first line: where the kernel is pointed
+    -> {"endpoint": ..., "control": ..., "pid": ...}     first line: where the kernel is pointed
     <- {"check": "1.2", "answers": {...}}                run exercise 1.2's check
     -> {"call": "get_config", "args": [...], ...}        the check calls a function of the learner's:
     <- {"reply": {"value": ...} or {"error": {...}}}        the grader runs it in the kernel
@@ -35,13 +38,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import botocore.exceptions
 
 _ROUTE = re.compile(r"^/(setup)/([\d.]+)$|^/(reset)$|^/(simulate)$|^/(database)$|^/(lambda)$")
-_exchange = threading.Lock()  # one call into the kernel at a time on the one pipe
+_exchange = threading.Lock()  # one call into the kernel at a time on the one connection
 _state = threading.Lock()  # set-ups and checks never overlap
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-class KernelCallFailed(Exception):
-    """A function of the learner's could not be run in the kernel (kernel gone, too slow, not a function)."""
 
 
 def _send(message: dict) -> None:
@@ -134,7 +133,7 @@ def run_check(number: str, answers: dict) -> dict:
                 "status": "failed",
                 "message": f"The check could not run ({code}: {message}). Run the exercise cell again, then the check.",
             }
-        except (WorkbookError, KernelCallFailed) as error:
+        except WorkbookError as error:
             return {"status": "failed", "message": str(error)}
         except Exception as error:  # a learner's value of an unexpected shape, or a bug: a failure, said plainly
             return {"status": "failed", "message": f"The check could not run: {type(error).__name__}: {error}"}
