@@ -136,7 +136,13 @@ def grade_class(
     class_ = learners(submissions)
     reports = Path(out) / "learners"
     reports.mkdir(parents=True, exist_ok=True)
+    reports.chmod(0o700)  # a learner's kernel, under its own OS user, reads no one's report
     key = grader_key(out)
+    if learner_users.available() and Path(submissions).stat().st_mode & 0o005:
+        say(
+            f"warning: {submissions}/ can be read by other users, so each learner's kernel could read the others' "
+            f"work: chmod 700 {submissions}"
+        )
     todo = []
     for name, folder in class_:
         try:
