@@ -69,6 +69,14 @@ def markdown(r: dict) -> str:
             f"| Lesson 6 run whole in a fresh kernel | {_fig(capstone['notebook_s'])} | | | "
             f"{'met' if seconds < capstone['goal_notebook_s'] else 'NOT met'} (< {capstone['goal_notebook_s']} s) |"
         )
+    if "gradebook" in r:
+        book = r["gradebook"]
+        rows.append(
+            f"| A class of {book['learners']} learners into one gradebook (`--timeout 20`) | {book['class_s']:.0f} s, "
+            f"{book['seconds_per_learner']:.1f} s a learner, peak {book['peak_memory_mib']:.0f} MiB | one learner "
+            f"alone {book['one_learner_alone_s']:.1f} s | {book['ratio_per_learner_vs_alone']:.2f} | "
+            f"{'met' if book['class_s'] < book['goal_s'] else 'NOT met'} (< {book['goal_s']} s) |"
+        )
     if "fresh_clone" in r:
         fresh = r["fresh_clone"]
         lab_seconds = fresh["make_lab_until_answering_s"]

@@ -414,6 +414,75 @@ def bench_capstone(runs: int) -> dict:
     return {"versions": versions, "notebook_s": summary(notebook), "goal_notebook_s": 60}
 
 
+def _make_class(folder: Path) -> None:
+    """30 learners of lessons 1-5: 10 solved, 10 half done, 8 unsolved, and 2 broken (one with an invalid
+    notebook, one with an endless loop)."""
+    import nbformat
+
+    from smworkbook import exercises
+
+    solutions = sorted((ROOT / "solutions").glob("*.ipynb"))
+    for index in range(30):
+        learner = folder / f"learner{index + 1:02d}"
+        learner.mkdir(parents=True)
+        for path in solutions:
+            notebook = nbformat.read(path, as_version=4)
+            setups = [cell for cell in notebook.cells if cell.cell_type == "code" and "checks.setup(" in cell.source]
+            if 10 <= index < 20:  # half done: every other exercise left as the learner's copy has it
+                for cell in setups[::2]:
+                    cell.source = exercises.strip_solutions(cell.source)
+            elif 20 <= index < 28:
+                for cell in setups:
+                    cell.source = exercises.strip_solutions(cell.source)
+            elif index == 29 and path.name.startswith("01_"):
+                setups[0].source = 'checks.setup("1.1")\nwhile True:\n    pass'
+            nbformat.write(notebook, learner / path.name)
+            if index == 28 and path.name.startswith("02_"):
+                (learner / path.name).write_text('{"cells": [', encoding="utf-8")
+
+
+def _peak_tree_rss(process: subprocess.Popen) -> float:
+    """The largest total resident memory (MiB) of `process` and its descendants, sampled every 0.5 s."""
+    import psutil
+
+    peak, root = 0.0, psutil.Process(process.pid)
+    while process.poll() is None:
+        total = 0
+        for member in [root, *root.children(recursive=True)]:
+            try:
+                total += member.memory_info().rss
+            except psutil.Error:
+                pass
+        peak = max(peak, total / 2**20)
+        time.sleep(0.5)
+    return peak
+
+
+def bench_gradebook(runs: int) -> dict:
+    """A generated class of 30 learners graded into one gradebook (`--timeout 20`), against grading one
+    solved learner alone in the same run (the baseline: seconds per learner with the machine to itself)."""
+    with tempfile.TemporaryDirectory() as folder:
+        submissions, out = Path(folder) / "class", Path(folder) / "out"
+        _make_class(submissions)
+        grade_one = [PY, "-m", "smworkbook.cli", "grade", str(submissions / "learner01"), "--json", f"{folder}/a.json"]
+        alone = timed(grade_one)
+        start = time.perf_counter()
+        command = [PY, "-m", "smworkbook.cli", "gradebook", str(submissions), "--out", str(out), "--timeout", "20"]
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peak = _peak_tree_rss(process)
+        seconds = time.perf_counter() - start
+        rows = (out / "gradebook.csv").read_text().splitlines()[1:]
+    return {
+        "class_s": seconds,
+        "learners": len(rows),
+        "seconds_per_learner": seconds / max(1, len(rows)),
+        "one_learner_alone_s": alone,
+        "ratio_per_learner_vs_alone": seconds / max(1, len(rows)) / alone,
+        "peak_memory_mib": peak,
+        "goal_s": 240,
+    }
+
+
 PARTS = (
     "setup_cell",
     "per_call",
@@ -424,6 +493,7 @@ PARTS = (
     "install",
     "fresh_clone",
     "capstone",
+    "gradebook",
 )
 
 
@@ -455,6 +525,7 @@ def main() -> None:
         "grading": bench_grading(max(1, args.runs // 2)),
         "grade_submission": bench_grade_submission(max(1, args.runs // 2)),
         "capstone": bench_capstone(max(1, args.runs // 2)),
+        "gradebook": bench_gradebook(1),
     }
     if not args.skip_fresh_clone:
         try:

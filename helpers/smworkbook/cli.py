@@ -49,6 +49,20 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="notebooks run at once, each in its own kernel (default: CPU cores + 1)",
     )
+    gr.add_argument(
+        "--learner",
+        default=None,
+        help="name the report's learner and sign it with SMWORKBOOK_GRADE_KEY (for `gradebook --merge`)",
+    )
+    book = commands.add_parser(
+        "gradebook",
+        help="grade a class (one sub-folder per learner) into artifacts/grade/gradebook.csv; resumes if interrupted",
+    )
+    book.add_argument("submissions", type=Path, help="folder of learners' folders (or of reports, with --merge)")
+    book.add_argument("--merge", action="store_true", help="build the gradebook from signed reports graded elsewhere")
+    book.add_argument("--out", type=Path, default=Path("artifacts/grade"), help="where to write (artifacts/grade)")
+    book.add_argument("--timeout", type=int, default=120, help="seconds one cell may run (default 120)")
+    book.add_argument("--workers", type=int, default=None, help="notebooks run at once (default: CPU cores + 1)")
     args = parser.parse_args(argv)
 
     try:
@@ -58,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             return _my_work(args.root)
         if args.command == "update":
             return _update(args.root, pull=not args.no_pull)
+        if args.command == "gradebook":
+            from . import gradebook
+
+            return gradebook.main_gradebook(args)
         if args.command == "outputs":
             for path in args.notebooks:
                 outputs.refresh(path)
@@ -120,10 +138,28 @@ def _grade(args) -> int:
         raise WorkbookError(f"There is no {mywork.MY_WORK}/ here yet: `smworkbook my-work` (or `make lab`) makes it.")
     names = ", ".join(str(path) for path in args.paths)
     print(f"Grading {names}: each notebook runs in a fresh kernel...", flush=True)
-    report = grading.grade(args.paths, timeout=args.timeout, workers=args.workers)
+    from . import learner_users
+
+    # As root (CI), the learner's kernels run as an OS user of their own (see smworkbook.learner_users).
+    user = None
+    if learner_users.available():
+        try:
+            user = learner_users.user_for(args.learner or "learner")
+        except WorkbookError as error:
+            if args.learner is not None:  # one learner of a class: never without its own user
+                raise
+            print(f"smworkbook: {error} Grading as root instead.", file=sys.stderr)
+    report = grading.grade(args.paths, timeout=args.timeout, workers=args.workers, user=user)
     print(report.table())
     for path in grading.write_reports(report, args.json, args.junit):
         print(f"wrote {path}")
+    if args.learner is not None and args.json is not None:
+        from . import gradebook
+
+        # One learner's job of a class fanned out (e.g. a CI matrix): its report, signed, replaces the plain one.
+        key = gradebook.grader_key()
+        args.json.write_text(gradebook.signed_report(report, args.learner, key), encoding="utf-8")
+        print(f"signed {args.json} for {args.learner}" if key else f"{gradebook.KEY_VARIABLE} is not set: not signed")
     return 0 if report.full_marks else 1
 
 

@@ -1,0 +1,199 @@
+"""`smworkbook gradebook`: a class graded into one gradebook, whatever one learner's notebook does."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import time
+
+import nbformat
+import pytest
+
+from smworkbook import WorkbookError, gradebook, grading, learner_users
+from smworkbook.checks import EXERCISES
+from smworkbook.cli import main
+
+from .conftest import ROOT
+
+LESSON01 = "01_create_retrieve_update_delete.ipynb"
+TIMEOUT = 10
+
+
+def _solutions_with(folder, change=None):
+    folder.mkdir(parents=True)
+    notebook = nbformat.read(ROOT / "solutions" / LESSON01, as_version=4)
+    if change:
+        change(notebook)
+    nbformat.write(notebook, folder / LESSON01)
+
+
+def _first_exercise(notebook):
+    return next(c for c in notebook.cells if 'checks.setup("1.1")' in c.source)
+
+
+def _endless(notebook):
+    _first_exercise(notebook).source = 'checks.setup("1.1")\nwhile True:\n    pass'
+
+
+def _crash(notebook):
+    notebook.cells.insert(1, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+
+
+def _flood(notebook):
+    _first_exercise(notebook).source += '\nfor _ in range(300):\n    print("x" * 100_000)'
+
+
+HOSTILE = """import subprocess
+script = "sleep 4; " + "; ".join(f"echo forged > '{{target}}'" for target in {targets!r})
+subprocess.Popen(["/bin/sh", "-c", script], start_new_session=True, stderr=subprocess.DEVNULL)"""
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    """Seven learners of lesson 1: solved, unsolved, an invalid notebook, an endless loop, a kernel that
+    dies, a flood of output, and one whose notebook leaves a process behind to rewrite others' files."""
+    root = tmp_path_factory.mktemp("class")
+    submissions, out = root / "submissions", root / "grades"
+    _solutions_with(submissions / "ann")
+    (submissions / "bob").mkdir()
+    shutil.copy(ROOT / "exercises" / LESSON01, submissions / "bob")
+    (submissions / "cy").mkdir()
+    (submissions / "cy" / LESSON01).write_text('{"cells": [', encoding="utf-8")
+    _solutions_with(submissions / "dee", _endless)
+    _solutions_with(submissions / "eve", _crash)
+    _solutions_with(submissions / "fay", _flood)
+    targets = [
+        str(out / "learners" / "ann.json"),
+        str(out / "gradebook.csv"),
+        str(submissions / "ann" / "forged.txt"),
+        str(out / "stolen-key.txt"),
+    ]
+    hostile = HOSTILE.format(targets=targets)
+    _solutions_with(submissions / "gus", lambda nb: nb.cells.insert(1, nbformat.v4.new_code_cell(hostile)))
+    said = []
+    path, graded = gradebook.grade_class(submissions, out, timeout=TIMEOUT, workers=3, say=said.append)
+    time.sleep(5)  # longer than the hostile process waits before it writes
+    return {"submissions": submissions, "out": out, "path": path, "graded": graded, "said": said}
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as file:
+        return list(csv.reader(file))
+
+
+def _report(classroom, name):
+    return json.loads((classroom["out"] / "learners" / f"{name}.json").read_text())
+
+
+def test_the_gradebook_has_a_row_per_learner_and_a_column_per_exercise_in_registry_order(classroom):
+    header, *rows = _rows(classroom["path"])
+    assert header == ["learner", *EXERCISES, "total"]
+    totals = {row[0]: int(row[-1]) for row in rows}
+    assert totals == {"ann": 6, "bob": 0, "cy": 0, "dee": 5, "eve": 0, "fay": 6, "gus": 6}
+    ann = dict(zip(header, rows[0], strict=True))
+    assert [ann[n] for n in EXERCISES if n.startswith("1.")] == ["1"] * 6
+    assert [ann[n] for n in EXERCISES if n.startswith("2.")] == ["0"] * 6
+
+
+def test_each_broken_notebook_costs_its_learner_only_with_the_reason(classroom):
+    assert "could not be read" in _report(classroom, "cy")["results"][0]["hint"]
+    dee = {r["number"]: r for r in _report(classroom, "dee")["results"]}
+    assert dee["1.1"]["status"] == "failed"
+    assert f"ran for more than {TIMEOUT} s" in dee["1.1"]["hint"]
+    assert all(r["hint"].startswith("The kernel died") for r in _report(classroom, "eve")["results"])
+
+
+def test_a_learners_report_grades_the_lessons_present_and_names_the_missing_ones_once(classroom):
+    ann = _report(classroom, "ann")
+    assert (ann["score"], ann["total"], ann["missing_lessons"]) == (6, 6, ["2", "3", "4", "5"])
+
+
+def test_progress_is_shown_learner_by_learner(classroom):
+    progress = [line for line in classroom["said"] if "] " in line]
+    assert len(progress) == 7
+    assert progress[-1].lstrip().startswith("[7/7]")
+
+
+def test_the_lms_csv_has_one_score_per_learner(classroom):
+    header, *rows = _rows(classroom["out"] / "lms.csv")
+    assert header[0] == "Username" and "out of 27" in header[1]
+    assert dict(rows)["ann"] == "6"
+
+
+def test_an_interrupted_run_resumes_without_regrading_finished_learners(classroom, capsys):
+    out = classroom["out"]
+    (out / "learners" / "bob.json").unlink()  # bob was being graded when the run stopped
+    shutil.copy(out / "learners" / "ann.json", out / "learners" / "dee.json")  # not dee's: refused
+    path, graded = gradebook.grade_class(classroom["submissions"], out, timeout=TIMEOUT, say=lambda line: None)
+    assert sorted(graded) == ["bob", "dee"]
+    assert _rows(path) == _rows(classroom["path"])
+    assert main(["gradebook", str(classroom["submissions"]), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.count("graded before (resumed)") == 7
+
+
+@pytest.mark.skipif(not learner_users.available(), reason="kernels run as other OS users only when graded as root")
+def test_a_process_a_notebook_leaves_behind_cannot_rewrite_reports_or_reach_another_learner(classroom):
+    out, submissions = classroom["out"], classroom["submissions"]
+    key = gradebook.grader_key(out)
+    assert gradebook.read_signed(out / "learners" / "ann.json", key)["score"] == 6
+    assert "forged" not in (out / "gradebook.csv").read_text()
+    assert not (submissions / "ann" / "forged.txt").exists()
+    assert not (out / "stolen-key.txt").exists()
+    gus = learner_users.user_for("gus")
+    assert [pid for pid in learner_users._pids() if learner_users._uid_of(pid) == gus.uid] == []
+
+
+def test_merge_builds_the_same_gradebook_from_signed_reports(classroom, tmp_path, monkeypatch):
+    out = classroom["out"]
+    monkeypatch.setenv(gradebook.KEY_VARIABLE, (out / ".grader-key").read_text().strip())
+    reports = tmp_path / "reports"
+    shutil.copytree(out / "learners", reports)
+    assert main(["gradebook", "--merge", str(reports), "--out", str(tmp_path / "merged")]) == 0
+    assert _rows(tmp_path / "merged" / "gradebook.csv") == _rows(classroom["path"])
+
+
+def test_merge_refuses_a_report_changed_after_grading(classroom, tmp_path, monkeypatch):
+    out = classroom["out"]
+    monkeypatch.setenv(gradebook.KEY_VARIABLE, (out / ".grader-key").read_text().strip())
+    reports = tmp_path / "reports"
+    shutil.copytree(out / "learners", reports)
+    bob = json.loads((reports / "bob.json").read_text())
+    bob["results"][0]["status"], bob["score"] = "passed", 1
+    (reports / "bob.json").write_text(json.dumps(bob))
+    with pytest.raises(WorkbookError, match="signature does not match"):
+        gradebook.merge(reports, tmp_path / "merged")
+    (reports / "bob.json").write_text(json.dumps({k: v for k, v in bob.items() if k != "signature"}))
+    with pytest.raises(WorkbookError, match="not signed by the grader"):
+        gradebook.merge(reports, tmp_path / "merged")
+
+
+def test_one_learner_graded_alone_writes_a_report_merge_accepts(tmp_path, monkeypatch):
+    """The command a job runner fans out: one learner, one signed JSON report."""
+    monkeypatch.setenv(gradebook.KEY_VARIABLE, "the-ci-secret")
+    _solutions_with(tmp_path / "ann")
+    reports = tmp_path / "reports"
+    code = main(["grade", str(tmp_path / "ann"), "--learner", "ann", "--json", str(reports / "ann.json")])
+    assert code == 0
+    assert main(["gradebook", "--merge", str(reports), "--out", str(tmp_path / "book")]) == 0
+    assert _rows(tmp_path / "book" / "gradebook.csv")[1][-1] == "6"
+    monkeypatch.setenv(gradebook.KEY_VARIABLE, "another-key")
+    with pytest.raises(WorkbookError, match="signature does not match"):
+        gradebook.merge(reports, tmp_path / "book")
+
+
+def test_a_learner_folder_name_cannot_become_a_spreadsheet_formula():
+    assert gradebook._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert gradebook._cell("ann") == "ann"
+
+
+def test_the_score_table_lists_a_missing_lesson_once():
+    report = grading.Report(missing_lessons=["2"])
+    assert report.table().count("Lesson 2: missing") == 1
+
+
+def test_grading_a_class_folder_with_no_learners_is_a_one_line_error(tmp_path, capsys):
+    assert main(["gradebook", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "no learners' folders" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
