@@ -20,7 +20,7 @@ import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import isolation
+from . import isolation, mock
 from .errors import WorkbookError
 from .mock import MockAWS
 
@@ -78,6 +78,9 @@ def connect() -> GradedAWS:
     if not endpoint.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise WorkbookError(f"{ENDPOINT}={endpoint!r}: the grader's mock is always on loopback.")
     return GradedAWS(endpoint, os.environ.get(CONTROL, ""))
+
+
+mock.use_graded_mock(lambda: connect() if active() else None)
 
 
 def ask(path: str, body: dict | None = None) -> str:
