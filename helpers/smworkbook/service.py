@@ -13,6 +13,7 @@ when the kernel exits; a killed kernel takes its threads and its listening socke
 from __future__ import annotations
 
 import atexit
+import collections
 import logging
 import threading
 
@@ -30,6 +31,8 @@ class Service:
         self._server = server
         self._thread = thread
         self.url = f"http://127.0.0.1:{server.server_port}"
+        # The last errors the app's handlers raised (each answered HTTP 500), newest last.
+        self.errors: collections.deque[str] = collections.deque(maxlen=20)
 
     def __repr__(self) -> str:
         state = "running" if self.is_running() else "stopped"
@@ -72,9 +75,25 @@ def serve(app, name: str | None = None) -> Service:
     thread.name = f"smworkbook-service-{name}"
     thread.start()
     service = Service(name, server, thread)
+    _keep_errors_off_stderr(app, service)
     with _lock:
         _running[name] = service
     return service
+
+
+def _keep_errors_off_stderr(app, service: Service) -> None:
+    # Flask logs a handler's exception ("Exception on /orders [GET]" and its traceback) through
+    # app.log_exception to stderr, which would land under whichever cell is running; the request
+    # already answers HTTP 500, which the lesson counts. This app's message goes to service.errors
+    # instead (its logger, which may be the notebook's own "__main__" logger, is left alone).
+    if not callable(getattr(app, "log_exception", None)):
+        return
+
+    def keep(exc_info) -> None:
+        error = exc_info[1]
+        service.errors.append(f"{type(error).__name__}: {error}")
+
+    app.log_exception = keep
 
 
 def running() -> list[Service]:
