@@ -167,3 +167,25 @@ def test_the_service_stops_when_its_process_is_killed():
     finally:
         process.kill()
         process.stdout.close()
+
+
+def test_a_handlers_error_answers_500_and_stays_off_stderr(capfd):
+    """Flask would log "Exception on /boom [GET]" and a traceback to stderr, under the running cell."""
+    import urllib.error
+    import urllib.request
+
+    app = Flask("boom-service")
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("password authentication failed")
+
+    running = service.serve(app)
+    try:
+        with pytest.raises(urllib.error.HTTPError) as answered:
+            urllib.request.urlopen(running.url + "/boom", timeout=10)
+        assert answered.value.code == 500
+    finally:
+        running.stop()
+    assert list(running.errors) == ["RuntimeError: password authentication failed"]
+    assert capfd.readouterr().err == ""
