@@ -38,12 +38,22 @@ def scrubbed_path(path: str, shadow_root: Path) -> str:
 
 
 def interpreter(version: str) -> str | None:
-    """This machine's python3.X, if it has one that runs (pyenv's shims answer for versions it lacks)."""
-    found = shutil.which(f"python{version}")
-    if not found:
-        return None
-    done = subprocess.run([found, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True)
-    return done.stdout.strip() if done.returncode == 0 else None
+    """This machine's python3.X: on PATH, or one of pyenv's versions (its shims run only the selected one)."""
+    candidates = [shutil.which(f"python{version}")]
+    if shutil.which("pyenv"):
+        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
+        installed = sorted(Path(root, "versions").glob(f"{version}.*/bin/python{version}"), key=_version_key)
+        candidates += [str(path) for path in reversed(installed)]
+    for found in filter(None, candidates):
+        done = subprocess.run([found, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True)
+        if done.returncode == 0:
+            return done.stdout.strip()
+    return None
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    name = path.parent.parent.name  # .../versions/3.12.1/bin/python3.12
+    return tuple(int(part) for part in name.split(".") if part.isdigit())
 
 
 def main(versions: list[str]) -> int:
@@ -65,6 +75,9 @@ def main(versions: list[str]) -> int:
     print("\nPython  result                 time    interpreter")
     for version, outcome, detail, seconds in results:
         print(f"{version:<7} {outcome:<22} {seconds:6.0f} s  {detail}")
+    if all(outcome == "skipped" for _, outcome, _, _ in results):
+        print("No supported Python found: nothing was tested.")
+        return 1
     return 1 if any(outcome.startswith("failed") for _, outcome, _, _ in results) else 0
 
 
