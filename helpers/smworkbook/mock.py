@@ -174,7 +174,7 @@ def start():
                 _current.endpoint_url, keys.access_key_id, keys.secret_access_key, keys.api_token
             )
         elif kind != "aws":
-            isolation.point_environment_at(_current.endpoint_url)
+            isolation.point_environment_at(_current.endpoint_url, *backends.endpoint_keys())
         _current.after_environment()
         install_short_errors()
         return _current
