@@ -27,7 +27,7 @@ from smworkbook import database
 
 VICTIM, ATTACKER = "smw_learner_a", "smw_learner_b"
 
-pytestmark = pytest.mark.skipif(
+needs_root = pytest.mark.skipif(
     os.geteuid() != 0 and not os.environ.get("CI"),
     reason="needs root (useradd, runuser) to run a kernel as one user and attack it as another; CI runs as root",
 )
@@ -139,6 +139,7 @@ def learners():
         shutil.rmtree(home, ignore_errors=True)
 
 
+@needs_root
 def test_another_user_of_the_machine_cannot_read_or_change_a_learners_mock_or_database(learners):
     (victim, victim_home), (attacker, attacker_home) = learners
     python = _interpreter()
@@ -186,6 +187,7 @@ def test_another_user_of_the_machine_cannot_read_or_change_a_learners_mock_or_da
     assert after == {"secrets": ["learner-a/db"], "value": "s3cret-of-a", "db_login": True}
 
 
+@needs_root
 def test_the_clean_up_of_abandoned_servers_leaves_another_users_alone(learners):
     """Even as root, a server folder whose owner file another user wrote is not this kernel's to remove."""
     (victim, victim_home), _ = learners
@@ -208,6 +210,7 @@ def test_the_clean_up_of_abandoned_servers_leaves_another_users_alone(learners):
         shutil.rmtree(planted, ignore_errors=True)
 
 
+@needs_root
 def test_the_set_up_never_opens_another_users_folder(learners):
     """As root, database.py adds o+x only to this user's folders; another user's closed folder stays closed."""
     (victim, victim_home), _ = learners
@@ -219,3 +222,22 @@ def test_the_set_up_never_opens_another_users_folder(learners):
     with pytest.raises(smworkbook.WorkbookError, match="belongs to another user and is closed to others"):
         database._let_user_reach(inner)
     assert closed.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_per_learner_service_answers_only_requests_with_its_token():
+    """The hook for lesson 6's service and the hub's per-user servers (server.TokenOnly, server.has_token)."""
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response
+
+    from smworkbook.server import TokenOnly, has_token
+
+    app = TokenOnly(Response("the learner's data"), "t0ken-of-a")
+    client = Client(app)
+    assert client.get("/").status_code == 403
+    assert client.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 403
+    refused = client.get("/orders", headers={"X-Smworkbook-Token": "t0ken-of-"})
+    assert refused.status_code == 403 and "/orders needs the service's token" in refused.get_data(as_text=True)
+    answer = client.get("/", headers={"Authorization": "Bearer t0ken-of-a"})
+    assert answer.get_data(as_text=True) == "the learner's data"
+    assert has_token({"X-Smworkbook-Token": "t0ken-of-a"}, "t0ken-of-a")
+    assert not has_token({}, "t0ken-of-a")

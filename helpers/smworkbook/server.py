@@ -218,13 +218,47 @@ def _refuse(environ, start_response, code: str, message: str):
     return [payload]
 
 
-def _forbidden(start_response, path: str):
-    payload = (
-        f"403 Forbidden: {path} needs this mock's token (header {TOKEN_HEADER} or ?token=...). "
-        "Its owner's kernel has it: smworkbook.instructor.dashboard_link().\n"
-    ).encode()
+def _forbidden(start_response, path: str, needed: str = ""):
+    needed = needed or (
+        f"this mock's token (header {TOKEN_HEADER} or ?token=...). "
+        "Its owner's kernel has it: smworkbook.instructor.dashboard_link()"
+    )
+    payload = f"403 Forbidden: {path} needs {needed}.\n".encode()
     start_response("403 Forbidden", [("Content-Type", "text/plain"), ("Content-Length", str(len(payload)))])
     return [payload]
+
+
+def has_token(headers, token: str) -> bool:
+    """Whether a request carries `token`, as `Authorization: Bearer <token>` or the X-Smworkbook-Token header.
+
+    For any other per-learner server on loopback (lesson 6's service, the hub's per-user servers):
+    every user of the machine can reach its port, so it must answer only requests with the token
+    its starter made (`secrets.token_urlsafe(24)`) and handed to the learner's kernel. `headers` is
+    any mapping with case-insensitive .get() (Flask's request.headers, werkzeug's, http.server's).
+    """
+    offered = headers.get(TOKEN_HEADER) or ""
+    authorization = headers.get("Authorization") or ""
+    if authorization.startswith("Bearer "):
+        offered = offered or authorization.removeprefix("Bearer ").strip()
+    return bool(offered) and hmac.compare_digest(offered.encode(), token.encode())
+
+
+class TokenOnly:
+    """WSGI middleware for a per-learner service: requests without the token get 403 and never reach `app`.
+
+    app.wsgi_app = TokenOnly(app.wsgi_app, token)   # Flask
+    """
+
+    def __init__(self, app, token: str) -> None:
+        self._app = app
+        self._token = token
+
+    def __call__(self, environ, start_response):
+        from werkzeug.datastructures import EnvironHeaders
+
+        if has_token(EnvironHeaders(environ), self._token):
+            return self._app(environ, start_response)
+        return _forbidden(start_response, environ.get("PATH_INFO", "/"), "the service's token (Authorization: Bearer)")
 
 
 class LoopbackMotoServer(ThreadedMotoServer):
