@@ -109,8 +109,8 @@ def _interpreter() -> list[str]:
     """
     site_packages = Path(sysconfig.get_paths()["purelib"])
     # As database.py does for its service user: o+x on this user's folders above what must be read.
-    database._let_user_reach(site_packages)
-    database._let_user_reach(Path(smworkbook.__file__).parent)
+    for needed in (site_packages, Path(smworkbook.__file__).parent, Path(sys.executable).parent):
+        database._let_user_reach(needed)
     if _reachable_by_others(Path(sys.executable).resolve()):
         return [sys.executable, "-c"]
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
