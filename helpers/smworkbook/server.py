@@ -65,14 +65,17 @@ def signed_by_owner() -> bool:
     return getattr(caller, "owner", False)
 
 
-# What AWS answers over its JSON protocol (Secrets Manager, as botocore reports it) when a
-# request's signature does not check out. AWS "Common Errors" (Secrets Manager API reference):
-# "MissingAuthenticationToken: The request must contain either a valid (registered) AWS access
-# key ID or X.509 certificate"; "IncompleteSignature: The request signature does not conform to
-# AWS standards"; an unknown key is UnrecognizedClientException "The security token included in
-# the request is invalid."; a wrong signature InvalidSignatureException "The request signature we
-# calculated does not match the signature you provided. Check your AWS Secret Access Key and
-# signing method. Consult the service documentation for details."
+# What AWS answers when a request's signature does not check out. The Secrets Manager API
+# reference, "Common Errors": "IncompleteSignature: The request signature does not conform to AWS
+# standards." (400); "InvalidClientTokenId: The X.509 certificate or AWS access key ID provided
+# does not exist in our records." (403); "MissingAuthenticationToken: The request must contain
+# either a valid (registered) AWS access key ID or X.509 certificate." (403). Over the JSON
+# protocol that Secrets Manager speaks, botocore users see these as UnrecognizedClientException
+# "The security token included in the request is invalid." for an unknown key and
+# InvalidSignatureException "The request signature we calculated does not match the signature you
+# provided. Check your AWS Secret Access Key and signing method. Consult the service documentation
+# for details." for a wrong secret (HTTP 400, {"__type": ..., "message": ...}): the docs name the
+# query protocol's codes, which IAM answers (see _refuse).
 _MISSING = ("MissingAuthenticationTokenException", "Missing Authentication Token")
 _INCOMPLETE = ("IncompleteSignatureException", "The request signature does not conform to AWS standards.")
 _UNKNOWN_KEY = ("UnrecognizedClientException", "The security token included in the request is invalid.")
