@@ -43,8 +43,8 @@ _DROPPED = (
 
 def point_environment_at(
     endpoint_url: str,
-    access_key_id: str = FAKE_ACCESS_KEY_ID,
-    secret_access_key: str = FAKE_SECRET_ACCESS_KEY,
+    access_key_id: str,
+    secret_access_key: str,
     api_token: str | None = None,
 ) -> None:
     """Make every boto3 client created from now on in this process talk to `endpoint_url` with these keys.
