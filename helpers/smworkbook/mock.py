@@ -103,7 +103,8 @@ class MockAWS(Backend):
     def reset(self) -> None:
         """Forget everything the mock holds: every secret, in every region and account.
 
-        Policy enforcement (smworkbook.access.enforce_policies) is switched off too.
+        Policy enforcement (smworkbook.access.enforce_policies) is switched off too; the check
+        that every request is signed with this mock's keys (server.OwnerOnly) never is.
         """
         self._require_running()
         from moto import settings
