@@ -58,8 +58,10 @@ PER_CALL = """
 import time, boto3, smworkbook
 aws = smworkbook.start()
 workbook = aws.client("secretsmanager")
+# A plain client with the mock's own keys: the mock answers only those (server.OwnerOnly).
 plain = boto3.client("secretsmanager", endpoint_url=aws.endpoint_url, region_name="us-east-1",
-                     aws_access_key_id="testing", aws_secret_access_key="testing")
+                     aws_access_key_id=aws.credentials.access_key_id,
+                     aws_secret_access_key=aws.credentials.secret_access_key)
 workbook.create_secret(Name="bench", SecretString="x")
 def per_call(client, n={n}):
     t = time.perf_counter()
@@ -98,7 +100,7 @@ SERVER_PER_CALL = """
 import logging, time, boto3
 {start}
 client = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1",
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+                      aws_access_key_id=keys[0], aws_secret_access_key=keys[1])
 client.create_secret(Name="bench", SecretString="x")
 for _ in range(20):
     client.get_secret_value(SecretId="bench")
@@ -110,13 +112,18 @@ for _ in range(5):  # the median round of each process: one busy moment of a sha
     rounds.append(((time.perf_counter() - t) / {n}, (time.process_time() - cpu) / {n}))
 print(sorted(r[0] for r in rounds)[2], sorted(r[1] for r in rounds)[2])
 """
-START_WORKBOOK = "import smworkbook; endpoint = smworkbook.start().endpoint_url"
+# The workbook's mock checks every signature against its own keys; stock moto takes any.
+START_WORKBOOK = """import smworkbook
+aws = smworkbook.start()
+endpoint, keys = aws.endpoint_url, (aws.credentials.access_key_id, aws.credentials.secret_access_key)
+"""
 START_STOCK = """from moto.server import ThreadedMotoServer
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 server.start()
 host, port = server.get_host_and_port()
 endpoint = f"http://{host}:{port}"
+keys = ("testing", "testing")
 """
 
 

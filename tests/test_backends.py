@@ -42,7 +42,12 @@ _PRELUDE = textwrap.dedent(
 def _env(aws, backend: str) -> dict[str, str]:
     env = dict(os.environ, SMWORKBOOK_BACKEND=backend)
     # The learner's own AWS configuration, in real AWS mode: here it leads to the stand-in.
-    env.update(AWS_ENDPOINT_URL=aws.endpoint_url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    keys = aws.credentials
+    env.update(AWS_ENDPOINT_URL=aws.endpoint_url, AWS_ACCESS_KEY_ID=keys.access_key_id)
+    env.update(AWS_SECRET_ACCESS_KEY=keys.secret_access_key)
+    # The stand-in checks signatures (server.OwnerOnly): an endpoint mode run is given its keys.
+    env.update(SMWORKBOOK_ENDPOINT_ACCESS_KEY_ID=keys.access_key_id)
+    env.update(SMWORKBOOK_ENDPOINT_SECRET_ACCESS_KEY=keys.secret_access_key)
     env.update(AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true")
     return env
 
@@ -255,7 +260,7 @@ def test_endpoint_mode_uses_the_endpoint_with_fake_keys_and_cleans_up_only_its_o
     result = run_python(code, env=env)
     assert result.returncode == 0, result.stderr
     seen = _outcomes(result)
-    assert seen["kind"] == ["endpoint", aws.endpoint_url, "testing"]
+    assert seen["kind"] == ["endpoint", aws.endpoint_url, aws.credentials.access_key_id]
     assert seen["own_server"] == []  # no embedded mock: the endpoint does the work
     assert seen["created"] == "lesson/secret"  # names are left as they are on an endpoint
     assert seen["tags"][0]["Key"] == "smworkbook-run"

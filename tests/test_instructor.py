@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 
 import pytest
@@ -53,20 +54,44 @@ def test_the_reset_button_resets_and_says_so(aws, sm, ticked, expected):
     assert "The mock is empty again" in status.value
 
 
-def test_the_dashboard_link_is_the_mocks_own_page_on_loopback(aws):
+def test_the_dashboard_link_is_the_mocks_own_page_on_loopback_with_its_token(aws):
     url = instructor.dashboard_url()
-    assert url == aws.endpoint_url + "/moto-api/"
+    assert url == f"{aws.endpoint_url}/moto-api/?token={aws.credentials.api_token}"
     assert url.startswith("http://127.0.0.1:")
     with urllib.request.urlopen(url, timeout=10) as page:
         assert page.status == 200 and "Moto" in page.read().decode()
     link = instructor.dashboard_link().data
-    assert f'href="{url}"' in link and f'href="{url}data.json"' in link
+    data = url.replace("/moto-api/?", "/moto-api/data.json?")
+    assert f'href="{url}"' in link and f'href="{data}"' in link
     assert 'target="_blank"' in link
+
+
+def test_the_dashboard_without_its_token_is_refused(aws):
+    """Every user of the machine reaches the mock's port: the page is only for whoever holds the token."""
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(aws.endpoint_url + "/moto-api/", timeout=10)
+    assert refused.value.code == 403
+    assert "needs this mock's token" in refused.value.read().decode()
+
+
+def test_the_dashboard_page_loads_its_script_and_data_with_the_token_of_the_page(aws, sm):
+    """The page fetches /moto-api/lib.js and data.json without the token; the browser names the page in Referer."""
+    sm.create_secret(Name="visible-in-dashboard", SecretString="x")
+    for path in ("lib.js", "data.json"):
+        request = urllib.request.Request(f"{aws.endpoint_url}/moto-api/{path}")
+        request.add_header("Referer", instructor.dashboard_url())
+        with urllib.request.urlopen(request, timeout=10) as page:
+            assert page.status == 200
+    wrong = urllib.request.Request(f"{aws.endpoint_url}/moto-api/data.json")
+    wrong.add_header("Referer", f"{aws.endpoint_url}/moto-api/?token=guessed")
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(wrong, timeout=10)
 
 
 def test_the_raw_state_link_shows_the_mocks_secrets(aws, sm):
     sm.create_secret(Name="visible-in-dashboard", SecretString="x")
-    state = json.load(urllib.request.urlopen(instructor.dashboard_url() + "data.json", timeout=10))
+    raw = instructor.dashboard_url().replace("/moto-api/?", "/moto-api/data.json?")
+    state = json.load(urllib.request.urlopen(raw, timeout=10))
     assert [s["name"] for s in state["secretsmanager"]["FakeSecret"]] == ["visible-in-dashboard"]
 
 

@@ -35,7 +35,9 @@ def test_start_again_returns_the_running_server(aws):
 def test_environment_points_at_the_mock(aws):
     assert os.environ["AWS_ENDPOINT_URL"] == aws.endpoint_url
     assert os.environ["AWS_DEFAULT_REGION"] == "us-east-1"
-    assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"
+    # The mock's own keys, made when it started: never the public `testing` pair.
+    assert os.environ["AWS_ACCESS_KEY_ID"] == aws.credentials.access_key_id != "testing"
+    assert os.environ["AWS_SECRET_ACCESS_KEY"] == aws.credentials.secret_access_key
 
 
 def test_plain_boto3_client_reaches_the_mock(aws, sm):
@@ -115,6 +117,7 @@ def test_real_credentials_and_profiles_are_never_used(learner_home):
         print(json.dumps({
             "seen": seen,
             "access_key": boto3.Session().get_credentials().access_key,
+            "mock_key": aws.credentials.access_key_id,
             "region": boto3.Session().region_name,
             "account": boto3.client("sts").get_caller_identity()["Account"],
         }))
@@ -125,9 +128,9 @@ def test_real_credentials_and_profiles_are_never_used(learner_home):
     report = json.loads(result.stdout)
     signed = [header for header in report["seen"] if header]  # the rest are the mock's own /moto-api/ calls
     assert len(signed) == 3
-    assert all("Credential=testing/" in header for header in signed), signed
+    assert all(f"Credential={report['mock_key']}/" in header for header in signed), signed
     assert not any(LEARNER_KEY in header or LEARNER_PROFILE_KEY in header for header in report["seen"])
-    assert report["access_key"] == "testing"
+    assert report["access_key"] == report["mock_key"]
     assert report["region"] == "us-east-1"
     assert report["account"] == "123456789012"  # moto's, not the learner's
 

@@ -74,10 +74,12 @@ def test_every_notebook_runs_offline_and_never_sends_the_planted_credentials(tmp
     assert all(entry["url"].startswith("http://127.0.0.1:") for entry in requests)
     signed = [entry["authorization"] for entry in requests if entry["authorization"]]
     key_ids = {header.partition("Credential=")[2].partition("/")[0] for header in signed}
-    assert "testing" in key_ids
-    # Lesson 5 also signs as IAM users of the mock, with access keys the mock itself issued
-    # (create_access_key): "AKIA" and 16 characters, never one of the planted keys.
-    assert all(key == "testing" or re.fullmatch(r"AKIA[A-Z0-9]{16}", key) for key in key_ids), key_ids
+    # Each kernel's mock has its own key (server.Credentials: "SMWB" and 16 hex digits), never the
+    # public `testing` pair. Lesson 5 also signs as IAM users of the mock, with access keys the
+    # mock itself issued (create_access_key): "AKIA" and 16 characters, never one of the planted keys.
+    assert "testing" not in key_ids
+    assert any(re.fullmatch(r"SMWB[0-9A-F]{16}", key) for key in key_ids), key_ids
+    assert all(re.fullmatch(r"SMWB[0-9A-F]{16}|AKIA[A-Z0-9]{16}", key) for key in key_ids), key_ids
     assert not any(LEARNER_KEY in header or LEARNER_PROFILE_KEY in header for header in signed)
 
 

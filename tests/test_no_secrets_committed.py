@@ -14,6 +14,9 @@ PATTERNS = {
     "AWS secret access key": re.compile(r"aws_secret_access_key\s*[=:]\s*['\"]?[A-Za-z0-9/+]{40}\b", re.IGNORECASE),
     "private key": re.compile(r"-----BEGIN (?:RSA |EC |OPENSSH |)PRIVATE KEY-----"),
     "GitHub token": re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36}\b"),
+    # A mock's own credentials (server.Credentials): a dashboard link stores token=TOKEN instead.
+    "mock's /moto-api/ token": re.compile(r"token=(?!TOKEN\b)[A-Za-z0-9_-]{16,}"),
+    "mock's access key id": re.compile(r"\bSMWB[0-9A-F]{16}\b"),
 }
 # Obviously fake values that the isolation tests plant on purpose, and AWS's documented example.
 ALLOWED = {LEARNER_KEY, LEARNER_PROFILE_KEY, "AKIAIOSFODNN7EXAMPLE"}
@@ -40,6 +43,8 @@ def findings(text: str) -> list[str]:
         "key = 'AKIA" + "Z" * 16 + "'",
         "aws_secret_access_key = " + "wJalrXUtnFEMI/K7MDENG/" + "z" * 18,
         "-----BEGIN RSA " + "PRIVATE KEY-----",
+        "http://127.0.0.1:40000/moto-api/?token" + "=Zq3" + "x" * 29,
+        "SMWB" + "0123456789ABCDEF",
     ],
 )
 def test_scan_finds_credential_like_strings(text):

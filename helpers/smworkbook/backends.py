@@ -1,7 +1,10 @@
 """Other backends than the embedded mock, chosen by one environment variable, with guard rails.
 
     SMWORKBOOK_BACKEND unset, "" or "moto"   the embedded moto server (the default; free, offline)
-    SMWORKBOOK_BACKEND=http://localhost:4566  an endpoint you already run, e.g. LocalStack (loopback only)
+    SMWORKBOOK_BACKEND=http://localhost:4566  an endpoint you already run, e.g. LocalStack (loopback only);
+                                              keys: SMWORKBOOK_ENDPOINT_ACCESS_KEY_ID and
+                                              SMWORKBOOK_ENDPOINT_SECRET_ACCESS_KEY if it checks
+                                              them (another workbook mock), else `testing`
     SMWORKBOOK_BACKEND=aws                    real AWS, with your own credentials: the explicit opt-in
 
 Set it before starting JupyterLab (`SMWORKBOOK_BACKEND=aws make lab`); the set-up cell reads it.
@@ -35,6 +38,8 @@ from .backend import Backend
 from .errors import WorkbookError, require_secret_name
 
 VARIABLE = "SMWORKBOOK_BACKEND"
+# The keys for an endpoint that checks signatures (e.g. a workbook mock someone else started).
+KEY_VARIABLES = ("SMWORKBOOK_ENDPOINT_ACCESS_KEY_ID", "SMWORKBOOK_ENDPOINT_SECRET_ACCESS_KEY")
 TAG_KEY = "smworkbook-run"
 PRICING_URL = "https://aws.amazon.com/secrets-manager/pricing/"
 # Calls real AWS mode lets through: Secrets Manager, and STS to say whose account it is.
@@ -63,6 +68,17 @@ def choose() -> tuple[str, str | None]:
         f"{VARIABLE}={value!r} is not a backend: leave it unset (the embedded mock), "
         "set an endpoint such as http://localhost:4566, or set it to aws (real AWS, costs money)."
     )
+
+
+def endpoint_keys() -> tuple[str, str]:
+    """The keys to sign with for an endpoint: SMWORKBOOK_ENDPOINT_* if both are set, else the fake `testing` pair.
+
+    LocalStack accepts any key; a workbook mock accepts only its owner's (server.OwnerOnly).
+    """
+    key_id, secret = (os.environ.get(name, "") for name in KEY_VARIABLES)
+    if key_id and secret:
+        return key_id, secret
+    return isolation.FAKE_ACCESS_KEY_ID, isolation.FAKE_SECRET_ACCESS_KEY
 
 
 def _is_loopback(host: str) -> bool:
@@ -95,11 +111,11 @@ def unguard() -> None:
 def start_scoped(kind: str, target: str | None) -> ScopedAWS:
     """Connect to an endpoint or to real AWS, with this run's guard rails installed."""
     if kind == "endpoint":
-        # Fake keys, here and in the environment start() sets: nothing real is ever sent to it.
+        # Keys made for the endpoint, or fake ones, here and in the environment start() sets:
+        # the learner's real keys are never sent to it.
+        key_id, secret = endpoint_keys()
         session = boto3.session.Session(
-            aws_access_key_id=isolation.FAKE_ACCESS_KEY_ID,
-            aws_secret_access_key=isolation.FAKE_SECRET_ACCESS_KEY,
-            region_name=isolation.REGION,
+            aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=isolation.REGION
         )
         aws = ScopedAWS(kind, target, session, prefix=False)
     else:

@@ -237,11 +237,21 @@ def _service_user() -> str | None:
 
 
 def _let_user_reach(path: Path) -> None:
-    """Let other users traverse every folder above `path` (o+x), so the service user can run it."""
+    """Let other users traverse every folder above `path` (o+x), so the service user can run it.
+
+    Only folders of this kernel's own user are changed: a folder of another user of the machine
+    that is closed to others stays closed, and the server cannot start from there (a clear error).
+    """
     for folder in [path, *path.parents]:
-        mode = folder.stat().st_mode
-        if not mode & 0o001:
-            folder.chmod(mode | 0o001)
+        info = folder.stat()
+        if info.st_mode & 0o001:
+            continue
+        if info.st_uid != os.geteuid():
+            raise WorkbookError(
+                f"PostgreSQL runs as the user {_SERVICE_USER}, which cannot reach {folder}: that folder belongs to "
+                "another user and is closed to others. Run the workbook from a folder of your own."
+            )
+        folder.chmod(info.st_mode | 0o001)
 
 
 def _scratch_folder() -> str:
@@ -486,14 +496,42 @@ def _kill_postmaster(data: Path) -> None:
 
 
 def _remove_abandoned_servers() -> None:
-    """Stop and remove servers whose kernel is gone (killed before it could clean up)."""
+    """Stop and remove servers whose kernel is gone (killed before it could clean up), of this user only.
+
+    A server folder is this user's when its owner file was written by this user (the kernel writes
+    it before handing the folder to the service user): other users' servers, or a folder someone
+    planted, are never touched, even as root.
+    """
     for root in server_folders():
-        try:
-            owner = int((root / _OWNER_FILE).read_text())
-        except (OSError, ValueError):
-            continue
-        if not _process_alive(owner):
+        owner = _own_server(root)
+        if owner is not None and not _process_alive(owner):
             _stop_and_remove(root, _service_user() if root.stat().st_uid != os.geteuid() else None)
+
+
+def _own_server(root: Path) -> int | None:
+    """The pid of the kernel that started the server in `root`, if that kernel ran as this user; else None."""
+    import stat
+
+    try:
+        folder, owner_file = root.lstat(), (root / _OWNER_FILE).lstat()
+        if not (stat.S_ISDIR(folder.st_mode) and stat.S_ISREG(owner_file.st_mode)):
+            return None  # a symbolic link, never followed
+        if owner_file.st_uid != os.geteuid():
+            return None
+        if folder.st_uid != os.geteuid() and folder.st_uid != _service_uid():
+            return None
+        return int((root / _OWNER_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _service_uid() -> int | None:
+    import pwd
+
+    try:
+        return pwd.getpwnam(_SERVICE_USER).pw_uid if os.geteuid() == 0 else None
+    except KeyError:
+        return None
 
 
 def _process_alive(pid: int) -> bool:

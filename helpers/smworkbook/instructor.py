@@ -85,8 +85,14 @@ def reset_widget(seed: bool = False):
 
 
 def dashboard_url() -> str:
-    """The address of moto's dashboard for this kernel's mock (a web page listing what it holds)."""
-    return require_mock("moto's dashboard").endpoint_url + "/moto-api/"
+    """The address of moto's dashboard for this kernel's mock (a web page listing what it holds).
+
+    It carries the mock's token: the mock answers its /moto-api/ pages to nobody else, since
+    every user of the machine can reach its port. Stored notebook outputs show `token=TOKEN`
+    (smworkbook outputs writes the placeholder), so a committed notebook never holds one.
+    """
+    aws = require_mock("moto's dashboard")
+    return f"{aws.endpoint_url}/moto-api/?token={aws.credentials.api_token}"
 
 
 def dashboard_link():
@@ -97,10 +103,11 @@ def dashboard_link():
     """
     from IPython.display import HTML
 
-    url = html.escape(dashboard_url())
+    url = dashboard_url()
+    page, data = html.escape(url), html.escape(url.replace("/moto-api/?", "/moto-api/data.json?"))
     return HTML(
-        f'<a href="{url}" target="_blank" rel="noopener">moto dashboard of this kernel\'s mock: {url}</a>'
-        f' (<a href="{url}data.json" target="_blank" rel="noopener">raw state as JSON</a>)'
+        f'<a href="{page}" target="_blank" rel="noopener">moto dashboard of this kernel\'s mock: {page}</a>'
+        f' (<a href="{data}" target="_blank" rel="noopener">raw state as JSON</a>)'
     )
 
 

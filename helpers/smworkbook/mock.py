@@ -20,6 +20,9 @@ _current = None  # MockAWS, or backends.ScopedAWS when SMWORKBOOK_BACKEND choose
 # The address of the last mock this kernel ran: to say what happened when it stops, and to
 # bring a fresh one up on the same port so boto3 clients made before still reach it.
 _last_endpoint: str | None = None
+# This kernel's mock credentials, made with its first mock and kept for the ones after, so that
+# boto3 clients made before a restart still sign with the right key (see server.Credentials).
+_credentials = None
 
 # urlopen would send a loopback request through a proxy named in HTTP_PROXY: never.
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -47,9 +50,11 @@ class MockAWS(Backend):
         host, port = server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
         self.region = isolation.REGION
+        # The mock answers only requests signed with these (and keys its IAM issued).
+        self.credentials = server.credentials
         self._session = boto3.session.Session(
-            aws_access_key_id=isolation.FAKE_ACCESS_KEY_ID,
-            aws_secret_access_key=isolation.FAKE_SECRET_ACCESS_KEY,
+            aws_access_key_id=self.credentials.access_key_id,
+            aws_secret_access_key=self.credentials.secret_access_key,
             region_name=self.region,
         )
         self._clients: dict[str, object] = {}
@@ -63,7 +68,7 @@ class MockAWS(Backend):
         return f"the embedded mock at {self.endpoint_url}"
 
     def after_environment(self) -> None:
-        """boto3.client() uses the mock's own session: the same fake keys and region as the environment,
+        """boto3.client() uses the mock's own session: the same keys and region as the environment,
         and botocore's data files, already read, are not read again (about 0.1 s of the set-up cell)."""
         boto3.DEFAULT_SESSION = self._session
 
@@ -99,13 +104,20 @@ class MockAWS(Backend):
     def reset(self) -> None:
         """Forget everything the mock holds: every secret, in every region and account.
 
-        Policy enforcement (smworkbook.access.enforce_policies) is switched off too.
+        Policy enforcement (smworkbook.access.enforce_policies) is switched off too; the check
+        that every request is signed with this mock's keys (server.OwnerOnly) never is.
         """
         self._require_running()
         from moto import settings
 
+        from .server import TOKEN_HEADER
+
         settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
-        request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
+        request = urllib.request.Request(
+            f"{self.endpoint_url}/moto-api/reset",
+            method="POST",
+            headers={TOKEN_HEADER: self.credentials.api_token},
+        )
         with _NO_PROXY.open(request, timeout=10):
             pass
 
@@ -147,7 +159,8 @@ def start():
     """Start this kernel's mock AWS, or return the one already running.
 
     Afterwards every boto3 client created in this kernel, including a plain
-    `boto3.client("secretsmanager")`, talks to the mock with fake credentials in us-east-1.
+    `boto3.client("secretsmanager")`, talks to the mock in us-east-1 with keys made for this
+    kernel's mock alone (other users of the machine cannot use it).
     Your real AWS credentials and profiles are never read.
 
     The environment variable SMWORKBOOK_BACKEND can choose another backend (an endpoint such as
@@ -170,8 +183,13 @@ def start():
                 _current = backends.start_scoped(kind, target)
         # Before any boto3 client is made, and again on every call: a cell may have changed the
         # environment since.
-        if kind != "aws":
-            isolation.point_environment_at(_current.endpoint_url)
+        if kind == "moto":
+            keys = _current.credentials
+            isolation.point_environment_at(
+                _current.endpoint_url, keys.access_key_id, keys.secret_access_key, keys.api_token
+            )
+        elif kind != "aws":
+            isolation.point_environment_at(_current.endpoint_url, *backends.endpoint_keys())
         _current.after_environment()
         install_short_errors()
         return _current
@@ -229,18 +247,23 @@ def _bind(previous_endpoint: str | None):
 
     Never moto's default 0.0.0.0:5000: that is reachable from other machines and shared by
     every kernel. Port 0 lets the OS pick a free port, so each kernel gets its own server.
+    Loopback is shared by every user of the machine: the server answers only requests signed
+    with this kernel's credentials (server.OwnerOnly).
     """
-    from .server import LoopbackMotoServer
+    from . import server
 
+    global _credentials
+    if _credentials is None:
+        _credentials = server.Credentials.generate()
     if previous_endpoint is not None:
         # Clients made before the old mock stopped keep their endpoint: the same port lets them
         # reach the fresh mock. Someone else may have taken the port meanwhile.
-        server = LoopbackMotoServer(port=int(previous_endpoint.rsplit(":", 1)[1]))
+        started = server.LoopbackMotoServer(_credentials, port=int(previous_endpoint.rsplit(":", 1)[1]))
         try:
-            server.start()
-            return server
+            started.start()
+            return started
         except OSError:
             pass
-    server = LoopbackMotoServer(port=0)
-    server.start()
-    return server
+    started = server.LoopbackMotoServer(_credentials, port=0)
+    started.start()
+    return started

@@ -1,28 +1,283 @@
-"""moto's threaded server, bound to loopback, failing fast on a busy port."""
+"""moto's threaded server, bound to loopback, failing fast on a busy port, answering only its owner.
+
+Loopback is shared by every user of the machine (a JupyterHub with local processes, a lab PC, a
+grader), and moto's server answers anyone: its /moto-api/ endpoints hand out every secret and
+reset the mock, and it accepts any AWS signature. `OwnerOnly` wraps moto's WSGI app so that
+every AWS request must carry a SigV4 signature made with this mock's own secret key (or with
+the secret of an access key the mock's IAM issued, lesson 5), and every /moto-api/ request this
+mock's token. The credentials are made by whoever starts the mock (`Credentials.generate()`).
+"""
 
 from __future__ import annotations
 
+import hmac
+import io
+import json
+import re
+import secrets
 import socket
+import threading
+from dataclasses import dataclass
+from hashlib import sha256
 from threading import Thread
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
 
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import HTTPHeaders
+from botocore.credentials import Credentials as BotocoreCredentials
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+# The header (or query parameter `token`) that carries the /moto-api/ token.
+TOKEN_HEADER = "X-Smworkbook-Token"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """One mock's credentials: its administrator's access key, and the token of its /moto-api/ pages."""
+
+    access_key_id: str
+    secret_access_key: str
+    api_token: str
+
+    @classmethod
+    def generate(cls) -> Credentials:
+        """Fresh random credentials; never the public `testing` pair that moto's docs use."""
+        return cls(
+            access_key_id="SMWB" + secrets.token_hex(8).upper(),
+            secret_access_key=secrets.token_urlsafe(30),
+            api_token=secrets.token_urlsafe(24),
+        )
+
+    def __repr__(self) -> str:  # never print the secret or the token
+        return f"Credentials(access_key_id={self.access_key_id!r}, secret_access_key=..., api_token=...)"
+
+
+# The caller of the request this thread is serving, once its signature checked out: werkzeug
+# serves each request in its own thread, and moto's handler runs in the thread of the middleware.
+caller = threading.local()
+
+
+def signed_by_owner() -> bool:
+    """Whether the request being served was signed with the mock's own (administrator's) key."""
+    return getattr(caller, "owner", False)
+
+
+# What AWS answers when a request's signature does not check out. The Secrets Manager API
+# reference, "Common Errors": "IncompleteSignature: The request signature does not conform to AWS
+# standards." (400); "InvalidClientTokenId: The X.509 certificate or AWS access key ID provided
+# does not exist in our records." (403); "MissingAuthenticationToken: The request must contain
+# either a valid (registered) AWS access key ID or X.509 certificate." (403). Over the JSON
+# protocol that Secrets Manager speaks, botocore users see these as UnrecognizedClientException
+# "The security token included in the request is invalid." for an unknown key and
+# InvalidSignatureException "The request signature we calculated does not match the signature you
+# provided. Check your AWS Secret Access Key and signing method. Consult the service documentation
+# for details." for a wrong secret (HTTP 400, {"__type": ..., "message": ...}): the docs name the
+# query protocol's codes, which IAM answers (see _refuse).
+_MISSING = ("MissingAuthenticationTokenException", "Missing Authentication Token")
+_INCOMPLETE = ("IncompleteSignatureException", "The request signature does not conform to AWS standards.")
+_UNKNOWN_KEY = ("UnrecognizedClientException", "The security token included in the request is invalid.")
+_BAD_SIGNATURE = (
+    "InvalidSignatureException",
+    "The request signature we calculated does not match the signature you provided. "
+    "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+)
+_AUTHORIZATION = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/,\s]+)/(?P<date>\d{8})/(?P<region>[^/,\s]+)/(?P<service>[^/,\s]+)"
+    r"/aws4_request,\s*SignedHeaders=(?P<headers>[a-z0-9;\-]+),\s*Signature=(?P<signature>[0-9a-f]{64})$"
+)
+
+
+class OwnerOnly:
+    """WSGI middleware: only requests signed with the mock's keys, or carrying its token, reach moto.
+
+    The signature is recomputed with botocore's own SigV4 signer over the request as received
+    (method, path, query, the headers the client signed, the body's SHA-256) and compared in
+    constant time. Anything else gets AWS's error for it, and moto never sees the request.
+    """
+
+    def __init__(self, app, credentials: Credentials) -> None:
+        self._app = app
+        self._credentials = credentials
+
+    def __call__(self, environ, start_response):
+        caller.owner = False
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/moto-api"):
+            if self._has_token(environ):
+                caller.owner = True
+                return self._app(environ, start_response)
+            return _forbidden(start_response, path)
+        body = _read_body(environ)
+        refusal = self._check_signature(environ, body)
+        if refusal is not None:
+            return _refuse(environ, start_response, *refusal)
+        return self._app(environ, start_response)
+
+    def _has_token(self, environ) -> bool:
+        expected = self._credentials.api_token.encode()
+        offered = [environ.get("HTTP_" + TOKEN_HEADER.upper().replace("-", "_"), "")]
+        offered += parse_qs(environ.get("QUERY_STRING", "")).get("token", [])
+        # The dashboard page (opened with ?token=...) fetches its script and data.json from the
+        # same mock without the token; the browser names the page, token included, in Referer.
+        referer = urlsplit(environ.get("HTTP_REFERER", ""))
+        if referer.netloc == environ.get("HTTP_HOST") and referer.path.startswith("/moto-api"):
+            offered += parse_qs(referer.query).get("token", [])
+        return any(hmac.compare_digest(value.encode(), expected) for value in offered)
+
+    def _check_signature(self, environ, body: bytes):
+        authorization = environ.get("HTTP_AUTHORIZATION")
+        if not authorization:
+            return _MISSING
+        match = _AUTHORIZATION.match(authorization.strip())
+        timestamp = environ.get("HTTP_X_AMZ_DATE", "")
+        if match is None or timestamp[:8] != match["date"]:
+            return _INCOMPLETE
+        key_id = match["key"]
+        owner = hmac.compare_digest(key_id.encode(), self._credentials.access_key_id.encode())
+        secret = self._credentials.secret_access_key if owner else _issued_secret(key_id)
+        if secret is None:
+            return _UNKNOWN_KEY
+        claimed = environ.get("HTTP_X_AMZ_CONTENT_SHA256")
+        if claimed is not None and claimed != sha256(body).hexdigest():
+            return _BAD_SIGNATURE
+        expected = _signature(environ, body, match, timestamp, key_id, secret)
+        if not hmac.compare_digest(expected.encode(), match["signature"].encode()):
+            return _BAD_SIGNATURE
+        caller.owner = owner
+        return None
+
+
+def _issued_secret(key_id: str) -> str | None:
+    """The secret of an active access key that the mock's IAM issued (lesson 5's users), in any account."""
+    from moto.iam.models import PARTITION_NAMES, iam_backends
+
+    for _, account in list(iam_backends.items()):
+        for partition in PARTITION_NAMES:
+            key = account[partition].access_keys.get(key_id)
+            if key is not None:
+                # AWS refuses an inactive key as it refuses an unknown one.
+                return key.secret_access_key if key.status == "Active" else None
+    return None
+
+
+def _signature(environ, body: bytes, match, timestamp: str, key_id: str, secret: str) -> str:
+    """The SigV4 signature botocore would compute for this request, signing the same headers."""
+    signer = SigV4Auth(BotocoreCredentials(key_id, secret), match["service"], match["region"])
+    headers = HTTPHeaders()
+    for name in match["headers"].split(";"):
+        if name == "content-type":
+            value = environ.get("CONTENT_TYPE")
+        elif name == "content-length":
+            value = environ.get("CONTENT_LENGTH")
+        else:
+            value = environ.get("HTTP_" + name.upper().replace("-", "_"))
+        if value is None:
+            return ""  # a signed header that did not arrive: cannot match
+        headers[name] = value
+    raw = urlsplit(environ.get("REQUEST_URI") or environ.get("RAW_URI") or environ.get("PATH_INFO", "/"))
+    canonical = "\n".join(
+        [
+            environ["REQUEST_METHOD"].upper(),
+            signer._normalize_url_path(raw.path or "/"),
+            signer._canonical_query_string_url(raw),
+            signer.canonical_headers(headers) + "\n",
+            signer.signed_headers(headers),
+            sha256(body).hexdigest(),
+        ]
+    )
+    signed = SimpleNamespace(context={"timestamp": timestamp})  # what string_to_sign() and signature() read
+    return signer.signature(signer.string_to_sign(signed, canonical), signed)
+
+
+def _read_body(environ) -> bytes:
+    """The request's body, read once and put back for moto."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _refuse(environ, start_response, code: str, message: str):
+    if environ.get("HTTP_X_AMZ_TARGET"):  # AWS's JSON protocol (Secrets Manager, ...)
+        payload = json.dumps({"__type": code, "message": message}).encode()
+        content_type = "application/x-amz-json-1.1"
+        status = "400 Bad Request"
+    else:  # the query protocol (IAM, STS): an XML ErrorResponse, HTTP 403
+        code = code.removesuffix("Exception").replace("UnrecognizedClient", "InvalidClientTokenId")
+        code = code.replace("InvalidSignature", "SignatureDoesNotMatch")
+        payload = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+            "</ErrorResponse>"
+        ).encode()
+        content_type = "text/xml"
+        status = "403 Forbidden"
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+def _forbidden(start_response, path: str, needed: str = ""):
+    needed = needed or (
+        f"this mock's token (header {TOKEN_HEADER} or ?token=...). "
+        "Its owner's kernel has it: smworkbook.instructor.dashboard_link()"
+    )
+    payload = f"403 Forbidden: {path} needs {needed}.\n".encode()
+    start_response("403 Forbidden", [("Content-Type", "text/plain"), ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+def has_token(headers, token: str) -> bool:
+    """Whether a request carries `token`, as `Authorization: Bearer <token>` or the X-Smworkbook-Token header.
+
+    For any other per-learner server on loopback (lesson 6's service, the hub's per-user servers):
+    every user of the machine can reach its port, so it must answer only requests with the token
+    its starter made (`secrets.token_urlsafe(24)`) and handed to the learner's kernel. `headers` is
+    any mapping with case-insensitive .get() (Flask's request.headers, werkzeug's, http.server's).
+    """
+    offered = headers.get(TOKEN_HEADER) or ""
+    authorization = headers.get("Authorization") or ""
+    if authorization.startswith("Bearer "):
+        offered = offered or authorization.removeprefix("Bearer ").strip()
+    return bool(offered) and hmac.compare_digest(offered.encode(), token.encode())
+
+
+class TokenOnly:
+    """WSGI middleware for a per-learner service: requests without the token get 403 and never reach `app`.
+
+    app.wsgi_app = TokenOnly(app.wsgi_app, token)   # Flask
+    """
+
+    def __init__(self, app, token: str) -> None:
+        self._app = app
+        self._token = token
+
+    def __call__(self, environ, start_response):
+        from werkzeug.datastructures import EnvironHeaders
+
+        if has_token(EnvironHeaders(environ), self._token):
+            return self._app(environ, start_response)
+        return _forbidden(start_response, environ.get("PATH_INFO", "/"), "the service's token (Authorization: Bearer)")
+
 
 class LoopbackMotoServer(ThreadedMotoServer):
-    """ThreadedMotoServer on 127.0.0.1 that binds its port in start().
+    """ThreadedMotoServer on 127.0.0.1 that binds its port in start() and answers only its owner.
 
     moto's own start() binds inside the server thread, and werkzeug answers a busy port by
     printing to stderr and calling sys.exit, so that thread dies and start() waits forever.
     Binding the socket here raises OSError at once instead, with nothing printed.
     """
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, credentials: Credentials, port: int = 0) -> None:
         super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
+        self.credentials = credentials
 
     def start(self) -> None:
-        app = DomainDispatcherApplication(create_backend_app)
+        app = OwnerOnly(DomainDispatcherApplication(create_backend_app), self.credentials)
         with socket.create_server((self._ip_address, self._port)) as listening:
             # werkzeug takes its own copy of the socket from the descriptor.
             self._server = make_server(

@@ -60,13 +60,14 @@ def secrets_manager_authorizes_each_secret() -> None:
     moto 5.2: authorizes the action only (every statement's Resource is compared with "*"),
     treats an Allow whose Condition does not hold as a Deny, ignores resource policies, and
     answers with an XML 403 "AccessDenied" that botocore cannot parse (the learner sees "An error
-    occurred (403)"). Requests signed with the workbook's own keys (the account's administrator)
-    are always allowed, so set-up cells keep working while enforcement is on.
+    occurred (403)"). Requests signed with the mock's own keys (the account's administrator, made
+    when the mock starts, checked by server.OwnerOnly) are always allowed, so set-up cells keep
+    working while enforcement is on.
     """
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
 
-    from ..isolation import FAKE_ACCESS_KEY_ID
+    from ..server import signed_by_owner
 
     original = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
 
@@ -76,9 +77,9 @@ def secrets_manager_authorizes_each_secret() -> None:
         enforcing = ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
         if not enforcing:
             return original(self, resource)
-        key = enforcement.access_key_id(self.headers)
-        if key == FAKE_ACCESS_KEY_ID:
+        if signed_by_owner():  # the signature was checked already (server.OwnerOnly)
             return None
+        key = enforcement.access_key_id(self.headers)
         if getattr(self, "service_name", None) != "secretsmanager" or key is None:
             return original(self, resource)
         return enforcement.authorize(self)
