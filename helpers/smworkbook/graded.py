@@ -20,12 +20,13 @@ import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import isolation, mock
+from . import isolation, mock, server
 from .errors import WorkbookError
 from .mock import MockAWS
 
 ENDPOINT = "SMWORKBOOK_GRADER_ENDPOINT"
 CONTROL = "SMWORKBOOK_GRADER_CONTROL"
+KEYS = "SMWORKBOOK_GRADER_KEYS"  # the grader's mock's keys, "key id:secret:token"
 # A value larger than this is not read: a learner's answer is a few names or keys, never megabytes.
 MAX_ANSWER_BYTES = 1_000_000
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -37,9 +38,10 @@ def active() -> bool:
 
 
 class _Address:
-    def __init__(self, endpoint: str) -> None:
+    def __init__(self, endpoint: str, credentials: server.Credentials) -> None:
         self._host, port = endpoint.split("//", 1)[1].rsplit(":", 1)
         self._port = int(port)
+        self.credentials = credentials
 
     def get_host_and_port(self):
         return self._host, self._port
@@ -48,8 +50,8 @@ class _Address:
 class GradedAWS(MockAWS):
     """The grader's mock, reached from this kernel: the same helpers as MockAWS, no server of its own."""
 
-    def __init__(self, endpoint: str, control: str) -> None:
-        super().__init__(_Address(endpoint))
+    def __init__(self, endpoint: str, control: str, credentials: server.Credentials) -> None:
+        super().__init__(_Address(endpoint, credentials))
         self._control = control
         self._running = True
 
@@ -77,7 +79,11 @@ def connect() -> GradedAWS:
     endpoint = os.environ[ENDPOINT]
     if not endpoint.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise WorkbookError(f"{ENDPOINT}={endpoint!r}: the grader's mock is always on loopback.")
-    return GradedAWS(endpoint, os.environ.get(CONTROL, ""))
+    key_id, _, rest = os.environ.get(KEYS, "").partition(":")
+    secret, _, token = rest.partition(":")
+    if not (key_id and secret and token):
+        raise WorkbookError(f"{KEYS} is missing: the grader hands this kernel its mock's keys.")
+    return GradedAWS(endpoint, os.environ.get(CONTROL, ""), server.Credentials(key_id, secret, token))
 
 
 mock.use_graded_mock(lambda: connect() if active() else None)

@@ -7,7 +7,7 @@ freshly forked mock process per notebook by connecting to its Unix socket (in a 
 grader can open); `python -m smworkbook.grader_mock` alone serves one mock on stdin and stdout.
 The grader talks to a mock over that connection, which no notebook can reach:
 
-    -> {"endpoint": ..., "control": ..., "pid": ...}     first line: where the kernel is pointed
+    -> {"endpoint": ..., "control": ..., "pid": ..., "keys": [...]}   first line: where the kernel is pointed
     <- {"check": "1.2", "answers": {...}}                run exercise 1.2's check
     -> {"call": "get_config", "args": [...], ...}        the check calls a function of the learner's:
     <- {"reply": {"value": ...} or {"error": {...}}}        the grader runs it in the kernel
@@ -224,7 +224,15 @@ def serve(requests, protocol) -> None:
     control.daemon_threads = True
     threading.Thread(target=control.serve_forever, daemon=True, name="grader-control").start()
     host, port = control.server_address[:2]
-    _send({"endpoint": aws.endpoint_url, "control": f"http://{host}:{port}/{_TOKEN}", "pid": os.getpid()})
+    keys = aws.credentials  # this mock's own keys (server.OwnerOnly): the kernel signs with them
+    _send(
+        {
+            "endpoint": aws.endpoint_url,
+            "control": f"http://{host}:{port}/{_TOKEN}",
+            "pid": os.getpid(),
+            "keys": [keys.access_key_id, keys.secret_access_key, keys.api_token],
+        }
+    )
     while True:
         request = _receive()
         if "check" in request:

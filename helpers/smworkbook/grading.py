@@ -459,14 +459,13 @@ class _GraderMock:
         self.pid = self.address.get("pid")
 
     def kernel_environment(self) -> dict[str, str]:
-        """What the kernel needs to reach the grader's mock: its endpoint and its control address.
-
-        The mock takes the workbook's usual fake keys; the shared-host issue will give each mock
-        random keys, here, in one place.
-        """
+        """What the kernel needs to reach the grader's mock: its endpoint, its control address and the
+        mock's own keys (random per mock: the mock answers only requests signed with them)."""
+        key_id, secret, token = self.address["keys"]
         return {
             "SMWORKBOOK_GRADER_ENDPOINT": self.address["endpoint"],
             "SMWORKBOOK_GRADER_CONTROL": self.address["control"],
+            "SMWORKBOOK_GRADER_KEYS": f"{key_id}:{secret}:{token}",
         }
 
     async def check(self, number: str, answers: dict, call) -> dict:
