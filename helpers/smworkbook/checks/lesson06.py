@@ -421,7 +421,7 @@ def check_through_cache(orders) -> str:
 def check_refresh_and_retry(orders_with_retry) -> str:
     # The parameter's name is the notebook's: a grader reads the learner's function by that name.
     with _measuring(orders_with_retry) as measure:
-        _require_steady(measure, "orders(cache)")
+        _require_steady(measure, "orders_with_retry(cache)")
         handler = lesson04.handler_with(lesson04.REFERENCE, twice=False)
         result, _ = measure.rotate(handler, "check-6-3")
     looping = [r for r in result.requests if r.status == 500 and "retried:" in r.body]
