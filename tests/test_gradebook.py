@@ -107,7 +107,8 @@ def test_each_broken_notebook_costs_its_learner_only_with_the_reason(classroom):
 
 def test_a_learners_report_grades_the_lessons_present_and_names_the_missing_ones_once(classroom):
     ann = _report(classroom, "ann")
-    assert (ann["score"], ann["total"], ann["missing_lessons"]) == (6, 6, ["2", "3", "4", "5"])
+    other_lessons = sorted({number.split(".")[0] for number in EXERCISES} - {"1"}, key=int)
+    assert (ann["score"], ann["total"], ann["missing_lessons"]) == (6, 6, other_lessons)
 
 
 def test_progress_is_shown_learner_by_learner(classroom):
@@ -118,7 +119,7 @@ def test_progress_is_shown_learner_by_learner(classroom):
 
 def test_the_lms_csv_has_one_score_per_learner(classroom):
     header, *rows = _rows(classroom["out"] / "lms.csv")
-    assert header[0] == "Username" and "out of 27" in header[1]
+    assert header[0] == "Username" and f"out of {len(EXERCISES)}" in header[1]
     assert dict(rows)["ann"] == "6"
 
 

@@ -218,3 +218,32 @@ def test_grading_uses_the_embedded_mock_whatever_backend_the_shell_chose(tmp_pat
     results = {r.number: r for r in grading.grade([notebook], workers=1).results}
     assert results["1.3"].status == grading.PASSED
     assert (tmp_path / "kind.txt").read_text() == "moto"
+
+
+def test_lesson6_graded_measures_the_learners_function_through_the_graders_own_service_and_cache(tmp_path):
+    """Graded, lesson 6's function runs in the kernel but reads the grader's cache: a read done once at start-up
+    and a refresh in a loop both fail, counted by the grader, with their hints."""
+    lesson06 = "06_service_under_rotation.ipynb"
+    notebook = nbformat.read(ROOT / "solutions" / lesson06, as_version=4)
+    once = _cell_for(notebook, "6.2")
+    once.source = once.source.replace(
+        "    return query(json.loads(cache.get_secret_string(SECRET)))",
+        "    global at_start_up\n"
+        "    at_start_up = globals().get('at_start_up') or json.loads(cache.get_secret_string(SECRET))\n"
+        "    return query(at_start_up)",
+    )
+    looping = _cell_for(notebook, "6.3")
+    looping.source = looping.source.replace(
+        "    cache.refresh_secret_now(SECRET)\n    return query(json.loads(cache.get_secret_string(SECRET)))",
+        "    while True:\n        cache.refresh_secret_now(SECRET)\n        try:\n"
+        "            return query(json.loads(cache.get_secret_string(SECRET)))\n"
+        "        except Exception:\n            pass",
+    )
+    notebook.cells = [c for c in notebook.cells if '"6.4"' not in c.source]
+    nbformat.write(notebook, tmp_path / lesson06)
+    results = {r.number: r for r in grading.grade(tmp_path / lesson06).results}
+    assert results["6.1"].status == grading.PASSED
+    assert results["6.2"].status == grading.FAILED
+    assert "it read them once, at start-up" in results["6.2"].hint
+    assert results["6.3"].status == grading.FAILED
+    assert results["6.3"].hint.startswith("A request retried again and again")

@@ -133,7 +133,8 @@ def call(namespace: dict, request_text: str) -> str:
     """Run the learner's function named in the request with its arguments; its result or error as JSON.
 
     A boto3 client argument arrives as the name of its service and is made here, pointed at the
-    grader's mock, as a Lambda function makes its own client.
+    grader's mock, as a Lambda function makes its own client; a SecretCache (lesson 6) arrives as
+    the id of the check's cache, which stays in the grader and is read through a RemoteCache.
     """
     request = json.loads(request_text)
     function = namespace.get(request["call"])
@@ -145,12 +146,16 @@ def call(namespace: dict, request_text: str) -> str:
             import boto3
 
             return boto3.client(argument["client"], endpoint_url=os.environ[ENDPOINT], region_name=isolation.REGION)
+        if "cache" in argument:
+            return RemoteCache(argument["cache"])
         return argument.get("value")
 
     args = [decode(a) for a in request.get("args", [])]
     kwargs = {key: decode(value) for key, value in request.get("kwargs", {}).items()}
     try:
         result = function(*args, **kwargs)
+    except CacheLoopEnded as error:  # the check's loop guard: reported as such, whatever the learner caught
+        return json.dumps({"error": {"type": "RetriedTooOften", "message": str(error)}})
     except Exception as error:  # the learner's error travels back to the check, as a Lambda's does
         code = getattr(error, "response", {}).get("Error", {}).get("Code") if hasattr(error, "response") else None
         described = {"type": type(error).__name__, "message": str(error)}
@@ -162,6 +167,48 @@ def call(namespace: dict, request_text: str) -> str:
     if "unreadable" in encoded:
         return json.dumps({"error": {"type": "TypeError", "message": f"it returned a {encoded['unreadable']}"}})
     return json.dumps(encoded)
+
+
+class CacheLoopEnded(BaseException):
+    """The check's cache ended a request that read or refreshed in a loop (`except Exception` can't catch it)."""
+
+
+class RemoteCache:
+    """The check's SecretCache, which runs in the grader: what a learner's function gets as `cache` when graded.
+
+    Each read or refresh is a request to the grader's control address, answered by the check's own
+    cache there, which counts it: the counts that decide lesson 6's verdicts are never the kernel's.
+    """
+
+    def __init__(self, cache_id: str) -> None:
+        self._id = cache_id
+
+    def __repr__(self) -> str:
+        return "<RemoteCache: the grader's SecretCache for this check>"
+
+    def get_secret_string(self, secret_id: str, version_stage: str | None = None) -> str:
+        return self._use({"op": "get", "secret_id": secret_id, "version_stage": version_stage})
+
+    def refresh_secret_now(self, secret_id: str) -> None:
+        return self._use({"op": "refresh", "secret_id": secret_id})
+
+    def _use(self, asked: dict):
+        import botocore.exceptions
+
+        request = urllib.request.Request(
+            os.environ.get(CONTROL, "") + "/cache", data=json.dumps({"id": self._id, **asked}).encode(), method="POST"
+        )
+        with _NO_PROXY.open(request, timeout=600) as response:
+            answer = json.loads(response.read())
+        error = answer.get("error")
+        if not error:
+            return answer.get("value")
+        if error.get("code"):
+            response = {"Error": {"Code": error["code"], "Message": error.get("message", "")}}
+            raise botocore.exceptions.ClientError(response, error.get("operation") or "GetSecretValue")
+        if error.get("fatal"):
+            raise CacheLoopEnded(error.get("message", ""))
+        raise RuntimeError(f"{error.get('type')}: {error.get('message')}")
 
 
 class GradedDatabase:
