@@ -39,6 +39,12 @@ def _json_value(name: str) -> dict:
     return parsed
 
 
+def _short(value, limit: int = 40) -> str:
+    """`value` as Python writes it, cut to `limit` characters: for naming a received value in a hint."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 # 1.1 ------------------------------------------------------------------------------------------
 
 
@@ -52,7 +58,7 @@ def check_create_json_secret() -> str:
     require(value["username"] == "app_user", f"The username is {value['username']!r}; it should be 'app_user'.")
     require(
         isinstance(value["password"], str) and value["password"],
-        "The password should be a non-empty string.",
+        f"The password is {value['password']!r}; it should be a non-empty string.",
     )
     return f"{DB_CREDENTIALS} holds JSON with a username and a password."
 
@@ -73,14 +79,26 @@ def check_read_one_field(api_key) -> str:
     require(api_key is not None, "api_key is still None. Assign it the secret's 'api_key' field.")
     require(
         not isinstance(api_key, dict),
-        "api_key is the whole parsed secret. Pick its field: parsed['api_key'].",
+        f"api_key is the whole parsed secret, a dict with the keys {sorted(api_key)}. "
+        "Pick its field: parsed['api_key'].",
     )
     looks_like_json = isinstance(api_key, str) and api_key.lstrip().startswith("{")
     require(
         not looks_like_json,
-        "api_key is the whole SecretString (a JSON text). Parse it with json.loads and pick ['api_key'].",
+        f"api_key is the whole SecretString, the JSON text {_short(api_key)}. "
+        "Parse it with json.loads and pick ['api_key'].",
     )
-    require(api_key == expected, f"api_key is not the value stored in {WEATHER_API!r}. Read it from the secret.")
+    fields = _json_value(WEATHER_API)
+    other = next((key for key, value in fields.items() if key != "api_key" and value == api_key), None)
+    require(
+        other is None,
+        f"You assigned {api_key!r}, the {other!r} field. The key is in the 'api_key' field: parsed['api_key'].",
+    )
+    require(
+        api_key == expected,
+        f"You assigned {_short(api_key)}, which is not the api_key stored in {WEATHER_API!r}. "
+        "Read it from the secret: json.loads(the SecretString)['api_key'].",
+    )
     return "api_key is the value stored in the secret."
 
 
@@ -113,9 +131,10 @@ def check_change_password() -> str:
     )
     require(new["username"] == old.get("username"), f"The username changed to {new['username']!r}; keep it.")
     require(new.get("password") != old.get("password"), "The password is the same as before. Change it.")
+    password = new.get("password")
     require(
-        isinstance(new.get("password"), str) and len(new["password"]) >= 16,
-        "The new password should be a string of at least 16 characters.",
+        isinstance(password, str) and len(password) >= 16,
+        f"The new password is {_describe_password(password)}; it should be a string of at least 16 characters.",
     )
     return f"{DB_APP} has a new password, the same username, and the old value as AWSPREVIOUS."
 
@@ -127,21 +146,35 @@ def prepare_change_password() -> str:
     return f"{DB_APP} holds a username and an old password."
 
 
+def _describe_password(password) -> str:
+    if password is None:
+        return "missing (no 'password' key)"
+    if isinstance(password, str):
+        return f"{len(password)} characters long"
+    return f"a {type(password).__name__}, {_short(password)}"
+
+
 # 1.4 ------------------------------------------------------------------------------------------
 
 
 @exercise("1.4", "store binary data")
 def check_store_binary(key_bytes) -> str:
-    require(isinstance(key_bytes, bytes), "Pass the key_bytes variable from the exercise cell.")
+    require(
+        isinstance(key_bytes, bytes),
+        f"You passed {_short(key_bytes)}, a {type(key_bytes).__name__}. Pass the key_bytes variable from the "
+        "exercise cell.",
+    )
     value = read(SIGNING_KEY)
     require(
         "SecretBinary" in value,
-        "The secret holds a SecretString. Store raw bytes with SecretBinary=key_bytes instead.",
+        f"The secret holds a SecretString, {_short(value.get('SecretString'))}. Store raw bytes with "
+        "SecretBinary=key_bytes instead.",
     )
     require("SecretString" not in value, "The secret should hold only SecretBinary, no SecretString.")
     require(
         value["SecretBinary"] == key_bytes,
-        "The stored bytes differ from key_bytes. Run the whole exercise cell again.",
+        f"The secret holds {len(value['SecretBinary'])} bytes starting {value['SecretBinary'][:4].hex()}; "
+        f"key_bytes is {len(key_bytes)} bytes starting {key_bytes[:4].hex()}. Run the whole exercise cell again.",
     )
     return f"{SIGNING_KEY} holds exactly key_bytes as SecretBinary."
 
