@@ -205,3 +205,19 @@ def test_an_error_from_the_mock_during_a_check_is_a_hint(sm, monkeypatch):
     monkeypatch.setattr(lesson01, "describe", describe_fails)
     with pytest.raises(CheckFailed, match=r'could not run \(ResourceNotFoundException: .*checks.setup\("1.1"\)'):
         checks.verify("1.1")
+
+
+@pytest.mark.parametrize(
+    ("number", "answer", "named"),
+    [("1.2", 5, "You assigned 5,"), ("1.2", {1: "x"}, r"a dict with the keys \['1'\]"),
+     ("1.4", None, "You passed None"),
+     ("2.1", {"a": 1}, r"previous is a dict \({'a': 1}\)"), ("2.2", {"a": 1}, r"deprecated_value is {'a': 1}, a dict"),
+     ("2.2", 7, "deprecated_value is 7, a int")],
+)  # fmt: skip
+def test_a_hint_names_any_value_received_without_crashing(sm, number, answer, named):
+    """A hint is built from whatever the learner passed: an odd type gets a hint naming it, never a TypeError."""
+    from smworkbook import CheckFailed
+
+    checks.setup(number)
+    with pytest.raises(CheckFailed, match=named):
+        checks.verify(number, answer)

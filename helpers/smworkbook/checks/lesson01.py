@@ -77,10 +77,10 @@ def check_read_one_field(api_key) -> str:
     expected = _json_value(WEATHER_API).get("api_key")
     require(expected, f"{WEATHER_API!r} was changed. Run the exercise's set-up cell again.")
     require(api_key is not None, "api_key is still None. Assign it the secret's 'api_key' field.")
+    keys = sorted(map(str, api_key)) if isinstance(api_key, dict) else []
     require(
         not isinstance(api_key, dict),
-        f"api_key is the whole parsed secret, a dict with the keys {sorted(api_key)}. "
-        "Pick its field: parsed['api_key'].",
+        f"api_key is the whole parsed secret, a dict with the keys {keys}. Pick its field: parsed['api_key'].",
     )
     looks_like_json = isinstance(api_key, str) and api_key.lstrip().startswith("{")
     require(
@@ -90,6 +90,7 @@ def check_read_one_field(api_key) -> str:
     )
     fields = _json_value(WEATHER_API)
     other = next((key for key, value in fields.items() if key != "api_key" and value == api_key), None)
+    # (Each hint below is built before its test: it must work for any value the learner passed.)
     require(
         other is None,
         f"You assigned {api_key!r}, the {other!r} field. The key is in the 'api_key' field: parsed['api_key'].",

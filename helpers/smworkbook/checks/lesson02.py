@@ -105,11 +105,16 @@ def check_read_deprecated(deprecated_value) -> str:
         "deprecated_value is still None. list_secret_version_ids hides versions without labels unless you pass "
         "IncludeDeprecated=True; find the one with no VersionStages and read it by VersionId.",
     )
+    require(
+        isinstance(deprecated_value, str),
+        f"deprecated_value is {_short(deprecated_value)}, a {type(deprecated_value).__name__}. Assign the "
+        "version's SecretString (text): get_secret_value(...)['SecretString'].",
+    )
     stage_values = {_value(DEPRECATED, _holder(labels, label)) for label in ("AWSCURRENT", "AWSPREVIOUS")}
     labelled = {_value(DEPRECATED, _holder(labels, label)): label for label in ("AWSCURRENT", "AWSPREVIOUS")}
     require(
         deprecated_value not in stage_values,
-        f"deprecated_value is {_short(deprecated_value)}, the value of the {labelled.get(deprecated_value)} "
+        f"deprecated_value is {_short(deprecated_value)}, the value of the {labelled.get(str(deprecated_value))} "
         "version, which still has a label. Look for the version whose VersionStages is empty.",
     )
     require(
