@@ -168,8 +168,8 @@ def check_store_binary(key_bytes) -> str:
     value = read(SIGNING_KEY)
     require(
         "SecretBinary" in value,
-        f"The secret holds a SecretString, {_short(value.get('SecretString'))}. Store raw bytes with "
-        "SecretBinary=key_bytes instead.",
+        f"The secret holds a SecretString ({len(value.get('SecretString', ''))} characters of text, not bytes). "
+        "Store raw bytes with SecretBinary=key_bytes instead.",
     )
     require("SecretString" not in value, "The secret should hold only SecretBinary, no SecretString.")
     require(
