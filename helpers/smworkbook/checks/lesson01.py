@@ -12,6 +12,7 @@ import time
 
 from ..errors import CheckFailed
 from ..mock import current
+from ._hints import short as _short
 from ._registry import describe, exercise, prepares, read, require
 
 DB_CREDENTIALS = "lesson01/db-credentials"
@@ -37,12 +38,6 @@ def _json_value(name: str) -> dict:
         ) from None
     require(isinstance(parsed, dict), f"The SecretString of {name!r} is JSON but not an object {{...}}.")
     return parsed
-
-
-def _short(value, limit: int = 40) -> str:
-    """`value` as Python writes it, cut to `limit` characters: for naming a received value in a hint."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # 1.1 ------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import json
 import secrets
 
 from ..mock import current
+from ._hints import short as _short
 from ._registry import describe, exercise, prepares, read, require
 
 PREVIOUS = "lesson02/db-password"
@@ -49,12 +50,6 @@ def _found(labels: dict[str, tuple[str, ...]]) -> str:
 
 def _count(labels: dict) -> str:
     return "1 version" if len(labels) == 1 else f"{len(labels)} versions"
-
-
-def _short(value, limit: int = 40) -> str:
-    """`value` as Python writes it, cut to `limit` characters: for naming a received value in a hint."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _value(name: str, version_id: str) -> str:

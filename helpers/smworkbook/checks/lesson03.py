@@ -15,6 +15,7 @@ import botocore.exceptions
 
 from ..errors import CheckFailed
 from ..mock import current
+from ._hints import short as _short
 from ._registry import describe, exercise, prepares, require
 
 PREFIX = "lesson03/"
@@ -102,12 +103,6 @@ def _names(answer, what: str) -> list[str]:
         "Collect each entry's 'Name' instead.",
     )
     return items
-
-
-def _short(value, limit: int = 40) -> str:
-    """`value` as Python writes it, cut to `limit` characters: for naming a received value in a hint."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # 3.1 ------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .. import rotation
 from ..database import start_database
 from ..errors import CheckFailed
 from ..mock import current
+from ._hints import short as _short
 from ._registry import exercise, prepares, require
 
 SECRET = "lesson04/app-db"
@@ -197,10 +198,10 @@ def _prepare() -> str:
 
 
 def _step_ran(name, function):
-    shown = repr(function) if len(repr(function)) <= 40 else repr(function)[:39] + "…"
     require(
         callable(function),
-        f"You passed {shown}, not a function. Pass your function itself (verify('4.x', {name})), without brackets.",
+        f"You passed {_short(function)}, not a function. Pass your function itself (verify('4.x', {name})), "
+        "without brackets.",
     )
 
 
