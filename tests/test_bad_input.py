@@ -45,6 +45,8 @@ TABLE = [
     ("versions_table('missing')", lambda aws: smworkbook.versions_table("missing"), "missing"),
     ("versions_table(['a', 'b'])", lambda aws: smworkbook.versions_table(["a", "b"]), "non-empty string"),
     ("show_versions(42)", lambda aws: smworkbook.show_versions(42), "non-empty string"),
+    ("versions_snapshot(None)", lambda aws: smworkbook.versions_snapshot(None), "non-empty string"),
+    ("versions_snapshot('missing')", lambda aws: smworkbook.versions_snapshot("missing"), "missing"),
     ("LabelHistory(None)", lambda aws: smworkbook.LabelHistory(None), "non-empty string"),
     (
         "LabelHistory('missing').record('start')",

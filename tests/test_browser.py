@@ -23,6 +23,9 @@ from .conftest import ROOT, running_lab
 
 CHROMIUM = Path(os.environ.get("SMWORKBOOK_CHROMIUM", "/usr/bin/chromium"))
 SHOTS = ROOT / "artifacts" / "screenshots"
+# What a learner sees, for the README: the pictures in docs/ are refreshed when SMWORKBOOK_UPDATE_DOCS=1 is set
+# (otherwise they go with the other screenshots, and `make test` leaves the repository's files alone).
+DOCS = ROOT / "docs" if os.environ.get("SMWORKBOOK_UPDATE_DOCS") == "1" else SHOTS
 FOLDERS = ("notebooks", "solutions", "exercises")
 NOTEBOOKS = [p.relative_to(ROOT).as_posix() for folder in FOLDERS for p in sorted((ROOT / folder).glob("*.ipynb"))]
 # Chromium must not try to reach hosts it cannot (and should not) reach.
@@ -74,6 +77,8 @@ def lab(tmp_path_factory):
     # The exercises as shipped (what solutions/ generates), not a learner's answers in exercises/.
     for path, text in generator.expected(ROOT / "solutions", served / "exercises").items():
         path.write_text(text, encoding="utf-8")
+    # The learner's copies, as `smworkbook my-work` makes them: the lessons link there.
+    shutil.copytree(served / "exercises", served / "my-work")
     settings = home / "lab-settings"
     for name, values in SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +106,8 @@ def app(lab):
     base, token = lab
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        # A laptop's window, as the issue that asked for these checks tried it.
+        page = chromium.new_page(viewport={"width": 1400, "height": 900})
         page.set_default_timeout(60_000)
         page.goto(f"{base}/lab?reset&token={token}")
         page.wait_for_function("() => window.jupyterapp !== undefined", timeout=90_000)
@@ -298,6 +304,72 @@ def test_an_unsolved_exercise_shows_its_hint_in_jupyterlab(page, notebook):
     check.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[\d+\]")).wait_for()
     check.scroll_into_view_if_needed()
     _screenshot(page, notebook)
+
+
+def _current_path(page) -> str:
+    return page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path")
+
+
+def test_the_start_page_before_running_reads_well_and_its_first_link_opens_lesson_1(page):
+    """A fresh, untrusted clone: no widget's Python form, no stale address, a static reset panel, a Start link."""
+    from playwright.sync_api import expect
+
+    panel = _open(page, "notebooks/00_start_here.ipynb")
+    text = panel.inner_text()
+    assert "VBox(" not in text and not re.search(r"127\.0\.0\.1:\d+", text)
+    expect(panel.locator(".jp-OutputArea-output", has_text="'Reset the mock' button")).to_have_count(1)
+    page.screenshot(path=DOCS / "start-page.png")
+    panel.locator("a", has_text="Start lesson 1").first.click()
+    opened = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(opened.locator("h1", has_text="Lesson 1: Create, retrieve, update and delete a secret")).to_be_visible()
+
+
+def test_lesson_2_after_run_all_shows_each_moment_and_refresh_says_the_secret_is_gone(page):
+    from playwright.sync_api import expect
+
+    panel = _open(page, "notebooks/02_versions_and_staging_labels.ipynb")
+    assert "VersionsView(" not in panel.inner_text()  # before running: the stored HTML, not the Python form
+    _run_all(page, panel)
+    view = panel.locator(".smw-versions")
+    expect(view).to_have_count(1)
+    # The live view drawn under "three versions" shows three, though the lesson goes on to five.
+    expect(view.locator(".widget-output table tbody tr")).to_have_count(3)
+    expect(view.locator("select option")).to_have_count(1)
+    view.scroll_into_view_if_needed()
+    page.screenshot(path=DOCS / "lesson-2-after-run-all.png")
+    view.get_by_role("button", name="Refresh").click()
+    expect(view.locator(".widget-html").last).to_contain_text("'TestSecret' is not in the mock any more")
+    expect(view.locator(".widget-output table")).to_have_count(0)
+    cleanup = panel.locator(".jp-CodeCell").last
+    expect(cleanup.locator(".jp-OutputArea-output")).to_contain_text("Clean-up done")
+
+
+def test_lesson_links_open_the_learners_exercises_the_next_lesson_and_back(page):
+    from playwright.sync_api import expect
+
+    panel = _open(page, "notebooks/01_create_retrieve_update_delete.ipynb")
+    panel.locator("a", has_text="your exercises for lesson 1").click()
+    exercise = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(exercise.locator("h2", has_text="Exercise 1.1")).to_be_visible()
+    assert _current_path(page) == "my-work/01_create_retrieve_update_delete.ipynb"
+    exercise.locator("a", has_text="Structured secrets").first.click()
+    lesson = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(lesson.locator("h1", has_text="Lesson 1:")).to_be_visible()
+    assert _current_path(page) == "notebooks/01_create_retrieve_update_delete.ipynb"
+    lesson.locator("a", has_text="lesson 2: Versions and staging labels").click()
+    expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) h1", has_text="Lesson 2:")).to_be_visible()
+
+
+def test_lesson_4_draws_who_calls_whom_before_anything_runs(page):
+    from playwright.sync_api import expect
+
+    panel = _open(page, "notebooks/04_rotation.ipynb")
+    # JupyterLab draws a Mermaid block of a Markdown cell as a picture (an <img> of the SVG) in a <figure>.
+    picture = panel.locator(".jp-RenderedMarkdown figure img").first
+    expect(picture).to_be_visible(timeout=60_000)
+    assert picture.bounding_box()["width"] > 300
+    picture.scroll_into_view_if_needed()
+    picture.screenshot(path=DOCS / "lesson-4-rotation-picture.png")
 
 
 def test_the_versions_lesson_shows_the_versions_widget():

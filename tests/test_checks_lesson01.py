@@ -51,6 +51,10 @@ def read_whole_dict(sm):
     return (read_json(sm, "lesson01/weather-api"),)
 
 
+def read_wrong_field(sm):
+    return (read_json(sm, "lesson01/weather-api")["service"],)
+
+
 def read_made_up(sm):
     return ("0123456789abcdef0123456789abcdef",)
 
@@ -64,6 +68,13 @@ def update_right(sm):
 
 def update_password_only(sm):
     sm.update_secret(SecretId="lesson01/db-app", SecretString=json.dumps({"password": secrets.token_urlsafe(16)}))
+    return ()
+
+
+def update_short_password(sm):
+    sm.update_secret(
+        SecretId="lesson01/db-app", SecretString=json.dumps({"username": "app_user", "password": "hunter2"})
+    )
     return ()
 
 
@@ -81,6 +92,11 @@ def update_by_recreating(sm):
 
 
 KEY = secrets.token_bytes(32)
+
+
+def binary_key_as_text(sm):
+    sm.create_secret(Name="lesson01/signing-key", SecretBinary=KEY)
+    return (KEY.hex(),)
 
 
 def binary_right(sm):
@@ -122,13 +138,21 @@ def restore_by_recreating(sm):
 UNSOLVED = {"1.1": (), "1.2": (None,), "1.3": (), "1.4": (KEY,), "1.5": (), "1.6": ()}
 
 CASES = {
-    "1.1": (create_right, [(create_not_json, "not JSON"), (create_wrong_key, "no username key"),
-                           (create_wrong_username, "should be 'app_user'")], "There is no secret"),
-    "1.2": (read_right, [(read_whole_string, "whole SecretString"), (read_whole_dict, "whole parsed secret"),
-                         (read_made_up, "not the value stored")], "still None"),
+    # Each hint names what the check found: the value received, the field it came from, what the secret holds.
+    "1.1": (create_right, [(create_not_json, "not JSON: 'username=app_user;password=p'"),
+                           (create_wrong_key, r"no username key; it has \['password', 'user'\]"),
+                           (create_wrong_username, "username is 'admin'; it should be 'app_user'")],
+            "There is no secret"),
+    "1.2": (read_right, [(read_whole_string, "whole SecretString, the JSON text '{\"service\""),
+                         (read_whole_dict, r"whole parsed secret, a dict with the keys \['api_key', 'service'\]"),
+                         (read_wrong_field, "You assigned 'weather', the 'service' field"),
+                         (read_made_up, "You assigned '0123456789abcdef0123456789abcdef', which is not the api_key")],
+            "still None"),
     "1.3": (update_right, [(update_password_only, "lost the username"), (update_same_password, "same as before"),
+                           (update_short_password, "new password is 7 characters long"),
                            (update_by_recreating, "only its first version")], "only its first version"),
-    "1.4": (binary_right, [(binary_as_hex_string, "SecretBinary=key_bytes")], "There is no secret"),
+    "1.4": (binary_right, [(binary_as_hex_string, "holds a SecretString \\(64 characters of text, not bytes\\)"),
+                           (binary_key_as_text, "You passed '[0-9a-f]{20}.*, a str")], "There is no secret"),
     "1.5": (delete_right, [(delete_default_window, "recovery window is 30 days"),
                            (delete_forced, "gone for good")], "not scheduled for deletion"),
     "1.6": (restore_right, [(restore_by_recreating, "new secret with the same name")], "still scheduled for deletion"),
@@ -181,3 +205,19 @@ def test_an_error_from_the_mock_during_a_check_is_a_hint(sm, monkeypatch):
     monkeypatch.setattr(lesson01, "describe", describe_fails)
     with pytest.raises(CheckFailed, match=r'could not run \(ResourceNotFoundException: .*checks.setup\("1.1"\)'):
         checks.verify("1.1")
+
+
+@pytest.mark.parametrize(
+    ("number", "answer", "named"),
+    [("1.2", 5, "You assigned 5,"), ("1.2", {1: "x"}, r"a dict with the keys \['1'\]"),
+     ("1.4", None, "You passed None"),
+     ("2.1", {"a": 1}, r"previous is a dict \({'a': 1}\)"), ("2.2", {"a": 1}, r"deprecated_value is {'a': 1}, a dict"),
+     ("2.2", 7, "deprecated_value is 7, a int")],
+)  # fmt: skip
+def test_a_hint_names_any_value_received_without_crashing(sm, number, answer, named):
+    """A hint is built from whatever the learner passed: an odd type gets a hint naming it, never a TypeError."""
+    from smworkbook import CheckFailed
+
+    checks.setup(number)
+    with pytest.raises(CheckFailed, match=named):
+        checks.verify(number, answer)

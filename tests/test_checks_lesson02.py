@@ -27,6 +27,10 @@ def previous_is_current(sm):
     return (sm.get_secret_value(SecretId="lesson02/db-password")["SecretString"],)
 
 
+def previous_whole_response(sm):
+    return (sm.get_secret_value(SecretId="lesson02/db-password", VersionStage="AWSPREVIOUS"),)
+
+
 def deprecated_right(sm):
     version = deprecated_version("lesson02/api-key")
     return (sm.get_secret_value(SecretId="lesson02/api-key", VersionId=version)["SecretString"],)
@@ -124,16 +128,29 @@ def retry_without_token(sm):
 UNSOLVED = {"2.1": (None,), "2.2": (None,), "2.3": (), "2.4": (), "2.5": (), "2.6": ()}
 
 CASES = {
-    "2.1": (previous_right, [(previous_is_current, "That is the current value")], "still None"),
-    "2.2": (deprecated_right, [(deprecated_took_previous, "still has a label")], "IncludeDeprecated=True"),
-    "2.3": (rollback_right, [(rollback_by_putting_the_old_value, "A rollback makes no new version")],
-            "AWSCURRENT is still on the bad version"),
-    "2.4": (canary_right, [(canary_moves_awscurrent, "AWSCURRENT moved"), (canary_label_on_current, "on the current")],
-            "No version has the label 'canary'"),
-    "2.5": (promote_right, [(promote_keeping_the_label, "'canary' label is still attached"),
-                            (promote_by_copying_the_value, "Promote the canary version itself")],
-            "AWSCURRENT is not on the canary version"),
-    "2.6": (retry_right, [(retry_without_token, "No version has the id retry_token")], "No version has the id"),
+    # Each hint names what the check found: the value received, or which version holds which label.
+    "2.1": (previous_right, [(previous_is_current,
+                              """previous is '{"password": .*the current \\(AWSCURRENT\\) value"""),
+                             (previous_whole_response, r"previous is a dict \({'ARN'")], "still None"),
+    "2.2": (deprecated_right, [(deprecated_took_previous,
+                                """deprecated_value is '{"api_key": .*the AWSPREVIOUS version, """
+                                "which still has a label")],
+            "IncludeDeprecated=True"),
+    "2.3": (rollback_right, [(rollback_by_putting_the_old_value,
+                              r"now has 3 versions \(found v1: no label; v2: AWSPREVIOUS; v3: AWSCURRENT\)")],
+            r"still on the bad version, v2 \(found v1: AWSPREVIOUS; v2: AWSCURRENT\)"),
+    "2.4": (canary_right, [(canary_moves_awscurrent,
+                            r"AWSCURRENT moved to the new value \(found v1: AWSPREVIOUS; v2: AWSCURRENT"),
+                           (canary_label_on_current,
+                            r"'canary' is on the current version \(found v1: AWSCURRENT, canary")],
+            r"No version has the label 'canary' \(found v1: AWSCURRENT\)"),
+    "2.5": (promote_right, [(promote_keeping_the_label,
+                             r"'canary' label is still attached \(found v1: AWSPREVIOUS; v2: AWSCURRENT, canary\)"),
+                            (promote_by_copying_the_value, "now has 3 versions .*Promote the canary version itself")],
+            r"AWSCURRENT is not on the canary version, v2, yet \(found v1: AWSCURRENT; v2: canary\)"),
+    "2.6": (retry_right, [(retry_without_token, r"No version has the id retry_token \(3 versions, found v1: no label; "
+                                                "v2: AWSPREVIOUS; v3: AWSCURRENT")],
+            r"No version has the id retry_token \(1 version, found v1: AWSCURRENT\)"),
 }  # fmt: skip
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
@@ -129,3 +131,22 @@ def test_present_runs_a_lessons_registered_set_up_and_can_seed(aws, sm, monkeypa
 def test_present_with_a_bad_lesson_number_is_a_one_line_error(aws, bad, message):
     with pytest.raises(WorkbookError, match=message):
         instructor.present(bad)
+
+
+def test_the_start_pages_instructor_cell_does_not_import_nbformat():
+    """nbformat's import pulls jsonschema's grammars (seconds); the start page's reset button needs none of it."""
+    code = (
+        "import sys, smworkbook\n"
+        "smworkbook.start()\n"
+        "from smworkbook import instructor\n"
+        "instructor.reset_widget(seed=True)\n"
+        "print(sorted(name for name in ('nbformat', 'jsonschema') if name in sys.modules))\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert shown.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_reset_button_is_stored_as_a_sentence_not_as_its_python_form(aws):
+    bundle = instructor.reset_widget()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "Reset the mock" in bundle["text/html"] and "VBox(" not in bundle["text/plain"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smworkbook import WorkbookError, versions_table
-from smworkbook.versions import COLUMNS, label_colour, secret_names, style_versions
+from smworkbook.versions import COLUMNS, label_colour, ordered_labels, secret_names, style_versions
 
 
 def test_one_row_per_version_in_creation_order_with_labels(sm):
@@ -101,3 +101,14 @@ def test_a_labelled_version_without_a_value_comes_from_describe_secret(sm):
     history = LabelHistory("s")
     history.record("after the failed rotation")
     assert history.table().loc["after the failed rotation"].tolist() == ["AWSCURRENT", "AWSPENDING"]
+
+
+def test_labels_keep_one_order_whatever_order_aws_answers_in():
+    assert ordered_labels(["stable", "AWSCURRENT"]) == ("AWSCURRENT", "stable")
+    assert ordered_labels(["AWSCURRENT", "stable"]) == ("AWSCURRENT", "stable")
+    assert ordered_labels(["zeta", "AWSPENDING", "alpha", "AWSCURRENT"]) == (
+        "AWSCURRENT",
+        "AWSPENDING",
+        "alpha",
+        "zeta",
+    )

@@ -21,6 +21,7 @@ _LAZY = {
     "describe_table": ".describe",
     "LabelHistory": ".history",
     "versions_table": ".versions",
+    "versions_snapshot": ".versions",
     "VersionsView": ".widgets",
     "show_versions": ".widgets",
 }
@@ -49,6 +50,7 @@ __all__ = [
     "start",
     "start_database",
     "throttled",
+    "versions_snapshot",
     "versions_table",
 ]
 __version__ = "0.1.0"

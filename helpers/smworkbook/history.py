@@ -6,7 +6,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from .errors import WorkbookError, require_secret_name
-from .versions import label_colour, versions_table
+from .versions import label_colour, table_id, versions_table
 
 
 class LabelHistory:
@@ -60,8 +60,15 @@ class LabelHistory:
         styled = (
             grid.style.map(cell_style)
             .format(lambda value: "deprecated" if value == "" else value)
-            .set_uuid("label_history")
+            .set_uuid(table_id("label_history"))
             .set_caption(f"Labels of {self.secret_id} (· = not created yet)")
+            # Column headers centred over their centred cells; the step names on the left read as a list.
+            .set_table_styles(
+                [
+                    {"selector": "th.col_heading", "props": "text-align: center"},
+                    {"selector": "th.row_heading", "props": "text-align: left"},
+                ]
+            )
         )
         # HTML rather than the Styler itself: the Styler's plain-text form holds a memory address,
         # which would differ on every run.

@@ -15,11 +15,16 @@ import html
 import json
 import secrets
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from . import lessons
 from .checks import EXERCISES
 from .errors import WorkbookError
 from .mock import MockAWS, require_mock, start
+
+if TYPE_CHECKING:
+    # Imported where used: the lesson list reads notebooks with nbformat, whose import takes seconds
+    # (jsonschema's grammars), and the start page's reset button needs none of it.
+    from . import lessons
 
 # Secrets a demo can start from: a JSON secret with two versions (AWSCURRENT and AWSPREVIOUS),
 # a plain API key, and binary key material.
@@ -79,9 +84,35 @@ def reset_widget(seed: bool = False):
             status.value = f"<b>Could not reset:</b> {html.escape(str(error))}"
 
     button.on_click(on_click)
-    box = widgets.VBox([widgets.HBox([button, seed_box]), status])
+    box = _ResetPanel([widgets.HBox([button, seed_box]), status])
     box.add_class("smw-reset")
     return box
+
+
+def _reset_panel_class():
+    import ipywidgets as widgets
+
+    class ResetPanel(widgets.VBox):
+        """The reset button and its tick box; stored in a notebook as a short text saying what it is, so a
+        notebook not yet run shows a sentence, not the widget's Python form."""
+
+        def __repr__(self) -> str:
+            return STATIC_RESET
+
+        def _repr_mimebundle_(self, **kwargs):
+            bundle = super()._repr_mimebundle_(**kwargs)
+            bundle["text/plain"] = STATIC_RESET
+            bundle["text/html"] = f"<p><i>{html.escape(STATIC_RESET)}</i></p>"
+            return bundle
+
+    return ResetPanel
+
+
+STATIC_RESET = "A 'Reset the mock' button with an 'add demo secrets' tick box appears here when this cell runs."
+
+
+def _ResetPanel(children):
+    return _reset_panel_class()(children)
 
 
 def dashboard_url() -> str:
@@ -118,6 +149,8 @@ def present(number: int, seed: bool = False) -> MockAWS:
     one, puts every exercise of the lesson in its starting state, and shows the lesson's plan:
     title, time, objectives, notebooks, the dashboard link and a reset button.
     """
+    from . import lessons
+
     if isinstance(number, bool) or not isinstance(number, int):
         raise WorkbookError(f"present() takes a lesson number such as 1, not {number!r}.")
     info = lessons.lesson(number)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import botocore.exceptions
 import pandas as pd
 
@@ -46,7 +48,7 @@ def versions_table(secret_id: str) -> pd.DataFrame:
     while True:
         page = client.list_secret_version_ids(**request)
         for version in page["Versions"]:
-            labels = tuple(version.get("VersionStages", ()))
+            labels = ordered_labels(version.get("VersionStages", ()))
             rows.append([version["VersionId"], labels, version["CreatedDate"], not labels])
         if not page.get("NextToken"):
             break
@@ -56,10 +58,20 @@ def versions_table(secret_id: str) -> pd.DataFrame:
     listed = {row[0] for row in rows}
     for version_id, labels in described.get("VersionIdsToStages", {}).items():
         if version_id not in listed:
-            rows.append([version_id, tuple(labels), pd.NaT, False])
+            rows.append([version_id, ordered_labels(labels), pd.NaT, False])
     table = pd.DataFrame(rows, columns=COLUMNS[1:])
     table.insert(0, "version", [f"v{number}" for number in range(1, len(rows) + 1)])
     return table
+
+
+# The order labels are listed in, whatever order AWS answers in: AWS's own first, then yours by name.
+AWS_LABELS = ("AWSCURRENT", "AWSPREVIOUS", "AWSPENDING")
+
+
+def ordered_labels(labels) -> tuple[str, ...]:
+    """`labels` in a fixed order (AWSCURRENT, AWSPREVIOUS, AWSPENDING, then the rest alphabetically),
+    so a version's labels read the same from one step to the next."""
+    return tuple(sorted(labels, key=lambda label: (AWS_LABELS.index(label), "") if label in AWS_LABELS else (3, label)))
 
 
 # Background colours for the labels that rotation and rollbacks move around.
@@ -79,6 +91,17 @@ def label_colour(labels) -> str:
     return CUSTOM_LABEL_COLOUR if labels else ""
 
 
+# Each table drawn in a kernel gets its own id for its styles: a notebook page holds every table's <style>,
+# and two tables with one id would colour each other's rows. Counted, not random, so that a fresh run stores
+# the same HTML every time (nbval compares it).
+_table_numbers = itertools.count(1)
+
+
+def table_id(prefix: str) -> str:
+    """A new id for a styled table: `prefix` and this kernel's next number."""
+    return f"{prefix}_{next(_table_numbers)}"
+
+
 def style_versions(table: pd.DataFrame, uuid: str = "versions"):
     """`table` (from versions_table) as HTML with each version's row coloured by its labels."""
 
@@ -92,7 +115,37 @@ def style_versions(table: pd.DataFrame, uuid: str = "versions"):
         .format({"labels": ", ".join, "created": _created})
         .hide(axis="index")
         .set_uuid(uuid)
+        .set_table_styles([{"selector": "th", "props": "text-align: left"}])
     )
+
+
+class VersionsSnapshot:
+    """The versions of a secret at one moment, as a coloured table that stays as it was.
+
+    Displayed in a notebook it is stored with the notebook as HTML, so it reads the same before anything
+    is run, after Run All, and in a notebook nobody trusts yet. `snapshot.table` is the DataFrame."""
+
+    def __init__(self, secret_id: str) -> None:
+        self.secret_id = secret_id
+        self.table = versions_table(secret_id)
+        self._uuid = table_id("versions")
+
+    def _repr_html_(self) -> str:
+        return style_versions(self.table, uuid=self._uuid).to_html()
+
+    def __repr__(self) -> str:  # the plain-text form: the same table, labels as a list
+        return plain_text(self.table)
+
+
+def plain_text(table: pd.DataFrame) -> str:
+    """`table` as text: labels as "AWSCURRENT, stable", dates without time zones, no index column."""
+    shown = table.assign(labels=table["labels"].map(", ".join), created=table["created"].map(_created))
+    return shown.to_string(index=False)
+
+
+def versions_snapshot(secret_id: str) -> VersionsSnapshot:
+    """The versions of `secret_id` now, as a coloured table that keeps showing this moment."""
+    return VersionsSnapshot(secret_id)
 
 
 def _created(date) -> str:

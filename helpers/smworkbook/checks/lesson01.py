@@ -12,6 +12,7 @@ import time
 
 from ..errors import CheckFailed
 from ..mock import current
+from ._hints import short as _short
 from ._registry import describe, exercise, prepares, read, require
 
 DB_CREDENTIALS = "lesson01/db-credentials"
@@ -52,7 +53,7 @@ def check_create_json_secret() -> str:
     require(value["username"] == "app_user", f"The username is {value['username']!r}; it should be 'app_user'.")
     require(
         isinstance(value["password"], str) and value["password"],
-        "The password should be a non-empty string.",
+        f"The password is {value['password']!r}; it should be a non-empty string.",
     )
     return f"{DB_CREDENTIALS} holds JSON with a username and a password."
 
@@ -71,16 +72,29 @@ def check_read_one_field(api_key) -> str:
     expected = _json_value(WEATHER_API).get("api_key")
     require(expected, f"{WEATHER_API!r} was changed. Run the exercise's set-up cell again.")
     require(api_key is not None, "api_key is still None. Assign it the secret's 'api_key' field.")
+    keys = sorted(map(str, api_key)) if isinstance(api_key, dict) else []
     require(
         not isinstance(api_key, dict),
-        "api_key is the whole parsed secret. Pick its field: parsed['api_key'].",
+        f"api_key is the whole parsed secret, a dict with the keys {keys}. Pick its field: parsed['api_key'].",
     )
     looks_like_json = isinstance(api_key, str) and api_key.lstrip().startswith("{")
     require(
         not looks_like_json,
-        "api_key is the whole SecretString (a JSON text). Parse it with json.loads and pick ['api_key'].",
+        f"api_key is the whole SecretString, the JSON text {_short(api_key)}. "
+        "Parse it with json.loads and pick ['api_key'].",
     )
-    require(api_key == expected, f"api_key is not the value stored in {WEATHER_API!r}. Read it from the secret.")
+    fields = _json_value(WEATHER_API)
+    other = next((key for key, value in fields.items() if key != "api_key" and value == api_key), None)
+    # (Each hint below is built before its test: it must work for any value the learner passed.)
+    require(
+        other is None,
+        f"You assigned {api_key!r}, the {other!r} field. The key is in the 'api_key' field: parsed['api_key'].",
+    )
+    require(
+        api_key == expected,
+        f"You assigned {_short(api_key)}, which is not the api_key stored in {WEATHER_API!r}. "
+        "Read it from the secret: json.loads(the SecretString)['api_key'].",
+    )
     return "api_key is the value stored in the secret."
 
 
@@ -113,9 +127,10 @@ def check_change_password() -> str:
     )
     require(new["username"] == old.get("username"), f"The username changed to {new['username']!r}; keep it.")
     require(new.get("password") != old.get("password"), "The password is the same as before. Change it.")
+    password = new.get("password")
     require(
-        isinstance(new.get("password"), str) and len(new["password"]) >= 16,
-        "The new password should be a string of at least 16 characters.",
+        isinstance(password, str) and len(password) >= 16,
+        f"The new password is {_describe_password(password)}; it should be a string of at least 16 characters.",
     )
     return f"{DB_APP} has a new password, the same username, and the old value as AWSPREVIOUS."
 
@@ -127,21 +142,35 @@ def prepare_change_password() -> str:
     return f"{DB_APP} holds a username and an old password."
 
 
+def _describe_password(password) -> str:
+    if password is None:
+        return "missing (no 'password' key)"
+    if isinstance(password, str):
+        return f"{len(password)} characters long"
+    return f"a {type(password).__name__}, {_short(password)}"
+
+
 # 1.4 ------------------------------------------------------------------------------------------
 
 
 @exercise("1.4", "store binary data")
 def check_store_binary(key_bytes) -> str:
-    require(isinstance(key_bytes, bytes), "Pass the key_bytes variable from the exercise cell.")
+    require(
+        isinstance(key_bytes, bytes),
+        f"You passed {_short(key_bytes)}, a {type(key_bytes).__name__}. Pass the key_bytes variable from the "
+        "exercise cell.",
+    )
     value = read(SIGNING_KEY)
     require(
         "SecretBinary" in value,
-        "The secret holds a SecretString. Store raw bytes with SecretBinary=key_bytes instead.",
+        f"The secret holds a SecretString ({len(value.get('SecretString', ''))} characters of text, not bytes). "
+        "Store raw bytes with SecretBinary=key_bytes instead.",
     )
     require("SecretString" not in value, "The secret should hold only SecretBinary, no SecretString.")
     require(
         value["SecretBinary"] == key_bytes,
-        "The stored bytes differ from key_bytes. Run the whole exercise cell again.",
+        f"The secret holds {len(value['SecretBinary'])} bytes starting {value['SecretBinary'][:4].hex()}; "
+        f"key_bytes is {len(key_bytes)} bytes starting {key_bytes[:4].hex()}. Run the whole exercise cell again.",
     )
     return f"{SIGNING_KEY} holds exactly key_bytes as SecretBinary."
 

@@ -6,6 +6,7 @@ import json
 import secrets
 
 from ..mock import current
+from ._hints import short as _short
 from ._registry import describe, exercise, prepares, read, require
 
 PREVIOUS = "lesson02/db-password"
@@ -41,6 +42,16 @@ def _holder(labels: dict[str, tuple[str, ...]], label: str) -> str | None:
     return next((version_id for version_id, held in labels.items() if label in held), None)
 
 
+def _found(labels: dict[str, tuple[str, ...]]) -> str:
+    """The labels as a hint names them: "found v1: AWSPREVIOUS; v2: AWSCURRENT, canary" (v1 the oldest)."""
+    held = [f"v{number}: {', '.join(stages) or 'no label'}" for number, stages in enumerate(labels.values(), 1)]
+    return "found " + "; ".join(held)
+
+
+def _count(labels: dict) -> str:
+    return "1 version" if len(labels) == 1 else f"{len(labels)} versions"
+
+
 def _value(name: str, version_id: str) -> str:
     return read(name, VersionId=version_id)["SecretString"]
 
@@ -55,9 +66,18 @@ def check_read_previous(previous) -> str:
     require(previous is not None, "previous is still None. Assign it the SecretString of the AWSPREVIOUS version.")
     require(
         previous != _value(PREVIOUS, _holder(labels, "AWSCURRENT")),
-        "That is the current value. Ask get_secret_value for VersionStage='AWSPREVIOUS'.",
+        f"previous is {_short(previous)}, the current (AWSCURRENT) value. Ask get_secret_value for "
+        "VersionStage='AWSPREVIOUS'.",
     )
-    require(previous == expected, "previous is not the SecretString of the AWSPREVIOUS version.")
+    require(
+        not isinstance(previous, dict),
+        f"previous is a dict ({_short(previous)}): the whole response or a parsed value. Keep the "
+        "response's ['SecretString'] as it is.",
+    )
+    require(
+        previous == expected,
+        f"previous is {_short(previous)}, not the SecretString of the AWSPREVIOUS version.",
+    )
     return "previous holds the value from before the last change."
 
 
@@ -80,15 +100,22 @@ def check_read_deprecated(deprecated_value) -> str:
         "deprecated_value is still None. list_secret_version_ids hides versions without labels unless you pass "
         "IncludeDeprecated=True; find the one with no VersionStages and read it by VersionId.",
     )
+    require(
+        isinstance(deprecated_value, str),
+        f"deprecated_value is {_short(deprecated_value)}, a {type(deprecated_value).__name__}. Assign the "
+        "version's SecretString (text): get_secret_value(...)['SecretString'].",
+    )
     stage_values = {_value(DEPRECATED, _holder(labels, label)) for label in ("AWSCURRENT", "AWSPREVIOUS")}
+    labelled = {_value(DEPRECATED, _holder(labels, label)): label for label in ("AWSCURRENT", "AWSPREVIOUS")}
     require(
         deprecated_value not in stage_values,
-        "That value belongs to a version that still has a label. Look for the version whose VersionStages is empty.",
+        f"deprecated_value is {_short(deprecated_value)}, the value of the {labelled.get(str(deprecated_value))} "
+        "version, which still has a label. Look for the version whose VersionStages is empty.",
     )
     require(
         deprecated_value == _value(DEPRECATED, unlabelled[0]),
-        "deprecated_value is not the SecretString of the deprecated version. Read it with "
-        "get_secret_value(SecretId=..., VersionId=...).",
+        f"deprecated_value is {_short(deprecated_value)}, not the SecretString of the deprecated version. "
+        "Read it with get_secret_value(SecretId=..., VersionId=...).",
     )
     return "you found the deprecated version and read it by its VersionId."
 
@@ -110,18 +137,24 @@ def check_rollback() -> str:
     labels = _labels(ROLLBACK)
     require(
         len(labels) == 2,
-        f"{ROLLBACK!r} now has {len(labels)} versions. A rollback makes no new version: move the AWSCURRENT "
-        "label back with update_secret_version_stage. Run the exercise cell again from the top.",
+        f"{ROLLBACK!r} now has {len(labels)} versions ({_found(labels)}). A rollback makes no new version: move "
+        "the AWSCURRENT label back with update_secret_version_stage. Run the exercise cell again from the top.",
     )
     current_id, previous_id = _holder(labels, "AWSCURRENT"), _holder(labels, "AWSPREVIOUS")
-    require(current_id, "No version holds AWSCURRENT. Move it with MoveToVersionId and RemoveFromVersionId together.")
+    require(
+        current_id,
+        f"No version holds AWSCURRENT ({_found(labels)}). Move it with MoveToVersionId and RemoveFromVersionId "
+        "together.",
+    )
     require(
         _value(ROLLBACK, current_id) == GOOD_CONFIG,
-        "AWSCURRENT is still on the bad version. Move it to the version that holds AWSPREVIOUS.",
+        f"AWSCURRENT is still on the bad version, v2 ({_found(labels)}). Move it to the version that holds "
+        "AWSPREVIOUS, v1.",
     )
     require(
         previous_id and _value(ROLLBACK, previous_id) == BAD_CONFIG,
-        "The bad version should now hold AWSPREVIOUS (Secrets Manager moves it for you when AWSCURRENT moves).",
+        f"The bad version, v2, should now hold AWSPREVIOUS ({_found(labels)}); Secrets Manager moves it for you "
+        "when AWSCURRENT moves.",
     )
     require(read(ROLLBACK)["SecretString"] == GOOD_CONFIG, "get_secret_value() does not return the good value yet.")
     return "AWSCURRENT is back on the good version; get_secret_value() returns it; the bad one is AWSPREVIOUS."
@@ -141,17 +174,25 @@ def check_canary() -> str:
     labels = _labels(CANARY)
     canary_id = _holder(labels, "canary")
     current_id = _holder(labels, "AWSCURRENT")
-    require(canary_id, "No version has the label 'canary'. Pass VersionStages=['canary'] to put_secret_value.")
+    require(
+        canary_id,
+        f"No version has the label 'canary' ({_found(labels)}). Pass VersionStages=['canary'] to put_secret_value.",
+    )
     original_id = next(iter(labels))  # the oldest version: the one the set-up made
     require(
         current_id == original_id,
-        "AWSCURRENT moved to the new value. put_secret_value moves AWSCURRENT unless you give VersionStages.",
+        f"AWSCURRENT moved to the new value ({_found(labels)}). put_secret_value moves AWSCURRENT unless you give "
+        "VersionStages.",
     )
     require(
         canary_id != current_id,
-        "'canary' is on the current version. The new value must be a new version that is not AWSCURRENT.",
+        f"'canary' is on the current version ({_found(labels)}). The new value must be a new version that is not "
+        "AWSCURRENT.",
     )
-    require(len(labels) == 2, f"{CANARY!r} should have exactly two versions: the current one and the canary.")
+    require(
+        len(labels) == 2,
+        f"{CANARY!r} should have exactly two versions, the current one and the canary ({_found(labels)}).",
+    )
     require(_value(CANARY, canary_id) != _value(CANARY, original_id), "The canary version should hold a new value.")
     return "the new value waits under 'canary' while AWSCURRENT still serves the old one."
 
@@ -170,18 +211,24 @@ def check_promote() -> str:
     labels = _labels(PROMOTE)
     require(
         len(labels) == 2,
-        f"{PROMOTE!r} now has {len(labels)} versions. Promote the canary version itself: move AWSCURRENT to it.",
+        f"{PROMOTE!r} now has {len(labels)} versions ({_found(labels)}). Promote the canary version itself: move "
+        "AWSCURRENT to it.",
     )
     original_id, canary_id = labels  # oldest first: the set-up made the original, then the canary
     require(
         _holder(labels, "AWSCURRENT") == canary_id,
-        "AWSCURRENT is not on the canary version yet. Move it there with update_secret_version_stage.",
+        f"AWSCURRENT is not on the canary version, v2, yet ({_found(labels)}). Move it there with "
+        "update_secret_version_stage.",
     )
     require(
         _holder(labels, "canary") is None,
-        "The 'canary' label is still attached. Remove it: update_secret_version_stage with only RemoveFromVersionId.",
+        f"The 'canary' label is still attached ({_found(labels)}). Remove it: update_secret_version_stage with "
+        "only RemoveFromVersionId.",
     )
-    require(_holder(labels, "AWSPREVIOUS") == original_id, "The old version should hold AWSPREVIOUS.")
+    require(
+        _holder(labels, "AWSPREVIOUS") == original_id,
+        f"The old version, v1, should hold AWSPREVIOUS ({_found(labels)}).",
+    )
     return "the canary version is AWSCURRENT, the old one AWSPREVIOUS, and the 'canary' label is gone."
 
 
@@ -202,13 +249,18 @@ def check_retry() -> str:
     labels = _labels(RETRY)
     require(
         RETRY_TOKEN in labels,
-        "No version has the id retry_token. Pass ClientRequestToken=retry_token to put_secret_value.",
+        f"No version has the id retry_token ({_count(labels)}, {_found(labels)}). Pass "
+        "ClientRequestToken=retry_token to put_secret_value.",
     )
     require(
         len(labels) == 2,
-        f"{RETRY!r} has {len(labels)} versions: each call without the same ClientRequestToken made a new one.",
+        f"{RETRY!r} has {len(labels)} versions ({_found(labels)}): each call without the same ClientRequestToken "
+        "made a new one.",
     )
-    require("AWSCURRENT" in labels[RETRY_TOKEN], "The version retry_token should be AWSCURRENT.")
+    require(
+        "AWSCURRENT" in labels[RETRY_TOKEN],
+        f"The version retry_token should be AWSCURRENT; it holds {', '.join(labels[RETRY_TOKEN]) or 'no label'}.",
+    )
     return "two calls with the same ClientRequestToken stored one version."
 
 

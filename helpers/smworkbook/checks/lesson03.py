@@ -15,6 +15,7 @@ import botocore.exceptions
 
 from ..errors import CheckFailed
 from ..mock import current
+from ._hints import short as _short
 from ._registry import describe, exercise, prepares, require
 
 PREFIX = "lesson03/"
@@ -98,7 +99,8 @@ def _names(answer, what: str) -> list[str]:
     )
     require(
         not any(item.startswith("arn:") for item in items),
-        f"{what} holds ARNs. Collect each entry's 'Name' instead.",
+        f"{what} holds ARNs, e.g. {next((item for item in items if item.startswith('arn:')), None)!r}. "
+        "Collect each entry's 'Name' instead.",
     )
     return items
 
@@ -171,11 +173,13 @@ def check_retag() -> str:
     require(tags["cost-center"] == "cc-1234", f"cost-center is {tags['cost-center']!r}; it should be 'cc-1234'.")
     require(
         "owner" not in tags,
-        "The owner tag is still there. Remove it with untag_resource(SecretId=..., TagKeys=['owner']).",
+        f"The owner tag is still there (owner={tags.get('owner')!r}). Remove it with "
+        "untag_resource(SecretId=..., TagKeys=['owner']).",
     )
     require(
         tags.get("team") == "data",
-        "The team tag is gone or changed. untag_resource removes only the keys you name; leave team=data alone.",
+        f"The team tag is {tags.get('team')!r}, not 'data'. untag_resource removes only the keys you name; leave "
+        "team=data alone.",
     )
     require(tags == WANTED_TAGS, f"The tags are {tags}; they should be exactly {WANTED_TAGS}.")
     return f"{REPORTS_DB} is tagged team=data, env=prod, cost-center=cc-1234, and has no owner tag."
@@ -243,7 +247,8 @@ def check_batch(values, failed) -> str:
     )
     require(
         not any(str(key).startswith("arn:") for key in values),
-        "values is keyed by ARN. Key it by each entry's 'Name'.",
+        f"values is keyed by ARN, e.g. {next((str(k) for k in values if str(k).startswith('arn:')), None)!r}. "
+        "Key it by each entry's 'Name'.",
     )
     require(
         sorted(values) == sorted(BATCH_READABLE),
@@ -254,7 +259,8 @@ def check_batch(values, failed) -> str:
         stored = _client().get_secret_value(SecretId=name)["SecretString"]
         require(
             values[name] == stored,
-            f"values[{name!r}] is not its SecretString. Store entry['SecretString'] for each entry of SecretValues.",
+            f"values[{name!r}] is {_short(values[name])}, not its SecretString. Store entry['SecretString'] for "
+            "each entry of SecretValues.",
         )
     require(
         failed,
@@ -267,7 +273,8 @@ def check_batch(values, failed) -> str:
     )
     require(
         failed == BATCH_FAILED,
-        "failed should map each id to the error's code (entry['ErrorCode']), e.g. 'ResourceNotFoundException'.",
+        f"failed is {failed}; it should map each id to the error's code (entry['ErrorCode']), e.g. "
+        "'ResourceNotFoundException'.",
     )
     return "2 secrets read in one call; the deleted one and the missing one reported with their error codes."
 
@@ -288,14 +295,19 @@ def prepare_batch() -> str:
 
 @exercise("3.5", "handle a missing secret without crashing")
 def check_handle_missing(get_config) -> str:
-    require(callable(get_config), "Pass your function itself: checks.verify('3.5', get_config), without ().")
+    require(
+        callable(get_config),
+        f"You passed {_short(get_config)}, not a function. Pass your function itself: "
+        "checks.verify('3.5', get_config), without ().",
+    )
     try:
         found = get_config(CONFIG, default={"dark_mode": False})
     except NotImplementedError:
         raise CheckFailed("get_config still raises NotImplementedError. Write its body.") from None
     require(
         not isinstance(found, str),
-        "get_config returned the SecretString (text). Parse it with json.loads and return the dict.",
+        f"get_config returned the SecretString, the text {_short(found)}. Parse it with json.loads and return "
+        "the dict.",
     )
     require(
         found == _prepared.get("3.5"),
@@ -355,10 +367,16 @@ def check_generated_password() -> str:
             f"The SecretString of {SERVICE_PASSWORD!r} is not JSON. Store json.dumps({{'username': ..., "
             "'password': ...}})."
         ) from None
-    require(isinstance(parsed, dict), "The SecretString should be a JSON object with username and password.")
-    require(parsed.get("username") == "svc-reports", "The username should be 'svc-reports'.")
+    require(
+        isinstance(parsed, dict),
+        f"The SecretString is JSON {_short(parsed)}; it should be a JSON object with username and password.",
+    )
+    require(
+        parsed.get("username") == "svc-reports",
+        f"The username is {parsed.get('username')!r}; it should be 'svc-reports'.",
+    )
     password = parsed.get("password")
-    require(isinstance(password, str) and password, "There is no password in the JSON.")
+    require(isinstance(password, str) and password, f"There is no password in the JSON; it has {sorted(parsed)}.")
     require(
         len(password) == PASSWORD_LENGTH,
         f"The password has {len(password)} characters; ask get_random_password for PasswordLength={PASSWORD_LENGTH}.",

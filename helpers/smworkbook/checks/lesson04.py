@@ -20,6 +20,7 @@ from .. import rotation
 from ..database import start_database
 from ..errors import CheckFailed
 from ..mock import current
+from ._hints import short as _short
 from ._registry import exercise, prepares, require
 
 SECRET = "lesson04/app-db"
@@ -197,7 +198,11 @@ def _prepare() -> str:
 
 
 def _step_ran(name, function):
-    require(callable(function), f"Pass your function itself (verify('4.x', {name})), without brackets.")
+    require(
+        callable(function),
+        f"You passed {_short(function)}, not a function. Pass your function itself (verify('4.x', {name})), "
+        "without brackets.",
+    )
 
 
 # 4.1 ------------------------------------------------------------------------------------------
@@ -238,10 +243,15 @@ def check_create_secret(create_secret) -> str:
             "There is no value under AWSPENDING for the rotation's token. put_secret_value with "
             "ClientRequestToken=token and VersionStages=['AWSPENDING']."
         ) from None
-    require(pending.get("username") == before.get("username"), "The pending value lost or changed the username.")
+    require(
+        pending.get("username") == before.get("username"),
+        f"The pending value's username is {pending.get('username')!r}; it should stay {before.get('username')!r}.",
+    )
     require(pending.get("password") and pending["password"] != before["password"], "The pending password is not new.")
     require(
-        set(pending) == set(before), f"The pending value should keep every key of the current one: {sorted(before)}."
+        set(pending) == set(before),
+        f"The pending value has the keys {sorted(pending)}; it should keep every key of the current one: "
+        f"{sorted(before)}.",
     )
     # A retry with the same token runs createSecret again: the pending password must stay as it is.
     with contextlib.redirect_stdout(io.StringIO()):
@@ -324,7 +334,8 @@ def check_finish_secret(finish_secret) -> str:
     current_versions = [v for v, s in result["stages"].items() if "AWSCURRENT" in s]
     require(
         current_versions == [result["token"]],
-        "AWSCURRENT is not on the version the rotation made (the token). Don't write a new value: move "
+        f"AWSCURRENT is on {current_versions or 'no version'}, not on the version the rotation made (the token, "
+        f"{result['token']}). Don't write a new value: move "
         "the label with update_secret_version_stage(MoveToVersionId=token, RemoveFromVersionId=<current>).",
     )
     require(
