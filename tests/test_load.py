@@ -171,9 +171,6 @@ def test_the_service_stops_when_its_process_is_killed():
 
 def test_a_handlers_error_answers_500_and_stays_off_stderr(capfd):
     """Flask would log "Exception on /boom [GET]" and a traceback to stderr, under the running cell."""
-    import urllib.error
-    import urllib.request
-
     app = Flask("boom-service")
 
     @app.route("/boom")
@@ -182,10 +179,32 @@ def test_a_handlers_error_answers_500_and_stays_off_stderr(capfd):
 
     running = service.serve(app)
     try:
-        with pytest.raises(urllib.error.HTTPError) as answered:
-            urllib.request.urlopen(running.url + "/boom", timeout=10)
-        assert answered.value.code == 500
+        assert load.fetch(running.url + "/boom").status == 500
     finally:
         running.stop()
     assert list(running.errors) == ["RuntimeError: password authentication failed"]
     assert capfd.readouterr().err == ""
+
+
+def test_a_request_without_the_services_token_is_refused_and_never_reaches_the_app():
+    """Every user of the machine can reach the port (loopback is shared): only the token's holder is served."""
+    import http.client
+
+    reached = []
+    app = Flask("guarded-service")
+
+    @app.route("/orders")
+    def orders():
+        reached.append(1)
+        return "ok"
+
+    running = service.serve(app)
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", int(running.url.rsplit(":", 1)[1]), timeout=10)
+        connection.request("GET", "/orders", headers={"Authorization": "Bearer guessed"})
+        refused = connection.getresponse()
+        assert refused.status == 403 and b"token" in refused.read()
+        assert reached == []
+        assert load.fetch(running.url + "/orders").status == 200 and reached == [1]
+    finally:
+        running.stop()

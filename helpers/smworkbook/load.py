@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from . import service
 from .errors import WorkbookError
 from .rotation import STEPS
 
@@ -230,6 +231,7 @@ def _loopback(url: str) -> tuple[str, int, str]:
 class _Run:
     def __init__(self, host: str, port: int, path: str, timeout: float, max_requests: int) -> None:
         self.host, self.port, self.path, self.timeout = host, port, path, timeout
+        self.headers = service.headers_for(host, port)  # the token of this kernel's service
         self.max_requests = max_requests
         self.origin = time.monotonic()
         self.stop = threading.Event()
@@ -253,7 +255,7 @@ class _Run:
         # http.client, not urllib: no proxy from HTTP_PROXY can ever see a loopback request.
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
-            connection.request("GET", self.path)
+            connection.request("GET", self.path, headers=self.headers)
             response = connection.getresponse()
             status, body = response.status, response.read(2000).decode("utf-8", "replace")
         except (OSError, http.client.HTTPException) as error:

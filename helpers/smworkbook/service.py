@@ -15,9 +15,11 @@ from __future__ import annotations
 import atexit
 import collections
 import logging
+import secrets
 import threading
 
 from .errors import WorkbookError
+from .server import TokenOnly
 
 _lock = threading.Lock()
 _running: dict[str, Service] = {}
@@ -26,11 +28,14 @@ _running: dict[str, Service] = {}
 class Service:
     """A Flask app answering on `url` (http://127.0.0.1:PORT) until `stop()`."""
 
-    def __init__(self, name: str, server, thread: threading.Thread) -> None:
+    def __init__(self, name: str, server, thread: threading.Thread, token: str) -> None:
         self.name = name
         self._server = server
         self._thread = thread
         self.url = f"http://127.0.0.1:{server.server_port}"
+        # Every user of this machine can reach the port: the service answers only requests that carry
+        # this token (server.TokenOnly); smworkbook.load sends it. Other users get HTTP 403.
+        self.headers = {"Authorization": f"Bearer {token}"}
         # The last errors the app's handlers raised (each answered HTTP 500), newest last.
         self.errors: collections.deque[str] = collections.deque(maxlen=20)
 
@@ -69,12 +74,13 @@ def serve(app, name: str | None = None) -> Service:
     # werkzeug logs every request to stderr, which would land under the notebook's cells.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     # Port 0: the OS picks a free port; 127.0.0.1: nothing beyond this machine can connect.
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    token = secrets.token_urlsafe(24)
+    server = make_server("127.0.0.1", 0, TokenOnly(app, token), threaded=True)
     server.daemon_threads = True  # a request still running never keeps the kernel from exiting
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.name = f"smworkbook-service-{name}"
     thread.start()
-    service = Service(name, server, thread)
+    service = Service(name, server, thread, token)
     _keep_errors_off_stderr(app, service)
     with _lock:
         _running[name] = service
@@ -94,6 +100,14 @@ def _keep_errors_off_stderr(app, service: Service) -> None:
         service.errors.append(f"{type(error).__name__}: {error}")
 
     app.log_exception = keep
+
+
+def headers_for(host: str, port: int) -> dict[str, str]:
+    """The headers a request to this kernel's service at host:port must carry (none for another server)."""
+    for service in running():
+        if service.url.endswith(f":{port}") and host in ("127.0.0.1", "localhost"):
+            return dict(service.headers)
+    return {}
 
 
 def running() -> list[Service]:
