@@ -123,6 +123,8 @@ def _interpreter() -> list[str]:
 
 def _as(user: pwd.struct_passwd, home: Path) -> dict:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"), "LANG": "C.UTF-8"}
+    if os.environ.get("LD_LIBRARY_PATH"):  # a shared build's libpython (make test-pythons points it at a copy)
+        env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
     return {"env": env, "cwd": home, "user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
 
 
