@@ -428,7 +428,8 @@ def _make_class(folder: Path) -> None:
 
     from smworkbook import exercises
 
-    solutions = sorted((ROOT / "solutions").glob("*.ipynb"))
+    # Lessons 1-5, as the goal was set; lesson 6 (a service under load) is to be reported on its own.
+    solutions = sorted((ROOT / "solutions").glob("0[1-5]_*.ipynb"))
     for index in range(30):
         learner = folder / f"learner{index + 1:02d}"
         learner.mkdir(parents=True)
