@@ -296,6 +296,18 @@ class _NotebookRun:
         return [self._result(number) for number in self.numbers]
 
     async def _run_cells(self, folder: Path) -> None:
+        # A kernel that dies while starting, before any of the learner's code ran ("Kernel died before
+        # replying to kernel_info", seen on a loaded machine), is started once more: that is the machine's
+        # fault, not the notebook's. A kernel that dies after its first cell started is the notebook's.
+        for attempt in (1, 2):
+            self._started = False
+            try:
+                return await self._run_cells_once(folder)
+            except RuntimeError as error:
+                if self._started or attempt == 2 or "kernel_info" not in str(error):
+                    raise
+
+    async def _run_cells_once(self, folder: Path) -> None:
         # As another OS user, the kernel works in its own private folder, with its HOME there.
         extra = {"kernel_manager_class": learner_users.kernel_manager_class(self.user)} if self.user else {}
         self.client = _Client(
@@ -325,6 +337,7 @@ class _NotebookRun:
         open_number = None
         # The kernel's own log lines (e.g. its transport warning) are not the learner's.
         async with self.client.async_setup_kernel(env=env, stderr=subprocess.DEVNULL):
+            self._started = True
             for index, cell in enumerate(self.notebook.cells):
                 if cell.cell_type != "code":
                     continue
