@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -133,6 +134,21 @@ def test_the_image_holds_the_workbook_but_not_a_clones_environment_or_answers(tm
     assert any(name.startswith("helpers/smworkbook/") for name in names)
     left_out = [name for name in names if name.split("/")[0] in (".venv", ".venv-3.12", "my-work", ".git")]
     assert left_out == []
+
+
+def test_the_readmes_build_command_is_one_repo2docker_takes():
+    """The README's command, its templates filled in, read by repo2docker's own command line (nothing is built)."""
+    from repo2docker.__main__ import make_r2d
+
+    block = next(block for block in _shell_blocks(README.read_text()) if "jupyter-repo2docker" in block)
+    command = block.partition("jupyter-repo2docker ")[2].partition("\ndocker push")[0].replace("\\\n", " ")
+    for template, value in (("REGISTRY", "registry.example.edu"), ("COMMIT", "0123abc"), ("OWNER/REPO", "o/r")):
+        command = command.replace(template, value)
+    app = make_r2d(shlex.split(command))
+    assert (app.user_id, app.user_name) == (USER_ID, USER_NAME)
+    assert (app.repo, app.ref, app.run) == ("https://github.com/o/r", "0123abc", False)
+    assert app.output_image_spec == "registry.example.edu/secrets-manager-workbook:0123abc"
+    assert "jupyter-repo2docker --no-run --user-id 1000 --user-name jovyan --ref COMMIT" in VALUES.read_text()
 
 
 def _workbook_copy(tmp_path) -> Path:
@@ -300,16 +316,28 @@ def test_jupyterhub_refuses_a_memory_figure_it_cannot_read():
         Spawner(config=_spawner_config(values)).mem_limit  # noqa: B018
 
 
-def test_the_instructor_role_loads_into_jupyterhub_with_scopes_it_has():
-    roles = []
-    for name, role in _values()["hub"]["loadRoles"].items():
-        roles.append({"name": name, **role})  # as the chart turns hub.loadRoles into load_roles
-    hub = JupyterHub(config=Config({"JupyterHub": {"load_roles": roles}}))
+def test_the_instructor_role_loads_into_jupyterhub_and_grants_helping_not_administering():
+    """hub.loadRoles as the chart hands it to JupyterHub (load_roles), created in a hub database by JupyterHub's own
+    role code, which checks the name and every scope, then granted to a user."""
+    from jupyterhub import orm, roles
+
+    loaded = [{"name": name, **role} for name, role in _values()["hub"]["loadRoles"].items()]
+    hub = JupyterHub(config=Config({"JupyterHub": {"load_roles": loaded}}))
     assert [role["name"] for role in hub.load_roles] == ["instructor"]
-    scopes._check_scopes_exist(hub.load_roles[0]["scopes"])
-    assert hub.load_roles[0]["users"] == ["INSTRUCTOR"]  # the template, named in the README
+    assert hub.load_roles[0]["users"] == []  # the template: nobody has it until the instructor is named
+
+    db = orm.new_session_factory("sqlite://")()
+    role = {key: value for key, value in hub.load_roles[0].items() if key != "users"}
+    roles.create_role(db, role)
+    teacher = orm.User(name="teacher1")
+    db.add(teacher)
+    db.commit()
+    roles.grant_role(db, teacher, "instructor")
+    granted = scopes.get_scopes_for(teacher)
+    assert {"admin-ui", "list:users", "access:servers", "start:servers", "delete:servers"} <= granted
+    assert not {"admin:users", "admin:servers", "admin:groups", "tokens", "shutdown"} & granted
     with pytest.raises(scopes.ScopeNotFound):
-        scopes._check_scopes_exist(["acess:servers"])
+        roles.create_role(db, {"name": "misspelt", "scopes": ["acess:servers"]})
 
 
 def test_servers_are_culled_and_the_pod_reaches_no_internet_nor_cloud_credentials():
