@@ -89,6 +89,19 @@ def test_post_build_and_start_run_as_the_learner_not_root(build_plan):
     assert "ARG REPO_DIR=${HOME}" in dockerfile and "HOME=/home/${NB_USER}" in dockerfile
 
 
+def test_the_image_has_the_hubs_single_user_server_of_the_hubs_major_version():
+    """Zero to JupyterHub starts `jupyterhub-singleuser` in the image: repo2docker's base environment for Python
+    3.11 brings it (its conda lock), at JupyterHub 5 as the chart's hub (4.x: JupyterHub 5.5), and the learner's set
+    does not replace it."""
+    import repo2docker.buildpacks.conda as conda
+
+    lock = (Path(conda.__file__).parent / "environment.py-3.11-linux-64.lock").read_text()
+    singleuser = re.search(r"/jupyterhub-singleuser-(\d+)\.(\d+)\.\d+-", lock)
+    assert singleuser and singleuser.group(1) == "5"
+    pins = yaml.safe_load((ROOT / "binder" / "environment.yml").read_text())["dependencies"][-1]["pip"]
+    assert not [pin for pin in pins if re.match(r"jupyterhub\b", pin)]
+
+
 class _Collector:
     """Stands in for the container engine: keeps the build context repo2docker hands it."""
 
@@ -99,8 +112,6 @@ class _Collector:
         return iter(())
 
 
-# repo2docker's logging imports python-json-logger's old module name.
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_the_image_holds_the_workbook_but_not_a_clones_environment_or_answers(tmp_path):
     """binder/.dockerignore, applied by repo2docker's own build: no .venv, my-work/ or .git in the image."""
     from repo2docker.buildpacks import CondaBuildPack
