@@ -17,6 +17,7 @@ Needs root (one OS user per learner).
 from __future__ import annotations
 
 import os
+import signal
 import statistics
 import sys
 import threading
@@ -174,6 +175,8 @@ def _open_database(kernel: Kernel, headroom: int) -> str:
 def classroom(learners: int, at_once: int, headroom_gib: float) -> dict:
     """One class on one hub: figures for the class, and per learner."""
     headroom = int(headroom_gib * 2**30)
+    # Stopped with a signal, the hub still stops its learners' servers and removes its users (finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("classroom: stopped"))
     hub = Hub(learners)
     meter = Meter(hub)
     kernels: dict[str, Kernel] = {}

@@ -57,6 +57,8 @@ c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 600
 c.Spawner.http_timeout = 600
 c.JupyterHub.concurrent_spawn_limit = 0
+# A start request answers at once (202) rather than waiting up to 10 s for the server: a class starts together.
+c.JupyterHub.tornado_settings = {{"slow_spawn_timeout": 0}}
 c.JupyterHub.services = [{{"name": "course", "api_token": {token!r}}}]
 c.JupyterHub.load_roles = [{{
     "name": "course",
