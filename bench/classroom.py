@@ -143,6 +143,13 @@ def _wait_for_room(headroom: int) -> None:
 
 
 def _learner(hub: Hub, name: str, token: str, kernels: dict, headroom: int) -> dict:
+    try:
+        return _lessons_and_grading(hub, name, token, kernels, headroom)
+    except Exception as error:  # one learner's failure is a figure of the class, not the end of the run
+        return {"lessons_s": None, "grading_s": None, "errors": [f"{type(error).__name__}: {error}"], "graded": "-"}
+
+
+def _lessons_and_grading(hub: Hub, name: str, token: str, kernels: dict, headroom: int) -> dict:
     _wait_for_room(headroom)
     requests.put(
         f"{hub.server_url(name)}/api/contents/my-work",
@@ -169,7 +176,10 @@ def _learner(hub: Hub, name: str, token: str, kernels: dict, headroom: int) -> d
 
 def _open_database(kernel: Kernel, headroom: int) -> str:
     _wait_for_room(headroom)
-    return kernel.run("db = smworkbook.start_database(); print(db)").error
+    try:
+        return kernel.run("db = smworkbook.start_database(); print(db)").error
+    except Exception as error:  # one learner's failure is a figure of the class, not the end of the run
+        return f"{type(error).__name__}: {error}"
 
 
 def classroom(learners: int, at_once: int, headroom_gib: float) -> dict:
@@ -233,8 +243,8 @@ def classroom(learners: int, at_once: int, headroom_gib: float) -> dict:
             "learner_peak_mib_max": max(meter.peak_learner.values()) / MIB,
             "learner_peak_mib_median": statistics.median(meter.peak_learner.values()) / MIB,
             "learner_cpu_s": statistics.median(cpu_after.values()),
-            "lessons_1_2_s": statistics.median(w["lessons_s"] for w in work.values()),
-            "grading_s": statistics.median(w["grading_s"] for w in work.values()),
+            "lessons_1_2_s": statistics.median(w["lessons_s"] for w in work.values() if w["lessons_s"] is not None),
+            "grading_s": statistics.median(w["grading_s"] for w in work.values() if w["grading_s"] is not None),
             "class_total_mib": (sum(with_database.values()) + sum(_pss(p) for p in meter.hub_pids())) / MIB,
             "class_peak_mib": meter.peak_class / MIB,
             "machine_peak_used_mib": meter.peak_machine / MIB,

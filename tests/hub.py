@@ -120,8 +120,17 @@ class Kernel:
         answer.raise_for_status()
         self.id = answer.json()["id"]
         self.session = uuid.uuid4().hex
-        url = base.replace("http://", "ws://") + f"/api/kernels/{self.id}/channels?session_id={self.session}"
-        self.socket = websocket.create_connection(url, header=[f"Authorization: token {token}"], timeout=600)
+        self.socket, self.used = None, 0.0
+
+    def _connected(self) -> websocket.WebSocket:
+        # The server pings an open socket and closes it when no pong comes back; pongs go out only while this
+        # client reads. So a socket left unread for a while is replaced (the kernel itself keeps running).
+        if self.socket is None or time.monotonic() - self.used > 15:
+            if self.socket is not None:
+                self.socket.close()
+            url = self.base.replace("http://", "ws://") + f"/api/kernels/{self.id}/channels?session_id={self.session}"
+            self.socket = websocket.create_connection(url, header=[f"Authorization: token {self.token}"], timeout=600)
+        return self.socket
 
     def run(self, code: str, timeout: float = 300) -> Output:
         msg_id = uuid.uuid4().hex
@@ -130,13 +139,17 @@ class Kernel:
         content = {"code": code, "silent": False, "store_history": True, "user_expressions": {}}
         content.update(allow_stdin=False, stop_on_error=True)
         message = {"header": header, "parent_header": {}, "metadata": {}, "content": content}
-        self.socket.send(json.dumps({**message, "channel": "shell", "buffers": []}))
+        socket = self._connected()
+        socket.send(json.dumps({**message, "channel": "shell", "buffers": []}))
         text, error, replied, idle = [], "", False, False
         deadline = time.monotonic() + timeout
         while not (replied and idle):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no answer to {code[:60]!r} in {timeout} s")
-            reply = json.loads(self.socket.recv())
+            received = socket.recv()
+            if not received:
+                raise ConnectionError(f"the kernel's socket closed while running {code[:60]!r}")
+            reply = json.loads(received)
             if reply.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, body = reply["msg_type"], reply["content"]
@@ -150,10 +163,12 @@ class Kernel:
                 replied = True
             elif kind == "status" and body["execution_state"] == "idle":
                 idle = True
+        self.used = time.monotonic()
         return Output("".join(text), error)
 
     def close(self) -> None:
-        self.socket.close()
+        if self.socket is not None:
+            self.socket.close()
 
 
 class Hub:

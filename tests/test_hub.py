@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import textwrap
 import threading
 
 import nbformat
 import pytest
 import requests
+
+from smworkbook import learner_users
 
 from .conftest import ROOT
 from .test_shared_host import ATTACKER_CODE
@@ -67,6 +70,13 @@ def classroom():
         yield hub, tokens, kernels, browser
     finally:
         hub.close()
+    # Nothing of the class is left: no process under its users, no user, no folder.
+    uids = {user.uid for user in hub.users.values()}
+    assert [pid for pid in learner_users._pids() if learner_users._uid_of(pid) in uids] == []
+    assert not hub.folder.exists()
+    for name in hub.learners:
+        with pytest.raises(KeyError):
+            pwd.getpwnam(name)
 
 
 def test_a_learner_who_logs_in_through_the_form_gets_their_own_jupyterlab(classroom):
