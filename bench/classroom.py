@@ -212,6 +212,7 @@ def classroom(learners: int, at_once: int, headroom_gib: float) -> dict:
         all_answered = time.perf_counter() - start
         servers_only = meter.learners()
         cpu_servers = meter.cpu()
+        work_start = time.perf_counter()
         with ThreadPoolExecutor(at_once) as pool:
             work = dict(
                 zip(
@@ -220,6 +221,7 @@ def classroom(learners: int, at_once: int, headroom_gib: float) -> dict:
                     strict=True,
                 )
             )
+        work_phase = time.perf_counter() - work_start
         after_lessons = meter.learners()
         cpu_after = meter.cpu()
         with ThreadPoolExecutor(at_once) as pool:
@@ -234,6 +236,7 @@ def classroom(learners: int, at_once: int, headroom_gib: float) -> dict:
         return {
             "learners": learners,
             "all_servers_answered_s": all_answered,
+            "work_phase_s": work_phase,  # every learner's lessons 1-2 and grading, `at_once` at a time
             "server_answered_median_s": statistics.median(answered.values()),
             "server_mib": per(servers_only),
             "server_cpu_s": statistics.median(cpu_servers.values()),
