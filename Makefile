@@ -23,6 +23,10 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # pays off. --dist loadfile keeps a file's tests on one worker: a notebook's cells run in order in one kernel.
 TEST_WORKERS ?= 3
 
+# JupyterHub's proxy (configurable-http-proxy, from npm, as tests/hub/package-lock.json pins it) for the hub test
+# (tests/test_hub.py) and the classroom benchmark; installed into tests/hub/node_modules, never globally.
+HUB_PROXY := tests/hub/node_modules/.bin/configurable-http-proxy
+
 .PHONY: lab test grade bench exercises outputs update lock test-pythons clean
 
 # The virtual environment, made by the Python you run make with, after checking it is one the workbook supports.
@@ -78,8 +82,13 @@ lab: $(VENV)/.lab
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  $(ROOT_FLAG) $(LAB_FLAGS)
 
+$(HUB_PROXY): tests/hub/package.json tests/hub/package-lock.json
+	@command -v npm >/dev/null || { echo "The hub test needs Node.js 20+ and npm: sudo apt install nodejs npm (Debian, Ubuntu)."; exit 1; }
+	npm ci --prefix tests/hub --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## test: lint, unit tests, notebooks and solutions under nbval, exercises in sync and failing when unsolved
-test: $(VENV)/.test
+test: $(VENV)/.test $(HUB_PROXY)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions
@@ -91,7 +100,7 @@ grade: $(VENV)/.lab
 	$(BIN)/smworkbook grade $(GRADE)
 
 ## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
-bench: $(VENV)/.test
+bench: $(VENV)/.test $(HUB_PROXY)
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
 
 ## exercises: regenerate exercises/ from solutions/ (a notebook with edits is left alone, never overwritten)

@@ -77,6 +77,27 @@ def markdown(r: dict) -> str:
             f"alone {book['one_learner_alone_s']:.1f} s | {book['ratio_per_learner_vs_alone']:.2f} | "
             f"{'met' if book['class_s'] < book['goal_s'] else 'NOT met'} (< {book['goal_s']} s) |"
         )
+    if "class" in r.get("classroom", {}):
+        room = r["classroom"]
+        whole, alone = room["class"], room["alone"]
+        load = ", ".join(f"{value:.1f}" for value in room["load_average_after"])
+        rows += [
+            f"| A class of {whole['learners']} on one JupyterHub: every server answering (started at once) | "
+            f"{whole['all_servers_answered_s']:.0f} s | one learner alone {alone['all_servers_answered_s']:.0f} s | "
+            f"{room['ratio_all_answered_vs_alone']:.1f} | (load average after: {load}) |",
+            f"| &nbsp;&nbsp;memory per learner, lessons 1-2 and a grading done, kernel open | "
+            f"{whole['learner_mib_after_lessons_1_2_and_grading']:.0f} MiB | alone "
+            f"{alone['learner_mib_after_lessons_1_2_and_grading']:.0f} MiB | "
+            f"{room['ratio_memory_per_learner_vs_alone']:.2f} | |",
+            f"| &nbsp;&nbsp;with lesson 4's database open; a learner's peak while grading | "
+            f"{whole['learner_mib_with_lesson_4_database']:.0f} MiB; {whole['learner_peak_mib_max']:.0f} MiB | "
+            f"alone {alone['learner_mib_with_lesson_4_database']:.0f} MiB | | |",
+            f"| &nbsp;&nbsp;lessons 1-2 per learner ({room['at_once']} at work at once) | "
+            f"{whole['lessons_1_2_s']:.0f} s | alone {alone['lessons_1_2_s']:.0f} s | "
+            f"{room['ratio_lessons_vs_alone']:.1f} | |",
+            f"| &nbsp;&nbsp;the class's peak; the machine's peak in use | {whole['class_peak_mib'] / 1024:.1f} GiB; "
+            f"{whole['machine_peak_used_mib'] / 1024:.1f} GiB of {room['machine_memory_gib']:.1f} | | | |",
+        ]
     if "fresh_clone" in r:
         fresh = r["fresh_clone"]
         lab_seconds = fresh["make_lab_until_answering_s"]

@@ -491,6 +491,15 @@ def bench_gradebook(runs: int) -> dict:
     }
 
 
+def bench_classroom(runs: int) -> dict:
+    """30 learners on one real JupyterHub (bench/classroom.py), against one learner alone on a hub."""
+    if os.geteuid() != 0:
+        return {"skipped": "needs root: one OS user per learner (useradd), as CI runs"}
+    from classroom import bench_classroom as measure  # bench/classroom.py
+
+    return measure(int(os.environ.get("CLASSROOM_LEARNERS", "30")))
+
+
 PARTS = (
     "setup_cell",
     "per_call",
@@ -502,6 +511,7 @@ PARTS = (
     "fresh_clone",
     "capstone",
     "gradebook",
+    "classroom",
 )
 
 
@@ -534,6 +544,7 @@ def main() -> None:
         "grade_submission": bench_grade_submission(max(1, args.runs // 2)),
         "capstone": bench_capstone(max(1, args.runs // 2)),
         "gradebook": bench_gradebook(1),
+        "classroom": bench_classroom(1),
     }
     if not args.skip_fresh_clone:
         try:

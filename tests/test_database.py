@@ -213,7 +213,43 @@ def test_a_server_keeps_its_files_in_memory_when_there_is_room(db, monkeypatch):
     room = os.statvfs("/dev/shm") if os.path.isdir("/dev/shm") else None
     if room is None or room.f_bavail * room.f_frsize < database._SHM_ROOM:
         pytest.skip("this machine's /dev/shm is too small to use")
+    if os.environ.get("TMPDIR"):
+        pytest.skip("TMPDIR is set: the servers' files go there")
     assert db._root.parent == Path("/dev/shm")
     assert db._root in database.server_folders()
     monkeypatch.setattr(database, "_SHM_ROOM", 2**62)  # more room than any /dev/shm has
     assert database._scratch_folder() == tempfile.gettempdir()
+
+
+def test_a_temporary_folder_chosen_with_tmpdir_holds_the_servers_files(tmp_path, monkeypatch):
+    """On a hub that gives each user a TMPDIR, a learner's server writes there, not to /dev/shm."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
+    assert database._scratch_folder() == str(tmp_path)
+    server = database._start()
+    try:
+        assert server._root.parent == tmp_path and server._root in database.server_folders()
+    finally:
+        server.stop()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_port_taken_between_the_probe_and_the_start_is_replaced_by_another(monkeypatch):
+    """Learners share loopback: another learner's server may take the free port before PostgreSQL binds it."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        probes = iter([busy])
+        free_port = database._free_port
+        monkeypatch.setattr(database, "_free_port", lambda: next(probes, None) or free_port())
+        server = database._start()
+        try:
+            assert server.port != busy
+            login = server.create_login("app_user")
+            assert server.can_log_in("app_user", login["password"])
+            assert "could not bind" in (server._root / "server.log").read_text()
+        finally:
+            server.stop()

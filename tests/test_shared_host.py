@@ -243,3 +243,36 @@ def test_a_per_learner_service_answers_only_requests_with_its_token():
     assert answer.get_data(as_text=True) == "the learner's data"
     assert has_token({"X-Smworkbook-Token": "t0ken-of-a"}, "t0ken-of-a")
     assert not has_token({}, "t0ken-of-a")
+
+
+@needs_root
+def test_two_graders_of_the_same_learner_take_turns_so_neither_sweeps_the_others_kernels():
+    """As root, a grading sweeps every process of the learner's OS user; a second grading waits its turn."""
+    import asyncio
+    import threading
+
+    from smworkbook import learner_users
+
+    user = learner_users.user_for("two graders")
+    other = learner_users.user_for("another learner")
+    turns = []
+
+    def second_grader() -> None:
+        with learner_users.claimed(user):
+            turns.append("second")
+
+    with learner_users.claimed(user):
+        waiting = threading.Thread(target=second_grader)
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and turns == []  # it waits while the first grades
+
+        async def gradebook() -> None:  # another learner is not held up, nor is the event loop
+            async with learner_users.claimed_async(other):
+                turns.append("another learner")
+
+        asyncio.run(asyncio.wait_for(gradebook(), 10))
+        turns.append("first done")
+    waiting.join(10)
+    assert turns == ["another learner", "first done", "second"]
+    assert oct((learner_users._CLAIMS).stat().st_mode & 0o777) == "0o700"

@@ -255,7 +255,13 @@ def _let_user_reach(path: Path) -> None:
 
 
 def _scratch_folder() -> str:
-    """Where a new server keeps its files: in memory when there is room, else the temporary folder."""
+    """Where a new server keeps its files: in memory when there is room, else the temporary folder.
+
+    A temporary folder chosen with TMPDIR (the learner's, or the one their hub gives each user) wins:
+    the server's files go there and nowhere else.
+    """
+    if os.environ.get("TMPDIR"):
+        return tempfile.gettempdir()
     try:
         room = os.statvfs(_SHM)
         if os.access(_SHM, os.W_OK | os.X_OK) and room.f_bavail * room.f_frsize >= _SHM_ROOM:
@@ -269,6 +275,18 @@ def server_folders() -> list[Path]:
     """The folders of every server on this machine, this kernel's and other kernels' alike."""
     places = dict.fromkeys([tempfile.gettempdir(), _SHM])
     return [root for place in places if os.path.isdir(place) for root in Path(place).glob(_DIR_PREFIX + "*")]
+
+
+# Learners share the machine's loopback: another process (another learner's server) may take a free
+# port between the probe and PostgreSQL binding it; the server then starts on another one.
+_PORT_ATTEMPTS = 3
+
+
+def _port_was_taken(log: Path) -> bool:
+    try:
+        return "could not bind" in log.read_text(errors="replace")
+    except OSError:
+        return False
 
 
 def _free_port() -> int:
@@ -332,27 +350,33 @@ def _start() -> Database:
             "local all all scram-sha-256\n"
             "host  all all 127.0.0.1/32 scram-sha-256\n"
         )
-        port = _free_port()
-        _run(
-            [
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(root / "server.log"),
-                "-w",
-                "-t",
-                "60",
-                "-o",
-                f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-                "start",
-            ],
-            run_as,
-            cwd=root,
-            # The server must not die with the kernel's process group on Ctrl-C (interrupt).
-            start_new_session=True,
-        )
+        for attempt in range(1, _PORT_ATTEMPTS + 1):
+            port = _free_port()
+            try:
+                _run(
+                    [
+                        str(bin_dir / "pg_ctl"),
+                        "-D",
+                        str(data),
+                        "-l",
+                        str(root / "server.log"),
+                        "-w",
+                        "-t",
+                        "60",
+                        "-o",
+                        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
+                        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                        "start",
+                    ],
+                    run_as,
+                    cwd=root,
+                    # The server must not die with the kernel's process group on Ctrl-C (interrupt).
+                    start_new_session=True,
+                )
+                break
+            except subprocess.CalledProcessError:
+                if attempt == _PORT_ATTEMPTS or not _port_was_taken(root / "server.log"):
+                    raise
     except (subprocess.CalledProcessError, OSError) as error:
         detail = getattr(error, "stderr", "") or str(error)
         log = root / "server.log"

@@ -18,6 +18,7 @@ and, run as root, runs each learner's kernel under an OS user of its own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import hashlib
 import hmac
@@ -159,13 +160,14 @@ def grade_class(
 
         async def learner(name: str, folder: Path) -> None:
             user = learner_users.user_for(name) if learner_users.available() else None
-            try:
-                report = await _grade_learner(folder, timeout, slots, user)
-            except Exception as error:  # the grader's own failure on this learner: that learner's row says so
-                report = _failed_report(f"The grader could not grade this learner: {type(error).__name__}: {error}")
-            finally:
-                if user is not None:
-                    learner_users.sweep(user)  # nothing of this learner's outlives its grading
+            async with learner_users.claimed_async(user) if user is not None else contextlib.nullcontext():
+                try:
+                    report = await _grade_learner(folder, timeout, slots, user)
+                except Exception as error:  # the grader's own failure on this learner: that learner's row says so
+                    report = _failed_report(f"The grader could not grade this learner: {type(error).__name__}: {error}")
+                finally:
+                    if user is not None:
+                        learner_users.sweep(user)  # nothing of this learner's outlives its grading
             _write_atomically(reports / f"{name}.json", signed_report(report, name, key))
             graded_now.append(name)
             elapsed = time.monotonic() - started

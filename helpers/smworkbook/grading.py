@@ -163,11 +163,12 @@ def grade(
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise WorkbookError(f"workers is how many notebooks run at once (1 or more), not {workers!r}.")
     notebooks, expected, missing = _notebooks_and_expected(paths)
-    try:
-        graded = run_sync(_grade_notebooks)(notebooks, timeout, workers or _default_workers(len(notebooks)), user)
-    finally:
-        if user is not None:
-            learner_users.sweep(user)
+    with learner_users.claimed(user) if user is not None else contextlib.nullcontext():
+        try:
+            graded = run_sync(_grade_notebooks)(notebooks, timeout, workers or _default_workers(len(notebooks)), user)
+        finally:
+            if user is not None:
+                learner_users.sweep(user)
     return assemble(graded, expected, missing)
 
 

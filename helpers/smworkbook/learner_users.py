@@ -5,12 +5,17 @@ grader's reports, read the grader's key, or read and change other learners' work
 leaves behind could do so after its kernel is gone. So, as root, the grader makes a system user
 per learner (smwl-<8 hex digits of the learner's name>, no home, no login shell), runs that
 learner's kernels as that user (setpriv) in a private working folder (mode 0700), and, once the
-learner is graded, kills every process left under that user. Without root, kernels run as the
-grader's own user: the README says what that does not protect.
+learner is graded, kills every process left under that user. Two graders on one machine (two
+instructors, a gradebook and a `smworkbook grade`) that grade the same learner take turns
+(`claimed`): one grader's clean-up never kills the kernels of another's grading in progress.
+Without root, kernels run as the grader's own user: the README says what that does not protect.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import fcntl
 import hashlib
 import os
 import pwd
@@ -102,6 +107,42 @@ def kernel_manager_class(user: LearnerUser) -> type[AsyncKernelManager]:
             return [*_as(user), *command]
 
     return AsLearner
+
+
+# Root's own folder (/run is root's alone): no other user can plant or hold a claim there.
+_CLAIMS = Path("/run/smworkbook")
+
+
+def _claim_file(user: LearnerUser) -> int:
+    _CLAIMS.mkdir(mode=0o700, exist_ok=True)
+    return os.open(_CLAIMS / f"{user.name}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+
+
+@contextlib.contextmanager
+def claimed(user: LearnerUser):
+    """Grade as `user` alone: another grader of the same learner waits until this one has swept."""
+    descriptor = _claim_file(user)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the claim
+
+
+@contextlib.asynccontextmanager
+async def claimed_async(user: LearnerUser):
+    """`claimed` for a grader that grades many learners at once (gradebook): waits without blocking them."""
+    descriptor = _claim_file(user)
+    try:
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                await asyncio.sleep(0.2)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def sweep(user: LearnerUser) -> int:
