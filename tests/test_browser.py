@@ -319,7 +319,7 @@ def test_the_start_page_before_running_reads_well_and_its_first_link_opens_lesso
     assert "VBox(" not in text and not re.search(r"127\.0\.0\.1:\d+", text)
     expect(panel.locator(".jp-OutputArea-output", has_text="'Reset the mock' button")).to_have_count(1)
     page.screenshot(path=DOCS / "start-page.png")
-    panel.locator("a", has_text="Start lesson 1").first.click()
+    _link(panel, "Start lesson 1").first.click()
     opened = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(opened.locator("h1", has_text="Lesson 1: Create, retrieve, update and delete a secret")).to_be_visible()
 
@@ -348,16 +348,50 @@ def test_lesson_links_open_the_learners_exercises_the_next_lesson_and_back(page)
     from playwright.sync_api import expect
 
     panel = _open(page, "notebooks/01_create_retrieve_update_delete.ipynb")
-    panel.locator("a", has_text="your exercises for lesson 1").click()
+    _link(panel, "your exercises for lesson 1").click()
     exercise = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(exercise.locator("h2", has_text="Exercise 1.1")).to_be_visible()
     assert _current_path(page) == "my-work/01_create_retrieve_update_delete.ipynb"
-    exercise.locator("a", has_text="Structured secrets").first.click()
+    _link(exercise, "Structured secrets").first.click()
     lesson = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(lesson.locator("h1", has_text="Lesson 1:")).to_be_visible()
     assert _current_path(page) == "notebooks/01_create_retrieve_update_delete.ipynb"
-    lesson.locator("a", has_text="lesson 2: Versions and staging labels").click()
-    expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) h1", has_text="Lesson 2:")).to_be_visible()
+    expect(lesson.locator(_heading("Structured-secrets:-JSON-in-SecretString"))).to_be_in_viewport()
+    _link(lesson, "lesson 2: Versions and staging labels").click()
+    next_lesson = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) h1", has_text="Lesson 2:")
+    expect(next_lesson).to_be_in_viewport()
+    assert _current_path(page) == "notebooks/02_versions_and_staging_labels.ipynb"
+
+
+def _link(panel, text: str | None = None, href: str = ""):
+    """A link of a Markdown cell, once JupyterLab has made it open the notebook in JupyterLab: it resolves the
+    target first, then sets href to the file's URL (/files/...); a click before that leaves JupyterLab."""
+    return panel.locator(f".jp-RenderedMarkdown a[href*='/files{href}']", has_text=text)
+
+
+def _heading(anchor: str) -> str:
+    """The heading a link's #anchor names: JupyterLab marks it with data-jupyter-id (not id) and compares the
+    anchor as written, so a percent-encoded "(" finds nothing."""
+    return f'[data-jupyter-id="{anchor}"]'
+
+
+@pytest.mark.parametrize("exercise", sorted(p.name for p in (ROOT / "solutions").glob("*.ipynb")))
+def test_an_exercise_links_back_to_the_lesson_section_it_practises(page, exercise):
+    """The learner's path: the lesson, its "your exercises" link, then the exercise's last link back to the
+    lesson, which shows the section it names. (Lesson 6's sections have parentheses in their names.)"""
+    from playwright.sync_api import expect
+
+    lesson = _open(page, f"notebooks/{exercise}")
+    _link(lesson, href=f"/my-work/{exercise}").last.click()
+    exercises = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(exercises.locator("h2", has_text="Exercise").first).to_be_visible()
+    assert _current_path(page) == f"my-work/{exercise}"
+    link = _link(exercises, href=f"/notebooks/{exercise}").and_(exercises.locator("a[href*='#']")).last
+    anchor = link.get_attribute("href").partition("#")[2]
+    link.click()
+    section = page.locator(f".jp-NotebookPanel:not(.lm-mod-hidden) {_heading(anchor)}")
+    expect(section).to_be_in_viewport()
+    assert _current_path(page) == f"notebooks/{exercise}"
 
 
 def test_lesson_4_draws_who_calls_whom_before_anything_runs(page):

@@ -71,7 +71,8 @@ class Database:
 
     def __repr__(self) -> str:
         state = "running" if self.is_running() else "stopped"
-        return f"<Database PostgreSQL {state} at {self.host}:{self.port}, database {self.dbname!r}>"
+        # No port: a notebook stores this, and a past run's port means nothing to the next reader.
+        return f"<Database PostgreSQL {state} on this machine, database {self.dbname!r}>"
 
     def is_running(self) -> bool:
         return (self._root / "data" / "postmaster.pid").exists()

@@ -61,8 +61,10 @@ class MockAWS(Backend):
         self._client_args = {"endpoint_url": self.endpoint_url, "config": _CLIENT_CONFIG}
 
     def __repr__(self) -> str:
+        # No port: a notebook stores this, and a past run's port means nothing to the next reader
+        # (endpoint_url has it).
         state = "running" if self.is_running() else "stopped"
-        return f"<MockAWS {state} at {self.endpoint_url}, region {self.region}, fake credentials>"
+        return f"<MockAWS {state} on this machine, region {self.region}, fake credentials>"
 
     def describe_backend(self) -> str:
         return f"the embedded mock at {self.endpoint_url}"

@@ -41,7 +41,8 @@ class Service:
 
     def __repr__(self) -> str:
         state = "running" if self.is_running() else "stopped"
-        return f"<Service {self.name!r} {state} at {self.url}>"
+        # No port: a notebook stores this, and a past run's port means nothing to the next reader (see url).
+        return f"<Service {self.name!r} {state} on this machine>"
 
     def is_running(self) -> bool:
         return self._thread.is_alive()
