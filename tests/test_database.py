@@ -222,7 +222,12 @@ def test_a_server_keeps_its_files_in_memory_when_there_is_room(db, monkeypatch):
 
 
 def test_a_temporary_folder_chosen_with_tmpdir_holds_the_servers_files(tmp_path, monkeypatch):
-    """On a hub that gives each user a TMPDIR, a learner's server writes there, not to /dev/shm."""
+    """On a hub that gives each user a TMPDIR, a learner's server writes there, not to /dev/shm.
+
+    The folder is deep on purpose: a Unix-domain socket's path may not exceed 107 bytes, so the server
+    listens on loopback TCP only (it failed to start here when it also made a socket in the folder)."""
+    tmp_path = tmp_path / ("a-hub-gives-each-learner-a-deep-temporary-folder-" * 2)
+    tmp_path.mkdir()
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
     assert database._scratch_folder() == str(tmp_path)

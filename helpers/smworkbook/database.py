@@ -365,7 +365,9 @@ def _start() -> Database:
                         "-t",
                         "60",
                         "-o",
-                        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
+                        # TCP on loopback only, no Unix-domain socket: its path (in the temporary folder, which
+                        # a hub may set deep) is limited to 107 bytes, and nothing here connects through it.
+                        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='' "
                         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
                         "start",
                     ],
