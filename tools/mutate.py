@@ -320,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.report:
         OUT.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="smworkbook-mutate-") as scratch:
+            # Readable by all, like the working tree: some tests run kernels as other OS users.
+            os.chmod(scratch, 0o755)
             with ThreadPoolExecutor(max_workers=args.jobs) as pool:
                 runs = [
                     pool.submit(run_module, m, args.sample or SAMPLES.get(m, SAMPLE), Path(scratch)) for m in wanted
