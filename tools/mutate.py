@@ -47,7 +47,7 @@ SAMPLE = 20
 SAMPLE_GRADING = 10
 
 _CORRECTIONS = ["tests/test_corrections.py", "tests/test_validation.py"]
-_GRADING = ["tests/test_grading_forgery.py", "tests/test_grading.py"]
+_GRADING = ["tests/test_grading_report.py", "tests/test_grading_forgery.py", "tests/test_grading.py"]
 
 # module -> the test files that cover it (the fast ones first: pytest -x stops at the first failure).
 MODULES: dict[str, list[str]] = {
@@ -64,7 +64,7 @@ MODULES: dict[str, list[str]] = {
     "lambdas": ["tests/test_rotation.py"],
     "grading": _GRADING,
     "graded": _GRADING,
-    "gradebook": ["tests/test_gradebook.py"],
+    "gradebook": ["tests/test_grading_report.py", "tests/test_gradebook.py"],
     **{f"checks/lesson0{n}": [f"tests/test_checks_lesson0{n}.py"] for n in range(1, 7)},
 }
 SAMPLES = {"grading": SAMPLE_GRADING, "graded": SAMPLE_GRADING, "gradebook": SAMPLE_GRADING}
