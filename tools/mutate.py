@@ -303,7 +303,38 @@ def report() -> Path:
         lines += [f"- {entry['module']}: `{' / '.join(entry['diff'])}`: {entry['reason']}"]
     path = OUT / "report.md"
     path.write_text("\n".join(lines) + "\n")
+    _update_readme(records, known)
     return path
+
+
+README_START = "<!-- make mutate writes this table (tools/mutate.py) -->"
+README_END = "<!-- end of make mutate's table -->"
+
+
+def _update_readme(records: list[dict], known: list[dict]) -> None:
+    """The README's summary, between its two markers: score per module, its date, the last full run's time."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    if README_START not in text or README_END not in text:
+        return
+    lines = [README_START, "", "| Module | Killed | Score | Run on |", "|---|---|---|---|"]
+    for record in records:
+        killed, survived, _, _ = score(record, known)
+        counted = killed + survived
+        percent = f"{100 * killed / counted:.0f}%" if counted else "-"
+        lines.append(f"| {record['module']} | {killed}/{counted} | {percent} | {record['date'][:10]} |")
+    run = OUT / "run.json"
+    if run.exists():
+        last = json.loads(run.read_text())
+        lines += [
+            "",
+            f"Last full run ({last['date']}): {last['seconds'] / 60:.0f} min on {last['cores']} cores, "
+            f"{last['jobs']} modules at a time, with other work on the machine (load average {last['load']}).",
+        ]
+    lines += ["", README_END]
+    before, rest = text.split(README_START, 1)
+    after = rest.split(README_END, 1)[1]
+    readme.write_text(before + "\n".join(lines) + after)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown module(s): {', '.join(unknown)}; known: {', '.join(MODULES)}")
     if not args.report:
         OUT.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="smworkbook-mutate-") as scratch:
             # Readable by all, like the working tree: some tests run kernels as other OS users.
             os.chmod(scratch, 0o755)
@@ -328,6 +360,15 @@ def main(argv: list[str] | None = None) -> int:
                 ]
                 for run in runs:
                     run.result()
+        if set(wanted) == set(MODULES):
+            full = {
+                "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "seconds": round(time.monotonic() - started),
+                "cores": os.cpu_count(),
+                "jobs": args.jobs,
+                "load": f"{os.getloadavg()[0]:.1f}",
+            }
+            (OUT / "run.json").write_text(json.dumps(full, indent=1) + "\n")
     print(f"Report: {report().relative_to(ROOT)}")
     return 0
 
