@@ -323,6 +323,11 @@ def _update_readme(records: list[dict], known: list[dict]) -> None:
         counted = killed + survived
         percent = f"{100 * killed / counted:.0f}%" if counted else "-"
         lines.append(f"| {record['module']} | {killed}/{counted} | {percent} | {record['date'][:10]} |")
+    seconds = sum(record["seconds"] for record in records)
+    lines += [
+        "",
+        f"The modules' runs took {seconds / 60:.0f} min in all, one after the other (make mutate runs two at a time).",
+    ]
     run = OUT / "run.json"
     if run.exists():
         last = json.loads(run.read_text())
