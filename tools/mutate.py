@@ -17,6 +17,10 @@ words are reviewed by reading, not by mutants; so are changes to type annotation
 mutant that cannot change behaviour is listed in bench/mutation/equivalent.toml with the reason, and counts
 neither way.
 
+`--again` (MUTATE_FLAGS=--again) runs only the mutants that survived last time: a mutant the stored results show
+killed, on an unchanged line, counts as killed without running (tests are added, not removed). Removing
+`@functools.wraps(...)` from a wrapper is not run: it changes only the wrapper's name and docstring.
+
 Results: bench/mutation/<module>.json per module (a run updates only the modules it ran) and
 bench/mutation/report.md, made from all of them.
 """
@@ -157,7 +161,46 @@ def _select(work_db, code: str, module: str, sample: int) -> tuple[int, int, int
     return len(items), len(places), len(excluded)
 
 
-def run_module(module: str, sample: int, scratch: Path) -> dict:
+# Removing @functools.wraps(original) from a correction's wrapper changes only the wrapper's __name__, __doc__ and
+# __wrapped__, which nothing reads: such mutants are not run and are listed as equivalent by this rule.
+WRAPS_RULE = "removing @functools.wraps changes only the wrapper's name and docstring, which nothing reads"
+
+
+def _mutant(code: str, mutation) -> dict:
+    """Where and what a mutant changes: its line, operator and the changed lines (how results are matched)."""
+    from cosmic_ray.mutating import _make_diff, mutate_code
+    from cosmic_ray.plugins import get_operator
+
+    operator = get_operator(mutation.operator_name)(**(mutation.operator_args or {}))
+    mutated = mutate_code(code, operator, mutation.occurrence) or code
+    diff = _short_diff("\n".join(_make_diff(code, mutated, mutation.module_path)))
+    return {"line": mutation.start_pos[0], "operator": mutation.operator_name, "diff": diff}
+
+
+def _settle_before_running(work_db, code: str, module: str, again: bool) -> list[dict]:
+    """Results known without running: equivalent by the wraps rule and, with `again`, the mutants the stored
+    results show killed (the same line, operator and change). Their work items are marked as skipped."""
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    stored = json.loads(result_path(module).read_text())["results"] if again and result_path(module).exists() else []
+    killed = {(r["line"], r["operator"], tuple(r["diff"])) for r in stored if r["outcome"] not in ("survived",)}
+    settled, done = [], []
+    for item in work_db.pending_work_items:
+        mutant = _mutant(code, item.mutations[0])
+        if mutant["operator"] == "core/RemoveDecorator" and any("functools.wraps" in line for line in mutant["diff"]):
+            settled.append({**mutant, "outcome": "equivalent", "reason": WRAPS_RULE})
+        elif (mutant["line"], mutant["operator"], tuple(mutant["diff"])) in killed:
+            settled.append(
+                {**mutant, "outcome": "killed", "reason": "killed in the previous run (make mutate --again)"}
+            )
+        else:
+            continue
+        done.append(item.job_id)
+    work_db.set_multiple_results(done, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
+    return settled
+
+
+def run_module(module: str, sample: int, scratch: Path, again: bool = False) -> dict:
     from cosmic_ray.work_db import WorkDB, use_db
 
     started = time.monotonic()
@@ -187,8 +230,9 @@ def run_module(module: str, sample: int, scratch: Path) -> dict:
     code = (work / source(module)).read_text()
     with use_db(str(session), WorkDB.Mode.open) as db:
         mutants, places, excluded = _select(db, code, module, sample)
+        results = _settle_before_running(db, code, module, again)
+    settled = len(results)
     subprocess.run([*cosmic_ray, "exec", str(config), str(session)], cwd=work, env=env, check=True)
-    results = []
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
             if result.worker_outcome == "skipped":
@@ -213,6 +257,8 @@ def run_module(module: str, sample: int, scratch: Path) -> dict:
         "places": places,
         "places_excluded": excluded,
         "sample": sample,
+        "run": len(results) - settled,
+        "again": again,
         "results": results,
     }
     result_path(module).write_text(json.dumps(record, indent=1) + "\n")
@@ -248,7 +294,9 @@ def score(record: dict, known: list[dict] | None = None) -> tuple[int, int, int,
     killed = survived = equivalent = 0
     surviving = []
     for result in record["results"]:
-        if result["outcome"] != "survived":
+        if result["outcome"] == "equivalent":
+            equivalent += 1
+        elif result["outcome"] != "survived":
             killed += 1
         elif _is_equivalent(record, result, known):
             equivalent += 1
@@ -290,9 +338,15 @@ def report() -> Path:
         total_seconds += record["seconds"]
         lines.append(
             f"| {record['module']} | {killed}/{counted} | {percent} | {equivalent} | {len(record['results'])} of "
-            f"{record['places']} ({record['mutants']}) | {tests} | {record['seconds']} | {record['date']} |"
+            f"{record['places']} ({record['mutants']}) | {tests} | {record['seconds']}"
+            f"{'*' if record.get('again') else ''} | {record['date']} |"
         )
-    lines += ["", f"Run time, module by module: {total_seconds} s in all (two modules at a time by default).", ""]
+    lines += [
+        "",
+        f"Run time, module by module: {total_seconds} s in all (two modules at a time by default). * a run with",
+        "--again: only the mutants that survived the run before were run again.",
+        "",
+    ]
     lines += ["## Surviving mutants", ""]
     for record in records:
         for result in score(record, known)[3]:
@@ -301,6 +355,10 @@ def report() -> Path:
     lines += ["", "## Equivalent mutants", ""]
     for entry in known:
         lines += [f"- {entry['module']}: `{' / '.join(entry['diff'])}`: {entry['reason']}"]
+    by_rule = [(r["module"], x) for r in records for x in r["results"] if x["outcome"] == "equivalent"]
+    if by_rule:
+        lines += ["", f"By rule ({WRAPS_RULE}):", ""]
+        lines += [f"- {module}: {x['diff'][0].strip()} (line {x['line']})" for module, x in by_rule]
     path = OUT / "report.md"
     path.write_text("\n".join(lines) + "\n")
     _update_readme(records, known)
@@ -348,6 +406,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true", help="only rewrite the report from the stored results")
     parser.add_argument("--jobs", type=int, default=2, help="modules run at the same time (default: 2)")
     parser.add_argument("--sample", type=int, help="places per module (default: the module's own)")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run only the mutants that survived last time (those killed then, unchanged, count as killed)",
+    )
     args = parser.parse_args(argv)
     wanted = [m.removesuffix(".py").removeprefix("helpers/smworkbook/") for m in args.modules] or list(MODULES)
     unknown = [m for m in wanted if m not in MODULES]
@@ -361,11 +424,12 @@ def main(argv: list[str] | None = None) -> int:
             os.chmod(scratch, 0o755)
             with ThreadPoolExecutor(max_workers=args.jobs) as pool:
                 runs = [
-                    pool.submit(run_module, m, args.sample or SAMPLES.get(m, SAMPLE), Path(scratch)) for m in wanted
+                    pool.submit(run_module, m, args.sample or SAMPLES.get(m, SAMPLE), Path(scratch), args.again)
+                    for m in wanted
                 ]
                 for run in runs:
                     run.result()
-        if set(wanted) == set(MODULES):
+        if set(wanted) == set(MODULES) and not args.again:
             full = {
                 "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 "seconds": round(time.monotonic() - started),
