@@ -50,7 +50,14 @@ SAMPLE = 20
 # The grader's tests run notebooks in kernels (minutes per run): fewer mutants there.
 SAMPLE_GRADING = 10
 
-_CORRECTIONS = ["tests/test_corrections.py", "tests/test_validation.py"]
+# The corrections' own tests, then those that check every operation's answer (in every state of a secret) and the
+# differences from AWS the workbook keeps.
+_CORRECTIONS = [
+    "tests/test_corrections.py",
+    "tests/test_validation.py",
+    "tests/test_differences.py",
+    "tests/test_no_5xx.py",
+]
 _GRADING = ["tests/test_grading_report.py", "tests/test_grading_forgery.py", "tests/test_grading.py"]
 
 # module -> the test files that cover it (the fast ones first: pytest -x stops at the first failure).
