@@ -48,7 +48,7 @@ EQUIVALENT = OUT / "equivalent.toml"
 PACKAGE = "helpers/smworkbook"
 SAMPLE = 20
 # The grader's tests run notebooks in kernels (minutes per run): fewer mutants there.
-SAMPLE_GRADING = 10
+SAMPLE_GRADING = 8
 
 # The corrections' own tests, then those that check every operation's answer (in every state of a secret) and the
 # differences from AWS the workbook keeps.
@@ -78,7 +78,14 @@ MODULES: dict[str, list[str]] = {
     "gradebook": ["tests/test_grading_report.py", "tests/test_gradebook.py"],
     **{f"checks/lesson0{n}": [f"tests/test_checks_lesson0{n}.py"] for n in range(1, 7)},
 }
-SAMPLES = {"grading": SAMPLE_GRADING, "graded": SAMPLE_GRADING, "gradebook": SAMPLE_GRADING}
+# The mock engine's modules: tests that start the mock's server (and, for the corrections, walk every operation).
+SAMPLE_ENGINE = 15
+SAMPLE_CORRECTIONS = 12
+SAMPLES = {
+    **{m: SAMPLE_CORRECTIONS for m in MODULES if m.startswith("corrections/")},
+    **{m: SAMPLE_ENGINE for m in ("policies", "enforcement", "access", "rotation", "lambdas")},
+    **{m: SAMPLE_GRADING for m in ("grading", "graded", "gradebook")},
+}
 
 
 def source(module: str) -> str:
@@ -328,10 +335,11 @@ def report() -> Path:
         "",
         'Made by `make mutate` (tools/mutate.py, cosmic-ray); `make mutate MODULES="access checks/lesson02"` re-runs',
         "some modules and keeps the others' results. Each module's mutants run against only the test files listed.",
-        f"A seeded sample of {SAMPLE} places per module ({SAMPLE_GRADING} for the grader's modules, whose tests run",
-        "kernels), one mutant per place; changes inside message wording (f-strings, text joined with + or %) and",
-        "type annotations are left out. Equivalent mutants (bench/mutation/equivalent.toml, each with its reason)",
-        "count neither way.",
+        f"A fixed, seeded sample of places per module, one mutant per place: {SAMPLE} places for the checks,",
+        f"{SAMPLE_ENGINE} for policies, enforcement, access, rotation and lambdas, {SAMPLE_CORRECTIONS} for the",
+        f"corrections, {SAMPLE_GRADING} for the grader's modules (their tests run kernels). Changes inside message",
+        "wording (f-strings, text joined with + or %) and type annotations are left out. Equivalent mutants",
+        "(bench/mutation/equivalent.toml, each with its reason) count neither way.",
         "",
         "| module | killed | score | equivalent | sampled of places (mutants) | tests | seconds | date |",
         "|---|---|---|---|---|---|---|---|",
