@@ -451,3 +451,73 @@ def test_a_resource_policy_deny_with_not_principal_leaves_only_the_named_user(en
     assert access.simulate(reader, "secretsmanager:GetSecretValue", "orders-db") == (
         "explicit deny in a resource-based policy"
     )
+
+
+def test_tag_keys_and_request_tags_decide_tagging_and_untagging(enforced, secrets):
+    """Service Authorization Reference (Secrets Manager): TagResource takes aws:RequestTag/${TagKey}
+    and aws:TagKeys, UntagResource aws:TagKeys: the tags and tag keys in the request."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:TagResource",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"aws:RequestTag/stage": "test"},
+                    "ForAllValues:StringEquals": {"aws:TagKeys": ["stage"]},
+                },
+            },
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:UntagResource",
+                "Resource": "*",
+                "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["stage", "temp"]}},
+            },
+        ],
+    }
+    client = enforced.client_as(access.create_user("tagger", policy))
+    client.tag_resource(SecretId="orders-db", Tags=[{"Key": "stage", "Value": "test"}])
+    denied(lambda: client.tag_resource(SecretId="orders-db", Tags=[{"Key": "stage", "Value": "prod"}]))
+    denied(
+        lambda: client.tag_resource(
+            SecretId="orders-db", Tags=[{"Key": "stage", "Value": "test"}, {"Key": "team", "Value": "x"}]
+        )
+    )
+    denied(lambda: client.untag_resource(SecretId="orders-db", TagKeys=["team"]))
+    client.untag_resource(SecretId="orders-db", TagKeys=["stage"])
+    tags = enforced.client("secretsmanager").describe_secret(SecretId="orders-db")["Tags"]
+    assert tags == [{"Key": "team", "Value": "orders"}]
+
+
+def test_create_secret_is_matched_on_the_new_name_and_its_arn_pattern(enforced):
+    """CreateSecret takes secretsmanager:Name; its Resource is the new secret's ARN, whose last six
+    characters do not exist yet (a policy names it with "-??????" or "*")."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:CreateSecret",
+                "Resource": f"{PREFIX}app/*",
+                "Condition": {"StringLike": {"secretsmanager:Name": "app/*"}},
+            }
+        ],
+    }
+    client = enforced.client_as(access.create_user("creator", policy))
+    client.create_secret(Name="app/db", SecretString="x")
+    error = denied(lambda: client.create_secret(Name="other/db", SecretString="x"))
+    assert "on resource: other/db " in error["Message"]
+
+
+def test_actions_on_no_secret_are_matched_on_star(enforced, secrets):
+    """ListSecrets, GetRandomPassword and BatchGetSecretValue act on no particular secret: a policy
+    allows them with "Resource": "*", and a statement naming a secret's ARN does not."""
+    listing = access.create_user(
+        "lister", allow(["secretsmanager:ListSecrets", "secretsmanager:GetRandomPassword"], "*")
+    )
+    client = enforced.client_as(listing)
+    assert len(client.list_secrets()["SecretList"]) == 3
+    assert len(client.get_random_password(PasswordLength=20)["RandomPassword"]) == 20
+    narrow = access.create_user("narrow", allow("secretsmanager:ListSecrets", f"{PREFIX}orders-db-??????"))
+    denied(lambda: enforced.client_as(narrow).list_secrets())
