@@ -193,6 +193,8 @@ def test_is_public():
 
     assert policies.is_public(policy(Principal={"AWS": "*"}))
     assert policies.is_public(policy(NotPrincipal={"AWS": USER}))
+    deny_first = {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}
+    assert policies.is_public({"Statement": ["not a statement", deny_first, *policy(Principal="*")["Statement"]]})
     assert not policies.is_public({"Statement": ["not a statement", {"Effect": "Allow", "Principal": {"AWS": USER}}]})
     assert policies.is_public({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}})
 
