@@ -308,3 +308,32 @@ def test_the_log_shows_each_step_and_only_the_learners_frames_of_a_traceback(sm,
         "END setSecret: FAILED",
     ]
     assert log[-3].endswith("raise ValueError(f\"the new password does not work at {event['Step']}\")")
+
+
+def test_a_line_logged_by_another_thread_during_a_step_is_not_the_functions(sm, capsys):
+    import logging
+    import threading
+
+    def lambda_handler(event, context):
+        other = threading.Thread(target=lambda: logging.getLogger().warning("a line from another thread"))
+        other.start()
+        other.join()
+        logging.getLogger().warning("the function's own warning")
+
+    _simple_secret(sm)
+    smworkbook.register_rotation_function("threads", lambda_handler)
+    sm.rotate_secret(SecretId="app/db", RotationLambdaARN=lambdas.function_arn("threads"))
+    capsys.readouterr()
+    smworkbook.rotation_log("threads")
+    log = capsys.readouterr().out
+    assert "[WARNING] the function's own warning" in log
+    assert "another thread" not in log
+
+
+def test_an_unknown_function_s_error_names_the_registered_ones():
+    smworkbook.register_rotation_function("known-one", lambda event, context: None)
+    with pytest.raises(WorkbookError) as raised:
+        rotation.invocations("unknown-one")
+    assert "known-one" in str(raised.value) and "none yet" not in str(raised.value)
+    with pytest.raises(WorkbookError, match="by its name or ARN"):
+        rotation.invocations(None)
