@@ -352,14 +352,16 @@ def report() -> Path:
         tests = ", ".join(Path(t).name for t in record["tests"])
         total_seconds += record["seconds"]
         lines.append(
-            f"| {record['module']} | {killed}/{counted} | {percent} | {equivalent} | {len(record['results'])} of "
+            f"| {record['module']} | {killed}/{counted} | {percent} | {equivalent} | {len(record['results'])}"
+            f"{' (stopped early)' if record.get('partial') else ''} of "
             f"{record['places']} ({record['mutants']}) | {tests} | {record['seconds']}"
             f"{'*' if record.get('again') else ''} | {record['date']} |"
         )
     lines += [
         "",
         f"Run time, module by module: {total_seconds} s in all (two modules at a time by default). * a run with",
-        "--again: only the mutants that survived the run before were run again.",
+        "--again: only the mutants that survived the run before were run again. (stopped early): the run was",
+        "stopped before its whole sample ran; the figures count the mutants that ran.",
         "",
     ]
     lines += ["## Surviving mutants", ""]
