@@ -337,3 +337,22 @@ def test_an_unknown_function_s_error_names_the_registered_ones():
     assert "known-one" in str(raised.value) and "none yet" not in str(raised.value)
     with pytest.raises(WorkbookError, match="by its name or ARN"):
         rotation.invocations(None)
+
+
+def test_a_learners_folder_named_like_the_workbook_keeps_its_frames_in_the_log(sm, capsys):
+    """Only the workbook's own files are left out of a traceback, not a learner's file whose path
+    happens to contain "smworkbook"."""
+    code = compile(
+        "def lambda_handler(event, context):\n    raise KeyError('no such column')\n",
+        "/home/learner/smworkbook-course/rotation.py",
+        "exec",
+    )
+    namespace: dict = {}
+    exec(code, namespace)
+    _simple_secret(sm)
+    smworkbook.register_rotation_function("named-folder", namespace["lambda_handler"])
+    sm.rotate_secret(SecretId="app/db", RotationLambdaARN=lambdas.function_arn("named-folder"))
+    capsys.readouterr()
+    smworkbook.rotation_log("named-folder")
+    log = capsys.readouterr().out.splitlines()
+    assert [line for line in log if line.startswith("  in ")] == ["  in lambda_handler, line 2: "]
