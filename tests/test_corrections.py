@@ -325,6 +325,11 @@ def test_batch_get_secret_value_returns_only_the_secrets_the_caller_may_read(enf
     }
     # The administrator still gets both.
     assert len(sm.batch_get_secret_value(SecretIdList=["one", "two"])["SecretValues"]) == 2
+    # With secretsmanager:ListSecrets as well, filters work, and still only "one" can be read.
+    listing = {"Effect": "Allow", "Action": "secretsmanager:ListSecrets", "Resource": "*"}
+    access.put_user_policy(user, {"Version": "2012-10-17", "Statement": [batch, listing, *READ_ONE["Statement"]]})
+    answer = client.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["o", "t"]}])
+    assert [value["Name"] for value in answer["SecretValues"]] == ["one"]
 
 
 def test_get_random_password_error_message_has_no_code_or_prefix(sm):

@@ -48,6 +48,10 @@ def test_not_action_and_not_resource():
     assert decide([allow(Action="*", NotResource=ARN)]) == policies.IMPLICIT_DENY
 
 
+def test_a_statement_without_action_or_not_action_grants_nothing():
+    assert decide([{"Effect": "Allow", "Resource": "*"}]) == policies.IMPLICIT_DENY
+
+
 def test_explicit_deny_wins_whatever_the_order():
     deny = {"Effect": "Deny", "Action": "secretsmanager:*", "Resource": "*"}
     everything = allow(Action="*", Resource="*")
@@ -84,6 +88,7 @@ def test_explicit_deny_wins_whatever_the_order():
         ({"StringNotEqualsIgnoreCase": {"aws:ResourceTag/team": "PAY"}}, {"aws:resourcetag/team": ["pay"]}, False),
         ({"StringLike": {"aws:ResourceTag/team": "p?y"}}, {"aws:resourcetag/team": ["pay"]}, True),
         ({"StringLike": {"aws:ResourceTag/team": "p?y"}}, {"aws:resourcetag/team": ["paay"]}, False),
+        ({"StringLike": {"aws:ResourceTag/team": "PA*"}}, {"aws:resourcetag/team": ["pay"]}, False),
         ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/a*"}}, {"aws:principalarn": [USER]}, True),
         ({"ArnEquals": {"aws:PrincipalArn": USER}}, {"aws:principalarn": [USER]}, True),
         ({"ArnNotEquals": {"aws:PrincipalArn": USER}}, {"aws:principalarn": [USER]}, False),
