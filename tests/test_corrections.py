@@ -855,6 +855,28 @@ def test_a_replica_in_the_same_account_is_refused_and_one_in_any_other_is_not_fo
         assert error["Code"] == code, account
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda sm, arn: sm.associate_cross_account_replica(SecretId="s", CrossAccountReplicaARN=arn),
+        lambda sm, arn: sm.disassociate_cross_account_replica(SecretId="s", CrossAccountReplicaARN=arn),
+        lambda sm, arn: sm.stop_replication_to_replica(SecretId="s"),
+    ],
+    ids=["AssociateCrossAccountReplica", "DisassociateCrossAccountReplica", "StopReplicationToReplica"],
+)
+def test_replica_operations_on_a_secret_scheduled_for_deletion_say_so_first(sm, call):
+    """AWS (Common errors, InvalidRequestException): "The secret is scheduled for deletion"; the
+    workbook's message "You can't perform this operation on the secret because it was marked for
+    deletion." comes before any other reason (not a replica, no replica found)."""
+    sm.create_secret(Name="s", SecretString="v")
+    sm.delete_secret(SecretId="s")
+    arn = "arn:aws:secretsmanager:us-east-1:210987654321:secret:s-AbCdEf"
+    assert error_of(lambda: call(sm, arn)) == {
+        "Code": "InvalidRequestException",
+        "Message": corrections.MARKED_FOR_DELETION,
+    }
+
+
 def test_versions_list_their_last_accessed_date_and_only_with_a_value(sm):
     """ListSecretVersionIds: LastAccessedDate "the date that this version of the secret was last
     accessed"; it "only returns versions that contain a secret value" (DescribeSecret's
