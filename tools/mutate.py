@@ -297,7 +297,8 @@ def equivalents() -> list[dict]:
 
 def _is_equivalent(record: dict, result: dict, known: list[dict]) -> dict | None:
     for entry in known:
-        if entry["module"] == record["module"] and entry["diff"] == result["diff"]:
+        same_line = entry.get("line", result["line"]) == result["line"]  # a line only where the text is not unique
+        if entry["module"] == record["module"] and entry["diff"] == result["diff"] and same_line:
             return entry
     return None
 
