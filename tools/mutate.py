@@ -394,15 +394,22 @@ def _update_readme(records: list[dict], known: list[dict]) -> None:
     if README_START not in text or README_END not in text:
         return
     lines = [README_START, "", "| Module | Killed | Score | Run on |", "|---|---|---|---|"]
-    for record in records:
+    by_module = {record["module"]: record for record in records}
+    for module in MODULES:
+        record = by_module.get(module)
+        if record is None:
+            lines.append(f"| {module} | | not run yet | |")
+            continue
         killed, survived, _, _ = score(record, known)
         counted = killed + survived
         percent = f"{100 * killed / counted:.0f}%" if counted else "-"
-        lines.append(f"| {record['module']} | {killed}/{counted} | {percent} | {record['date'][:10]} |")
+        early = " (stopped early)" if record.get("partial") else ""
+        lines.append(f"| {module} | {killed}/{counted}{early} | {percent} | {record['date'][:10]} |")
     seconds = sum(record["seconds"] for record in records)
     lines += [
         "",
-        f"The modules' runs took {seconds / 60:.0f} min in all, one after the other (make mutate runs two at a time).",
+        f"The runs above took {seconds / 60:.0f} min in all, module by module (make mutate runs two at a time; runs",
+        "with --again count only the mutants they ran).",
     ]
     run = OUT / "run.json"
     if run.exists():
