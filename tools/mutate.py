@@ -167,9 +167,10 @@ def _select(work_db, code: str, module: str, sample: int) -> tuple[int, int, int
             excluded.add(start)
         else:
             places.setdefault(start, []).append(item)
+    # In the order of the places (the work items' ids are random, made anew by each `cosmic-ray init`).
     rng = random.Random(module)
-    chosen = {rng.choice(places[p]).job_id for p in sorted(places)}
-    chosen = set(rng.sample(sorted(chosen), min(sample, len(chosen))))
+    one_per_place = [rng.choice(places[p]).job_id for p in sorted(places)]
+    chosen = {one_per_place[i] for i in rng.sample(range(len(one_per_place)), min(sample, len(one_per_place)))}
     skipped = [i.job_id for i in items if i.job_id not in chosen]
     work_db.set_multiple_results(skipped, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
     return len(items), len(places), len(excluded)
