@@ -293,14 +293,14 @@ def test_the_gradebook_counts_a_point_per_passed_exercise(tmp_path):
     everything = grading.Report(results=[result(n, grading.PASSED) for n in LESSON1])
     (tmp_path / "ann.json").write_text(gradebook.signed_report(everything, "ann", key))
     (tmp_path / "=bob.json").write_text(gradebook.signed_report(mixed(), "=bob", key))
-    path = gradebook.write_gradebook(["ann", "=bob"], tmp_path, tmp_path / "out", key)
+    path = gradebook.write_gradebook(["ann", "=bob"], tmp_path, tmp_path / "grades" / "out", key)
     with open(path, newline="", encoding="utf-8") as file:
         rows = list(csv.reader(file))
     assert rows[0] == ["learner", *EXERCISES, "total"]
     assert rows[1][0] == "ann" and rows[1][-1] == str(len(LESSON1))
     assert rows[1][1 : 1 + len(LESSON1)] == ["1"] * len(LESSON1)
     assert rows[2][0] == "'=bob" and rows[2][-1] == "1" and rows[2][1:4] == ["1", "0", "0"]
-    with open(tmp_path / "out" / "lms.csv", newline="", encoding="utf-8") as file:
+    with open(tmp_path / "grades" / "out" / "lms.csv", newline="", encoding="utf-8") as file:
         lms = list(csv.reader(file))
     assert lms == [
         ["Username", f"Secrets Manager workbook (out of {len(EXERCISES)})"],
