@@ -574,3 +574,11 @@ def test_an_unsigned_request_is_refused_while_enforcement_is_on(enforced, secret
     with pytest.raises(ClientError) as raised:
         unsigned.get_secret_value(SecretId="orders-db")
     assert raised.value.response["Error"]["Code"] == "MissingAuthenticationTokenException"
+
+
+def test_an_identity_cannot_be_changed_and_can_be_a_key(aws):
+    app = access.create_user("app")
+    with pytest.raises(AttributeError):
+        app.arn = "arn:aws:iam::123456789012:user/admin"
+    assert {app: "the app"}[app] == "the app"
+    assert repr(app) == f"<Identity {app.arn}>" and app.secret_access_key not in repr(app)

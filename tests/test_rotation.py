@@ -357,3 +357,28 @@ def test_a_learners_folder_named_like_the_workbook_keeps_its_frames_in_the_log(s
     smworkbook.rotation_log("named-folder")
     log = capsys.readouterr().out.splitlines()
     assert [line for line in log if line.startswith("  in ")] == ["  in lambda_handler, line 2: "]
+
+
+def test_only_a_registered_function_counts_as_registered():
+    assert not lambdas.is_registered(lambdas.function_arn("nobody-registered-me"))
+    smworkbook.register_rotation_function("somebody", lambda event, context: None)
+    assert lambdas.is_registered(lambdas.function_arn("somebody")) and lambdas.is_registered("somebody")
+
+
+def test_the_copy_of_a_functions_output_flushes_through_unless_the_output_is_closed():
+    import io
+
+    class Output(io.StringIO):
+        flushed = 0
+
+        def flush(self):
+            self.flushed += 1
+
+    out = Output()
+    tee = lambdas._Tee(out)
+    tee.write("step done\n")
+    tee.flush()
+    assert out.flushed == 1 and out.getvalue() == "step done\n" and tee.lines() == ["step done"]
+    closed = io.StringIO()
+    closed.close()
+    lambdas._Tee(closed).flush()  # nothing left to flush, and no error
