@@ -27,7 +27,7 @@ TEST_WORKERS ?= 3
 # (tests/test_hub.py) and the classroom benchmark; installed into tests/hub/node_modules, never globally.
 HUB_PROXY := tests/hub/node_modules/.bin/configurable-http-proxy
 
-.PHONY: lab test grade bench exercises outputs update lock test-pythons clean
+.PHONY: lab test grade bench mutate exercises outputs update lock test-pythons clean
 
 # The virtual environment, made by the Python you run make with, after checking it is one the workbook supports.
 $(BIN)/python:
@@ -102,6 +102,13 @@ grade: $(VENV)/.lab
 ## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
 bench: $(VENV)/.test $(HUB_PROXY)
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
+
+## mutate: mutation testing of the corrections, policy evaluation, access, rotation, grading and the checks, each
+## module against its own tests (tools/mutate.py; ~1 hour on 2 cores); MODULES="access checks/lesson02" runs some
+## and updates only their results; writes bench/mutation/*.json and bench/mutation/report.md
+MODULES ?=
+mutate: $(VENV)/.test
+	nice -n 10 $(BIN)/python tools/mutate.py $(MODULES) $(MUTATE_FLAGS)
 
 ## exercises: regenerate exercises/ from solutions/ (a notebook with edits is left alone, never overwritten)
 exercises: $(VENV)/.lab

@@ -322,3 +322,263 @@ def test_simulate_rejects_a_malformed_action_and_a_missing_secret(aws):
         access.simulate(app, "secretsmanager:GetSecretValue", "missing")
     with pytest.raises(WorkbookError, match="no IAM user called 'nobody'"):
         access.simulate("nobody", "secretsmanager:GetSecretValue")
+
+
+def test_enforce_policies_false_switches_enforcement_off(enforced, secrets):
+    app = access.create_user("app")
+    denied(lambda: enforced.client_as(app).get_secret_value(SecretId="orders-db"))
+    access.enforce_policies(False)
+    assert not access.policies_enforced()
+    assert enforced.client_as(app).get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+    access.enforce_policies(True)
+    assert access.policies_enforced()
+    denied(lambda: enforced.client_as(app).get_secret_value(SecretId="orders-db"))
+
+
+def test_enforce_policies_takes_only_true_or_false(aws):
+    with pytest.raises(WorkbookError, match="True or False"):
+        access.enforce_policies("yes")
+    assert not access.policies_enforced()
+
+
+def _resource_policy(effect: str, principal, action: str = "secretsmanager:GetSecretValue") -> str:
+    statement = {"Effect": effect, "Principal": principal, "Action": action, "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_simulate_reads_the_secrets_resource_policy(enforced, secrets):
+    """IAM's policy simulator takes a resource-based policy into account (IAM User Guide, "Testing IAM
+    policies with the IAM policy simulator"); within one account an Allow in it is enough, and its
+    explicit Deny wins over an identity-based Allow (Secrets Manager User Guide, "Determine who has
+    permissions to your secrets")."""
+    analyst = access.create_user("analyst")
+    sm = enforced.client("secretsmanager")
+    sm.put_resource_policy(SecretId="orders-db", ResourcePolicy=_resource_policy("Allow", {"AWS": analyst.arn}))
+    assert access.simulate(analyst, "secretsmanager:GetSecretValue", "orders-db") == "allowed"
+    assert access.simulate(analyst, "secretsmanager:GetSecretValue", "payments-db") == "implicit deny"
+    # What simulate says is what the mock then does.
+    assert enforced.client_as(analyst).get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+
+    reader = access.create_user("reader", allow("secretsmanager:GetSecretValue", "*"))
+    sm.put_resource_policy(SecretId="payments-db", ResourcePolicy=_resource_policy("Deny", "*"))
+    assert access.simulate(reader, "secretsmanager:GetSecretValue", "payments-db") == (
+        "explicit deny in a resource-based policy"
+    )
+    assert access.simulate(reader, "secretsmanager:GetSecretValue", "orders-db") == "allowed"
+
+
+@pytest.mark.parametrize("key", ["secretsmanager:ResourceTag/team", "aws:ResourceTag/team"])
+def test_simulate_reads_the_secrets_tags_for_resource_tag_conditions(enforced, secrets, key):
+    """Service Authorization Reference, "Actions, resources, and condition keys for AWS Secrets
+    Manager": GetSecretValue takes secretsmanager:ResourceTag/tag-key and aws:ResourceTag/${TagKey},
+    the tags of the secret the request is about."""
+    condition = {"StringEquals": {key: "orders"}}
+    app = access.create_user("app", allow("secretsmanager:GetSecretValue", "*", Condition=condition))
+    assert access.simulate(app, "secretsmanager:GetSecretValue", "orders-db") == "allowed"
+    assert access.simulate(app, "secretsmanager:GetSecretValue", "payments-db") == "implicit deny"
+
+
+def test_simulate_matches_the_secrets_arn_and_its_secret_id_condition_key(enforced, secrets):
+    """A statement's Resource is matched against the secret's full ARN (random suffix included), and
+    the secretsmanager:SecretId condition key is that ARN (Service Authorization Reference)."""
+    orders_arn = secrets["orders-db"]["ARN"]
+    by_resource = access.create_user("by-resource", allow("secretsmanager:DescribeSecret", orders_arn))
+    assert access.simulate(by_resource, "secretsmanager:DescribeSecret", "orders-db") == "allowed"
+    assert access.simulate(by_resource, "secretsmanager:DescribeSecret", orders_arn) == "allowed"
+    assert access.simulate(by_resource, "secretsmanager:DescribeSecret", "orders-db-backup") == "implicit deny"
+    condition = {"ArnEquals": {"secretsmanager:SecretId": orders_arn}}
+    by_key = access.create_user("by-key", allow("secretsmanager:DescribeSecret", "*", Condition=condition))
+    assert access.simulate(by_key, "secretsmanager:DescribeSecret", "orders-db") == "allowed"
+    assert access.simulate(by_key, "secretsmanager:DescribeSecret", "payments-db") == "implicit deny"
+
+
+def test_version_stage_and_version_id_condition_keys_are_the_requests(enforced, secrets):
+    """Service Authorization Reference (Secrets Manager's condition keys): GetSecretValue takes
+    secretsmanager:VersionStage and secretsmanager:VersionId, the stage and the version id named in
+    the request. Here a Deny keeps the user away from AWSPREVIOUS and from one version id."""
+    admin = enforced.client("secretsmanager")
+    first = admin.describe_secret(SecretId="orders-db")["VersionIdsToStages"]
+    (first_id,) = first
+    admin.put_secret_value(SecretId="orders-db", SecretString="orders-db-value-2")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"secretsmanager:VersionStage": "AWSPREVIOUS"}},
+            },
+            {
+                "Effect": "Deny",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"secretsmanager:VersionId": first_id}},
+            },
+        ],
+    }
+    client = enforced.client_as(access.create_user("app", policy))
+    assert client.get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value-2"
+    assert client.get_secret_value(SecretId="orders-db", VersionStage="AWSCURRENT")["SecretString"] == (
+        "orders-db-value-2"
+    )
+    error = denied(lambda: client.get_secret_value(SecretId="orders-db", VersionStage="AWSPREVIOUS"))
+    assert error["Message"].endswith("with an explicit deny in an identity-based policy")
+    denied(lambda: client.get_secret_value(SecretId="orders-db", VersionId=first_id))
+    current_id = admin.get_secret_value(SecretId="orders-db")["VersionId"]
+    assert client.get_secret_value(SecretId="orders-db", VersionId=current_id)["SecretString"] == "orders-db-value-2"
+
+
+def test_a_resource_policy_deny_with_not_principal_leaves_only_the_named_user(enforced, secrets):
+    """IAM User Guide, "AWS JSON policy elements: NotPrincipal": a Deny with NotPrincipal denies every
+    principal except those named (the example names the user and its account ARN)."""
+    admin = access.create_user("admin", allow("secretsmanager:GetSecretValue", "*"))
+    reader = access.create_user("reader", allow("secretsmanager:GetSecretValue", "*"))
+    statement = {
+        "Effect": "Deny",
+        "NotPrincipal": {"AWS": [admin.arn, f"arn:aws:iam::{ACCOUNT}:root"]},
+        "Action": "secretsmanager:*",
+        "Resource": "*",
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    enforced.client("secretsmanager").put_resource_policy(
+        SecretId="orders-db", ResourcePolicy=policy, BlockPublicPolicy=True
+    )
+    assert enforced.client_as(admin).get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+    error = denied(lambda: enforced.client_as(reader).get_secret_value(SecretId="orders-db"))
+    assert error["Message"].endswith("with an explicit deny in a resource-based policy")
+    assert access.simulate(reader, "secretsmanager:GetSecretValue", "orders-db") == (
+        "explicit deny in a resource-based policy"
+    )
+
+
+def test_tag_keys_and_request_tags_decide_tagging_and_untagging(enforced, secrets):
+    """Service Authorization Reference (Secrets Manager): TagResource takes aws:RequestTag/${TagKey}
+    and aws:TagKeys, UntagResource aws:TagKeys: the tags and tag keys in the request."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:TagResource",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"aws:RequestTag/stage": "test"},
+                    "ForAllValues:StringEquals": {"aws:TagKeys": ["stage"]},
+                },
+            },
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:UntagResource",
+                "Resource": "*",
+                "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["stage", "temp"]}},
+            },
+        ],
+    }
+    client = enforced.client_as(access.create_user("tagger", policy))
+    client.tag_resource(SecretId="orders-db", Tags=[{"Key": "stage", "Value": "test"}])
+    denied(lambda: client.tag_resource(SecretId="orders-db", Tags=[{"Key": "stage", "Value": "prod"}]))
+    denied(
+        lambda: client.tag_resource(
+            SecretId="orders-db", Tags=[{"Key": "stage", "Value": "test"}, {"Key": "team", "Value": "x"}]
+        )
+    )
+    denied(lambda: client.untag_resource(SecretId="orders-db", TagKeys=["team"]))
+    client.untag_resource(SecretId="orders-db", TagKeys=["stage"])
+    tags = enforced.client("secretsmanager").describe_secret(SecretId="orders-db")["Tags"]
+    assert tags == [{"Key": "team", "Value": "orders"}]
+
+
+def test_create_secret_is_matched_on_the_new_name_and_its_arn_pattern(enforced):
+    """CreateSecret takes secretsmanager:Name; its Resource is the new secret's ARN, whose last six
+    characters do not exist yet (a policy names it with "-??????" or "*")."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:CreateSecret",
+                "Resource": f"{PREFIX}app/*",
+                "Condition": {"StringLike": {"secretsmanager:Name": "app/*"}},
+            }
+        ],
+    }
+    client = enforced.client_as(access.create_user("creator", policy))
+    client.create_secret(Name="app/db", SecretString="x")
+    error = denied(lambda: client.create_secret(Name="other/db", SecretString="x"))
+    assert "on resource: other/db " in error["Message"]
+
+
+def test_actions_on_no_secret_are_matched_on_star(enforced, secrets):
+    """ListSecrets, GetRandomPassword and BatchGetSecretValue act on no particular secret: a policy
+    allows them with "Resource": "*", and a statement naming a secret's ARN does not."""
+    listing = access.create_user(
+        "lister", allow(["secretsmanager:ListSecrets", "secretsmanager:GetRandomPassword"], "*")
+    )
+    client = enforced.client_as(listing)
+    assert len(client.list_secrets()["SecretList"]) == 3
+    assert len(client.get_random_password(PasswordLength=20)["RandomPassword"]) == 20
+    narrow = access.create_user("narrow", allow("secretsmanager:ListSecrets", f"{PREFIX}orders-db-??????"))
+    denied(lambda: enforced.client_as(narrow).list_secrets())
+
+
+def test_create_user_replaces_an_old_user_of_that_name_with_its_keys_and_policies(enforced, secrets):
+    """create_user deletes a user of that name first (IAM's DeleteUser needs its access keys, policies
+    and group memberships gone): the old key stops working and the old policies do not carry over."""
+    iam = enforced.client("iam")
+    old = access.create_user("app", allow("secretsmanager:GetSecretValue", "*"))
+    managed = iam.create_policy(
+        PolicyName="read-all", PolicyDocument=json.dumps(allow("secretsmanager:DescribeSecret", "*"))
+    )["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="app", PolicyArn=managed)
+    iam.create_group(GroupName="readers")
+    iam.add_user_to_group(GroupName="readers", UserName="app")
+    new = access.create_user("app")
+    assert new.access_key_id != old.access_key_id
+    assert [k["AccessKeyId"] for k in iam.list_access_keys(UserName="app")["AccessKeyMetadata"]] == [new.access_key_id]
+    assert iam.list_user_policies(UserName="app")["PolicyNames"] == []
+    assert iam.list_attached_user_policies(UserName="app")["AttachedPolicies"] == []
+    assert iam.list_groups_for_user(UserName="app")["Groups"] == []
+    with pytest.raises(ClientError) as raised:
+        enforced.client_as(old).get_secret_value(SecretId="orders-db")
+    assert raised.value.response["Error"]["Code"] == "UnrecognizedClientException"
+    denied(lambda: enforced.client_as(new).get_secret_value(SecretId="orders-db"))
+
+
+def test_put_user_policy_for_a_deleted_user_is_iams_own_error(aws):
+    """Only a policy IAM refuses (MalformedPolicyDocument) becomes a short WorkbookError; IAM's other
+    errors, such as NoSuchEntity for a user that is gone, are IAM's own."""
+    app = access.create_user("app")
+    access.delete_user("app")
+    with pytest.raises(ClientError) as raised:
+        access.put_user_policy(app, allow("secretsmanager:GetSecretValue", "*"))
+    assert raised.value.response["Error"]["Code"] == "NoSuchEntity"
+    access.delete_user("app")  # deleting a user that is gone does nothing
+
+
+def test_an_unsigned_request_is_refused_while_enforcement_is_on(enforced, secrets):
+    """AWS (Common Errors): MissingAuthenticationToken, "The request must contain either a valid
+    (registered) AWS access key ID or X.509 certificate"."""
+    import boto3
+    import botocore
+    from botocore.config import Config
+
+    endpoint = enforced.client("secretsmanager").meta.endpoint_url
+    unsigned = boto3.client(
+        "secretsmanager",
+        region_name=enforced.region,
+        endpoint_url=endpoint,
+        config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}),
+    )
+    with pytest.raises(ClientError) as raised:
+        unsigned.get_secret_value(SecretId="orders-db")
+    assert raised.value.response["Error"]["Code"] == "MissingAuthenticationTokenException"
+
+
+def test_an_identity_cannot_be_changed_and_can_be_a_key(aws):
+    app = access.create_user("app")
+    with pytest.raises(AttributeError):
+        app.arn = "arn:aws:iam::123456789012:user/admin"
+    assert {app: "the app"}[app] == "the app"
+    assert repr(app) == f"<Identity {app.arn}>" and app.secret_access_key not in repr(app)

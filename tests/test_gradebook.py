@@ -142,6 +142,8 @@ def test_a_process_a_notebook_leaves_behind_cannot_rewrite_reports_or_reach_anot
     assert "forged" not in (out / "gradebook.csv").read_text()
     assert not (submissions / "ann" / "forged.txt").exists()
     assert not (out / "stolen-key.txt").exists()
+    # The reports' folder is the grader's alone: another OS user can neither list it nor reach into it.
+    assert (out / "learners").stat().st_mode & 0o777 == 0o700
     gus = learner_users.user_for("gus")
     assert [pid for pid in learner_users._pids() if learner_users._uid_of(pid) == gus.uid] == []
 

@@ -189,3 +189,196 @@ def test_rotation_days_out_of_range_are_refused(sm, db_secret):
     with pytest.raises(sm.exceptions.InvalidParameterException):
         sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 1001})
     assert "RotationEnabled" not in sm.describe_secret(SecretId="app/db")
+
+
+# The function's log (AWS: CloudWatch Logs). AWS Lambda developer guide, "Log and monitor Python Lambda functions":
+# what a function prints and what it logs with the logging module go to its log stream; AWS's rotation templates
+# log with `logger = logging.getLogger(); logger.setLevel(logging.INFO)` and `logger.info(...)`.
+
+
+def _simple_secret(sm) -> None:
+    sm.create_secret(Name="app/db", SecretString="v1")
+
+
+def test_logger_info_lines_appear_in_the_log_and_debug_lines_do_not(sm, capsys):
+    import logging
+
+    logger = logging.getLogger()
+    level = logger.level
+
+    def lambda_handler(event, context):
+        logger.setLevel(logging.INFO)  # as AWS's templates do
+        logger.info("step %s for version %s", event["Step"], event["ClientRequestToken"])
+        logger.debug("a detail no one asked for")
+        logging.getLogger("botocore.endpoint").info("the SDK's own line")
+        raise RuntimeError("stop here")
+
+    _simple_secret(sm)
+    try:
+        arn = smworkbook.register_rotation_function("log-info", lambda_handler)
+        token = sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)["VersionId"]
+    finally:
+        logger.setLevel(level)
+    capsys.readouterr()
+    smworkbook.rotation_log("log-info")
+    log = capsys.readouterr().out.splitlines()
+    assert f"[INFO] step createSecret for version {token}" in log
+    assert not any("no one asked" in line or "the SDK's own line" in line for line in log)
+
+
+def test_no_logging_handler_stays_on_the_root_logger(sm, capsys):
+    import logging
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+
+    def lambda_handler(event, context):
+        if event["Step"] == "testSecret":
+            raise RuntimeError("the new password does not work")
+
+    _simple_secret(sm)
+    arn = smworkbook.register_rotation_function("log-handlers", lambda_handler)
+    sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)  # three steps ran, the last one failed
+    assert root.handlers == before
+    # A line logged after the rotation is not the function's.
+    root.warning("after the rotation")
+    capsys.readouterr()
+    smworkbook.rotation_log("log-handlers")
+    assert "after the rotation" not in capsys.readouterr().out
+
+
+def test_registering_a_function_again_keeps_its_log_and_starts_its_invocations_afresh(sm, capsys):
+    def first(event, context):
+        print("old code at", event["Step"])
+        raise RuntimeError("bug in the old code")
+
+    def second(event, context):
+        print("new code at", event["Step"])
+        raise RuntimeError("bug in the new code")
+
+    _simple_secret(sm)
+    arn = smworkbook.register_rotation_function("redeployed", first)
+    token = sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)["VersionId"]
+    assert smworkbook.register_rotation_function("redeployed", second) == arn
+    assert rotation.invocations("redeployed") == []
+    sm.rotate_secret(SecretId="app/db", ClientRequestToken=token)
+    assert [e["Step"] for e in rotation.invocations(arn)] == ["createSecret"]
+    capsys.readouterr()
+    smworkbook.rotation_log(arn)
+    log = capsys.readouterr().out.splitlines()
+    assert log.index("old code at createSecret") < log.index("new code at createSecret")
+    assert "RuntimeError: bug in the old code" in log and "RuntimeError: bug in the new code" in log
+    assert log.count("END createSecret: FAILED") == 2
+
+
+def test_a_function_that_has_not_run_says_so(capsys):
+    smworkbook.register_rotation_function("never-ran", lambda event, context: None)
+    smworkbook.rotation_log("never-ran")
+    assert capsys.readouterr().out.strip() == "(the function never-ran has not run yet)"
+
+
+def test_the_log_shows_each_step_and_only_the_learners_frames_of_a_traceback(sm, capsys):
+    """AWS Lambda developer guide, "Lambda context object in Python": the context has function_name,
+    invoked_function_arn, memory_limit_in_mb, aws_request_id and get_remaining_time_in_millis()."""
+    seen = []
+
+    def check_new_password(event):
+        raise ValueError(f"the new password does not work at {event['Step']}")
+
+    def lambda_handler(event, context):
+        seen.append((context.function_name, context.invoked_function_arn, context.memory_limit_in_mb))
+        # AWS's rotation function templates run with a 30-second timeout: the mock's context says 30 s left.
+        assert context.get_remaining_time_in_millis() == 30_000 and context.aws_request_id
+        if event["Step"] == "setSecret":
+            check_new_password(event)
+
+    _simple_secret(sm)
+    arn = smworkbook.register_rotation_function("frames", lambda_handler)
+    token = sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)["VersionId"]
+    assert seen == [("frames", arn, 128)] * 2
+    capsys.readouterr()
+    smworkbook.rotation_log("frames")
+    log = capsys.readouterr().out.splitlines()
+    assert log[:3] == [f"START createSecret token {token}", "END createSecret", f"START setSecret token {token}"]
+    # The workbook's own frames (which call the function) are left out: the learner's code, and the error.
+    frames = [line.split(", line ")[0] for line in log if line.startswith("  in ")]
+    assert frames == ["  in lambda_handler", "  in check_new_password"]
+    assert log[-3:] == [
+        log[-3],
+        "ValueError: the new password does not work at setSecret",
+        "END setSecret: FAILED",
+    ]
+    assert log[-3].endswith("raise ValueError(f\"the new password does not work at {event['Step']}\")")
+
+
+def test_a_line_logged_by_another_thread_during_a_step_is_not_the_functions(sm, capsys):
+    import logging
+    import threading
+
+    def lambda_handler(event, context):
+        other = threading.Thread(target=lambda: logging.getLogger().warning("a line from another thread"))
+        other.start()
+        other.join()
+        logging.getLogger().warning("the function's own warning")
+
+    _simple_secret(sm)
+    smworkbook.register_rotation_function("threads", lambda_handler)
+    sm.rotate_secret(SecretId="app/db", RotationLambdaARN=lambdas.function_arn("threads"))
+    capsys.readouterr()
+    smworkbook.rotation_log("threads")
+    log = capsys.readouterr().out
+    assert "[WARNING] the function's own warning" in log
+    assert "another thread" not in log
+
+
+def test_an_unknown_function_s_error_names_the_registered_ones():
+    smworkbook.register_rotation_function("known-one", lambda event, context: None)
+    with pytest.raises(WorkbookError) as raised:
+        rotation.invocations("unknown-one")
+    assert "known-one" in str(raised.value) and "none yet" not in str(raised.value)
+    with pytest.raises(WorkbookError, match="by its name or ARN"):
+        rotation.invocations(None)
+
+
+def test_a_learners_folder_named_like_the_workbook_keeps_its_frames_in_the_log(sm, capsys):
+    """Only the workbook's own files are left out of a traceback, not a learner's file whose path
+    happens to contain "smworkbook"."""
+    code = compile(
+        "def lambda_handler(event, context):\n    raise KeyError('no such column')\n",
+        "/home/learner/smworkbook-course/rotation.py",
+        "exec",
+    )
+    namespace: dict = {}
+    exec(code, namespace)
+    _simple_secret(sm)
+    smworkbook.register_rotation_function("named-folder", namespace["lambda_handler"])
+    sm.rotate_secret(SecretId="app/db", RotationLambdaARN=lambdas.function_arn("named-folder"))
+    capsys.readouterr()
+    smworkbook.rotation_log("named-folder")
+    log = capsys.readouterr().out.splitlines()
+    assert [line for line in log if line.startswith("  in ")] == ["  in lambda_handler, line 2: "]
+
+
+def test_only_a_registered_function_counts_as_registered():
+    assert not lambdas.is_registered(lambdas.function_arn("nobody-registered-me"))
+    smworkbook.register_rotation_function("somebody", lambda event, context: None)
+    assert lambdas.is_registered(lambdas.function_arn("somebody")) and lambdas.is_registered("somebody")
+
+
+def test_the_copy_of_a_functions_output_flushes_through_unless_the_output_is_closed():
+    import io
+
+    class Output(io.StringIO):
+        flushed = 0
+
+        def flush(self):
+            self.flushed += 1
+
+    out = Output()
+    tee = lambdas._Tee(out)
+    tee.write("step done\n")
+    tee.flush()
+    assert out.flushed == 1 and out.getvalue() == "step done\n" and tee.lines() == ["step done"]
+    closed = io.StringIO()
+    closed.close()
+    lambdas._Tee(closed).flush()  # nothing left to flush, and no error

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import re
 import sys
 import threading
@@ -113,13 +114,17 @@ def invoke(arn: str, event: dict) -> bool:
     return True
 
 
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 def _short_traceback(error: BaseException) -> list[str]:
     # Only the frames in the learner's code (the workbook's own would hide the mistake), without
-    # the kernel's temporary file names.
+    # the kernel's temporary file names. The workbook's own: files in this package (not any path
+    # that merely contains "smworkbook", such as a learner's folder).
     frames = [
         f
         for f in traceback.extract_tb(error.__traceback__)
-        if "smworkbook" not in f.filename and "site-packages" not in f.filename
+        if not os.path.abspath(f.filename).startswith(_PACKAGE) and "site-packages" not in f.filename
     ]
     lines = ["Traceback (most recent call last):"]
     for frame in frames:

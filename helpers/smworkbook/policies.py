@@ -95,13 +95,18 @@ def _condition_holds(operator: str, key: str, expected, context: dict[str, list[
             return False
 
     def matches(value: str) -> bool:
-        return any(compare(value, e) for e in expected)
+        # IAM User Guide, "Conditions with multiple context keys or values": a policy's values are ORed; a
+        # negated operator NORs them (the request's value matches none of them).
+        found = any(compare(value, e) for e in expected)
+        return not found if negate else found
 
+    # ForAllValues: every value in the request matches (true for none); ForAnyValue: at least one does.
+    # Without a set operator a negated operator holds when no value in the request matches.
     if set_operator == "forallvalues":
-        result = all(matches(value) for value in actual)
-    else:
-        result = any(matches(value) for value in actual)
-    return not result if negate else result
+        return all(matches(value) for value in actual)
+    if set_operator == "foranyvalue" or not negate:
+        return any(matches(value) for value in actual)
+    return all(matches(value) for value in actual)
 
 
 class Statement(IAMPolicyStatement):
@@ -129,11 +134,17 @@ class Statement(IAMPolicyStatement):
         return False
 
     def _principal_matches(self, request: Request, deny: bool) -> bool:
+        if "NotPrincipal" in self._statement:
+            # IAM User Guide, "AWS JSON policy elements: NotPrincipal": the statement applies to every
+            # principal except those named. Its example of a Deny names the user and its account ("you
+            # must also specify the account ARN of the not-denied principal"): only that user is spared,
+            # the account's other users are denied. Here a principal is spared when its own ARN is named.
+            exempt = self._named(self._statement["NotPrincipal"])
+            return not any(name in ("*", request.principal) for name in exempt)
         principal = self._statement.get("Principal")
         if principal is None:
             return False
-        named = _as_list(principal) if principal == "*" else _as_list(principal.get("AWS", []))
-        for name in named:
+        for name in self._named(principal):
             if name == "*" or name == request.principal:
                 return True
             # The account itself ("123456789012" or its root ARN): a Deny applies to everyone in
@@ -141,6 +152,13 @@ class Statement(IAMPolicyStatement):
             if name in (request.account, f"arn:aws:iam::{request.account}:root"):
                 return deny
         return False
+
+    @staticmethod
+    def _named(principal) -> list:
+        """The AWS principals a Principal or NotPrincipal element names ("*" is everyone)."""
+        if principal == "*":
+            return ["*"]
+        return _as_list(principal.get("AWS", [])) if isinstance(principal, dict) else []
 
 
 class Policy(IAMPolicy):
