@@ -28,7 +28,11 @@ _prepared: dict[str, str] = {}
 
 def _json_value(name: str) -> dict:
     value = read(name)
-    require("SecretString" in value, f"{name!r} has no SecretString. Store the JSON text with SecretString=...")
+    require(
+        "SecretString" in value,
+        f"{name!r} holds {len(value.get('SecretBinary', b''))} bytes of SecretBinary, no SecretString. Store the "
+        "JSON text with SecretString=...",
+    )
     try:
         parsed = json.loads(value["SecretString"])
     except json.JSONDecodeError:
@@ -36,7 +40,11 @@ def _json_value(name: str) -> dict:
             f"The SecretString of {name!r} is not JSON: {value['SecretString'][:40]!r}. "
             "Build a dict and store json.dumps(the_dict)."
         ) from None
-    require(isinstance(parsed, dict), f"The SecretString of {name!r} is JSON but not an object {{...}}.")
+    require(
+        isinstance(parsed, dict),
+        f"The SecretString of {name!r} is JSON but not an object {{...}}: {_short(parsed)}, a "
+        f"{type(parsed).__name__}. Store json.dumps of a dict.",
+    )
     return parsed
 
 
@@ -122,8 +130,8 @@ def check_change_password() -> str:
     old = json.loads(read(DB_APP, VersionStage="AWSPREVIOUS")["SecretString"])
     require(
         "username" in new,
-        "The new value lost the username. The new SecretString replaces the whole old one: "
-        "write back the full JSON, with the new password.",
+        f"The new value lost the username: it has only {sorted(new)}. The new SecretString replaces the whole old "
+        "one: write back the full JSON, with the new password.",
     )
     require(new["username"] == old.get("username"), f"The username changed to {new['username']!r}; keep it.")
     require(new.get("password") != old.get("password"), "The password is the same as before. Change it.")

@@ -134,7 +134,9 @@ def check_find_team(payments_secrets) -> str:
             f"{len(missing)} of the team's {len(PAYMENTS)} secrets are missing, e.g. {missing[0]!r}. list_secrets "
             "returns one page at a time: use client.get_paginator('list_secrets') and read every page."
         )
-    require(len(found) == len(set(found)), "payments_secrets names some secrets twice. List each one once.")
+    twice = next((name for name in found if found.count(name) > 1), None)
+    if twice:
+        raise CheckFailed(f"payments_secrets names {twice!r} {found.count(twice)} times. List each one once.")
     return f"the payments team has {len(PAYMENTS)} active secrets, and you found exactly those."
 
 
@@ -168,7 +170,8 @@ def check_retag() -> str:
     require(tags.get("env") == "prod", f"env is {tags.get('env')!r}; it should be 'prod'.")
     require(
         "cost-center" in tags,
-        "There is no cost-center tag. Add it with tag_resource(SecretId=..., Tags=[{'Key': ..., 'Value': ...}]).",
+        f"There is no cost-center tag (the tags are {tags}). Add it with tag_resource(SecretId=..., "
+        "Tags=[{'Key': ..., 'Value': ...}]).",
     )
     require(tags["cost-center"] == "cc-1234", f"cost-center is {tags['cost-center']!r}; it should be 'cc-1234'.")
     require(
@@ -243,7 +246,8 @@ def check_batch(values, failed) -> str:
     require(values is not None and failed is not None, "values and failed are still None. Fill in both dicts.")
     require(
         isinstance(values, dict) and isinstance(failed, dict),
-        "values and failed should both be dicts: values {name: SecretString}, failed {secret id: ErrorCode}.",
+        f"values is a {type(values).__name__} and failed a {type(failed).__name__}; they should both be dicts: "
+        "values {name: SecretString}, failed {secret id: ErrorCode}.",
     )
     require(
         not any(str(key).startswith("arn:") for key in values),
