@@ -167,7 +167,7 @@ def _rotate(steps: dict, name: str) -> dict:
     }
 
 
-def _require_completed(result: dict, step: str) -> None:
+def _require_completed(result: dict, step: str, advice: str = "") -> None:
     if result["failed"]:
         failed_step = result["failed"][0].split(":")[0].replace("END ", "")
         _require_written(result["error"], step)
@@ -178,7 +178,7 @@ def _require_completed(result: dict, step: str) -> None:
     require(
         "AWSCURRENT" in result["stages"].get(result["token"], []),
         "The rotation ran, but AWSCURRENT did not move to the new version (the ClientRequestToken; found "
-        f"{_stages(result['stages'], result['token'])}).",
+        f"{_stages(result['stages'], result['token'])}).{advice}",
     )
     require(result["new_logs_in"], "The new AWSCURRENT password does not log in to the database.")
     require(not result["old_logs_in"], "The old password still logs in: the database password was never changed.")
@@ -340,20 +340,16 @@ def check_finish_secret(finish_secret) -> str:
             f"finishSecret failed ({result['error']}). If it ran once already, AWSCURRENT is on the token: "
             "return early when it is."
         )
-    if result["failed"]:
-        _require_completed(result, "finish_secret")
-    current_versions = [v for v, s in result["stages"].items() if "AWSCURRENT" in s]
-    require(
-        current_versions == [result["token"]],
-        f"AWSCURRENT is on {current_versions or 'no version'}, not on the version the rotation made (the token, "
-        f"{result['token']}). Don't write a new value: move "
-        "the label with update_secret_version_stage(MoveToVersionId=token, RemoveFromVersionId=<current>).",
+    advice = (
+        " Don't write a new value: move the label with update_secret_version_stage(MoveToVersionId=token, "
+        "RemoveFromVersionId=<current>)."
     )
+    _require_completed(result, "finish_secret", advice)
     require(
         "AWSPREVIOUS" in result["stages"].get(result["before_current"], []),
-        "The old version should now be AWSPREVIOUS: pass RemoveFromVersionId=<the old AWSCURRENT version>.",
+        f"The old version should now be AWSPREVIOUS (found {_stages(result['stages'], result['token'])}): pass "
+        "RemoveFromVersionId=<the old AWSCURRENT version>.",
     )
-    _require_completed(result, "finish_secret")
     return "finishSecret moves AWSCURRENT to the new version (the old one becomes AWSPREVIOUS)."
 
 
