@@ -23,7 +23,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # pays off. --dist loadfile keeps a file's tests on one worker: a notebook's cells run in order in one kernel.
 TEST_WORKERS ?= 3
 
-.PHONY: lab test grade bench exercises outputs update lock test-pythons clean
+.PHONY: lab test grade bench mutate exercises outputs update lock test-pythons clean
 
 # The virtual environment, made by the Python you run make with, after checking it is one the workbook supports.
 $(BIN)/python:
@@ -93,6 +93,13 @@ grade: $(VENV)/.lab
 ## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
 bench: $(VENV)/.test
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
+
+## mutate: mutation testing of the corrections, policy evaluation, access, rotation, grading and the checks, each
+## module against its own tests (tools/mutate.py; ~1 hour on 2 cores); MODULES="access checks/lesson02" runs some
+## and updates only their results; writes bench/mutation/*.json and bench/mutation/report.md
+MODULES ?=
+mutate: $(VENV)/.test
+	nice -n 10 $(BIN)/python tools/mutate.py $(MODULES) $(MUTATE_FLAGS)
 
 ## exercises: regenerate exercises/ from solutions/ (a notebook with edits is left alone, never overwritten)
 exercises: $(VENV)/.lab

@@ -322,3 +322,132 @@ def test_simulate_rejects_a_malformed_action_and_a_missing_secret(aws):
         access.simulate(app, "secretsmanager:GetSecretValue", "missing")
     with pytest.raises(WorkbookError, match="no IAM user called 'nobody'"):
         access.simulate("nobody", "secretsmanager:GetSecretValue")
+
+
+def test_enforce_policies_false_switches_enforcement_off(enforced, secrets):
+    app = access.create_user("app")
+    denied(lambda: enforced.client_as(app).get_secret_value(SecretId="orders-db"))
+    access.enforce_policies(False)
+    assert not access.policies_enforced()
+    assert enforced.client_as(app).get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+    access.enforce_policies(True)
+    assert access.policies_enforced()
+    denied(lambda: enforced.client_as(app).get_secret_value(SecretId="orders-db"))
+
+
+def test_enforce_policies_takes_only_true_or_false(aws):
+    with pytest.raises(WorkbookError, match="True or False"):
+        access.enforce_policies("yes")
+    assert not access.policies_enforced()
+
+
+def _resource_policy(effect: str, principal, action: str = "secretsmanager:GetSecretValue") -> str:
+    statement = {"Effect": effect, "Principal": principal, "Action": action, "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_simulate_reads_the_secrets_resource_policy(enforced, secrets):
+    """IAM's policy simulator takes a resource-based policy into account (IAM User Guide, "Testing IAM
+    policies with the IAM policy simulator"); within one account an Allow in it is enough, and its
+    explicit Deny wins over an identity-based Allow (Secrets Manager User Guide, "Determine who has
+    permissions to your secrets")."""
+    analyst = access.create_user("analyst")
+    sm = enforced.client("secretsmanager")
+    sm.put_resource_policy(SecretId="orders-db", ResourcePolicy=_resource_policy("Allow", {"AWS": analyst.arn}))
+    assert access.simulate(analyst, "secretsmanager:GetSecretValue", "orders-db") == "allowed"
+    assert access.simulate(analyst, "secretsmanager:GetSecretValue", "payments-db") == "implicit deny"
+    # What simulate says is what the mock then does.
+    assert enforced.client_as(analyst).get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+
+    reader = access.create_user("reader", allow("secretsmanager:GetSecretValue", "*"))
+    sm.put_resource_policy(SecretId="payments-db", ResourcePolicy=_resource_policy("Deny", "*"))
+    assert access.simulate(reader, "secretsmanager:GetSecretValue", "payments-db") == (
+        "explicit deny in a resource-based policy"
+    )
+    assert access.simulate(reader, "secretsmanager:GetSecretValue", "orders-db") == "allowed"
+
+
+@pytest.mark.parametrize("key", ["secretsmanager:ResourceTag/team", "aws:ResourceTag/team"])
+def test_simulate_reads_the_secrets_tags_for_resource_tag_conditions(enforced, secrets, key):
+    """Service Authorization Reference, "Actions, resources, and condition keys for AWS Secrets
+    Manager": GetSecretValue takes secretsmanager:ResourceTag/tag-key and aws:ResourceTag/${TagKey},
+    the tags of the secret the request is about."""
+    condition = {"StringEquals": {key: "orders"}}
+    app = access.create_user("app", allow("secretsmanager:GetSecretValue", "*", Condition=condition))
+    assert access.simulate(app, "secretsmanager:GetSecretValue", "orders-db") == "allowed"
+    assert access.simulate(app, "secretsmanager:GetSecretValue", "payments-db") == "implicit deny"
+
+
+def test_simulate_matches_the_secrets_arn_and_its_secret_id_condition_key(enforced, secrets):
+    """A statement's Resource is matched against the secret's full ARN (random suffix included), and
+    the secretsmanager:SecretId condition key is that ARN (Service Authorization Reference)."""
+    orders_arn = secrets["orders-db"]["ARN"]
+    by_resource = access.create_user("by-resource", allow("secretsmanager:DescribeSecret", orders_arn))
+    assert access.simulate(by_resource, "secretsmanager:DescribeSecret", "orders-db") == "allowed"
+    assert access.simulate(by_resource, "secretsmanager:DescribeSecret", orders_arn) == "allowed"
+    assert access.simulate(by_resource, "secretsmanager:DescribeSecret", "orders-db-backup") == "implicit deny"
+    condition = {"ArnEquals": {"secretsmanager:SecretId": orders_arn}}
+    by_key = access.create_user("by-key", allow("secretsmanager:DescribeSecret", "*", Condition=condition))
+    assert access.simulate(by_key, "secretsmanager:DescribeSecret", "orders-db") == "allowed"
+    assert access.simulate(by_key, "secretsmanager:DescribeSecret", "payments-db") == "implicit deny"
+
+
+def test_version_stage_and_version_id_condition_keys_are_the_requests(enforced, secrets):
+    """Service Authorization Reference (Secrets Manager's condition keys): GetSecretValue takes
+    secretsmanager:VersionStage and secretsmanager:VersionId, the stage and the version id named in
+    the request. Here a Deny keeps the user away from AWSPREVIOUS and from one version id."""
+    admin = enforced.client("secretsmanager")
+    first = admin.describe_secret(SecretId="orders-db")["VersionIdsToStages"]
+    (first_id,) = first
+    admin.put_secret_value(SecretId="orders-db", SecretString="orders-db-value-2")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"secretsmanager:VersionStage": "AWSPREVIOUS"}},
+            },
+            {
+                "Effect": "Deny",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"secretsmanager:VersionId": first_id}},
+            },
+        ],
+    }
+    client = enforced.client_as(access.create_user("app", policy))
+    assert client.get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value-2"
+    assert client.get_secret_value(SecretId="orders-db", VersionStage="AWSCURRENT")["SecretString"] == (
+        "orders-db-value-2"
+    )
+    error = denied(lambda: client.get_secret_value(SecretId="orders-db", VersionStage="AWSPREVIOUS"))
+    assert error["Message"].endswith("with an explicit deny in an identity-based policy")
+    denied(lambda: client.get_secret_value(SecretId="orders-db", VersionId=first_id))
+    current_id = admin.get_secret_value(SecretId="orders-db")["VersionId"]
+    assert client.get_secret_value(SecretId="orders-db", VersionId=current_id)["SecretString"] == "orders-db-value-2"
+
+
+def test_a_resource_policy_deny_with_not_principal_leaves_only_the_named_user(enforced, secrets):
+    """IAM User Guide, "AWS JSON policy elements: NotPrincipal": a Deny with NotPrincipal denies every
+    principal except those named (the example names the user and its account ARN)."""
+    admin = access.create_user("admin", allow("secretsmanager:GetSecretValue", "*"))
+    reader = access.create_user("reader", allow("secretsmanager:GetSecretValue", "*"))
+    statement = {
+        "Effect": "Deny",
+        "NotPrincipal": {"AWS": [admin.arn, f"arn:aws:iam::{ACCOUNT}:root"]},
+        "Action": "secretsmanager:*",
+        "Resource": "*",
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    enforced.client("secretsmanager").put_resource_policy(
+        SecretId="orders-db", ResourcePolicy=policy, BlockPublicPolicy=True
+    )
+    assert enforced.client_as(admin).get_secret_value(SecretId="orders-db")["SecretString"] == "orders-db-value"
+    error = denied(lambda: enforced.client_as(reader).get_secret_value(SecretId="orders-db"))
+    assert error["Message"].endswith("with an explicit deny in a resource-based policy")
+    assert access.simulate(reader, "secretsmanager:GetSecretValue", "orders-db") == (
+        "explicit deny in a resource-based policy"
+    )

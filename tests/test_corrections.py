@@ -207,6 +207,31 @@ def test_block_public_policy_refuses_a_policy_for_everyone(sm):
     assert "ResourcePolicy" not in sm.get_resource_policy(SecretId="s")
 
 
+def test_block_public_policy_refuses_an_allow_with_not_principal(sm):
+    """IAM User Guide, "AWS JSON policy elements: NotPrincipal": with "Effect": "Allow", NotPrincipal
+    "allows all principals except the one named" (anonymous users included), so it is broad access;
+    PutResourcePolicy: BlockPublicPolicy blocks "resource-based policies that allow broad access to
+    the secret". A Deny with NotPrincipal grants nothing and is attached."""
+    sm.create_secret(Name="s", SecretString="x")
+    statement = {
+        "Effect": "Allow",
+        "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:user/app"},
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": "*",
+    }
+    allow_all_but_one = {"Version": "2012-10-17", "Statement": [statement]}
+    error = error_of(
+        lambda: sm.put_resource_policy(
+            SecretId="s", ResourcePolicy=json.dumps(allow_all_but_one), BlockPublicPolicy=True
+        )
+    )
+    assert error == {"Code": "PublicPolicyException", "Message": corrections.PUBLIC_POLICY}
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId="s")
+    deny_all_but_one = {"Version": "2012-10-17", "Statement": [{**statement, "Effect": "Deny"}]}
+    sm.put_resource_policy(SecretId="s", ResourcePolicy=json.dumps(deny_all_but_one), BlockPublicPolicy=True)
+    assert json.loads(sm.get_resource_policy(SecretId="s")["ResourcePolicy"]) == deny_all_but_one
+
+
 def test_validate_resource_policy_reports_public_and_malformed_policies(sm):
     """AWS: ValidateResourcePolicy returns PolicyValidationPassed and ValidationErrors (CheckName,
     ErrorMessage): it checks syntax and broad access, e.g. a wildcard principal; text that is not
@@ -562,6 +587,36 @@ def test_a_stale_awspending_blocks_the_next_rotation(sm):
     error = error_of(lambda: sm.rotate_secret(SecretId="s"))
     assert error["Code"] == "InvalidRequestException"
     assert error["Message"] == corrections.ROTATION_IN_PROGRESS
+
+
+def test_a_good_rotation_then_a_failed_one_leaves_awspending_on_one_version_and_refuses_a_third(sm):
+    """AWS (UpdateSecretVersionStage): "Each staging label can be attached to only one version at a
+    time". RotateSecret: "If the AWSPENDING staging label is present but not attached to the same
+    version as AWSCURRENT, then any later invocation of RotateSecret assumes that a previous rotation
+    request is still in progress and returns an error." After a good rotation AWSPENDING stays on the
+    new AWSCURRENT version; the next rotation's new version takes it from there, so when that
+    rotation fails, a third rotate_secret is refused (lesson 4 teaches this)."""
+    from smworkbook import rotation
+
+    good = _value_only_handler(sm)
+    down = {"yes": False}
+
+    def lambda_handler(event, context):
+        if down["yes"]:
+            raise RuntimeError("the database is down")
+        good(event, context)
+
+    sm.create_secret(Name="s", SecretString="v1")
+    arn = rotation.register_rotation_function("c-good-then-bad", lambda_handler)
+    first = sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)["VersionId"]
+    down["yes"] = True
+    second = sm.rotate_secret(SecretId="s")["VersionId"]
+    labels = _labels(sm, "s")
+    assert [version for version, stages in labels.items() if "AWSPENDING" in stages] == [second]
+    assert labels[first] == ["AWSCURRENT"]
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "rotated"
+    error = error_of(lambda: sm.rotate_secret(SecretId="s"))
+    assert error == {"Code": "InvalidRequestException", "Message": corrections.ROTATION_IN_PROGRESS}
 
 
 def test_awspending_on_the_awscurrent_version_does_not_block_rotation(sm):

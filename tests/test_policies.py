@@ -102,6 +102,29 @@ def test_resource_policy_principals():
     )
 
 
+def test_not_principal_in_a_resource_policy_applies_to_everyone_but_those_named():
+    """IAM User Guide, "AWS JSON policy elements: NotPrincipal": with Deny, "the actions specified in
+    the policy statement are explicitly denied to all principals except for the ones specified"; its
+    example names the user and its account ARN, and spares only that user."""
+    everything = [allow(Action="*", Resource="*")]
+
+    def deny_all_but(*names):
+        statement = {"Effect": "Deny", "NotPrincipal": {"AWS": list(names)}, "Action": "*", "Resource": "*"}
+        return {"Version": "2012-10-17", "Statement": [statement]}
+
+    other = "arn:aws:iam::123456789012:user/other"
+    assert decide(everything, resource_policy=deny_all_but(other)) == policies.RESOURCE_DENY
+    assert decide(everything, resource_policy=deny_all_but(USER, "arn:aws:iam::123456789012:root")) == (
+        policies.ALLOWED
+    )
+    assert decide(everything, resource_policy=deny_all_but(USER)) == policies.ALLOWED
+    # Naming the account spares none of its users: the example's other users are denied.
+    assert decide(everything, resource_policy=deny_all_but("123456789012")) == policies.RESOURCE_DENY
+    assert decide(everything, resource_policy=deny_all_but("arn:aws:iam::999999999999:root")) == (
+        policies.RESOURCE_DENY
+    )
+
+
 def test_is_public():
     def policy(**statement):
         return {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", **statement}]}

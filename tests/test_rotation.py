@@ -189,3 +189,89 @@ def test_rotation_days_out_of_range_are_refused(sm, db_secret):
     with pytest.raises(sm.exceptions.InvalidParameterException):
         sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 1001})
     assert "RotationEnabled" not in sm.describe_secret(SecretId="app/db")
+
+
+# The function's log (AWS: CloudWatch Logs). AWS Lambda developer guide, "Log and monitor Python Lambda functions":
+# what a function prints and what it logs with the logging module go to its log stream; AWS's rotation templates
+# log with `logger = logging.getLogger(); logger.setLevel(logging.INFO)` and `logger.info(...)`.
+
+
+def _simple_secret(sm) -> None:
+    sm.create_secret(Name="app/db", SecretString="v1")
+
+
+def test_logger_info_lines_appear_in_the_log_and_debug_lines_do_not(sm, capsys):
+    import logging
+
+    logger = logging.getLogger()
+    level = logger.level
+
+    def lambda_handler(event, context):
+        logger.setLevel(logging.INFO)  # as AWS's templates do
+        logger.info("step %s for version %s", event["Step"], event["ClientRequestToken"])
+        logger.debug("a detail no one asked for")
+        logging.getLogger("botocore.endpoint").info("the SDK's own line")
+        raise RuntimeError("stop here")
+
+    _simple_secret(sm)
+    try:
+        arn = smworkbook.register_rotation_function("log-info", lambda_handler)
+        token = sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)["VersionId"]
+    finally:
+        logger.setLevel(level)
+    capsys.readouterr()
+    smworkbook.rotation_log("log-info")
+    log = capsys.readouterr().out.splitlines()
+    assert f"[INFO] step createSecret for version {token}" in log
+    assert not any("no one asked" in line or "the SDK's own line" in line for line in log)
+
+
+def test_no_logging_handler_stays_on_the_root_logger(sm, capsys):
+    import logging
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+
+    def lambda_handler(event, context):
+        if event["Step"] == "testSecret":
+            raise RuntimeError("the new password does not work")
+
+    _simple_secret(sm)
+    arn = smworkbook.register_rotation_function("log-handlers", lambda_handler)
+    sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)  # three steps ran, the last one failed
+    assert root.handlers == before
+    # A line logged after the rotation is not the function's.
+    root.warning("after the rotation")
+    capsys.readouterr()
+    smworkbook.rotation_log("log-handlers")
+    assert "after the rotation" not in capsys.readouterr().out
+
+
+def test_registering_a_function_again_keeps_its_log_and_starts_its_invocations_afresh(sm, capsys):
+    def first(event, context):
+        print("old code at", event["Step"])
+        raise RuntimeError("bug in the old code")
+
+    def second(event, context):
+        print("new code at", event["Step"])
+        raise RuntimeError("bug in the new code")
+
+    _simple_secret(sm)
+    arn = smworkbook.register_rotation_function("redeployed", first)
+    token = sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)["VersionId"]
+    assert smworkbook.register_rotation_function("redeployed", second) == arn
+    assert rotation.invocations("redeployed") == []
+    sm.rotate_secret(SecretId="app/db", ClientRequestToken=token)
+    assert [e["Step"] for e in rotation.invocations(arn)] == ["createSecret"]
+    capsys.readouterr()
+    smworkbook.rotation_log(arn)
+    log = capsys.readouterr().out.splitlines()
+    assert log.index("old code at createSecret") < log.index("new code at createSecret")
+    assert "RuntimeError: bug in the old code" in log and "RuntimeError: bug in the new code" in log
+    assert log.count("END createSecret: FAILED") == 2
+
+
+def test_a_function_that_has_not_run_says_so(capsys):
+    smworkbook.register_rotation_function("never-ran", lambda event, context: None)
+    smworkbook.rotation_log("never-ran")
+    assert capsys.readouterr().out.strip() == "(the function never-ran has not run yet)"

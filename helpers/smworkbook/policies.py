@@ -129,11 +129,17 @@ class Statement(IAMPolicyStatement):
         return False
 
     def _principal_matches(self, request: Request, deny: bool) -> bool:
+        if "NotPrincipal" in self._statement:
+            # IAM User Guide, "AWS JSON policy elements: NotPrincipal": the statement applies to every
+            # principal except those named. Its example of a Deny names the user and its account ("you
+            # must also specify the account ARN of the not-denied principal"): only that user is spared,
+            # the account's other users are denied. Here a principal is spared when its own ARN is named.
+            exempt = self._named(self._statement["NotPrincipal"])
+            return not any(name in ("*", request.principal) for name in exempt)
         principal = self._statement.get("Principal")
         if principal is None:
             return False
-        named = _as_list(principal) if principal == "*" else _as_list(principal.get("AWS", []))
-        for name in named:
+        for name in self._named(principal):
             if name == "*" or name == request.principal:
                 return True
             # The account itself ("123456789012" or its root ARN): a Deny applies to everyone in
@@ -141,6 +147,13 @@ class Statement(IAMPolicyStatement):
             if name in (request.account, f"arn:aws:iam::{request.account}:root"):
                 return deny
         return False
+
+    @staticmethod
+    def _named(principal) -> list:
+        """The AWS principals a Principal or NotPrincipal element names ("*" is everyone)."""
+        if principal == "*":
+            return ["*"]
+        return _as_list(principal.get("AWS", [])) if isinstance(principal, dict) else []
 
 
 class Policy(IAMPolicy):

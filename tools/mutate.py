@@ -1,0 +1,336 @@
+"""Mutation testing of the modules that decide what a learner is told and graded (`make mutate`).
+
+cosmic-ray makes one small change (a mutant) to a module on disk, runs the tests that cover that module, and
+puts the module back: a mutant the tests do not notice "survives" and shows a gap in the tests. Each module runs in
+its own copy of the working tree (the mock's server, the grader's kernels and every other process the tests start
+import the mutated file from it; the working tree itself is never changed), against only the test files MODULES
+maps it to.
+
+    python tools/mutate.py                      # every module, then the report
+    python tools/mutate.py checks/lesson02 access   # only these; the others' results in the report are kept
+    python tools/mutate.py --report             # rewrite bench/mutation/report.md from the stored results
+
+A fixed, seeded sample per module keeps a full run within an hour on two cores: the places cosmic-ray can change
+are listed, one change per place is drawn, then SAMPLE places (seed: the module's name). The same code always gives
+the same sample. Changes inside message wording (an f-string, or a `+` / `%` joining text) are left out: a hint's
+words are reviewed by reading, not by mutants; so are changes to type annotations, which never run. A surviving
+mutant that cannot change behaviour is listed in bench/mutation/equivalent.toml with the reason, and counts
+neither way.
+
+Results: bench/mutation/<module>.json per module (a run updates only the modules it ran) and
+bench/mutation/report.md, made from all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "mutation"
+EQUIVALENT = OUT / "equivalent.toml"
+PACKAGE = "helpers/smworkbook"
+SAMPLE = 20
+# The grader's tests run notebooks in kernels (minutes per run): fewer mutants there.
+SAMPLE_GRADING = 10
+
+_CORRECTIONS = ["tests/test_corrections.py", "tests/test_validation.py"]
+_GRADING = ["tests/test_grading_forgery.py", "tests/test_grading.py"]
+
+# module -> the test files that cover it (the fast ones first: pytest -x stops at the first failure).
+MODULES: dict[str, list[str]] = {
+    "corrections/access": ["tests/test_access.py", *_CORRECTIONS],
+    "corrections/common": _CORRECTIONS,
+    "corrections/lifecycle": _CORRECTIONS,
+    "corrections/rotation": ["tests/test_rotation.py", *_CORRECTIONS],
+    "corrections/validation": _CORRECTIONS,
+    "corrections/values": _CORRECTIONS,
+    "policies": ["tests/test_policies.py", "tests/test_access.py"],
+    "enforcement": ["tests/test_access.py", "tests/test_policies.py"],
+    "access": ["tests/test_access.py"],
+    "rotation": ["tests/test_rotation.py", "tests/test_corrections.py"],
+    "lambdas": ["tests/test_rotation.py"],
+    "grading": _GRADING,
+    "graded": _GRADING,
+    "gradebook": ["tests/test_gradebook.py"],
+    **{f"checks/lesson0{n}": [f"tests/test_checks_lesson0{n}.py"] for n in range(1, 7)},
+}
+SAMPLES = {"grading": SAMPLE_GRADING, "graded": SAMPLE_GRADING, "gradebook": SAMPLE_GRADING}
+
+
+def source(module: str) -> str:
+    return f"{PACKAGE}/{module}.py"
+
+
+def result_path(module: str) -> Path:
+    return OUT / f"{module.replace('/', '.')}.json"
+
+
+def _excluded_spans(code: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """(start, end) of every piece of message text (f-strings, `+` / `%` with a string on either side) and of every
+    type annotation (not evaluated at run time: the modules use `from __future__ import annotations`)."""
+
+    def is_text(node: ast.AST) -> bool:
+        return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+    spans = []
+    for node in ast.walk(ast.parse(code)):
+        text_op = (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Add | ast.Mod)
+            and (is_text(node.left) or is_text(node.right))
+        )
+        if isinstance(node, ast.JoinedStr) or text_op:
+            spans.append(((node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)))
+        annotations = [getattr(node, "annotation", None), getattr(node, "returns", None)]
+        for note in filter(None, annotations):
+            spans.append(((note.lineno, note.col_offset), (note.end_lineno, note.end_col_offset)))
+    return spans
+
+
+def _in_excluded(spans, start: tuple[int, int]) -> bool:
+    return any(a <= start < b for a, b in spans)
+
+
+def _copy_tree(dest: Path) -> None:
+    """The working tree's files (committed or not, never ignored ones nor my-work/) and a link to its .venv."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        if name.startswith("my-work/") or not (ROOT / name).is_file():
+            continue
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, dest / name)
+    (dest / ".venv").symlink_to(ROOT / ".venv")
+
+
+def _test_command(module: str) -> str:
+    return f"{sys.executable} -m pytest -x -q -p no:xdist --no-header " + " ".join(MODULES[module])
+
+
+def _environment(work: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    # The copy's package comes before the editable install's; no .pyc may hide a mutant that kept the file's size.
+    env["PYTHONPATH"] = str(work / "helpers")
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _select(work_db, code: str, module: str, sample: int) -> tuple[int, int, int]:
+    """Mark all but the seeded sample as skipped. Returns (mutants, places, excluded wording places)."""
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    items = sorted(
+        work_db.work_items,
+        key=lambda i: (i.mutations[0].start_pos, i.mutations[0].operator_name, i.mutations[0].occurrence),
+    )
+    spans = _excluded_spans(code)
+    places: dict[tuple[int, int], list] = {}
+    excluded = set()
+    for item in items:
+        start = tuple(item.mutations[0].start_pos)
+        if _in_excluded(spans, start):
+            excluded.add(start)
+        else:
+            places.setdefault(start, []).append(item)
+    rng = random.Random(module)
+    chosen = {rng.choice(places[p]).job_id for p in sorted(places)}
+    chosen = set(rng.sample(sorted(chosen), min(sample, len(chosen))))
+    skipped = [i.job_id for i in items if i.job_id not in chosen]
+    work_db.set_multiple_results(skipped, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
+    return len(items), len(places), len(excluded)
+
+
+def run_module(module: str, sample: int, scratch: Path) -> dict:
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    started = time.monotonic()
+    work = scratch / module.replace("/", ".")
+    work.mkdir(parents=True)
+    _copy_tree(work)
+    for cache in (work / PACKAGE).rglob("__pycache__"):
+        shutil.rmtree(cache)
+    env = _environment(work)
+    command = _test_command(module)
+    baseline = subprocess.run(command.split(), cwd=work, env=env, capture_output=True, text=True)
+    if baseline.returncode != 0:
+        raise SystemExit(f"{module}: its tests fail before any mutation:\n{baseline.stdout[-3000:]}")
+    baseline_seconds = time.monotonic() - started
+    config = work / "cosmic-ray.toml"
+    config.write_text(
+        "[cosmic-ray]\n"
+        f"module-path = {json.dumps(source(module))}\n"
+        f"timeout = {max(60.0, 3 * baseline_seconds):.0f}\n"
+        "excluded-modules = []\n"
+        f"test-command = {json.dumps(command)}\n"
+        '[cosmic-ray.distributor]\nname = "local"\n'
+    )
+    session = work / "session.sqlite"
+    cosmic_ray = [str(Path(sys.executable).parent / "cosmic-ray")]
+    subprocess.run([*cosmic_ray, "init", str(config), str(session)], cwd=work, env=env, check=True)
+    code = (work / source(module)).read_text()
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        mutants, places, excluded = _select(db, code, module, sample)
+    subprocess.run([*cosmic_ray, "exec", str(config), str(session)], cwd=work, env=env, check=True)
+    results = []
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        for item, result in db.completed_work_items:
+            if result.worker_outcome == "skipped":
+                continue
+            mutation = item.mutations[0]
+            results.append(
+                {
+                    "line": mutation.start_pos[0],
+                    "operator": mutation.operator_name,
+                    "outcome": str(result.test_outcome.value) if result.test_outcome else str(result.worker_outcome),
+                    "diff": _short_diff(result.diff or ""),
+                }
+            )
+    results.sort(key=lambda r: (r["line"], r["operator"]))
+    record = {
+        "module": module,
+        "source": source(module),
+        "tests": MODULES[module],
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "seconds": round(time.monotonic() - started),
+        "mutants": mutants,
+        "places": places,
+        "places_excluded": excluded,
+        "sample": sample,
+        "results": results,
+    }
+    result_path(module).write_text(json.dumps(record, indent=1) + "\n")
+    print(f"{module}: {summary(record)}", flush=True)
+    return record
+
+
+def _short_diff(diff: str) -> list[str]:
+    """The changed lines of a unified diff, without its headers."""
+    return [
+        line.rstrip()
+        for line in diff.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---")) and line[1:].strip()
+    ]
+
+
+def equivalents() -> list[dict]:
+    if not EQUIVALENT.exists():
+        return []
+    return tomllib.loads(EQUIVALENT.read_text()).get("equivalent", [])
+
+
+def _is_equivalent(record: dict, result: dict, known: list[dict]) -> dict | None:
+    for entry in known:
+        if entry["module"] == record["module"] and entry["diff"] == result["diff"]:
+            return entry
+    return None
+
+
+def score(record: dict, known: list[dict] | None = None) -> tuple[int, int, int, list[dict]]:
+    """(killed, survived, equivalent, surviving results) of one module's record."""
+    known = equivalents() if known is None else known
+    killed = survived = equivalent = 0
+    surviving = []
+    for result in record["results"]:
+        if result["outcome"] != "survived":
+            killed += 1
+        elif _is_equivalent(record, result, known):
+            equivalent += 1
+        else:
+            survived += 1
+            surviving.append(result)
+    return killed, survived, equivalent, surviving
+
+
+def summary(record: dict) -> str:
+    killed, survived, equivalent, _ = score(record)
+    counted = killed + survived
+    percent = f"{100 * killed / counted:.0f}%" if counted else "-"
+    return f"{percent} killed ({killed} of {counted}; {equivalent} equivalent)"
+
+
+def report() -> Path:
+    records = [json.loads(result_path(m).read_text()) for m in MODULES if result_path(m).exists()]
+    known = equivalents()
+    lines = [
+        "# Mutation testing",
+        "",
+        'Made by `make mutate` (tools/mutate.py, cosmic-ray); `make mutate MODULES="access checks/lesson02"` re-runs',
+        "some modules and keeps the others' results. Each module's mutants run against only the test files listed.",
+        f"A seeded sample of {SAMPLE} places per module ({SAMPLE_GRADING} for the grader's modules, whose tests run",
+        "kernels), one mutant per place; changes inside message wording (f-strings, text joined with + or %) and",
+        "type annotations are left out. Equivalent mutants (bench/mutation/equivalent.toml, each with its reason)",
+        "count neither way.",
+        "",
+        "| module | killed | score | equivalent | sampled of places (mutants) | tests | seconds | date |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    total_seconds = 0
+    for record in records:
+        killed, survived, equivalent, _ = score(record, known)
+        counted = killed + survived
+        percent = f"{100 * killed / counted:.0f}%" if counted else "-"
+        tests = ", ".join(Path(t).name for t in record["tests"])
+        total_seconds += record["seconds"]
+        lines.append(
+            f"| {record['module']} | {killed}/{counted} | {percent} | {equivalent} | {len(record['results'])} of "
+            f"{record['places']} ({record['mutants']}) | {tests} | {record['seconds']} | {record['date']} |"
+        )
+    lines += ["", f"Run time, module by module: {total_seconds} s in all (two modules at a time by default).", ""]
+    lines += ["## Surviving mutants", ""]
+    for record in records:
+        for result in score(record, known)[3]:
+            lines += [f"- {record['source']}:{result['line']} ({result['operator']})", "  ```diff"]
+            lines += [f"  {line}" for line in result["diff"]] + ["  ```"]
+    lines += ["", "## Equivalent mutants", ""]
+    for entry in known:
+        lines += [f"- {entry['module']}: `{' / '.join(entry['diff'])}`: {entry['reason']}"]
+    path = OUT / "report.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help=f"modules to run (default: all): {', '.join(MODULES)}")
+    parser.add_argument("--report", action="store_true", help="only rewrite the report from the stored results")
+    parser.add_argument("--jobs", type=int, default=2, help="modules run at the same time (default: 2)")
+    parser.add_argument("--sample", type=int, help="places per module (default: the module's own)")
+    args = parser.parse_args(argv)
+    wanted = [m.removesuffix(".py").removeprefix("helpers/smworkbook/") for m in args.modules] or list(MODULES)
+    unknown = [m for m in wanted if m not in MODULES]
+    if unknown:
+        parser.error(f"unknown module(s): {', '.join(unknown)}; known: {', '.join(MODULES)}")
+    if not args.report:
+        OUT.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="smworkbook-mutate-") as scratch:
+            # Readable by all, like the working tree: some tests run kernels as other OS users.
+            os.chmod(scratch, 0o755)
+            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+                runs = [
+                    pool.submit(run_module, m, args.sample or SAMPLES.get(m, SAMPLE), Path(scratch)) for m in wanted
+                ]
+                for run in runs:
+                    run.result()
+    print(f"Report: {report().relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
