@@ -206,6 +206,11 @@ def tags_by_name(sm):
 
 
 @answer
+def tags_other_team(sm):
+    dev_policy(sm, allow(ACTIONS, Condition={"StringEquals": {"secretsmanager:ResourceTag/team": "orders"}}))
+
+
+@answer
 def tags_no_describe(sm):
     dev_policy(sm, allow("secretsmanager:GetSecretValue", Condition=PAYMENTS_TAG))
 
@@ -322,6 +327,7 @@ CASES = {
                          (tags_request_tag, 'when {"StringEquals": {"aws:RequestTag/team": "payments"}}.*'
                                             "aws:RequestTag is a tag sent in the request"),
                          (tags_by_name, "new secret tagged team=payments"),
+                         (tags_other_team, "ResourceTag/team\": \"orders\"}}\\). AWS says: .*Use \"Condition\""),
                          (tags_no_describe, "Allow secretsmanager:DescribeSecret too")],
             "has no policy yet"),
     "5.4": (share_right, [(share_public, r'\(your resource policy: Allow secretsmanager:GetSecretValue for "\*" '

@@ -125,6 +125,22 @@ def rereading_in_a_loop(sm):
     return (orders,)
 
 
+def retry_ten_times_catching_everything(sm):
+    """Retries up to ten times with a bare except: it swallows even the check's own end of the loop."""
+
+    def orders(cache):
+        for _ in range(10):
+            try:
+                return lesson06.query(json.loads(cache.get_secret_string(SECRET)))
+            except:  # noqa: E722 (the learner's bare except is the point)
+                try:
+                    cache.refresh_secret_now(SECRET)
+                except:  # noqa: E722
+                    pass
+
+    return (orders,)
+
+
 def answer(*functions):
     def learner_answer(sm):
         return functions
@@ -247,6 +263,7 @@ CASES = {
         answer(lesson06.orders_with_retry),
         [
             (retry_forever, r"[1-9]\d* requests? of \d+ retried in a loop .*\(retried: refreshed again and again\)"),
+            (retry_ten_times_catching_everything, r"retried in a loop .*\(retried: refreshed again and again\)"),
             (rereading_in_a_loop, r"retried in a loop .*\(retried: read the secret again and again\)"),
             (refresh_every_request, "refreshed the cache 3 times in 3 requests, none of them refused"),
             (retry_without_refresh, r"After finishSecret, [1-9]\d* requests? of \d+ still failed \(DatabaseError"),
