@@ -7,11 +7,11 @@ says what to do next.
 from __future__ import annotations
 
 import json
-import secrets
 import time
 
 from ..errors import CheckFailed
 from ..mock import current
+from . import _values
 from ._hints import short as _short
 from ._registry import describe, exercise, prepares, read, require
 
@@ -108,7 +108,7 @@ def check_read_one_field(api_key) -> str:
 
 @prepares("1.2")
 def prepare_read_one_field() -> str:
-    value = {"service": "weather", "api_key": secrets.token_hex(16)}
+    value = {"service": "weather", "api_key": _values.api_key()}
     current().ensure_secret(WEATHER_API, SecretString=json.dumps(value))
     return f"{WEATHER_API} holds a JSON object with a fresh api_key."
 
@@ -145,7 +145,7 @@ def check_change_password() -> str:
 
 @prepares("1.3")
 def prepare_change_password() -> str:
-    value = {"username": "app_user", "password": secrets.token_urlsafe(12)}
+    value = {"username": "app_user", "password": _values.password()}
     current().ensure_secret(DB_APP, SecretString=json.dumps(value))
     return f"{DB_APP} holds a username and an old password."
 
@@ -220,7 +220,7 @@ def check_schedule_deletion() -> str:
 
 @prepares("1.5")
 def prepare_schedule_deletion() -> str:
-    current().ensure_secret(OLD_TOKEN, SecretString=json.dumps({"token": secrets.token_hex(8)}))
+    current().ensure_secret(OLD_TOKEN, SecretString=json.dumps({"token": _values.token()}))
     return f"{OLD_TOKEN} exists and is no longer needed."
 
 
@@ -248,7 +248,7 @@ def check_restore() -> str:
 @prepares("1.6")
 def prepare_restore() -> str:
     aws = current()
-    created = aws.ensure_secret(PAYMENTS_API, SecretString=json.dumps({"api_key": secrets.token_hex(16)}))
+    created = aws.ensure_secret(PAYMENTS_API, SecretString=json.dumps({"api_key": _values.api_key()}))
     _prepared["1.6"] = created["VersionId"]
     aws.client("secretsmanager").delete_secret(SecretId=PAYMENTS_API)
     return f"{PAYMENTS_API} was deleted by mistake a moment ago (30-day recovery window)."

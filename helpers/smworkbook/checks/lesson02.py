@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import secrets
 
 from ..mock import current
+from . import _values
 from ._hints import short as _short
 from ._registry import describe, exercise, prepares, read, require
 
@@ -83,7 +83,7 @@ def check_read_previous(previous) -> str:
 
 @prepares("2.1")
 def prepare_read_previous() -> str:
-    _put_values(PREVIOUS, [json.dumps({"password": secrets.token_urlsafe(12)}) for _ in range(2)])
+    _put_values(PREVIOUS, [json.dumps({"password": _values.password()}) for _ in range(2)])
     return f"{PREVIOUS} has had its password changed once."
 
 
@@ -122,7 +122,7 @@ def check_read_deprecated(deprecated_value) -> str:
 
 @prepares("2.2")
 def prepare_read_deprecated() -> str:
-    _put_values(DEPRECATED, [json.dumps({"api_key": secrets.token_hex(8)}) for _ in range(3)])
+    _put_values(DEPRECATED, [json.dumps({"api_key": _values.token()}) for _ in range(3)])
     return f"{DEPRECATED} has three versions; the oldest has no label left."
 
 
@@ -202,7 +202,7 @@ def check_canary() -> str:
 
 @prepares("2.4")
 def prepare_canary() -> str:
-    _put_values(CANARY, [json.dumps({"key": secrets.token_hex(8)})])
+    _put_values(CANARY, [json.dumps({"key": _values.token()})])
     return f"{CANARY} has one version, in use by every client."
 
 
@@ -237,9 +237,9 @@ def check_promote() -> str:
 
 @prepares("2.5")
 def prepare_promote() -> str:
-    _put_values(PROMOTE, [json.dumps({"key": secrets.token_hex(8)})])
+    _put_values(PROMOTE, [json.dumps({"key": _values.token()})])
     current().client("secretsmanager").put_secret_value(
-        SecretId=PROMOTE, SecretString=json.dumps({"key": secrets.token_hex(8)}), VersionStages=["canary"]
+        SecretId=PROMOTE, SecretString=json.dumps({"key": _values.token()}), VersionStages=["canary"]
     )
     return f"{PROMOTE} has a current version and a tested 'canary' version."
 
@@ -269,5 +269,5 @@ def check_retry() -> str:
 
 @prepares("2.6")
 def prepare_retry() -> str:
-    _put_values(RETRY, [json.dumps({"token": secrets.token_hex(8)})])
+    _put_values(RETRY, [json.dumps({"token": _values.token()})])
     return f"{RETRY} has one version; a new token is to be stored, safely retried."

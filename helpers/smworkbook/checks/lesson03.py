@@ -15,6 +15,7 @@ import botocore.exceptions
 
 from ..errors import CheckFailed
 from ..mock import current
+from . import _values
 from ._hints import short as _short
 from ._registry import describe, exercise, prepares, require
 
@@ -147,7 +148,7 @@ def prepare_find_team() -> str:
     _remove_all_under("lesson03/payments")
     _remove_all_under("lesson03/search/")
     for name, team in TEAM_SECRETS.items():
-        aws.ensure_secret(name, SecretString=secrets.token_hex(8), Tags=[{"Key": "team", "Value": team}])
+        aws.ensure_secret(name, SecretString=_values.token(), Tags=[{"Key": "team", "Value": team}])
     aws.ensure_secret(RETIRED_PAYMENTS, SecretString="retired", Tags=[{"Key": "team", "Value": "payments"}])
     _client().delete_secret(SecretId=RETIRED_PAYMENTS)
     return f"{len(TEAM_SECRETS) + 1} secrets under {PREFIX}, tagged with their team; one is scheduled for deletion."
@@ -191,7 +192,7 @@ def check_retag() -> str:
 @prepares("3.2")
 def prepare_retag() -> str:
     tags = [{"Key": key, "Value": value} for key, value in REPORTS_TAGS.items()]
-    created = current().ensure_secret(REPORTS_DB, SecretString=secrets.token_hex(8), Tags=tags)
+    created = current().ensure_secret(REPORTS_DB, SecretString=_values.token(), Tags=tags)
     _prepared["3.2"] = created["ARN"]
     return f"{REPORTS_DB} is tagged team=data, env=dev, owner=alice."
 
@@ -231,7 +232,7 @@ def check_retire_unused() -> str:
 def prepare_retire_unused() -> str:
     aws = current()
     for name in UNUSED_CANDIDATES:
-        aws.ensure_secret(name, SecretString=secrets.token_hex(8), Description="who uses this?")
+        aws.ensure_secret(name, SecretString=_values.token(), Description="who uses this?")
         if name != UNUSED:
             # An application reads it: that sets its LastAccessedDate.
             _client().get_secret_value(SecretId=name)
@@ -287,7 +288,7 @@ def check_batch(values, failed) -> str:
 def prepare_batch() -> str:
     aws = current()
     for name in BATCH_READABLE:
-        aws.ensure_secret(name, SecretString=json.dumps({"token": secrets.token_hex(8)}))
+        aws.ensure_secret(name, SecretString=json.dumps({"token": _values.token()}))
     aws.ensure_secret("lesson03/app/old-queue", SecretString="retired")
     _client().delete_secret(SecretId="lesson03/app/old-queue")
     aws.ensure_absent("lesson03/app/mail")
@@ -347,7 +348,7 @@ def check_handle_missing(get_config) -> str:
 @prepares("3.5")
 def prepare_handle_missing() -> str:
     aws = current()
-    value = {"dark_mode": True, "beta_checkout": secrets.choice([True, False]), "build": secrets.randbelow(1000)}
+    value = {"dark_mode": True, "beta_checkout": secrets.choice([True, False]), "build": _values.token()}
     aws.ensure_secret(CONFIG, SecretString=json.dumps(value))
     _prepared["3.5"] = value
     aws.ensure_secret(CONFIG_RETIRED, SecretString=json.dumps({"dark_mode": True}))

@@ -8,13 +8,13 @@ should forbid, and fails with a hint saying whether the policy is too narrow or 
 from __future__ import annotations
 
 import json
-import secrets
 
 import botocore.exceptions
 
 from .. import access, policies
 from ..errors import CheckFailed
 from ..mock import current
+from . import _values
 from ._hints import policy_summary
 from ._registry import exercise, prepares, require
 
@@ -98,7 +98,7 @@ def _mentions(documents: list[dict], text: str) -> bool:
 
 
 def _fresh_secret(name: str, **tags: str) -> None:
-    value = json.dumps({"password": secrets.token_urlsafe(12)})
+    value = json.dumps({"password": _values.password()})
     tag_list = [{"Key": key, "Value": value} for key, value in tags.items()]
     current().ensure_secret(name, SecretString=value, **({"Tags": tag_list} if tag_list else {}))
 
