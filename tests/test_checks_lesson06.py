@@ -408,3 +408,71 @@ def test_each_set_up_leaves_the_service_its_exercise_starts_from(aws, sm):
     assert (value["username"], admin["username"]) == ("orders_app", "orders_admin")
     assert lesson04._can_log_in(value) and lesson04._can_log_in(admin)
     assert not lesson04._can_log_in({**value, "username": "orders_app_clone"})
+
+
+def set_secret_creating_the_user(client, arn, token):
+    """Creates the pending user without asking whether it exists: the way back to the first user fails."""
+    pending = lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
+    if lesson04._can_log_in(pending):
+        return
+    admin = lesson04._login(lesson04._read(client, pending["masterarn"]))
+    try:
+        admin.run(
+            f"CREATE ROLE {pg8000.native.identifier(pending['username'])} "
+            f"WITH LOGIN PASSWORD {pg8000.native.literal(pending['password'])}"
+        )
+    finally:
+        admin.close()
+
+
+def test_a_set_secret_that_only_creates_users_fails_on_the_way_back(aws, sm):
+    """The second rotation returns to orders_app, which exists: CREATE ROLE fails there, and the hint says which."""
+    checks.setup("6.4")
+    with pytest.raises(CheckFailed, match='Rotation 2 stopped at setSecret: .*role "orders_app" already exists'):
+        checks.verify("6.4", lesson06.alternating_create_secret, set_secret_creating_the_user)
+
+
+class Cache:
+    """What the check's service reads of its cache in a request: the counters the loop guard resets."""
+
+    request = type("Request", (), {})()
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "error"),
+    [
+        (None, 200, None),
+        (DatabaseError({"M": "password authentication failed", "C": "28P01"}), 503, "DatabaseError: password"),
+        (NotImplementedError(), 500, "NotImplementedError"),
+        (KeyError("username"), 500, "KeyError: 'username'"),
+        (lesson06._RetriedTooOften("read the secret again and again"), 500, "retried: read the secret again"),
+    ],
+)
+def test_the_service_answers_503_when_the_database_refuses_and_500_when_the_code_fails(raised, status, error):
+    def orders(cache):
+        if raised is not None:
+            raise raised
+        return "orders_app"
+
+    answer = lesson06._app(orders, Cache()).test_client().get("/orders")
+    assert answer.status_code == status
+    assert answer.get_json() == (
+        {"served_by": "orders_app"} if error is None else {"error": answer.get_json()["error"]}
+    )
+    if error is not None:
+        assert answer.get_json()["error"].startswith(error)
+
+
+def test_a_request_whose_loop_guard_fired_fails_even_if_the_code_swallowed_it():
+    def orders(cache):
+        cache.request.looped = "refreshed again and again"
+        return "orders_app"
+
+    answer = lesson06._app(orders, Cache()).test_client().get("/orders")
+    assert (answer.status_code, answer.get_json()) == (500, {"error": "retried: refreshed again and again"})
+
+
+def test_counts_in_hints_read_as_words():
+    assert [lesson06._times(n) for n in (0, 1, 2)] == ["0 times", "once", "2 times"]
+    assert [lesson06._count([0] * n, "request") for n in (0, 1, 2)] == ["0 requests", "1 request", "2 requests"]
+    assert [lesson06._was([0] * n) for n in (1, 2)] == ["was", "were"]
