@@ -7,13 +7,12 @@ says what to do next.
 from __future__ import annotations
 
 import json
-import time
 
 from ..errors import CheckFailed
 from ..mock import current
 from . import _values
 from ._hints import short as _short
-from ._registry import describe, exercise, prepares, read, require
+from ._registry import days_until_purge, describe, exercise, prepares, read, require
 
 DB_CREDENTIALS = "lesson01/db-credentials"
 WEATHER_API = "lesson01/weather-api"
@@ -192,15 +191,6 @@ def prepare_store_binary() -> str:
 # 1.5 ------------------------------------------------------------------------------------------
 
 
-def _recovery_days_left(name: str) -> float:
-    """Days until the mock may purge `name` (read from the mock's own state, in this kernel)."""
-    from moto.backends import get_backend
-    from moto.core import DEFAULT_ACCOUNT_ID
-
-    backend = get_backend("secretsmanager")[DEFAULT_ACCOUNT_ID][current().region]
-    return (backend.secrets[name].deleted_date - time.time()) / 86400
-
-
 @exercise("1.5", "schedule a deletion with the shortest recovery window")
 def check_schedule_deletion() -> str:
     desc = describe(OLD_TOKEN)
@@ -210,7 +200,7 @@ def check_schedule_deletion() -> str:
         "Run the set-up cell again and schedule the deletion instead.",
     )
     require("DeletedDate" in desc, f"{OLD_TOKEN!r} is not scheduled for deletion yet. Call client.delete_secret.")
-    days = _recovery_days_left(OLD_TOKEN)
+    days = days_until_purge(OLD_TOKEN)
     require(
         days < 7.5,
         f"The recovery window is {round(days)} days. Ask for the shortest one AWS allows with RecoveryWindowInDays.",

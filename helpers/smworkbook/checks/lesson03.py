@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import secrets
 import string
-import time
 
 import botocore.exceptions
 
@@ -17,7 +16,7 @@ from ..errors import CheckFailed
 from ..mock import current
 from . import _values
 from ._hints import short as _short
-from ._registry import describe, exercise, prepares, require
+from ._registry import days_until_purge, describe, exercise, prepares, require
 
 PREFIX = "lesson03/"
 
@@ -75,15 +74,6 @@ def _remove_all_under(prefix: str) -> None:
 
 def _tags(desc: dict) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in desc.get("Tags", [])}
-
-
-def _days_until_purge(name: str) -> float:
-    """Days until the mock may purge `name` (read from the mock's own state, in this kernel)."""
-    from moto.backends import get_backend
-    from moto.core import DEFAULT_ACCOUNT_ID
-
-    backend = get_backend("secretsmanager")[DEFAULT_ACCOUNT_ID][current().region]
-    return (backend.secrets[name].deleted_date - time.time()) / 86400
 
 
 def _names(answer, what: str) -> list[str]:
@@ -220,7 +210,7 @@ def check_retire_unused() -> str:
         "DeletedDate" in desc,
         f"{UNUSED!r} (the one with no LastAccessedDate) is not scheduled for deletion yet. Call delete_secret.",
     )
-    days = _days_until_purge(UNUSED)
+    days = days_until_purge(UNUSED)
     require(
         days < 7.5,
         f"The recovery window is {round(days)} days. Use the shortest one: RecoveryWindowInDays=7.",
