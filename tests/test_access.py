@@ -451,3 +451,126 @@ def test_a_resource_policy_deny_with_not_principal_leaves_only_the_named_user(en
     assert access.simulate(reader, "secretsmanager:GetSecretValue", "orders-db") == (
         "explicit deny in a resource-based policy"
     )
+
+
+def test_tag_keys_and_request_tags_decide_tagging_and_untagging(enforced, secrets):
+    """Service Authorization Reference (Secrets Manager): TagResource takes aws:RequestTag/${TagKey}
+    and aws:TagKeys, UntagResource aws:TagKeys: the tags and tag keys in the request."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:TagResource",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"aws:RequestTag/stage": "test"},
+                    "ForAllValues:StringEquals": {"aws:TagKeys": ["stage"]},
+                },
+            },
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:UntagResource",
+                "Resource": "*",
+                "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["stage", "temp"]}},
+            },
+        ],
+    }
+    client = enforced.client_as(access.create_user("tagger", policy))
+    client.tag_resource(SecretId="orders-db", Tags=[{"Key": "stage", "Value": "test"}])
+    denied(lambda: client.tag_resource(SecretId="orders-db", Tags=[{"Key": "stage", "Value": "prod"}]))
+    denied(
+        lambda: client.tag_resource(
+            SecretId="orders-db", Tags=[{"Key": "stage", "Value": "test"}, {"Key": "team", "Value": "x"}]
+        )
+    )
+    denied(lambda: client.untag_resource(SecretId="orders-db", TagKeys=["team"]))
+    client.untag_resource(SecretId="orders-db", TagKeys=["stage"])
+    tags = enforced.client("secretsmanager").describe_secret(SecretId="orders-db")["Tags"]
+    assert tags == [{"Key": "team", "Value": "orders"}]
+
+
+def test_create_secret_is_matched_on_the_new_name_and_its_arn_pattern(enforced):
+    """CreateSecret takes secretsmanager:Name; its Resource is the new secret's ARN, whose last six
+    characters do not exist yet (a policy names it with "-??????" or "*")."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:CreateSecret",
+                "Resource": f"{PREFIX}app/*",
+                "Condition": {"StringLike": {"secretsmanager:Name": "app/*"}},
+            }
+        ],
+    }
+    client = enforced.client_as(access.create_user("creator", policy))
+    client.create_secret(Name="app/db", SecretString="x")
+    error = denied(lambda: client.create_secret(Name="other/db", SecretString="x"))
+    assert "on resource: other/db " in error["Message"]
+
+
+def test_actions_on_no_secret_are_matched_on_star(enforced, secrets):
+    """ListSecrets, GetRandomPassword and BatchGetSecretValue act on no particular secret: a policy
+    allows them with "Resource": "*", and a statement naming a secret's ARN does not."""
+    listing = access.create_user(
+        "lister", allow(["secretsmanager:ListSecrets", "secretsmanager:GetRandomPassword"], "*")
+    )
+    client = enforced.client_as(listing)
+    assert len(client.list_secrets()["SecretList"]) == 3
+    assert len(client.get_random_password(PasswordLength=20)["RandomPassword"]) == 20
+    narrow = access.create_user("narrow", allow("secretsmanager:ListSecrets", f"{PREFIX}orders-db-??????"))
+    denied(lambda: enforced.client_as(narrow).list_secrets())
+
+
+def test_create_user_replaces_an_old_user_of_that_name_with_its_keys_and_policies(enforced, secrets):
+    """create_user deletes a user of that name first (IAM's DeleteUser needs its access keys, policies
+    and group memberships gone): the old key stops working and the old policies do not carry over."""
+    iam = enforced.client("iam")
+    old = access.create_user("app", allow("secretsmanager:GetSecretValue", "*"))
+    managed = iam.create_policy(
+        PolicyName="read-all", PolicyDocument=json.dumps(allow("secretsmanager:DescribeSecret", "*"))
+    )["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="app", PolicyArn=managed)
+    iam.create_group(GroupName="readers")
+    iam.add_user_to_group(GroupName="readers", UserName="app")
+    new = access.create_user("app")
+    assert new.access_key_id != old.access_key_id
+    assert [k["AccessKeyId"] for k in iam.list_access_keys(UserName="app")["AccessKeyMetadata"]] == [new.access_key_id]
+    assert iam.list_user_policies(UserName="app")["PolicyNames"] == []
+    assert iam.list_attached_user_policies(UserName="app")["AttachedPolicies"] == []
+    assert iam.list_groups_for_user(UserName="app")["Groups"] == []
+    with pytest.raises(ClientError) as raised:
+        enforced.client_as(old).get_secret_value(SecretId="orders-db")
+    assert raised.value.response["Error"]["Code"] == "UnrecognizedClientException"
+    denied(lambda: enforced.client_as(new).get_secret_value(SecretId="orders-db"))
+
+
+def test_put_user_policy_for_a_deleted_user_is_iams_own_error(aws):
+    """Only a policy IAM refuses (MalformedPolicyDocument) becomes a short WorkbookError; IAM's other
+    errors, such as NoSuchEntity for a user that is gone, are IAM's own."""
+    app = access.create_user("app")
+    access.delete_user("app")
+    with pytest.raises(ClientError) as raised:
+        access.put_user_policy(app, allow("secretsmanager:GetSecretValue", "*"))
+    assert raised.value.response["Error"]["Code"] == "NoSuchEntity"
+    access.delete_user("app")  # deleting a user that is gone does nothing
+
+
+def test_an_unsigned_request_is_refused_while_enforcement_is_on(enforced, secrets):
+    """AWS (Common Errors): MissingAuthenticationToken, "The request must contain either a valid
+    (registered) AWS access key ID or X.509 certificate"."""
+    import boto3
+    import botocore
+    from botocore.config import Config
+
+    endpoint = enforced.client("secretsmanager").meta.endpoint_url
+    unsigned = boto3.client(
+        "secretsmanager",
+        region_name=enforced.region,
+        endpoint_url=endpoint,
+        config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}),
+    )
+    with pytest.raises(ClientError) as raised:
+        unsigned.get_secret_value(SecretId="orders-db")
+    assert raised.value.response["Error"]["Code"] == "MissingAuthenticationTokenException"

@@ -191,6 +191,18 @@ def test_put_resource_policy_refuses_malformed_json_and_attaches_nothing(sm):
     assert "ResourcePolicy" not in sm.get_resource_policy(SecretId="s")
 
 
+def test_a_malformed_policy_says_what_is_wrong_with_it(sm):
+    """The message names the syntax error found (JSON's, or IAM's policy grammar), so the learner can fix it."""
+    sm.create_secret(Name="s", SecretString="x")
+    truncated = error_of(lambda: sm.put_resource_policy(SecretId="s", ResourcePolicy='{"Version": "2012-10-17", '))
+    assert truncated["Message"].startswith(f"{corrections.MALFORMED_POLICY} Expecting property name")
+    no_effect = json.dumps({"Version": "2012-10-17", "Statement": [{"Action": "secretsmanager:*", "Resource": "*"}]})
+    grammar = error_of(lambda: sm.put_resource_policy(SecretId="s", ResourcePolicy=no_effect))
+    assert grammar["Message"] != corrections.MALFORMED_POLICY
+    assert grammar["Message"].startswith(f"{corrections.MALFORMED_POLICY} ")
+    assert "None" not in grammar["Message"]
+
+
 def test_block_public_policy_refuses_a_policy_for_everyone(sm):
     """AWS: with BlockPublicPolicy=True, a policy that allows broad access (a wildcard principal)
     is PublicPolicyException and is not attached; without it, it is attached. moto 5.2: ignores
@@ -250,6 +262,19 @@ def test_validate_resource_policy_reports_public_and_malformed_policies(sm):
     assert error["Code"] == "MalformedPolicyDocumentException"
 
 
+def test_other_services_keep_moto_s_own_iam_checks_while_enforcement_is_on(enforced):
+    """Policy enforcement evaluates Secrets Manager's requests with the workbook's evaluator; a request
+    to another service (IAM here) is still authorized by moto's own IAM check: an identity-based
+    policy allowing iam:ListUsers lets the user list users, and nothing else."""
+    from smworkbook import access
+
+    allowed = {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}
+    user = access.create_user("auditor", {"Version": "2012-10-17", "Statement": [allowed]})
+    iam = enforced.client_as(user, "iam")
+    assert [u["UserName"] for u in iam.list_users()["Users"]] == ["auditor"]
+    assert error_of(lambda: iam.list_groups())["Code"] == "AccessDenied"
+
+
 def test_reading_a_secret_with_a_customer_managed_key_needs_kms_decrypt(enforced, sm):
     """AWS: for a secret encrypted with a customer managed key, GetSecretValue also needs
     kms:Decrypt on the key (Secrets Manager user guide, "Secret encryption and decryption"),
@@ -293,8 +318,11 @@ def test_batch_get_secret_value_returns_only_the_secrets_the_caller_may_read(enf
     assert [value["Name"] for value in answer["SecretValues"]] == ["one"]
     assert [(e["SecretId"], e["ErrorCode"]) for e in answer["Errors"]] == [("two", "AccessDeniedException")]
     error = error_of(lambda: client.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["o"]}]))
-    assert error["Code"] == "AccessDeniedException"
-    assert "secretsmanager:ListSecrets" in error["Message"]
+    assert error == {
+        "Code": "AccessDeniedException",
+        "Message": f"User: {user.arn} is not authorized to perform: secretsmanager:ListSecrets because no "
+        "identity-based policy allows the secretsmanager:ListSecrets action",
+    }
     # The administrator still gets both.
     assert len(sm.batch_get_secret_value(SecretIdList=["one", "two"])["SecretValues"]) == 2
 
@@ -788,6 +816,38 @@ def test_list_secrets_sorts_as_asked(sm):
     assert [s["Name"] for s in by_name] == ["c", "b", "a"]
     assert [s["Name"] for s in sm.list_secrets(SortBy="name")["SecretList"]] == ["a", "b", "c"]
     assert [s["Name"] for s in sm.list_secrets()["SecretList"]] == ["b", "c", "a"]  # by CreatedDate
+
+
+def test_list_secrets_sorts_by_created_date_both_ways(sm, aws):
+    """ListSecrets, SortBy created-date with SortOrder asc or desc: by CreatedDate, oldest or newest
+    first (the secrets made here in one second get CreatedDates a day apart)."""
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    backend = get_backend("secretsmanager")[DEFAULT_ACCOUNT_ID][aws.region]
+    for name in ("new", "old", "middle"):
+        sm.create_secret(Name=name, SecretString="v")
+    for days, name in ((1, "new"), (3, "old"), (2, "middle")):
+        backend.secrets[name].created_date -= days * 24 * 3600
+    newest_first = sm.list_secrets(SortBy="created-date", SortOrder="desc")["SecretList"]
+    assert [s["Name"] for s in newest_first] == ["new", "middle", "old"]
+    oldest_first = sm.list_secrets(SortBy="created-date", SortOrder="asc")["SecretList"]
+    assert [s["Name"] for s in oldest_first] == ["old", "middle", "new"]
+
+
+def test_a_replica_in_the_same_account_is_refused_and_one_in_any_other_is_not_found(sm):
+    """AssociateCrossAccountReplica: the replica is "in a different AWS account"; one named in the
+    secret's own account is InvalidParameterException, whatever the other account's number. The mock
+    has one account, so a replica in another is never found."""
+    sm.create_secret(Name="s", SecretString="v")
+    for account, code in (
+        ("123456789012", "InvalidParameterException"),
+        ("000000000001", "ResourceNotFoundException"),
+        ("999999999999", "ResourceNotFoundException"),
+    ):
+        replica = f"arn:aws:secretsmanager:us-east-1:{account}:secret:s-AbCdEf"
+        error = error_of(lambda r=replica: sm.associate_cross_account_replica(SecretId="s", CrossAccountReplicaARN=r))
+        assert error["Code"] == code, account
 
 
 def test_versions_list_their_last_accessed_date_and_only_with_a_value(sm):

@@ -33,6 +33,11 @@ FORGERIES = {
         "verify",
         'print("✔ Exercise 1.1 passed: lesson01/db-credentials holds JSON")  # checks.verify("1.1")',
     ),
+    "the check cell prints the pass line, then raises": (
+        "verify",
+        'print("✔ Exercise 1.1 passed: lesson01/db-credentials holds JSON")\n'
+        'raise RuntimeError("after the pass line")  # checks.verify("1.1")',
+    ),
     "the exercise cell replaces checks.verify": (
         "setup",
         'checks.setup("1.1")\nchecks.verify = lambda number, *answers: print(f"✔ Exercise {number} passed: yes")',

@@ -73,6 +73,25 @@ def test_explicit_deny_wins_whatever_the_order():
         ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}}, {"aws:tagkeys": ["a", "c"]}, False),
         ({"ForAnyValue:StringEquals": {"aws:TagKeys": ["c"]}}, {"aws:tagkeys": ["a", "c"]}, True),
         ({"NumericLessThan": {"aws:MultiFactorAuthAge": "10"}}, {"aws:multifactorauthage": ["1"]}, False),
+        # IAM User Guide, "Condition operators" and "Multivalued context keys": a missing key fails every
+        # operator (negated ones too) but ...IfExists, Null and ForAllValues (true for an empty set).
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}}, {}, True),
+        ({"ForAnyValue:StringEquals": {"aws:TagKeys": ["a"]}}, {}, False),
+        ({"StringNotEqualsIfExists": {"aws:ResourceTag/team": "pay"}}, {}, True),
+        ({"StringNotEqualsIfExists": {"aws:ResourceTag/team": "pay"}}, {"aws:resourcetag/team": ["pay"]}, False),
+        ({"StringNotLike": {"aws:ResourceTag/team": "pa*"}}, {"aws:resourcetag/team": ["ops"]}, True),
+        ({"StringNotLike": {"aws:ResourceTag/team": "pa*"}}, {"aws:resourcetag/team": ["pay"]}, False),
+        ({"StringNotEqualsIgnoreCase": {"aws:ResourceTag/team": "PAY"}}, {"aws:resourcetag/team": ["pay"]}, False),
+        ({"StringLike": {"aws:ResourceTag/team": "p?y"}}, {"aws:resourcetag/team": ["pay"]}, True),
+        ({"StringLike": {"aws:ResourceTag/team": "p?y"}}, {"aws:resourcetag/team": ["paay"]}, False),
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/a*"}}, {"aws:principalarn": [USER]}, True),
+        ({"ArnEquals": {"aws:PrincipalArn": USER}}, {"aws:principalarn": [USER]}, True),
+        ({"ArnNotEquals": {"aws:PrincipalArn": USER}}, {"aws:principalarn": [USER]}, False),
+        ({"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/b*"}}, {"aws:principalarn": [USER]}, True),
+        ({"Bool": {"aws:SecureTransport": "true"}}, {"aws:securetransport": ["True"]}, True),
+        ({"Bool": {"aws:SecureTransport": "true"}}, {"aws:securetransport": ["false"]}, False),
+        ({"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["a"]}}, {"aws:tagkeys": ["a", "b"]}, True),
+        ({"ForAllValues:StringNotEquals": {"aws:TagKeys": ["a"]}}, {"aws:tagkeys": ["a", "b"]}, False),
     ],
 )
 def test_conditions(condition, context, expected):
@@ -125,9 +144,59 @@ def test_not_principal_in_a_resource_policy_applies_to_everyone_but_those_named(
     )
 
 
+def test_every_condition_of_a_statement_must_hold():
+    conditions = {"StringEquals": {"aws:ResourceTag/team": "pay", "aws:ResourceTag/env": "prod"}}
+    statement = allow(Action="*", Resource="*", Condition=conditions)
+    both = {"aws:resourcetag/team": ["pay"], "aws:resourcetag/env": ["prod"]}
+    assert decide([statement], context=both) == policies.ALLOWED
+    assert decide([statement], context={**both, "aws:resourcetag/env": ["dev"]}) == policies.IMPLICIT_DENY
+
+
+def test_an_allow_in_another_policy_or_statement_is_enough_and_a_deny_anywhere_wins():
+    read = allow(Action="secretsmanager:GetSecretValue", Resource="*")
+    other = allow(Action="secretsmanager:DescribeSecret", Resource="*")
+    request = policies.Request(USER, "secretsmanager:GetSecretValue", ARN)
+    policy = lambda *statements: {"Version": "2012-10-17", "Statement": list(statements)}  # noqa: E731
+    assert policies.decide(request, [policy(other), policy(read)]) == policies.ALLOWED
+    assert policies.decide(request, [policy(read, other)]) == policies.ALLOWED
+    assert policies.decide(request, [policy(other)]) == policies.IMPLICIT_DENY
+    deny = {"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+    assert policies.decide(request, [policy(read), policy(deny)]) == policies.IDENTITY_DENY
+    # A statement given on its own (not in a list) counts as well.
+    assert policies.decide(request, [{"Version": "2012-10-17", "Statement": read}]) == policies.ALLOWED
+    # Only the resource policy allows: allowed (one account); it denies: the identity's Allow loses.
+    named = {"Effect": "Allow", "Principal": {"AWS": USER}, "Action": "*", "Resource": "*"}
+    assert policies.decide(request, [], policy(named)) == policies.ALLOWED
+    assert policies.decide(request, [policy(read)], policy({**named, "Effect": "Deny"})) == policies.RESOURCE_DENY
+
+
+def test_a_secrets_condition_keys_are_its_arn_name_and_tags_in_both_spellings():
+    class Secret:
+        arn, name = ARN, "team/db.main"
+        tags = [{"Key": "Team", "Value": "pay"}, {"Key": "empty"}]
+
+    assert policies.secret_keys(Secret()) == {
+        "secretsmanager:secretid": [ARN],
+        "secretsmanager:name": ["team/db.main"],
+        "secretsmanager:resourcetag/team": ["pay"],
+        "aws:resourcetag/team": ["pay"],
+        "secretsmanager:resourcetag/empty": [""],
+        "aws:resourcetag/empty": [""],
+    }
+    Secret.tags = None
+    assert set(policies.secret_keys(Secret())) == {"secretsmanager:secretid", "secretsmanager:name"}
+
+
 def test_is_public():
     def policy(**statement):
         return {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", **statement}]}
+
+    assert policies.is_public(policy(Principal={"AWS": "*"}))
+    assert policies.is_public(policy(NotPrincipal={"AWS": USER}))
+    deny_first = {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}
+    assert policies.is_public({"Statement": ["not a statement", deny_first, *policy(Principal="*")["Statement"]]})
+    assert not policies.is_public({"Statement": ["not a statement", {"Effect": "Allow", "Principal": {"AWS": USER}}]})
+    assert policies.is_public({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}})
 
     assert policies.is_public(policy(Principal="*"))
     assert policies.is_public(policy(Principal={"AWS": ["*"]}))

@@ -275,3 +275,36 @@ def test_a_function_that_has_not_run_says_so(capsys):
     smworkbook.register_rotation_function("never-ran", lambda event, context: None)
     smworkbook.rotation_log("never-ran")
     assert capsys.readouterr().out.strip() == "(the function never-ran has not run yet)"
+
+
+def test_the_log_shows_each_step_and_only_the_learners_frames_of_a_traceback(sm, capsys):
+    """AWS Lambda developer guide, "Lambda context object in Python": the context has function_name,
+    invoked_function_arn, memory_limit_in_mb, aws_request_id and get_remaining_time_in_millis()."""
+    seen = []
+
+    def check_new_password(event):
+        raise ValueError(f"the new password does not work at {event['Step']}")
+
+    def lambda_handler(event, context):
+        seen.append((context.function_name, context.invoked_function_arn, context.memory_limit_in_mb))
+        assert 0 < context.get_remaining_time_in_millis() <= 15 * 60 * 1000 and context.aws_request_id
+        if event["Step"] == "setSecret":
+            check_new_password(event)
+
+    _simple_secret(sm)
+    arn = smworkbook.register_rotation_function("frames", lambda_handler)
+    token = sm.rotate_secret(SecretId="app/db", RotationLambdaARN=arn)["VersionId"]
+    assert seen == [("frames", arn, 128)] * 2
+    capsys.readouterr()
+    smworkbook.rotation_log("frames")
+    log = capsys.readouterr().out.splitlines()
+    assert log[:3] == [f"START createSecret token {token}", "END createSecret", f"START setSecret token {token}"]
+    # The workbook's own frames (which call the function) are left out: the learner's code, and the error.
+    frames = [line.split(", line ")[0] for line in log if line.startswith("  in ")]
+    assert frames == ["  in lambda_handler", "  in check_new_password"]
+    assert log[-3:] == [
+        log[-3],
+        "ValueError: the new password does not work at setSecret",
+        "END setSecret: FAILED",
+    ]
+    assert log[-3].endswith("raise ValueError(f\"the new password does not work at {event['Step']}\")")

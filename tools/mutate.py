@@ -17,6 +17,10 @@ words are reviewed by reading, not by mutants; so are changes to type annotation
 mutant that cannot change behaviour is listed in bench/mutation/equivalent.toml with the reason, and counts
 neither way.
 
+`--again` (MUTATE_FLAGS=--again) runs only the mutants that survived last time: a mutant the stored results show
+killed, on an unchanged line, counts as killed without running (tests are added, not removed). Removing
+`@functools.wraps(...)` from a wrapper is not run: it changes only the wrapper's name and docstring.
+
 Results: bench/mutation/<module>.json per module (a run updates only the modules it ran) and
 bench/mutation/report.md, made from all of them.
 """
@@ -44,10 +48,17 @@ EQUIVALENT = OUT / "equivalent.toml"
 PACKAGE = "helpers/smworkbook"
 SAMPLE = 20
 # The grader's tests run notebooks in kernels (minutes per run): fewer mutants there.
-SAMPLE_GRADING = 10
+SAMPLE_GRADING = 8
 
-_CORRECTIONS = ["tests/test_corrections.py", "tests/test_validation.py"]
-_GRADING = ["tests/test_grading_forgery.py", "tests/test_grading.py"]
+# The corrections' own tests, then those that check every operation's answer (in every state of a secret) and the
+# differences from AWS the workbook keeps.
+_CORRECTIONS = [
+    "tests/test_corrections.py",
+    "tests/test_validation.py",
+    "tests/test_differences.py",
+    "tests/test_no_5xx.py",
+]
+_GRADING = ["tests/test_grading_report.py", "tests/test_grading_forgery.py", "tests/test_grading.py"]
 
 # module -> the test files that cover it (the fast ones first: pytest -x stops at the first failure).
 MODULES: dict[str, list[str]] = {
@@ -57,17 +68,24 @@ MODULES: dict[str, list[str]] = {
     "corrections/rotation": ["tests/test_rotation.py", *_CORRECTIONS],
     "corrections/validation": _CORRECTIONS,
     "corrections/values": _CORRECTIONS,
-    "policies": ["tests/test_policies.py", "tests/test_access.py"],
-    "enforcement": ["tests/test_access.py", "tests/test_policies.py"],
-    "access": ["tests/test_access.py"],
+    "policies": ["tests/test_policies.py", "tests/test_access.py", "tests/test_corrections.py"],
+    "enforcement": ["tests/test_access.py", "tests/test_policies.py", "tests/test_corrections.py"],
+    "access": ["tests/test_access.py", "tests/test_corrections.py"],
     "rotation": ["tests/test_rotation.py", "tests/test_corrections.py"],
     "lambdas": ["tests/test_rotation.py"],
     "grading": _GRADING,
     "graded": _GRADING,
-    "gradebook": ["tests/test_gradebook.py"],
+    "gradebook": ["tests/test_grading_report.py", "tests/test_gradebook.py"],
     **{f"checks/lesson0{n}": [f"tests/test_checks_lesson0{n}.py"] for n in range(1, 7)},
 }
-SAMPLES = {"grading": SAMPLE_GRADING, "graded": SAMPLE_GRADING, "gradebook": SAMPLE_GRADING}
+# The mock engine's modules: tests that start the mock's server (and, for the corrections, walk every operation).
+SAMPLE_ENGINE = 15
+SAMPLE_CORRECTIONS = 12
+SAMPLES = {
+    **{m: SAMPLE_CORRECTIONS for m in MODULES if m.startswith("corrections/")},
+    **{m: SAMPLE_ENGINE for m in ("policies", "enforcement", "access", "rotation", "lambdas")},
+    **{m: SAMPLE_GRADING for m in ("grading", "graded", "gradebook")},
+}
 
 
 def source(module: str) -> str:
@@ -157,7 +175,46 @@ def _select(work_db, code: str, module: str, sample: int) -> tuple[int, int, int
     return len(items), len(places), len(excluded)
 
 
-def run_module(module: str, sample: int, scratch: Path) -> dict:
+# Removing @functools.wraps(original) from a correction's wrapper changes only the wrapper's __name__, __doc__ and
+# __wrapped__, which nothing reads: such mutants are not run and are listed as equivalent by this rule.
+WRAPS_RULE = "removing @functools.wraps changes only the wrapper's name and docstring, which nothing reads"
+
+
+def _mutant(code: str, mutation) -> dict:
+    """Where and what a mutant changes: its line, operator and the changed lines (how results are matched)."""
+    from cosmic_ray.mutating import _make_diff, mutate_code
+    from cosmic_ray.plugins import get_operator
+
+    operator = get_operator(mutation.operator_name)(**(mutation.operator_args or {}))
+    mutated = mutate_code(code, operator, mutation.occurrence) or code
+    diff = _short_diff("\n".join(_make_diff(code, mutated, mutation.module_path)))
+    return {"line": mutation.start_pos[0], "operator": mutation.operator_name, "diff": diff}
+
+
+def _settle_before_running(work_db, code: str, module: str, again: bool) -> list[dict]:
+    """Results known without running: equivalent by the wraps rule and, with `again`, the mutants the stored
+    results show killed (the same line, operator and change). Their work items are marked as skipped."""
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    stored = json.loads(result_path(module).read_text())["results"] if again and result_path(module).exists() else []
+    killed = {(r["line"], r["operator"], tuple(r["diff"])) for r in stored if r["outcome"] not in ("survived",)}
+    settled, done = [], []
+    for item in work_db.pending_work_items:
+        mutant = _mutant(code, item.mutations[0])
+        if mutant["operator"] == "core/RemoveDecorator" and any("functools.wraps" in line for line in mutant["diff"]):
+            settled.append({**mutant, "outcome": "equivalent", "reason": WRAPS_RULE})
+        elif (mutant["line"], mutant["operator"], tuple(mutant["diff"])) in killed:
+            settled.append(
+                {**mutant, "outcome": "killed", "reason": "killed in the previous run (make mutate --again)"}
+            )
+        else:
+            continue
+        done.append(item.job_id)
+    work_db.set_multiple_results(done, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
+    return settled
+
+
+def run_module(module: str, sample: int, scratch: Path, again: bool = False) -> dict:
     from cosmic_ray.work_db import WorkDB, use_db
 
     started = time.monotonic()
@@ -187,8 +244,9 @@ def run_module(module: str, sample: int, scratch: Path) -> dict:
     code = (work / source(module)).read_text()
     with use_db(str(session), WorkDB.Mode.open) as db:
         mutants, places, excluded = _select(db, code, module, sample)
+        results = _settle_before_running(db, code, module, again)
+    settled = len(results)
     subprocess.run([*cosmic_ray, "exec", str(config), str(session)], cwd=work, env=env, check=True)
-    results = []
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
             if result.worker_outcome == "skipped":
@@ -213,6 +271,8 @@ def run_module(module: str, sample: int, scratch: Path) -> dict:
         "places": places,
         "places_excluded": excluded,
         "sample": sample,
+        "run": len(results) - settled,
+        "again": again,
         "results": results,
     }
     result_path(module).write_text(json.dumps(record, indent=1) + "\n")
@@ -248,7 +308,9 @@ def score(record: dict, known: list[dict] | None = None) -> tuple[int, int, int,
     killed = survived = equivalent = 0
     surviving = []
     for result in record["results"]:
-        if result["outcome"] != "survived":
+        if result["outcome"] == "equivalent":
+            equivalent += 1
+        elif result["outcome"] != "survived":
             killed += 1
         elif _is_equivalent(record, result, known):
             equivalent += 1
@@ -273,10 +335,11 @@ def report() -> Path:
         "",
         'Made by `make mutate` (tools/mutate.py, cosmic-ray); `make mutate MODULES="access checks/lesson02"` re-runs',
         "some modules and keeps the others' results. Each module's mutants run against only the test files listed.",
-        f"A seeded sample of {SAMPLE} places per module ({SAMPLE_GRADING} for the grader's modules, whose tests run",
-        "kernels), one mutant per place; changes inside message wording (f-strings, text joined with + or %) and",
-        "type annotations are left out. Equivalent mutants (bench/mutation/equivalent.toml, each with its reason)",
-        "count neither way.",
+        f"A fixed, seeded sample of places per module, one mutant per place: {SAMPLE} places for the checks,",
+        f"{SAMPLE_ENGINE} for policies, enforcement, access, rotation and lambdas, {SAMPLE_CORRECTIONS} for the",
+        f"corrections, {SAMPLE_GRADING} for the grader's modules (their tests run kernels). Changes inside message",
+        "wording (f-strings, text joined with + or %) and type annotations are left out. Equivalent mutants",
+        "(bench/mutation/equivalent.toml, each with its reason) count neither way.",
         "",
         "| module | killed | score | equivalent | sampled of places (mutants) | tests | seconds | date |",
         "|---|---|---|---|---|---|---|---|",
@@ -290,9 +353,15 @@ def report() -> Path:
         total_seconds += record["seconds"]
         lines.append(
             f"| {record['module']} | {killed}/{counted} | {percent} | {equivalent} | {len(record['results'])} of "
-            f"{record['places']} ({record['mutants']}) | {tests} | {record['seconds']} | {record['date']} |"
+            f"{record['places']} ({record['mutants']}) | {tests} | {record['seconds']}"
+            f"{'*' if record.get('again') else ''} | {record['date']} |"
         )
-    lines += ["", f"Run time, module by module: {total_seconds} s in all (two modules at a time by default).", ""]
+    lines += [
+        "",
+        f"Run time, module by module: {total_seconds} s in all (two modules at a time by default). * a run with",
+        "--again: only the mutants that survived the run before were run again.",
+        "",
+    ]
     lines += ["## Surviving mutants", ""]
     for record in records:
         for result in score(record, known)[3]:
@@ -301,9 +370,49 @@ def report() -> Path:
     lines += ["", "## Equivalent mutants", ""]
     for entry in known:
         lines += [f"- {entry['module']}: `{' / '.join(entry['diff'])}`: {entry['reason']}"]
+    by_rule = [(r["module"], x) for r in records for x in r["results"] if x["outcome"] == "equivalent"]
+    if by_rule:
+        lines += ["", f"By rule ({WRAPS_RULE}):", ""]
+        lines += [f"- {module}: {x['diff'][0].strip()} (line {x['line']})" for module, x in by_rule]
     path = OUT / "report.md"
     path.write_text("\n".join(lines) + "\n")
+    _update_readme(records, known)
     return path
+
+
+README_START = "<!-- make mutate writes this table (tools/mutate.py) -->"
+README_END = "<!-- end of make mutate's table -->"
+
+
+def _update_readme(records: list[dict], known: list[dict]) -> None:
+    """The README's summary, between its two markers: score per module, its date, the last full run's time."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    if README_START not in text or README_END not in text:
+        return
+    lines = [README_START, "", "| Module | Killed | Score | Run on |", "|---|---|---|---|"]
+    for record in records:
+        killed, survived, _, _ = score(record, known)
+        counted = killed + survived
+        percent = f"{100 * killed / counted:.0f}%" if counted else "-"
+        lines.append(f"| {record['module']} | {killed}/{counted} | {percent} | {record['date'][:10]} |")
+    seconds = sum(record["seconds"] for record in records)
+    lines += [
+        "",
+        f"The modules' runs took {seconds / 60:.0f} min in all, one after the other (make mutate runs two at a time).",
+    ]
+    run = OUT / "run.json"
+    if run.exists():
+        last = json.loads(run.read_text())
+        lines += [
+            "",
+            f"Last full run ({last['date']}): {last['seconds'] / 60:.0f} min on {last['cores']} cores, "
+            f"{last['jobs']} modules at a time, with other work on the machine (load average {last['load']}).",
+        ]
+    lines += ["", README_END]
+    before, rest = text.split(README_START, 1)
+    after = rest.split(README_END, 1)[1]
+    readme.write_text(before + "\n".join(lines) + after)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -312,6 +421,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true", help="only rewrite the report from the stored results")
     parser.add_argument("--jobs", type=int, default=2, help="modules run at the same time (default: 2)")
     parser.add_argument("--sample", type=int, help="places per module (default: the module's own)")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run only the mutants that survived last time (those killed then, unchanged, count as killed)",
+    )
     args = parser.parse_args(argv)
     wanted = [m.removesuffix(".py").removeprefix("helpers/smworkbook/") for m in args.modules] or list(MODULES)
     unknown = [m for m in wanted if m not in MODULES]
@@ -319,15 +433,26 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown module(s): {', '.join(unknown)}; known: {', '.join(MODULES)}")
     if not args.report:
         OUT.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="smworkbook-mutate-") as scratch:
             # Readable by all, like the working tree: some tests run kernels as other OS users.
             os.chmod(scratch, 0o755)
             with ThreadPoolExecutor(max_workers=args.jobs) as pool:
                 runs = [
-                    pool.submit(run_module, m, args.sample or SAMPLES.get(m, SAMPLE), Path(scratch)) for m in wanted
+                    pool.submit(run_module, m, args.sample or SAMPLES.get(m, SAMPLE), Path(scratch), args.again)
+                    for m in wanted
                 ]
                 for run in runs:
                     run.result()
+        if set(wanted) == set(MODULES) and not args.again:
+            full = {
+                "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "seconds": round(time.monotonic() - started),
+                "cores": os.cpu_count(),
+                "jobs": args.jobs,
+                "load": f"{os.getloadavg()[0]:.1f}",
+            }
+            (OUT / "run.json").write_text(json.dumps(full, indent=1) + "\n")
     print(f"Report: {report().relative_to(ROOT)}")
     return 0
 

@@ -438,7 +438,7 @@ class _NotebookRun:
             message = f"{stopped} {message}"
         elif errors:  # the learner's own code failed: that error says more than the check
             message = f"Your exercise cell raised {_one_line(errors[0])} Then: {message}"
-        elif not section["ran"]:
+        elif not section["ran"] and not message.startswith(self.stopped):  # said once, not twice
             message = f"{self.stopped} {message}".strip()
         return Result(number, title, self.path.name, FAILED, message)
 

@@ -95,13 +95,18 @@ def _condition_holds(operator: str, key: str, expected, context: dict[str, list[
             return False
 
     def matches(value: str) -> bool:
-        return any(compare(value, e) for e in expected)
+        # IAM User Guide, "Conditions with multiple context keys or values": a policy's values are ORed; a
+        # negated operator NORs them (the request's value matches none of them).
+        found = any(compare(value, e) for e in expected)
+        return not found if negate else found
 
+    # ForAllValues: every value in the request matches (true for none); ForAnyValue: at least one does.
+    # Without a set operator a negated operator holds when no value in the request matches.
     if set_operator == "forallvalues":
-        result = all(matches(value) for value in actual)
-    else:
-        result = any(matches(value) for value in actual)
-    return not result if negate else result
+        return all(matches(value) for value in actual)
+    if set_operator == "foranyvalue" or not negate:
+        return any(matches(value) for value in actual)
+    return all(matches(value) for value in actual)
 
 
 class Statement(IAMPolicyStatement):

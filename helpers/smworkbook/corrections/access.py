@@ -79,8 +79,7 @@ def secrets_manager_authorizes_each_secret() -> None:
             return original(self, resource)
         if signed_by_owner():  # the signature was checked already (server.OwnerOnly)
             return None
-        key = enforcement.access_key_id(self.headers)
-        if getattr(self, "service_name", None) != "secretsmanager" or key is None:
+        if getattr(self, "service_name", None) != "secretsmanager" or not enforcement.signed(self.headers):
             return original(self, resource)
         return enforcement.authorize(self)
 
