@@ -446,3 +446,26 @@ def test_each_set_up_turns_enforcement_on_and_makes_what_it_says(sm):
     }
     with pytest.raises(Exception, match="ResourceNotFoundException"):
         sm.describe_secret(SecretId="lesson05/billing/webhook")
+
+
+@pytest.mark.parametrize(
+    ("documents", "summary"),
+    [
+        ([], "no statements"),
+        ([{"Statement": {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}}],
+         "Allow secretsmanager:* on *"),
+        ([{"Statement": [{"Effect": "Deny", "NotAction": ["a:B", "a:C"], "NotResource": "x"}]}],
+         "Deny everything but a:B, a:C on everything but x"),
+        ([{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn"}, "Action": "a:B"}]}],
+         'Allow a:B for {"AWS": "arn"}'),
+        ([{"Statement": [{"Action": "a:B", "Resource": "*", "Condition": {"Bool": {"k": "true"}}}]}],
+         'no Effect a:B on * when {"Bool": {"k": "true"}}'),
+        ([{"Statement": ["not a statement"]}, {"Statement": [{"Effect": "Allow"}]}],
+         "'not a statement'; Allow no Action"),
+    ],
+)  # fmt: skip
+def test_a_hint_names_any_policy_the_learner_wrote(documents, summary):
+    """The summary a hint shows of the learner's policy copes with every shape IAM's grammar allows, and more."""
+    from smworkbook.checks._hints import policy_summary
+
+    assert policy_summary(documents) == summary
