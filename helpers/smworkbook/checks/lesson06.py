@@ -300,8 +300,8 @@ def _require_steady(measure: _Measure, what: str) -> None:
     require(
         measure.cache.reads >= len(warm),
         f"Your {what} read the cache {_times(measure.cache.reads)} in {len(warm)} requests: it does not read the "
-        f"credentials through the cache on each request (cache.get_secret_string({SECRET!r})), but once, at "
-        "start-up, or from another client.",
+        f"credentials through the cache on each request (cache.get_secret_string({SECRET!r})): it read them once, "
+        "at start-up, or from another client.",
     )
     require(
         measure.cache.refreshes == 0,
