@@ -508,6 +508,11 @@ def test_the_team_set_up_removes_what_a_learner_left_in_its_corner(sm, capsys):
 def test_each_set_up_leaves_the_state_its_exercise_describes(sm):
     """What each set-up says it made is what the mock holds."""
     checks.setup("3.1")
+    assert checks.lesson03.PAYMENTS == [
+        "lesson03/payments/db",
+        "lesson03/payments/stripe-key",
+        "lesson03/payments/webhook-token",
+    ]
     entries = {e["Name"]: e for e in sm.list_secrets(IncludePlannedDeletion=True, MaxResults=100)["SecretList"]}
     teams = {name: {t["Key"]: t["Value"] for t in e.get("Tags", [])}.get("team") for name, e in entries.items()}
     assert teams == {**checks.lesson03.TEAM_SECRETS, "lesson03/payments/old-db": "payments"}
@@ -532,7 +537,8 @@ def test_each_set_up_leaves_the_state_its_exercise_describes(sm):
 
     checks.setup("3.5")
     assert "DeletedDate" in sm.describe_secret(SecretId="lesson03/old-flags")
-    assert json.loads(sm.get_secret_value(SecretId="lesson03/feature-flags")["SecretString"])["dark_mode"] is True
+    flags = json.loads(sm.get_secret_value(SecretId="lesson03/feature-flags")["SecretString"])
+    assert (flags["dark_mode"], flags["beta_checkout"], len(flags["build"])) == (True, False, 16)
     with pytest.raises(ClientError, match="ResourceNotFoundException"):
         sm.describe_secret(SecretId="lesson03/no-such-config")
 

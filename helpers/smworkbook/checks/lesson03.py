@@ -7,7 +7,6 @@ with a hint that says what to do next.
 from __future__ import annotations
 
 import json
-import secrets
 import string
 
 import botocore.exceptions
@@ -338,7 +337,7 @@ def check_handle_missing(get_config) -> str:
 @prepares("3.5")
 def prepare_handle_missing() -> str:
     aws = current()
-    value = {"dark_mode": True, "beta_checkout": secrets.choice([True, False]), "build": _values.token()}
+    value = {"dark_mode": True, "beta_checkout": False, "build": _values.token()}
     aws.ensure_secret(CONFIG, SecretString=json.dumps(value))
     _prepared["3.5"] = value
     aws.ensure_secret(CONFIG_RETIRED, SecretString=json.dumps({"dark_mode": True}))
