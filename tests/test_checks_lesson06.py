@@ -476,3 +476,32 @@ def test_counts_in_hints_read_as_words():
     assert [lesson06._times(n) for n in (0, 1, 2)] == ["0 times", "once", "2 times"]
     assert [lesson06._count([0] * n, "request") for n in (0, 1, 2)] == ["0 requests", "1 request", "2 requests"]
     assert [lesson06._was([0] * n) for n in (1, 2)] == ["was", "were"]
+
+
+@pytest.mark.parametrize(("serial", "overlap"), [(True, False), (False, True)])
+def test_graded_the_service_serves_one_request_at_a_time(serial, overlap):
+    """Graded (serial), the learner's function runs in the kernel one call at a time, and the check's per-request
+    counts are shared: a second request waits for the first. Otherwise requests run side by side."""
+    import threading
+
+    arrived, second_arrived, overlapped = [], threading.Event(), []
+    turn = threading.Lock()
+
+    def orders(cache):
+        with turn:
+            arrived.append(1)
+            first = len(arrived) == 1
+        if not first:
+            second_arrived.set()
+            return "second"
+        # The first request waits for the second: it comes at once unless the service makes it wait.
+        overlapped.append(second_arrived.wait(timeout=1 if serial else 30))
+        return "first"
+
+    client = lesson06._app(orders, Cache(), serial=serial).test_client()
+    threads = [threading.Thread(target=client.get, args=("/orders",)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlapped == [overlap]
