@@ -118,6 +118,12 @@ def retag_env_typo(sm):
     return ()
 
 
+def retag_env_capitalised(sm):
+    retag_right(sm)
+    sm.tag_resource(SecretId="lesson03/reports-db", Tags=[{"Key": "env", "Value": "Prod"}])
+    return ()
+
+
 def retag_cost_center_typo(sm):
     retag_right(sm)
     sm.tag_resource(SecretId="lesson03/reports-db", Tags=[{"Key": "cost-center", "Value": "1234"}])
@@ -409,6 +415,7 @@ CASES = {
                           (retag_by_recreating, "new secret with the same name"),
                           (retag_only_add, "still 'dev'"),
                           (retag_env_typo, "env is 'production'; it should be 'prod'"),
+                          (retag_env_capitalised, "env is 'Prod'; it should be 'prod'"),
                           (retag_cost_center_typo, "cost-center is '1234'; it should be 'cc-1234'"),
                           (retag_no_cost_center, "There is no cost-center tag \\(the tags are {'team': 'data', "
                                                  "'env': 'prod'}\\)"),
