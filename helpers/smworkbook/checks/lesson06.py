@@ -444,9 +444,9 @@ def check_refresh_and_retry(orders_with_retry) -> str:
     looping = [r for r in result.requests if r.status == 500 and "retried:" in r.body]
     require(
         not looping,
-        f"{_count(looping, 'request')} of {len(result.requests)} retried in a loop and {_was(looping)} ended by the "
-        f"check ({_first_error(looping)}). Retry once: if the login with the refreshed credentials fails too, let "
-        "the error go, so the request fails fast.",
+        f"A request retried again and again: {_count(looping, 'request')} of {len(result.requests)} {_was(looping)} "
+        f"ended by the check ({_first_error(looping)}). Retry once: if the login with the refreshed credentials fails "
+        "too, let the error go, so the request fails fast.",
     )
     after = [r for r in result.requests if result.phase(r) == "after"]
     require(after, "No request reached the service after finishSecret. Run the check again.")
