@@ -317,6 +317,20 @@ def handle_wrapping_other_errors(sm):
     return (get_config,)
 
 
+def handle_wrapping_as_throttling(sm):
+    """Reports every other AWS error as throttling: the caller would retry a secret that is being deleted."""
+
+    def get_config(secret_id, default=None):
+        try:
+            return json.loads(sm.get_secret_value(SecretId=secret_id)["SecretString"])
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ResourceNotFoundException":
+                return default
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "GetConfig") from None
+
+    return (get_config,)
+
+
 def handle_called(sm):
     """verify(get_config(...)) instead of verify(get_config)."""
     return (handle_right(sm)[0]("lesson03/feature-flags"),)
@@ -386,6 +400,10 @@ def password_missing(sm):
     return ()
 
 
+def password_a_number(sm):
+    return store_password(sm, 123456789012345678901234)
+
+
 def password_json_list(sm):
     sm.create_secret(Name="lesson03/service-account", SecretString=json.dumps(["svc-reports", "x"]))
     return ()
@@ -441,7 +459,8 @@ CASES = {
                            (handle_called, "You passed {.*, not a function.*without \\(\\)"),
                            (handle_returning_other_json, "returned {'dark_mode': True}, not the JSON stored"),
                            (handle_returning_true, "For a missing secret get_config returned {}; it should return"),
-                           (handle_wrapping_other_errors, "deletion get_config raised ConfigUnavailable")],
+                           (handle_wrapping_other_errors, "deletion get_config raised ConfigUnavailable"),
+                           (handle_wrapping_as_throttling, "deletion get_config raised ThrottlingException")],
             "NotImplementedError"),
     "3.6": (password_right, [(password_default_length, "32 characters"), (password_with_punctuation, "punctuation"),
                              (password_hex, "no uppercase letter"), (password_not_json, "not JSON"),
@@ -449,6 +468,7 @@ CASES = {
                              (password_of_23, "The password has 23 characters"),
                              (password_wrong_username, "username is 'svc_reports'; it should be 'svc-reports'"),
                              (password_missing, r"no password in the JSON; it has \['pw', 'username'\]"),
+                             (password_a_number, "The password is 123456789012345678901234, not a string"),
                              (password_json_list, r"The SecretString is JSON \['svc-reports', 'x'\]")],
             "no secret called"),
 }  # fmt: skip

@@ -509,3 +509,17 @@ def test_graded_the_service_serves_one_request_at_a_time(serial, overlap):
     for thread in threads:
         thread.join()
     assert overlapped == [overlap]
+
+
+@pytest.mark.parametrize(
+    ("error", "refused"),
+    [
+        (DatabaseError({"C": "28P01", "M": "password authentication failed"}), True),
+        (DatabaseError({"C": "53300", "M": "too many connections"}), False),
+        (DatabaseError("connection lost"), False),
+        (DatabaseError(), False),
+    ],
+)
+def test_only_a_refused_password_counts_as_a_refused_login(error, refused):
+    """SQLSTATE 28P01 (invalid_password) is a refused login; any other error of the database is not."""
+    assert lesson06.login_refused(error) is refused

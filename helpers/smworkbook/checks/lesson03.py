@@ -370,7 +370,13 @@ def check_generated_password() -> str:
         f"The username is {parsed.get('username')!r}; it should be 'svc-reports'.",
     )
     password = parsed.get("password")
-    require(isinstance(password, str) and password, f"There is no password in the JSON; it has {sorted(parsed)}.")
+    missing = f"There is no password in the JSON; it has {sorted(parsed)}."
+    require(
+        isinstance(password, str) and password,
+        missing
+        if password is None
+        else f"The password is {_short(password)}, not a string. Store the one get_random_password returned.",
+    )
     require(
         len(password) == PASSWORD_LENGTH,
         f"The password has {len(password)} characters; ask get_random_password for PasswordLength={PASSWORD_LENGTH}.",
