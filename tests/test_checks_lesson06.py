@@ -523,3 +523,23 @@ def test_graded_the_service_serves_one_request_at_a_time(serial, overlap):
 def test_only_a_refused_password_counts_as_a_refused_login(error, refused):
     """SQLSTATE 28P01 (invalid_password) is a refused login; any other error of the database is not."""
     assert lesson06.login_refused(error) is refused
+
+
+def set_secret_creating_every_time(client, arn, token):
+    """Creates the pending user without first trying its password: run again (as AWS may), CREATE ROLE fails."""
+    pending = lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
+    admin = lesson04._login(lesson04._read(client, pending["masterarn"]))
+    try:
+        admin.run(
+            f"CREATE ROLE {pg8000.native.identifier(pending['username'])} "
+            f"WITH LOGIN PASSWORD {pg8000.native.literal(pending['password'])}"
+        )
+    finally:
+        admin.close()
+
+
+def test_each_step_of_the_alternating_rotation_runs_twice_as_aws_may(aws):
+    """6.4 runs each step twice, as a retried invocation would: a setSecret that is not idempotent fails at once."""
+    checks.setup("6.4")
+    with pytest.raises(CheckFailed, match="Rotation 1 stopped at setSecret: RuntimeError: on its second run"):
+        checks.verify("6.4", lesson06.alternating_create_secret, set_secret_creating_every_time)
