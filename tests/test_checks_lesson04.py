@@ -34,6 +34,50 @@ def create_not_idempotent(client, arn, token):
     )
 
 
+def create_with(change):
+    """A createSecret that is right but for `change`, applied to the new value before it is stored."""
+
+    def create_secret(client, arn, token):
+        try:
+            client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+            return
+        except client.exceptions.ResourceNotFoundException:
+            pass
+        value = json.loads(client.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"])
+        value["password"] = client.get_random_password(ExcludeCharacters="/@\"'\\")["RandomPassword"]
+        value = change(value)
+        client.put_secret_value(
+            SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(value), VersionStages=["AWSPENDING"]
+        )
+
+    create_secret.__name__ = f"create_{change.__name__}"
+    return create_secret
+
+
+def renames_the_user(value):
+    return {**value, "username": "app_user_2"}
+
+
+def keeps_the_password(value):
+    return {**value, "password": None}
+
+
+def keeps_only_the_login(value):
+    return {"username": value["username"], "password": value["password"]}
+
+
+def create_under_a_new_token(client, arn, token):
+    """Stores the pending value as a version of its own, not under the rotation's token."""
+    value = json.loads(client.get_secret_value(SecretId=arn)["SecretString"])
+    value["password"] = client.get_random_password(ExcludeCharacters="/@\"'\\")["RandomPassword"]
+    client.put_secret_value(SecretId=arn, SecretString=json.dumps(value), VersionStages=["AWSPENDING"])
+
+
+def create_reading_a_wrong_key(client, arn, token):
+    value = json.loads(client.get_secret_value(SecretId=arn)["SecretString"])
+    value["pass"] = value["passwd"]
+
+
 # Wrong setSecret answer -------------------------------------------------------------------------
 def set_not_idempotent(client, arn, token):
     """Always logs in with AWSCURRENT: the second run fails, the password has already changed."""
@@ -48,6 +92,15 @@ def set_not_idempotent(client, arn, token):
         )
     finally:
         connection.close()
+
+
+def set_nothing(client, arn, token):
+    """Forgets to change the password in the database."""
+
+
+def set_logging_in_with_the_pending_password(client, arn, token):
+    """Logs in with the new password to change it: the database does not know it yet."""
+    lesson04._login(lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")).close()
 
 
 # Wrong testSecret answer ------------------------------------------------------------------------
@@ -76,6 +129,36 @@ def finish_not_idempotent(client, arn, token):
     )
 
 
+def test_always_failing(client, arn, token):
+    """Raises whatever the password: no rotation can ever finish."""
+    raise ValueError("the database did not answer")
+
+
+test_always_failing.__test__ = False  # a step of the answer, not a test of pytest's
+
+
+def finish_dropping_previous(client, arn, token):
+    """Moves AWSCURRENT, then takes AWSPREVIOUS off the old version: nothing is left to roll back to."""
+    lesson04.finish_secret(client, arn, token)
+    versions = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    for old in [v for v, s in versions.items() if "AWSPREVIOUS" in s]:
+        client.update_secret_version_stage(SecretId=arn, VersionStage="AWSPREVIOUS", RemoveFromVersionId=old)
+
+
+def finish_without_removing(client, arn, token):
+    """MoveToVersionId alone: AWS refuses to move AWSCURRENT without RemoveFromVersionId."""
+    client.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token)
+
+
+def finish_nothing(client, arn, token):
+    """Leaves the labels as they are."""
+
+
+def naming(*held):
+    """A pattern for a hint's list of versions and their labels, in any order."""
+    return "".join(f"(?=[^)]*{piece}[;)])" for piece in held) + r"[^)]*\)"
+
+
 def answer(step):
     """What the learner's notebook passes to verify(): the step function itself."""
 
@@ -89,20 +172,68 @@ def answer(step):
 CASES = {
     "4.1": (
         answer(lesson04.create_secret),
-        [(answer(create_makes_it_current), "AWSPENDING"), (answer(create_not_idempotent), "Run twice")],
+        [
+            (
+                answer(create_makes_it_current),
+                "made the new password AWSCURRENT at once.*VersionStages=\\['AWSPENDING'\\]",
+            ),
+            (answer(create_not_idempotent), "Run twice, createSecret changed the pending password"),
+            (
+                answer(create_with(renames_the_user)),
+                "pending value's username is 'app_user_2'; it should stay 'app_user'",
+            ),
+            (answer(create_with(keeps_the_password)), "The pending password is not new"),
+            (
+                answer(create_with(keeps_only_the_login)),
+                r"pending value has the keys \['password', 'username'\]; it "
+                r"should keep every key of the current one: \['dbname', ",
+            ),
+            (
+                answer(create_under_a_new_token),
+                r"no value under AWSPENDING for the rotation's token \(found "
+                + naming("[0-9a-f]{8}…: AWSCURRENT", "[0-9a-f]{8}…: AWSPENDING"),
+            ),
+            (answer(create_reading_a_wrong_key), "createSecret raised: KeyError: 'passwd'"),
+        ],
         "not written yet",
     ),
-    "4.2": (answer(lesson04.set_secret), [(answer(set_not_idempotent), "second time")], "not written yet"),
+    "4.2": (
+        answer(lesson04.set_secret),
+        [
+            (answer(set_not_idempotent), "setSecret failed when run a second time \\(RuntimeError: on its second"),
+            (answer(set_nothing), "The rotation stopped: testSecret raised \\(.*password authentication failed"),
+            (answer(set_logging_in_with_the_pending_password), "The rotation stopped: setSecret raised"),
+        ],
+        "not written yet",
+    ),
     "4.3": (
         answer(lesson04.test_secret),
-        [(answer(check_skipped), "did not raise"), (answer(check_with_current_credentials), "did not raise")],
+        [
+            (answer(check_skipped), "did not raise"),
+            (answer(check_with_current_credentials), "did not raise"),
+            (answer(test_always_failing), "The rotation stopped: testSecret raised \\(ValueError: the database did"),
+        ],
         "not written yet",
     ),
     "4.4": (
         answer(lesson04.finish_secret),
         [
-            (answer(finish_by_copying), "AWSCURRENT is on \\['[0-9a-f-]{36}'\\], not on the version .*move"),
-            (answer(finish_not_idempotent), "second run|not on the version"),
+            (
+                answer(finish_by_copying),
+                r"AWSCURRENT did not move to the new version \(the ClientRequestToken; found "
+                + naming("the token: AWSPENDING", "[0-9a-f]{8}…: AWSPREVIOUS", "[0-9a-f]{8}…: AWSCURRENT")
+                + ".*Don't write a new value",
+            ),
+            (answer(finish_nothing), "found " + naming("[0-9a-f]{8}…: AWSCURRENT", "the token: AWSPENDING")),
+            (answer(finish_not_idempotent), "finishSecret failed \\(RuntimeError: on its second run"),
+            (
+                answer(finish_dropping_previous),
+                r"old version should now be AWSPREVIOUS \(found the token: AWSPENDING, AWSCURRENT\)",
+            ),
+            (
+                answer(finish_without_removing),
+                "The rotation stopped: finishSecret raised \\(InvalidParameterException: .*RemoveFromVersionId",
+            ),
         ],
         "not written yet",
     ),
@@ -121,3 +252,82 @@ def test_passing_the_result_of_a_call_is_a_hint(aws):
     checks.setup("4.4")
     with pytest.raises(CheckFailed, match="without brackets"):
         checks.verify("4.4", None)
+
+
+@pytest.mark.parametrize("number", ["4.1", "4.2", "4.3"])
+def test_passing_the_result_of_a_call_names_it(aws, number):
+    checks.setup(number)
+    with pytest.raises(CheckFailed, match="You passed 'done', not a function.*without brackets"):
+        checks.verify(number, "done")
+
+
+def completed(**changes) -> dict:
+    """What _rotate reports for a rotation that went right, with `changes`."""
+    result = {"failed": [], "error": "", "token": "t", "stages": {"t": ["AWSCURRENT", "AWSPENDING"]}}
+    return {**result, "new_logs_in": True, "old_logs_in": False, **changes}
+
+
+@pytest.mark.parametrize(
+    ("result", "hint"),
+    [
+        (completed(), None),
+        (completed(new_logs_in=False), "The new AWSCURRENT password does not log in"),
+        (completed(old_logs_in=True), "The old password still logs in"),
+        (completed(stages={"t": ["AWSPENDING"], "o": ["AWSCURRENT"]}), "found the token: AWSPENDING; o…: AWSCURRENT"),
+        (
+            completed(failed=["END testSecret: FAILED"], error="ValueError: no"),
+            r"The rotation stopped: testSecret raised \(ValueError: no\). Run your test_secret on its own",
+        ),
+        (completed(failed=["END setSecret: FAILED"]), r"setSecret raised \(see rotation_log\)"),
+        (completed(failed=["END setSecret: FAILED"], error="NotImplementedError: "), "test_secret is not written yet"),
+    ],
+)
+def test_a_rotation_is_complete_when_the_new_password_alone_logs_in(result, hint):
+    """Every way a finished rotation can still be wrong has its hint (some can't be reached with the workbook's
+    own steps in place, which the exercises' checks use for the steps the learner did not write)."""
+    if hint is None:
+        lesson04._require_completed(result, "test_secret")
+        return
+    with pytest.raises(CheckFailed, match=hint):
+        lesson04._require_completed(result, "test_secret")
+
+
+def test_the_rotation_function_checks_the_labels_as_the_aws_template_does(sm):
+    """The check's lambda_handler does nothing for a version that is AWSCURRENT, refuses one that is not
+    AWSPENDING, and runs the step twice when asked to (as AWS may retry an invocation)."""
+    calls = []
+    steps = {"createSecret": lambda client, arn, token: calls.append(token)}
+    version = sm.create_secret(Name="lesson04/labels", SecretString="{}")["VersionId"]
+    event = {"SecretId": "lesson04/labels", "ClientRequestToken": version, "Step": "createSecret"}
+    lesson04.handler_with(steps)(event, None)
+    assert calls == []
+    pending = sm.put_secret_value(SecretId="lesson04/labels", SecretString="{}", VersionStages=["AWSPENDING"])
+    lesson04.handler_with(steps)({**event, "ClientRequestToken": pending["VersionId"]}, None)
+    lesson04.handler_with(steps, twice=False)({**event, "ClientRequestToken": pending["VersionId"]}, None)
+    assert calls == [pending["VersionId"]] * 3
+    unlabelled = sm.put_secret_value(SecretId="lesson04/labels", SecretString="{}", VersionStages=["other"])
+    with pytest.raises(ValueError, match=f"Version {unlabelled['VersionId']} is not AWSPENDING"):
+        lesson04.handler_with(steps)({**event, "ClientRequestToken": unlabelled["VersionId"]}, None)
+
+
+def test_a_step_that_fails_only_when_run_again_says_so(sm):
+    runs = []
+
+    def once_only(client, arn, token):
+        runs.append(token)
+        if len(runs) > 1:
+            raise KeyError("gone")
+
+    sm.create_secret(Name="lesson04/twice", SecretString="{}")
+    pending = sm.put_secret_value(SecretId="lesson04/twice", SecretString="{}", VersionStages=["AWSPENDING"])
+    event = {"SecretId": "lesson04/twice", "ClientRequestToken": pending["VersionId"], "Step": "setSecret"}
+    with pytest.raises(RuntimeError, match="on its second run: KeyError: 'gone'"):
+        lesson04.handler_with({"setSecret": once_only})(event, None)
+
+
+def test_the_set_up_stores_credentials_that_log_in(sm):
+    checks.setup("4.1")
+    value = json.loads(sm.get_secret_value(SecretId="lesson04/app-db")["SecretString"])
+    assert value["username"] == "app_user"
+    assert lesson04._can_log_in(value)
+    assert not lesson04._can_log_in({**value, "password": value["password"] + "x"})

@@ -50,6 +50,8 @@ longer_names = attach(
 longer_names.__name__ = "longer_names"
 every_action = attach(policy("secretsmanager:*"))
 every_action.__name__ = "every_action"
+describe_only = attach(policy("secretsmanager:DescribeSecret"))
+describe_only.__name__ = "describe_only"
 
 
 # 6.2 and 6.3: the service's code ---------------------------------------------------------------
@@ -92,11 +94,58 @@ def retry_without_refresh(sm):
     return (orders,)
 
 
+def failing_before_any_rotation(sm):
+    def orders(cache):
+        raise ValueError("no database configured")
+
+    return (orders,)
+
+
+def keeping_the_first_credentials(sm):
+    """Reads the cache on every request, but keeps using the credentials it read first."""
+    kept = {}
+
+    def orders(cache):
+        credentials = json.loads(cache.get_secret_string(SECRET))
+        return lesson06.query(kept.setdefault("credentials", credentials))
+
+    return (orders,)
+
+
+def rereading_in_a_loop(sm):
+    """Retries a refused login by reading the cache again, and again: it never refreshes."""
+
+    def orders(cache):
+        while True:
+            try:
+                return lesson06.query(json.loads(cache.get_secret_string(SECRET)))
+            except DatabaseError:
+                continue
+
+    return (orders,)
+
+
+def retry_ten_times_catching_everything(sm):
+    """Retries up to ten times with a bare except: it swallows even the check's own end of the loop."""
+
+    def orders(cache):
+        for _ in range(10):
+            try:
+                return lesson06.query(json.loads(cache.get_secret_string(SECRET)))
+            except:  # noqa: E722 (the learner's bare except is the point)
+                try:
+                    cache.refresh_secret_now(SECRET)
+                except:  # noqa: E722
+                    pass
+
+    return (orders,)
+
+
 def answer(*functions):
     def learner_answer(sm):
         return functions
 
-    learner_answer.__name__ = "_".join(f.__name__ for f in functions)
+    learner_answer.__name__ = "_".join(getattr(f, "__name__", repr(f)) for f in functions)
     return learner_answer
 
 
@@ -108,6 +157,53 @@ def set_secret_as_admin(client, arn, token):
 
 def set_secret_on_current_user(client, arn, token):
     """Gives the pending password to the user in use (the current one), not the pending user."""
+    pending = lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
+    current_value = lesson04._read(client, arn, VersionStage="AWSCURRENT")
+    admin = lesson04._login(lesson04._read(client, pending["masterarn"]))
+    try:
+        admin.run(
+            f"ALTER ROLE {pg8000.native.identifier(current_value['username'])} "
+            f"WITH PASSWORD {pg8000.native.literal(pending['password'])}"
+        )
+    finally:
+        admin.close()
+
+
+def alternating_create_with(change):
+    """The right alternating createSecret but for `change`, applied to the new value before it is stored."""
+
+    def create_secret(client, arn, token):
+        try:
+            lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
+            return
+        except client.exceptions.ResourceNotFoundException:
+            pass
+        value = lesson04._read(client, arn, VersionStage="AWSCURRENT")
+        value["username"] = lesson06.other_user(value["username"])
+        value["password"] = client.get_random_password(ExcludeCharacters="/@\"'\\")["RandomPassword"]
+        client.put_secret_value(
+            SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(change(value)), VersionStages=["AWSPENDING"]
+        )
+
+    create_secret.__name__ = f"create_{change.__name__}"
+    return create_secret
+
+
+def numbered_user(value):
+    return {**value, "username": value["username"].removesuffix("_clone") + "_2"}
+
+
+def with_a_note(value):
+    return {**value, "note": "rotated"}
+
+
+def without_masterarn(value):
+    return {key: item for key, item in value.items() if key != "masterarn"}
+
+
+def set_secret_on_both_users(client, arn, token):
+    """Sets the pending user's password, and gives the user in use the same one."""
+    lesson06.alternating_set_secret(client, arn, token)
     pending = lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
     current_value = lesson04._read(client, arn, VersionStage="AWSCURRENT")
     admin = lesson04._login(lesson04._read(client, pending["masterarn"]))
@@ -132,25 +228,50 @@ CASES = {
     "6.1": (
         attach(lesson06.SERVICE_POLICY),
         [
-            (get_only, "DescribeSecret"),
-            (every_secret, "Too broad.*payments-db"),
-            (longer_names, "admin login"),
-            (every_action, "PutSecretValue"),
+            (get_only, r"may not \(your policy: Allow secretsmanager:GetSecretValue on arn:\S+:lesson06/orders-db-"),
+            (
+                every_secret,
+                r"Too broad: the service can also read lesson06/payments-db \(your policy: Allow "
+                r"secretsmanager:GetSecretValue, secretsmanager:DescribeSecret on \*\)",
+            ),
+            (longer_names, r"admin login \(your policy: .* on arn:\S+:lesson06/orders-db\*\)"),
+            (every_action, r"PutSecretValue\) \(your policy: Allow secretsmanager:\* on "),
+            (
+                describe_only,
+                r"Too narrow: the service can't read lesson06/orders-db \(your policy: Allow "
+                r"secretsmanager:DescribeSecret on .*\). AWS says: .*not authorized",
+            ),
         ],
         "no policy yet",
     ),
     "6.2": (
         answer(lesson06.orders_through_cache),
-        [(read_once_at_startup, "once, at start-up"), (refresh_every_request, "refreshes the cache on every")],
+        [
+            (read_once_at_startup, "read the cache 0 times in 3 requests.*once, at start-up"),
+            (refresh_every_request, "refreshed the cache 3 times in 3 requests, none of them refused"),
+            (failing_before_any_rotation, "Before any rotation, the service failed: ValueError: no database"),
+            (
+                keeping_the_first_credentials,
+                "After the rotation and a refresh of the cache, your service still fails "
+                r"\(DatabaseError: password authentication failed",
+            ),
+            (answer(None), "Pass your function itself.*without brackets"),
+        ],
         "not written yet",
     ),
     "6.3": (
         answer(lesson06.orders_with_retry),
         [
-            (retry_forever, "again and again"),
-            (refresh_every_request, "refreshes the cache on every"),
-            (retry_without_refresh, "After finishSecret, requests still failed"),
-            (answer(lesson06.orders_through_cache), "After finishSecret, requests still failed"),
+            (
+                retry_forever,
+                r"A request retried again and again: [1-9]\d* requests? of \d+ (was|were) ended by the check "
+                r"\(retried: refreshed again and again\)",
+            ),
+            (retry_ten_times_catching_everything, r"retried again and again: .*\(retried: refreshed again and again\)"),
+            (rereading_in_a_loop, r"retried again and again: .*\(retried: read the secret again and again\)"),
+            (refresh_every_request, "refreshed the cache 3 times in 3 requests, none of them refused"),
+            (retry_without_refresh, r"After finishSecret, [1-9]\d* requests? of \d+ still failed \(DatabaseError"),
+            (answer(lesson06.orders_through_cache), r"After finishSecret, [1-9]\d* requests? of \d+ still failed"),
         ],
         "not written yet",
     ),
@@ -160,6 +281,23 @@ CASES = {
             (answer(lesson04.create_secret, set_secret_as_admin), "user in use"),
             (answer(lesson06.alternating_create_secret, set_secret_on_current_user), "stopped at testSecret"),
             (answer(create_pending_elsewhere, set_secret_as_admin), "AWSPENDING is on the wrong version"),
+            (
+                answer(alternating_create_with(numbered_user), set_secret_as_admin),
+                "Rotation 1 switched to 'orders_app_2'; the other user of 'orders_app' is 'orders_app_clone'",
+            ),
+            (
+                answer(alternating_create_with(with_a_note), set_secret_as_admin),
+                r"The new value has the keys \['dbname', .*'note', .*\]; it should keep every key",
+            ),
+            (
+                answer(alternating_create_with(without_masterarn), set_secret_as_admin),
+                "Rotation 1 stopped at setSecret: KeyError: 'masterarn'",
+            ),
+            (
+                answer(lesson06.alternating_create_secret, set_secret_on_both_users),
+                r"The previous user's password \(orders_app\) stopped working",
+            ),
+            (answer(lesson06.alternating_create_secret, None), "Pass your two functions themselves"),
         ],
         "not written yet",
     ),
@@ -181,3 +319,227 @@ def test_the_service_stops_after_a_check(aws):
     with pytest.raises(CheckFailed):
         checks.verify("6.2", unsolved)
     assert [s for s in service.running() if s.name == "lesson06-check"] == []
+
+
+def test_a_service_that_already_retries_passes_6_2_and_is_told_so(aws, sm, capsys):
+    checks.setup("6.2")
+    checks.verify("6.2", lesson06.orders_with_retry)
+    assert "already recovers after finishSecret (that is 6.3)" in capsys.readouterr().out
+
+
+def test_a_check_without_its_set_up_in_this_kernel_asks_for_it(aws, monkeypatch):
+    checks.setup("6.1")
+    attach(lesson06.SERVICE_POLICY)(None)
+    monkeypatch.setattr(lesson06, "_prepared", {})
+    with pytest.raises(CheckFailed, match=r'it starts with checks.setup\("6.1"\)'):
+        checks.verify("6.1")
+    with pytest.raises(CheckFailed, match=r"its checks.setup\(...\) prepares the service"):
+        checks.verify("6.2", lesson06.orders_through_cache)
+
+
+def test_a_function_run_in_the_graded_kernel_is_served_one_request_at_a_time(aws, capsys):
+    """Graded, the learner's function runs in the kernel (grader_mock marks it runs_in_kernel): the check's
+    service then serves one request at a time, and its verdicts are the same."""
+
+    def orders_with_retry(cache):
+        return lesson06.orders_with_retry(cache)
+
+    orders_with_retry.runs_in_kernel = True
+    checks.setup("6.3")
+    checks.verify("6.3", orders_with_retry)
+    assert "✔ Exercise 6.3 passed" in capsys.readouterr().out
+    retry_forever_in_kernel = retry_forever(None)[0]
+    retry_forever_in_kernel.runs_in_kernel = True
+    with pytest.raises(CheckFailed, match="A request retried again and again"):
+        checks.verify("6.3", retry_forever_in_kernel)
+
+
+class Measured:
+    """What _require_steady reads of a check's service: its answers, its cache's counts, its AWS calls."""
+
+    def __init__(self, reads=3, refreshes=0, calls=1, status=200, body='{"served_by": "orders_app"}'):
+        from smworkbook import load
+
+        self.cache = type("Counts", (), {"reads": 0, "refreshes": refreshes})()
+        self.calls = ["DescribeSecret"] + ["GetSecretValue"] * calls
+        self._answer = load.Request(0, 0, status, body)
+        self._reads, self._requests = reads, 0
+
+    def get(self):
+        self._requests += 1
+        self.cache.reads = self._reads * self._requests // 3
+        return self._answer
+
+
+@pytest.mark.parametrize(
+    ("measured", "hint"),
+    [
+        (Measured(), None),
+        (Measured(reads=6, calls=0), None),
+        (Measured(reads=2), "read the cache 2 times in 3 requests"),
+        (Measured(refreshes=1), "refreshed the cache once in 3 requests"),
+        (Measured(calls=2), "called GetSecretValue 2 times in 3 requests"),
+        (Measured(status=500, body='{"error": "NotImplementedError"}'), "is not written yet"),
+        (Measured(status=503, body='{"error": "DatabaseError: no"}'), "the service failed: DatabaseError: no"),
+        (Measured(status=502, body="Bad Gateway"), "the service failed: Bad Gateway"),
+        (Measured(status=0, body=""), "the service failed: HTTP 0"),
+    ],
+)
+def test_a_steady_service_reads_through_the_cache_on_each_request_and_never_refreshes(measured, hint):
+    """Before any rotation the checks count what the service did in 3 requests, and name the counts."""
+    if hint is None:
+        lesson06._require_steady(measured, "orders(cache)")
+        return
+    with pytest.raises(CheckFailed, match=hint):
+        lesson06._require_steady(measured, "orders(cache)")
+
+
+def test_each_set_up_leaves_the_service_its_exercise_starts_from(aws, sm):
+    """6.1 starts with no policy for the service; 6.2-6.4 with the service's policy, the admin's secret named
+    by masterarn, and no clone user in the database yet (the first rotation creates it)."""
+    from smworkbook import current
+
+    iam = current().client("iam")
+    checks.setup("6.1")
+    assert iam.list_user_policies(UserName=lesson06.SERVICE_USER)["PolicyNames"] == []
+    checks.setup("6.2")
+    assert iam.list_user_policies(UserName=lesson06.SERVICE_USER)["PolicyNames"] == ["read-orders-db"]
+    from smworkbook import access
+
+    access.enforce_policies(False)
+    value = json.loads(sm.get_secret_value(SecretId=SECRET)["SecretString"])
+    admin = json.loads(sm.get_secret_value(SecretId=value["masterarn"])["SecretString"])
+    assert (value["username"], admin["username"]) == ("orders_app", "orders_admin")
+    assert lesson04._can_log_in(value) and lesson04._can_log_in(admin)
+    assert not lesson04._can_log_in({**value, "username": "orders_app_clone"})
+
+
+def set_secret_creating_the_user(client, arn, token):
+    """Creates the pending user without asking whether it exists: the way back to the first user fails."""
+    pending = lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
+    if lesson04._can_log_in(pending):
+        return
+    admin = lesson04._login(lesson04._read(client, pending["masterarn"]))
+    try:
+        admin.run(
+            f"CREATE ROLE {pg8000.native.identifier(pending['username'])} "
+            f"WITH LOGIN PASSWORD {pg8000.native.literal(pending['password'])}"
+        )
+    finally:
+        admin.close()
+
+
+def test_a_set_secret_that_only_creates_users_fails_on_the_way_back(aws, sm):
+    """The second rotation returns to orders_app, which exists: CREATE ROLE fails there, and the hint says which."""
+    checks.setup("6.4")
+    with pytest.raises(CheckFailed, match='Rotation 2 stopped at setSecret: .*role "orders_app" already exists'):
+        checks.verify("6.4", lesson06.alternating_create_secret, set_secret_creating_the_user)
+
+
+class Cache:
+    """What the check's service reads of its cache in a request: the counters the loop guard resets."""
+
+    request = type("Request", (), {})()
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "error"),
+    [
+        (None, 200, None),
+        (DatabaseError({"M": "password authentication failed", "C": "28P01"}), 503, "DatabaseError: password"),
+        (NotImplementedError(), 500, "NotImplementedError"),
+        (KeyError("username"), 500, "KeyError: 'username'"),
+        (lesson06._RetriedTooOften("read the secret again and again"), 500, "retried: read the secret again"),
+    ],
+)
+def test_the_service_answers_503_when_the_database_refuses_and_500_when_the_code_fails(raised, status, error):
+    def orders(cache):
+        if raised is not None:
+            raise raised
+        return "orders_app"
+
+    answer = lesson06._app(orders, Cache()).test_client().get("/orders")
+    assert answer.status_code == status
+    assert answer.get_json() == (
+        {"served_by": "orders_app"} if error is None else {"error": answer.get_json()["error"]}
+    )
+    if error is not None:
+        assert answer.get_json()["error"].startswith(error)
+
+
+def test_a_request_whose_loop_guard_fired_fails_even_if_the_code_swallowed_it():
+    def orders(cache):
+        cache.request.looped = "refreshed again and again"
+        return "orders_app"
+
+    answer = lesson06._app(orders, Cache()).test_client().get("/orders")
+    assert (answer.status_code, answer.get_json()) == (500, {"error": "retried: refreshed again and again"})
+
+
+def test_counts_in_hints_read_as_words():
+    assert [lesson06._times(n) for n in (0, 1, 2)] == ["0 times", "once", "2 times"]
+    assert [lesson06._count([0] * n, "request") for n in (0, 1, 2)] == ["0 requests", "1 request", "2 requests"]
+    assert [lesson06._was([0] * n) for n in (1, 2)] == ["was", "were"]
+
+
+@pytest.mark.parametrize(("serial", "overlap"), [(True, False), (False, True)])
+def test_graded_the_service_serves_one_request_at_a_time(serial, overlap):
+    """Graded (serial), the learner's function runs in the kernel one call at a time, and the check's per-request
+    counts are shared: a second request waits for the first. Otherwise requests run side by side."""
+    import threading
+
+    arrived, second_arrived, overlapped = [], threading.Event(), []
+    turn = threading.Lock()
+
+    def orders(cache):
+        with turn:
+            arrived.append(1)
+            first = len(arrived) == 1
+        if not first:
+            second_arrived.set()
+            return "second"
+        # The first request waits for the second: it comes at once unless the service makes it wait.
+        overlapped.append(second_arrived.wait(timeout=1 if serial else 30))
+        return "first"
+
+    client = lesson06._app(orders, Cache(), serial=serial).test_client()
+    threads = [threading.Thread(target=client.get, args=("/orders",)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlapped == [overlap]
+
+
+@pytest.mark.parametrize(
+    ("error", "refused"),
+    [
+        (DatabaseError({"C": "28P01", "M": "password authentication failed"}), True),
+        (DatabaseError({"C": "53300", "M": "too many connections"}), False),
+        (DatabaseError("connection lost"), False),
+        (DatabaseError(), False),
+    ],
+)
+def test_only_a_refused_password_counts_as_a_refused_login(error, refused):
+    """SQLSTATE 28P01 (invalid_password) is a refused login; any other error of the database is not."""
+    assert lesson06.login_refused(error) is refused
+
+
+def set_secret_creating_every_time(client, arn, token):
+    """Creates the pending user without first trying its password: run again (as AWS may), CREATE ROLE fails."""
+    pending = lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
+    admin = lesson04._login(lesson04._read(client, pending["masterarn"]))
+    try:
+        admin.run(
+            f"CREATE ROLE {pg8000.native.identifier(pending['username'])} "
+            f"WITH LOGIN PASSWORD {pg8000.native.literal(pending['password'])}"
+        )
+    finally:
+        admin.close()
+
+
+def test_each_step_of_the_alternating_rotation_runs_twice_as_aws_may(aws):
+    """6.4 runs each step twice, as a retried invocation would: a setSecret that is not idempotent fails at once."""
+    checks.setup("6.4")
+    with pytest.raises(CheckFailed, match="Rotation 1 stopped at setSecret: RuntimeError: on its second run"):
+        checks.verify("6.4", lesson06.alternating_create_secret, set_secret_creating_every_time)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import inspect
 import re
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import botocore.exceptions
 
@@ -183,3 +185,13 @@ def read(name: str, **version) -> dict:
         if code == "InvalidRequestException":
             raise CheckFailed(f"{name!r} is scheduled for deletion, so its value can't be read.") from None
         raise
+
+
+def days_until_purge(name: str) -> float:
+    """Days until the mock may purge `name`, scheduled for deletion (read from the mock's own state, in this
+    process)."""
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    backend = get_backend("secretsmanager")[DEFAULT_ACCOUNT_ID][current().region]
+    return (backend.secrets[name].deleted_date - time.time()) / timedelta(days=1).total_seconds()

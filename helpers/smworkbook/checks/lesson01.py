@@ -7,13 +7,12 @@ says what to do next.
 from __future__ import annotations
 
 import json
-import secrets
-import time
 
 from ..errors import CheckFailed
 from ..mock import current
+from . import _values
 from ._hints import short as _short
-from ._registry import describe, exercise, prepares, read, require
+from ._registry import days_until_purge, describe, exercise, prepares, read, require
 
 DB_CREDENTIALS = "lesson01/db-credentials"
 WEATHER_API = "lesson01/weather-api"
@@ -28,7 +27,11 @@ _prepared: dict[str, str] = {}
 
 def _json_value(name: str) -> dict:
     value = read(name)
-    require("SecretString" in value, f"{name!r} has no SecretString. Store the JSON text with SecretString=...")
+    require(
+        "SecretString" in value,
+        f"{name!r} holds {len(value.get('SecretBinary', b''))} bytes of SecretBinary, no SecretString. Store the "
+        "JSON text with SecretString=...",
+    )
     try:
         parsed = json.loads(value["SecretString"])
     except json.JSONDecodeError:
@@ -36,7 +39,11 @@ def _json_value(name: str) -> dict:
             f"The SecretString of {name!r} is not JSON: {value['SecretString'][:40]!r}. "
             "Build a dict and store json.dumps(the_dict)."
         ) from None
-    require(isinstance(parsed, dict), f"The SecretString of {name!r} is JSON but not an object {{...}}.")
+    require(
+        isinstance(parsed, dict),
+        f"The SecretString of {name!r} is JSON but not an object {{...}}: {_short(parsed)}, a "
+        f"{type(parsed).__name__}. Store json.dumps of a dict.",
+    )
     return parsed
 
 
@@ -100,7 +107,7 @@ def check_read_one_field(api_key) -> str:
 
 @prepares("1.2")
 def prepare_read_one_field() -> str:
-    value = {"service": "weather", "api_key": secrets.token_hex(16)}
+    value = {"service": "weather", "api_key": _values.api_key()}
     current().ensure_secret(WEATHER_API, SecretString=json.dumps(value))
     return f"{WEATHER_API} holds a JSON object with a fresh api_key."
 
@@ -122,8 +129,8 @@ def check_change_password() -> str:
     old = json.loads(read(DB_APP, VersionStage="AWSPREVIOUS")["SecretString"])
     require(
         "username" in new,
-        "The new value lost the username. The new SecretString replaces the whole old one: "
-        "write back the full JSON, with the new password.",
+        f"The new value lost the username: it has only {sorted(new)}. The new SecretString replaces the whole old "
+        "one: write back the full JSON, with the new password.",
     )
     require(new["username"] == old.get("username"), f"The username changed to {new['username']!r}; keep it.")
     require(new.get("password") != old.get("password"), "The password is the same as before. Change it.")
@@ -137,7 +144,7 @@ def check_change_password() -> str:
 
 @prepares("1.3")
 def prepare_change_password() -> str:
-    value = {"username": "app_user", "password": secrets.token_urlsafe(12)}
+    value = {"username": "app_user", "password": _values.password()}
     current().ensure_secret(DB_APP, SecretString=json.dumps(value))
     return f"{DB_APP} holds a username and an old password."
 
@@ -184,15 +191,6 @@ def prepare_store_binary() -> str:
 # 1.5 ------------------------------------------------------------------------------------------
 
 
-def _recovery_days_left(name: str) -> float:
-    """Days until the mock may purge `name` (read from the mock's own state, in this kernel)."""
-    from moto.backends import get_backend
-    from moto.core import DEFAULT_ACCOUNT_ID
-
-    backend = get_backend("secretsmanager")[DEFAULT_ACCOUNT_ID][current().region]
-    return (backend.secrets[name].deleted_date - time.time()) / 86400
-
-
 @exercise("1.5", "schedule a deletion with the shortest recovery window")
 def check_schedule_deletion() -> str:
     desc = describe(OLD_TOKEN)
@@ -202,7 +200,7 @@ def check_schedule_deletion() -> str:
         "Run the set-up cell again and schedule the deletion instead.",
     )
     require("DeletedDate" in desc, f"{OLD_TOKEN!r} is not scheduled for deletion yet. Call client.delete_secret.")
-    days = _recovery_days_left(OLD_TOKEN)
+    days = days_until_purge(OLD_TOKEN)
     require(
         days < 7.5,
         f"The recovery window is {round(days)} days. Ask for the shortest one AWS allows with RecoveryWindowInDays.",
@@ -212,7 +210,7 @@ def check_schedule_deletion() -> str:
 
 @prepares("1.5")
 def prepare_schedule_deletion() -> str:
-    current().ensure_secret(OLD_TOKEN, SecretString=json.dumps({"token": secrets.token_hex(8)}))
+    current().ensure_secret(OLD_TOKEN, SecretString=json.dumps({"token": _values.token()}))
     return f"{OLD_TOKEN} exists and is no longer needed."
 
 
@@ -240,7 +238,7 @@ def check_restore() -> str:
 @prepares("1.6")
 def prepare_restore() -> str:
     aws = current()
-    created = aws.ensure_secret(PAYMENTS_API, SecretString=json.dumps({"api_key": secrets.token_hex(16)}))
+    created = aws.ensure_secret(PAYMENTS_API, SecretString=json.dumps({"api_key": _values.api_key()}))
     _prepared["1.6"] = created["VersionId"]
     aws.client("secretsmanager").delete_secret(SecretId=PAYMENTS_API)
     return f"{PAYMENTS_API} was deleted by mistake a moment ago (30-day recovery window)."

@@ -7,16 +7,15 @@ with a hint that says what to do next.
 from __future__ import annotations
 
 import json
-import secrets
 import string
-import time
 
 import botocore.exceptions
 
 from ..errors import CheckFailed
 from ..mock import current
+from . import _values
 from ._hints import short as _short
-from ._registry import describe, exercise, prepares, require
+from ._registry import days_until_purge, describe, exercise, prepares, require
 
 PREFIX = "lesson03/"
 
@@ -76,15 +75,6 @@ def _tags(desc: dict) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in desc.get("Tags", [])}
 
 
-def _days_until_purge(name: str) -> float:
-    """Days until the mock may purge `name` (read from the mock's own state, in this kernel)."""
-    from moto.backends import get_backend
-    from moto.core import DEFAULT_ACCOUNT_ID
-
-    backend = get_backend("secretsmanager")[DEFAULT_ACCOUNT_ID][current().region]
-    return (backend.secrets[name].deleted_date - time.time()) / 86400
-
-
 def _names(answer, what: str) -> list[str]:
     require(answer is not None, f"{what} is still None. Assign it a list of secret names.")
     require(
@@ -134,7 +124,9 @@ def check_find_team(payments_secrets) -> str:
             f"{len(missing)} of the team's {len(PAYMENTS)} secrets are missing, e.g. {missing[0]!r}. list_secrets "
             "returns one page at a time: use client.get_paginator('list_secrets') and read every page."
         )
-    require(len(found) == len(set(found)), "payments_secrets names some secrets twice. List each one once.")
+    twice = next((name for name in found if found.count(name) > 1), None)
+    if twice:
+        raise CheckFailed(f"payments_secrets names {twice!r} {found.count(twice)} times. List each one once.")
     return f"the payments team has {len(PAYMENTS)} active secrets, and you found exactly those."
 
 
@@ -145,7 +137,7 @@ def prepare_find_team() -> str:
     _remove_all_under("lesson03/payments")
     _remove_all_under("lesson03/search/")
     for name, team in TEAM_SECRETS.items():
-        aws.ensure_secret(name, SecretString=secrets.token_hex(8), Tags=[{"Key": "team", "Value": team}])
+        aws.ensure_secret(name, SecretString=_values.token(), Tags=[{"Key": "team", "Value": team}])
     aws.ensure_secret(RETIRED_PAYMENTS, SecretString="retired", Tags=[{"Key": "team", "Value": "payments"}])
     _client().delete_secret(SecretId=RETIRED_PAYMENTS)
     return f"{len(TEAM_SECRETS) + 1} secrets under {PREFIX}, tagged with their team; one is scheduled for deletion."
@@ -168,7 +160,8 @@ def check_retag() -> str:
     require(tags.get("env") == "prod", f"env is {tags.get('env')!r}; it should be 'prod'.")
     require(
         "cost-center" in tags,
-        "There is no cost-center tag. Add it with tag_resource(SecretId=..., Tags=[{'Key': ..., 'Value': ...}]).",
+        f"There is no cost-center tag (the tags are {tags}). Add it with tag_resource(SecretId=..., "
+        "Tags=[{'Key': ..., 'Value': ...}]).",
     )
     require(tags["cost-center"] == "cc-1234", f"cost-center is {tags['cost-center']!r}; it should be 'cc-1234'.")
     require(
@@ -188,7 +181,7 @@ def check_retag() -> str:
 @prepares("3.2")
 def prepare_retag() -> str:
     tags = [{"Key": key, "Value": value} for key, value in REPORTS_TAGS.items()]
-    created = current().ensure_secret(REPORTS_DB, SecretString=secrets.token_hex(8), Tags=tags)
+    created = current().ensure_secret(REPORTS_DB, SecretString=_values.token(), Tags=tags)
     _prepared["3.2"] = created["ARN"]
     return f"{REPORTS_DB} is tagged team=data, env=dev, owner=alice."
 
@@ -216,7 +209,7 @@ def check_retire_unused() -> str:
         "DeletedDate" in desc,
         f"{UNUSED!r} (the one with no LastAccessedDate) is not scheduled for deletion yet. Call delete_secret.",
     )
-    days = _days_until_purge(UNUSED)
+    days = days_until_purge(UNUSED)
     require(
         days < 7.5,
         f"The recovery window is {round(days)} days. Use the shortest one: RecoveryWindowInDays=7.",
@@ -228,7 +221,7 @@ def check_retire_unused() -> str:
 def prepare_retire_unused() -> str:
     aws = current()
     for name in UNUSED_CANDIDATES:
-        aws.ensure_secret(name, SecretString=secrets.token_hex(8), Description="who uses this?")
+        aws.ensure_secret(name, SecretString=_values.token(), Description="who uses this?")
         if name != UNUSED:
             # An application reads it: that sets its LastAccessedDate.
             _client().get_secret_value(SecretId=name)
@@ -243,7 +236,8 @@ def check_batch(values, failed) -> str:
     require(values is not None and failed is not None, "values and failed are still None. Fill in both dicts.")
     require(
         isinstance(values, dict) and isinstance(failed, dict),
-        "values and failed should both be dicts: values {name: SecretString}, failed {secret id: ErrorCode}.",
+        f"values is a {type(values).__name__} and failed a {type(failed).__name__}; they should both be dicts: "
+        "values {name: SecretString}, failed {secret id: ErrorCode}.",
     )
     require(
         not any(str(key).startswith("arn:") for key in values),
@@ -283,7 +277,7 @@ def check_batch(values, failed) -> str:
 def prepare_batch() -> str:
     aws = current()
     for name in BATCH_READABLE:
-        aws.ensure_secret(name, SecretString=json.dumps({"token": secrets.token_hex(8)}))
+        aws.ensure_secret(name, SecretString=json.dumps({"token": _values.token()}))
     aws.ensure_secret("lesson03/app/old-queue", SecretString="retired")
     _client().delete_secret(SecretId="lesson03/app/old-queue")
     aws.ensure_absent("lesson03/app/mail")
@@ -343,7 +337,7 @@ def check_handle_missing(get_config) -> str:
 @prepares("3.5")
 def prepare_handle_missing() -> str:
     aws = current()
-    value = {"dark_mode": True, "beta_checkout": secrets.choice([True, False]), "build": secrets.randbelow(1000)}
+    value = {"dark_mode": True, "beta_checkout": False, "build": _values.token()}
     aws.ensure_secret(CONFIG, SecretString=json.dumps(value))
     _prepared["3.5"] = value
     aws.ensure_secret(CONFIG_RETIRED, SecretString=json.dumps({"dark_mode": True}))
@@ -376,7 +370,13 @@ def check_generated_password() -> str:
         f"The username is {parsed.get('username')!r}; it should be 'svc-reports'.",
     )
     password = parsed.get("password")
-    require(isinstance(password, str) and password, f"There is no password in the JSON; it has {sorted(parsed)}.")
+    missing = f"There is no password in the JSON; it has {sorted(parsed)}."
+    require(
+        isinstance(password, str) and password,
+        missing
+        if password is None
+        else f"The password is {_short(password)}, not a string. Store the one get_random_password returned.",
+    )
     require(
         len(password) == PASSWORD_LENGTH,
         f"The password has {len(password)} characters; ask get_random_password for PasswordLength={PASSWORD_LENGTH}.",

@@ -167,7 +167,7 @@ def _rotate(steps: dict, name: str) -> dict:
     }
 
 
-def _require_completed(result: dict, step: str) -> None:
+def _require_completed(result: dict, step: str, advice: str = "") -> None:
     if result["failed"]:
         failed_step = result["failed"][0].split(":")[0].replace("END ", "")
         _require_written(result["error"], step)
@@ -177,10 +177,20 @@ def _require_completed(result: dict, step: str) -> None:
         )
     require(
         "AWSCURRENT" in result["stages"].get(result["token"], []),
-        "The rotation ran, but AWSCURRENT did not move to the new version (the ClientRequestToken).",
+        "The rotation ran, but AWSCURRENT did not move to the new version (the ClientRequestToken; found "
+        f"{_stages(result['stages'], result['token'])}).{advice}",
     )
     require(result["new_logs_in"], "The new AWSCURRENT password does not log in to the database.")
     require(not result["old_logs_in"], "The old password still logs in: the database password was never changed.")
+
+
+def _stages(version_ids_to_stages: dict, token: str) -> str:
+    """The labels as a hint names them: "the token: AWSPENDING; 1a2b…: AWSCURRENT"."""
+    held = []
+    for version, stages in version_ids_to_stages.items():
+        name = "the token" if version == token else f"{version[:8]}…"
+        held.append(f"{name}: {', '.join(stages) or 'no label'}")
+    return "; ".join(held)
 
 
 def _require_written(error: str, step: str) -> None:
@@ -239,9 +249,10 @@ def check_create_secret(create_secret) -> str:
     try:
         pending = _read(client, SECRET, VersionId=token, VersionStage="AWSPENDING")
     except botocore.exceptions.ClientError:
+        found = client.describe_secret(SecretId=SECRET)["VersionIdsToStages"]
         raise CheckFailed(
-            "There is no value under AWSPENDING for the rotation's token. put_secret_value with "
-            "ClientRequestToken=token and VersionStages=['AWSPENDING']."
+            f"There is no value under AWSPENDING for the rotation's token (found {_stages(found, token)}). "
+            "put_secret_value with ClientRequestToken=token and VersionStages=['AWSPENDING']."
         ) from None
     require(
         pending.get("username") == before.get("username"),
@@ -329,20 +340,16 @@ def check_finish_secret(finish_secret) -> str:
             f"finishSecret failed ({result['error']}). If it ran once already, AWSCURRENT is on the token: "
             "return early when it is."
         )
-    if result["failed"]:
-        _require_completed(result, "finish_secret")
-    current_versions = [v for v, s in result["stages"].items() if "AWSCURRENT" in s]
-    require(
-        current_versions == [result["token"]],
-        f"AWSCURRENT is on {current_versions or 'no version'}, not on the version the rotation made (the token, "
-        f"{result['token']}). Don't write a new value: move "
-        "the label with update_secret_version_stage(MoveToVersionId=token, RemoveFromVersionId=<current>).",
+    advice = (
+        " Don't write a new value: move the label with update_secret_version_stage(MoveToVersionId=token, "
+        "RemoveFromVersionId=<current>)."
     )
+    _require_completed(result, "finish_secret", advice)
     require(
         "AWSPREVIOUS" in result["stages"].get(result["before_current"], []),
-        "The old version should now be AWSPREVIOUS: pass RemoveFromVersionId=<the old AWSCURRENT version>.",
+        f"The old version should now be AWSPREVIOUS (found {_stages(result['stages'], result['token'])}): pass "
+        "RemoveFromVersionId=<the old AWSCURRENT version>.",
     )
-    _require_completed(result, "finish_secret")
     return "finishSecret moves AWSCURRENT to the new version (the old one becomes AWSPREVIOUS)."
 
 

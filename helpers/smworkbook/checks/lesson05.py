@@ -8,13 +8,14 @@ should forbid, and fails with a hint saying whether the policy is too narrow or 
 from __future__ import annotations
 
 import json
-import secrets
 
 import botocore.exceptions
 
 from .. import access, policies
 from ..errors import CheckFailed
 from ..mock import current
+from . import _values
+from ._hints import policy_summary
 from ._registry import exercise, prepares, require
 
 ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
@@ -70,7 +71,7 @@ def _reads(client, name: str) -> str | None:
     return _attempt(lambda: client.get_secret_value(SecretId=name))
 
 
-def _user_policy_documents(user: str) -> list[dict]:
+def user_policy_documents(user: str) -> list[dict]:
     iam = current().client("iam")
     documents = []
     for name in iam.list_user_policies(UserName=user)["PolicyNames"]:
@@ -83,7 +84,7 @@ def _user_policy_documents(user: str) -> list[dict]:
 
 
 def _require_a_policy(user: str) -> list[dict]:
-    documents = _user_policy_documents(user)
+    documents = user_policy_documents(user)
     require(
         documents,
         f"{user} has no policy yet. Attach yours with iam.put_user_policy(UserName={user!r}, "
@@ -97,7 +98,7 @@ def _mentions(documents: list[dict], text: str) -> bool:
 
 
 def _fresh_secret(name: str, **tags: str) -> None:
-    value = json.dumps({"password": secrets.token_urlsafe(12)})
+    value = json.dumps({"password": _values.password()})
     tag_list = [{"Key": key, "Value": value} for key, value in tags.items()]
     current().ensure_secret(name, SecretString=value, **({"Tags": tag_list} if tag_list else {}))
 
@@ -124,9 +125,10 @@ def check_least_privilege() -> str:
     access.enforce_policies()
     documents = _require_a_policy(APP)
     client = current().client_as(app)
+    yours = f"(your policy: {policy_summary(documents)})"
     denial = _reads(client, ORDERS_DB)
     if denial:
-        hint = f"Too narrow: the app can't read {ORDERS_DB}. AWS says: {denial}. "
+        hint = f"Too narrow: the app can't read {ORDERS_DB} {yours}. AWS says: {denial}. "
         if not _mentions(documents, "GetSecretValue") and not _mentions(documents, "secretsmanager:*"):
             hint += "Allow the action secretsmanager:GetSecretValue."
         else:
@@ -137,21 +139,21 @@ def check_least_privilege() -> str:
         raise CheckFailed(hint)
     require(
         _reads(client, PAYMENTS_DB),
-        f"Too broad: the app can also read {PAYMENTS_DB}. Name only the orders-db secret in Resource, not *.",
+        f"Too broad: the app can also read {PAYMENTS_DB} {yours}. Name only the orders-db secret in Resource, not *.",
     )
     require(
         _reads(client, ORDERS_BACKUP),
-        f"Too broad: the app can also read {ORDERS_BACKUP}, because a * after the name matches longer names. "
+        f"Too broad: the app can also read {ORDERS_BACKUP} {yours}, because a * after the name matches longer names. "
         "End the ARN in -?????? (exactly six characters) instead.",
     )
     require(
         _attempt(lambda: client.put_secret_value(SecretId=ORDERS_DB, SecretString='{"changed": true}')),
-        "Too broad: the app can change its secret (PutSecretValue). It only reads: allow only "
+        f"Too broad: the app can change its secret (PutSecretValue) {yours}. It only reads: allow only "
         "secretsmanager:GetSecretValue, not secretsmanager:*.",
     )
     require(
         _attempt(lambda: client.list_secrets()),
-        "Too broad: the app can list every secret in the account. It needs only GetSecretValue.",
+        f"Too broad: the app can list every secret in the account {yours}. It needs only GetSecretValue.",
     )
     return f"{APP} reads {ORDERS_DB} and nothing else."
 
@@ -178,21 +180,24 @@ def check_rotate_not_read() -> str:
         team_policies = iam.list_group_policies(GroupName=TEAM_GROUP)["PolicyNames"]
     except botocore.exceptions.ClientError:
         raise CheckFailed(f"The group {TEAM_GROUP} is gone. Run the set-up cell again.") from None
+    changed = f"{OPERATOR} is no longer in {TEAM_GROUP} (its members: {members})" if OPERATOR not in members else ""
+    changed = changed or ("" if team_policies else f"{TEAM_GROUP} has no policy left")
     require(
-        OPERATOR in members and team_policies,
-        f"Leave {TEAM_GROUP} and its policy as they are (the rest of the team needs them); "
+        not changed,
+        f"{changed}. Leave {TEAM_GROUP} and its policy as they are (the rest of the team needs them); "
         f"change only what {OPERATOR} may do. Run the set-up cell again.",
     )
     documents = _require_a_policy(OPERATOR)
+    yours = f"(your policy: {policy_summary(documents)})"
     client = current().client_as(operator)
     if _reads(client, REPORTING_API) is None:
-        if not any(s.get("Effect") == "Deny" for d in documents for s in _statements(d)):
+        if not any(s.get("Effect") == "Deny" for d in documents for s in _statements(d) if isinstance(s, dict)):
             raise CheckFailed(
-                "Too broad: the operator can still read the secret. An Allow can't take away what the "
+                f"Too broad: the operator can still read the secret {yours}. An Allow can't take away what the "
                 "group's policy grants: only an explicit Deny of secretsmanager:GetSecretValue can."
             )
         raise CheckFailed(
-            "Too broad: the operator can still read the secret. Your Deny must cover "
+            f"Too broad: the operator can still read the secret {yours}. Your Deny must cover "
             "secretsmanager:GetSecretValue on every secret (Resource *)."
         )
     needs = {
@@ -205,14 +210,14 @@ def check_rotate_not_read() -> str:
     blocked = [what for what, denial in needs.items() if denial]
     require(
         not blocked,
-        f"Too broad a Deny: the operator can no longer {', '.join(blocked)}. Deny only "
+        f"Too broad a Deny: the operator can no longer {', '.join(blocked)} {yours}. Deny only "
         "secretsmanager:GetSecretValue; rotating needs the rest.",
     )
     return f"{OPERATOR} can rotate, describe and update {REPORTING_API} but never read its value."
 
 
 def _statements(document: dict) -> list[dict]:
-    statement = document.get("Statement", [])
+    statement = document.get("Statement", []) if isinstance(document, dict) else []
     return statement if isinstance(statement, list) else [statement]
 
 
@@ -238,10 +243,11 @@ def check_tag_based() -> str:
     developer = _identity("5.3", DEVELOPER)
     access.enforce_policies()
     documents = _require_a_policy(DEVELOPER)
+    yours = f"(your policy: {policy_summary(documents)})"
     client = current().client_as(developer)
     denial = _reads(client, STRIPE)
     if denial:
-        hint = f"Too narrow: the developer can't read {STRIPE} (tagged team=payments). AWS says: {denial}. "
+        hint = f"Too narrow: the developer can't read {STRIPE} (tagged team=payments) {yours}. AWS says: {denial}. "
         if _mentions(documents, "RequestTag"):
             hint += (
                 "aws:RequestTag is a tag sent in the request (e.g. by CreateSecret); the secret's own tags "
@@ -252,23 +258,24 @@ def check_tag_based() -> str:
         raise CheckFailed(hint)
     require(
         _attempt(lambda: client.describe_secret(SecretId=STRIPE)) is None,
-        "Too narrow: the developer can read the value but not describe the secret. Allow "
+        f"Too narrow: the developer can read the value but not describe the secret {yours}. Allow "
         "secretsmanager:DescribeSecret too.",
     )
     require(
         _reads(client, SMTP),
-        f"Too broad: the developer can read {SMTP}, which is tagged team=orders. Allow only secrets whose "
+        f"Too broad: the developer can read {SMTP}, which is tagged team=orders {yours}. Allow only secrets whose "
         "tag team is payments.",
     )
     require(
         _reads(client, LEGACY),
-        f"Too broad: the developer can read {LEGACY}, which has no team tag. Grant by the tag, not by the name.",
+        f"Too broad: the developer can read {LEGACY}, which has no team tag {yours}. Grant by the tag, not by the "
+        "name.",
     )
     # Attribute-based access: a secret tagged later is covered with no change to the policy.
     _fresh_secret(WEBHOOK, team="payments")
     require(
         _reads(client, WEBHOOK) is None,
-        f"Too narrow: a new secret tagged team=payments ({WEBHOOK}) can't be read. Grant by the tag "
+        f"Too narrow: a new secret tagged team=payments ({WEBHOOK}) can't be read {yours}. Grant by the tag "
         "(secretsmanager:ResourceTag/team) rather than listing secrets by name or path.",
     )
     return f"{DEVELOPER} reads every secret tagged team=payments, now and later, and no other."
@@ -299,21 +306,22 @@ def check_resource_policy() -> str:
         f"{REPORT_KEY} has no resource policy yet. Attach one with client.put_resource_policy(SecretId=..., "
         "ResourcePolicy=json.dumps(policy), BlockPublicPolicy=True).",
     )
+    yours = f"(your resource policy: {policy_summary([json.loads(attached['ResourcePolicy'])])})"
     analyst_client = current().client_as(analyst)
     denial = _reads(analyst_client, REPORT_KEY)
     if denial:
         raise CheckFailed(
-            f"Too narrow: the analyst can't read {REPORT_KEY}. AWS says: {denial}. The statement needs "
+            f"Too narrow: the analyst can't read {REPORT_KEY} {yours}. AWS says: {denial}. The statement needs "
             f'"Principal": {{"AWS": "{analyst.arn}"}} and the action secretsmanager:GetSecretValue.'
         )
     require(
         _reads(current().client_as(intern), REPORT_KEY),
-        f"Too broad: {INTERN} can read it too. A Principal of * means everyone (in every account); name "
+        f"Too broad: {INTERN} can read it too {yours}. A Principal of * means everyone (in every account); name "
         "the analyst's ARN.",
     )
     require(
         _attempt(lambda: analyst_client.put_secret_value(SecretId=REPORT_KEY, SecretString="{}")),
-        "Too broad: the analyst can change the secret. Allow only secretsmanager:GetSecretValue.",
+        f"Too broad: the analyst can change the secret {yours}. Allow only secretsmanager:GetSecretValue.",
     )
     return f"{REPORT_KEY} is readable by {ANALYST} alone, through its resource policy."
 
@@ -349,11 +357,12 @@ def check_debug_denial() -> str:
     app = _identity("5.5", BILLING_APP)
     access.enforce_policies()
     documents = _require_a_policy(BILLING_APP)
+    yours = f"(your policy: {policy_summary(documents)})"
     client = current().client_as(app)
     denial = _reads(client, BILLING_API)
     if denial:
         text = json.dumps(documents)
-        hint = f"The app still can't read {BILLING_API}. AWS says: {denial}. "
+        hint = f"The app still can't read {BILLING_API} {yours}. AWS says: {denial}. "
         if '"secretsmanager:GetSecret"' in text:
             hint += "The message names the action to allow: secretsmanager:GetSecret is not it."
         elif ":us-west-2:" in text:
@@ -363,7 +372,7 @@ def check_debug_denial() -> str:
         raise CheckFailed(hint)
     require(
         _reads(client, BILLING_ADMIN),
-        f"Too broad: the app can now read {BILLING_ADMIN} too. Fix the policy; don't widen it to *.",
+        f"Too broad: the app can now read {BILLING_ADMIN} too {yours}. Fix the policy; don't widen it to *.",
     )
     return f"{BILLING_APP} reads {BILLING_API} again, and still nothing else."
 

@@ -21,7 +21,8 @@ from .. import access, lambdas, load, rotation, service
 from ..database import start_database
 from ..errors import CheckFailed
 from ..mock import current
-from . import lesson04
+from . import lesson04, lesson05
+from ._hints import policy_summary
 from ._registry import exercise, prepares, require
 
 SECRET = "lesson06/orders-db"
@@ -298,18 +299,34 @@ def _require_steady(measure: _Measure, what: str) -> None:
     require(not error, f"Before any rotation, the service failed: {error}. Run your function on its own to see why.")
     require(
         measure.cache.reads >= len(warm),
-        f"Your {what} does not read the credentials through the cache on each request (cache.get_secret_string"
-        f"({SECRET!r})): it read them once, at start-up, or from another client.",
+        f"Your {what} read the cache {_times(measure.cache.reads)} in {len(warm)} requests: it does not read the "
+        f"credentials through the cache on each request (cache.get_secret_string({SECRET!r})): it read them once, "
+        "at start-up, or from another client.",
     )
     require(
         measure.cache.refreshes == 0,
-        f"Your {what} refreshes the cache on every request: that asks Secrets Manager each time (and waits "
-        "seconds, on purpose, each time). Refresh only after the database refused a login.",
+        f"Your {what} refreshed the cache {_times(measure.cache.refreshes)} in {len(warm)} requests, none of them "
+        "refused by the database: that asks Secrets Manager each time (and waits seconds, on purpose, each time). "
+        "Refresh only after the database refused a login.",
     )
+    calls = measure.calls.count("GetSecretValue")
     require(
-        measure.calls.count("GetSecretValue") <= 1,
-        "The service called GetSecretValue on every request: read through the cache, which calls it once.",
+        calls <= 1,
+        f"The service called GetSecretValue {_times(calls)} in {len(warm)} requests: read through the cache, "
+        "which calls it once.",
     )
+
+
+def _count(items: list, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def _was(items: list) -> str:
+    return "was" if len(items) == 1 else "were"
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
 
 
 def _prepare() -> str:
@@ -351,36 +368,36 @@ def check_service_policy() -> str:
     identity = _prepared.get("identity")
     require(identity, 'Run the exercise\'s cell first: it starts with checks.setup("6.1").')
     access.enforce_policies()
-    iam = current().client("iam")
+    documents = lesson05.user_policy_documents(SERVICE_USER)
     require(
-        iam.list_user_policies(UserName=SERVICE_USER)["PolicyNames"]
-        or iam.list_attached_user_policies(UserName=SERVICE_USER)["AttachedPolicies"],
+        documents,
         f"{SERVICE_USER} has no policy yet. Attach yours with iam.put_user_policy(UserName={SERVICE_USER!r}, "
         "PolicyName=..., PolicyDocument=json.dumps(policy)).",
     )
+    yours = f"(your policy: {policy_summary(documents)})"
     client = current().client_as(identity)
     denied = _attempt(lambda: client.get_secret_value(SecretId=SECRET))
-    require(not denied, f"Too narrow: the service can't read {SECRET}. AWS says: {denied}")
+    require(not denied, f"Too narrow: the service can't read {SECRET} {yours}. AWS says: {denied}")
     denied = _attempt(lambda: client.describe_secret(SecretId=SECRET))
     require(
         not denied,
         "Too narrow: the caching client calls DescribeSecret before GetSecretValue (to learn which version is "
-        f"AWSCURRENT), and the service may not. Allow secretsmanager:DescribeSecret on {SECRET} too.",
+        f"AWSCURRENT), and the service may not {yours}. Allow secretsmanager:DescribeSecret on {SECRET} too.",
     )
     require(
         _attempt(lambda: client.get_secret_value(SecretId=OTHER_SECRET)),
-        f"Too broad: the service can also read {OTHER_SECRET}. Name only {SECRET} in Resource (its ARN, ending "
-        "in -??????), not *.",
+        f"Too broad: the service can also read {OTHER_SECRET} {yours}. Name only {SECRET} in Resource (its ARN, "
+        "ending in -??????), not *.",
     )
     require(
         _attempt(lambda: client.get_secret_value(SecretId=ADMIN_SECRET)),
-        f"Too broad: the service can read {ADMIN_SECRET}, the database's admin login, because a * after the name "
-        "matches longer names. End the ARN in -?????? (exactly six characters) instead.",
+        f"Too broad: the service can read {ADMIN_SECRET}, the database's admin login {yours}, because a * after "
+        "the name matches longer names. End the ARN in -?????? (exactly six characters) instead.",
     )
     require(
         _attempt(lambda: client.put_secret_value(SecretId=SECRET, SecretString='{"changed": true}')),
-        "Too broad: the service can change its secret (PutSecretValue). It only reads: allow DescribeSecret and "
-        "GetSecretValue, not secretsmanager:*.",
+        f"Too broad: the service can change its secret (PutSecretValue) {yours}. It only reads: allow "
+        "DescribeSecret and GetSecretValue, not secretsmanager:*.",
     )
     with _measuring(orders_through_cache) as measure:
         error = _first_error([measure.get()])
@@ -427,16 +444,19 @@ def check_refresh_and_retry(orders_with_retry) -> str:
     looping = [r for r in result.requests if r.status == 500 and "retried:" in r.body]
     require(
         not looping,
-        "A request retried again and again (more than one refresh per request). Retry once: if the login "
-        "with the refreshed credentials fails too, let the error go, so the request fails fast.",
+        f"A request retried again and again: {_count(looping, 'request')} of {len(result.requests)} {_was(looping)} "
+        f"ended by the check ({_first_error(looping)}). Retry once: if the login with the refreshed credentials fails "
+        "too, let the error go, so the request fails fast.",
     )
     after = [r for r in result.requests if result.phase(r) == "after"]
     require(after, "No request reached the service after finishSecret. Run the check again.")
     error = _first_error(after)
+    failed_after = [r for r in after if not r.ok]
     require(
         not error,
-        f"After finishSecret, requests still failed ({error}). When the login is refused (login_refused(error)), "
-        f"call cache.refresh_secret_now({SECRET!r}) and try once more with the credentials the cache returns then.",
+        f"After finishSecret, {_count(failed_after, 'request')} of {len(after)} still failed ({error}). When the "
+        f"login is refused (login_refused(error)), call cache.refresh_secret_now({SECRET!r}) and try once more "
+        "with the credentials the cache returns then.",
     )
     return (
         "0 failed after finishSecret: a refused login refreshes the cache and retries once. The single-user "
@@ -462,7 +482,8 @@ def _require_alternated(report: dict, before_current: dict, rotation_number: int
     now = lesson04._read(client, SECRET)
     require(
         set(now) == set(before_current),
-        f"The new value should keep every key of the current one: {sorted(before_current)}.",
+        f"The new value has the keys {sorted(now)}; it should keep every key of the current one: "
+        f"{sorted(before_current)}.",
     )
     require(
         now["username"] != before_current["username"],
