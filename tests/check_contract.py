@@ -41,9 +41,12 @@ def contract_tests(lesson: str, cases: Cases, unsolved: dict[str, tuple]):
 
     @pytest.mark.parametrize(
         ("number", "wrong", "hint"),
-        [(number, wrong, hint) for number, (_, wrongs, _) in cases.items() for wrong, hint in wrongs],
-        ids=lambda value: getattr(value, "__name__", None),
-    )
+        [
+            pytest.param(number, wrong, hint, id=f"{number}-{wrong.__name__}")
+            for number, (_, wrongs, _) in cases.items()
+            for wrong, hint in wrongs
+        ],
+    )  # ids: the answer's name, never the hint (it may hold a random value: pytest-xdist's workers must agree)
     def test_check_fails_on_a_plausible_wrong_answer_with_a_hint(number, wrong, hint, sm):
         checks.setup(number)
         answers = wrong(sm)
