@@ -840,6 +840,45 @@ def test_list_secrets_sorts_by_created_date_both_ways(sm, aws):
     assert [s["Name"] for s in oldest_first] == ["old", "middle", "new"]
 
 
+def test_list_secrets_sorts_by_last_accessed_date_never_read_first(sm, aws):
+    """ListSecrets, SortBy last-accessed-date with SortOrder asc or desc: by LastAccessedDate, which
+    SecretListEntry "omitted if the secret has never been retrieved in the Region". The API reference
+    does not say where such a secret goes; the mock puts it before every read one when ascending."""
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    backend = get_backend("secretsmanager")[DEFAULT_ACCOUNT_ID][aws.region]
+    for name in ("read-today", "never-read", "read-yesterday"):
+        sm.create_secret(Name=name, SecretString="v")
+    for name in ("read-today", "read-yesterday"):
+        sm.get_secret_value(SecretId=name)
+    backend.secrets["read-yesterday"].last_accessed_date -= 24 * 3600
+    oldest_first = sm.list_secrets(SortBy="last-accessed-date", SortOrder="asc")["SecretList"]
+    assert [s["Name"] for s in oldest_first] == ["never-read", "read-yesterday", "read-today"]
+    newest_first = sm.list_secrets(SortBy="last-accessed-date", SortOrder="desc")["SecretList"]
+    assert [s["Name"] for s in newest_first] == ["read-today", "read-yesterday", "never-read"]
+
+
+def test_list_secrets_pages_in_the_order_asked(sm):
+    """ListSecrets, MaxResults: "The number of results to include in the response. If there are more
+    results available, in the response, Secrets Manager includes NextToken. To get the next results,
+    call ListSecrets again with the value from NextToken." Each page continues the sorted list."""
+    for name in ("d", "b", "e", "a", "c"):
+        sm.create_secret(Name=name, SecretString="v")
+    pages, request = [], {"SortBy": "name", "SortOrder": "desc", "MaxResults": 2}
+    while True:
+        response = sm.list_secrets(**request)
+        pages.append([s["Name"] for s in response["SecretList"]])
+        if "NextToken" not in response:
+            break
+        request["NextToken"] = response["NextToken"]
+    assert pages == [["e", "d"], ["c", "b"], ["a"]]
+    # Without MaxResults, one page holds them all (up to the default page size, 100 in the mock).
+    everything = sm.list_secrets(SortBy="name")
+    assert [s["Name"] for s in everything["SecretList"]] == ["a", "b", "c", "d", "e"]
+    assert "NextToken" not in everything
+
+
 def test_a_replica_in_the_same_account_is_refused_and_one_in_any_other_is_not_found(sm):
     """AssociateCrossAccountReplica: the replica is "in a different AWS account"; one named in the
     secret's own account is InvalidParameterException, whatever the other account's number. The mock

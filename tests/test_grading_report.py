@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import nbformat
 import pytest
 
-from smworkbook import WorkbookError, gradebook, grading, learner_users
+from smworkbook import WorkbookError, gradebook, graded, grader_mock, grading, learner_users
 from smworkbook.checks import EXERCISES
 from smworkbook.cli import main
 
@@ -340,3 +342,51 @@ def test_the_grader_key_comes_from_the_environment_or_a_private_file(tmp_path, m
     assert (tmp_path / "grades" / ".grader-key").stat().st_mode & 0o777 == 0o600
     monkeypatch.setenv(gradebook.KEY_VARIABLE, "from-ci")
     assert gradebook.grader_key(tmp_path / "grades") == b"from-ci"
+
+
+def _serve(handler):
+    """An HTTP server on a free loopback port, stopped when the test ends."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+def test_a_refusal_from_the_grader_s_control_address_is_its_one_line_message(monkeypatch):
+    """A graded kernel's request the grader's mock refuses (here one it does not know) reaches the
+    notebook as the mock's own message, a WorkbookError: no traceback of urllib's."""
+    httpd = _serve(grader_mock._Control)
+    try:
+        monkeypatch.setenv(graded.CONTROL, f"http://127.0.0.1:{httpd.server_address[1]}/{grader_mock._TOKEN}")
+        with pytest.raises(WorkbookError, match="no such request: .*/no-such-thing"):
+            graded.ask("/no-such-thing")
+    finally:
+        httpd.shutdown()
+
+
+def test_a_control_address_that_answers_but_not_as_the_grader_is_a_workbook_error(monkeypatch):
+    """Something else on the control port (an HTML page, not the grader's JSON) or nothing there at
+    all: the kernel is told the grader's mock did not answer."""
+
+    class NotTheGrader(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            page = b"<html>hello</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            """Quiet."""
+
+    httpd = _serve(NotTheGrader)
+    try:
+        monkeypatch.setenv(graded.CONTROL, f"http://127.0.0.1:{httpd.server_address[1]}/token")
+        with pytest.raises(WorkbookError, match="did not answer"):
+            graded.ask("/reset")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    monkeypatch.setenv(graded.CONTROL, f"http://127.0.0.1:{httpd.server_address[1]}/token")
+    with pytest.raises(WorkbookError, match="did not answer"):
+        graded.ask("/reset")

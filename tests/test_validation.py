@@ -10,12 +10,19 @@ operation, unless said otherwise).
 from __future__ import annotations
 
 import base64
+import json
+import urllib.error
+import urllib.request
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.model import ShapeResolver
+from moto.secretsmanager.exceptions import InvalidParameterException
 
-from smworkbook.corrections.validation import service_model
+from smworkbook.corrections.validation import check_value, service_model
 
 BAD = "InvalidParameterException"
 TOKEN = "11111111-2222-3333-4444-555555555555"
@@ -286,3 +293,48 @@ def test_a_binary_value_is_measured_in_bytes(raw):
     value = raw.get_secret_value(SecretId="b")["SecretBinary"]
     assert len(value) == 65536
     assert len(base64.b64encode(value)) > 65536
+
+
+def test_a_request_that_is_not_json_is_refused_not_a_server_error(aws):
+    """Secrets Manager speaks the AWS JSON 1.1 protocol: the request body is a JSON object. A body
+    that is not JSON gets a client error (InvalidParameterException, "The parameter name or value is
+    invalid" in every operation's error list), never an HTTP 500."""
+    signed = AWSRequest(
+        method="POST",
+        url=aws.endpoint_url,
+        data=b'{"Name": "half',
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "secretsmanager.CreateSecret"},
+    )
+    SigV4Auth(aws._session.get_credentials(), "secretsmanager", aws.region).add_auth(signed)
+    request = urllib.request.Request(aws.endpoint_url, data=signed.data, method="POST", headers=dict(signed.headers))
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["__type"] == BAD
+
+
+def _shapes():
+    """A map, a timestamp and a double, as botocore models them in other services (Secrets Manager's
+    requests have none today; check_value follows whatever botocore's model of it holds)."""
+    resolver = ShapeResolver(
+        {
+            "Text": {"type": "string"},
+            "Labels": {"type": "map", "key": {"shape": "Text"}, "value": {"shape": "Text"}},
+            "When": {"type": "timestamp"},
+            "Ratio": {"type": "double"},
+        }
+    )
+    return {name: resolver.get_shape_by_name(name) for name in ("Labels", "When", "Ratio")}
+
+
+def test_map_timestamp_and_double_members_are_checked_by_type():
+    """botocore's types: a map is a JSON object; a timestamp is a number of seconds since 1970 (AWS
+    JSON 1.1) or its text; a double is a number. A value of another type is refused, the right type
+    is accepted."""
+    shapes = _shapes()
+    for shape, good in ((shapes["Labels"], {"a": "b"}), (shapes["When"], 1764633600), (shapes["When"], "2026-12-02")):
+        check_value(shape, good, "member")
+    check_value(shapes["Ratio"], 0.5, "member")
+    for shape, bad in ((shapes["Labels"], ["a", "b"]), (shapes["When"], True), (shapes["Ratio"], "0.5")):
+        with pytest.raises(InvalidParameterException):
+            check_value(shape, bad, "member")
