@@ -58,7 +58,12 @@ _CORRECTIONS = [
     "tests/test_differences.py",
     "tests/test_no_5xx.py",
 ]
-_GRADING = ["tests/test_grading_report.py", "tests/test_grading_forgery.py", "tests/test_grading.py"]
+_GRADING = [
+    "tests/test_grading_report.py",
+    "tests/test_grading_kernel_faults.py",
+    "tests/test_grading_forgery.py",
+    "tests/test_grading.py",
+]
 
 # module -> the test files that cover it (the fast ones first: pytest -x stops at the first failure).
 MODULES: dict[str, list[str]] = {

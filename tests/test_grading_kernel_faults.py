@@ -1,0 +1,138 @@
+"""What the grader does when the learner's kernel or the machine misbehaves: a kernel that dies while
+starting gets one more try and one that dies later does not, a cell stopped by the timeout stops the
+notebook, a kernel that cannot hand over the values is told, and the grader's mock never inherits the
+grader's own SMWORKBOOK_ settings. Tested with a stand-in for nbclient (no kernel), and one real mock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient.exceptions import CellTimeoutError
+
+from smworkbook import grading
+
+STARTING = "Kernel died before replying to kernel_info"
+
+
+class _Mock:
+    def kernel_environment(self) -> dict:
+        return {}
+
+    async def check(self, number, answers, call) -> dict:
+        return {"status": grading.FAILED, "hint": "checked by a stand-in"}
+
+
+def _run(cells: list[str]) -> grading._NotebookRun:
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+    run = grading._NotebookRun(Path("01_a.ipynb"), notebook, timeout=5)
+    run.mock = _Mock()
+    return run
+
+
+class _Client:
+    """Stands in for nbclient: starts (or fails to start) a 'kernel' and runs cells as `execute` says."""
+
+    made: list[_Client] = []
+
+    def __init__(self, notebook, **options) -> None:
+        self.options, self.ran, self.kc = options, [], None
+        _Client.made.append(self)
+
+    @contextlib.asynccontextmanager
+    async def async_setup_kernel(self, **kwargs):
+        if self.fail_start:
+            raise RuntimeError(STARTING)
+        yield
+
+    async def async_execute_cell(self, cell, index):
+        self.ran.append(index)
+        self.execute(cell)
+
+
+@pytest.fixture
+def client(monkeypatch):
+    _Client.made = []
+    _Client.fail_start = False
+    _Client.execute = staticmethod(lambda cell: None)
+    monkeypatch.setattr(grading, "_Client", _Client)
+    return _Client
+
+
+def test_a_kernel_that_dies_while_starting_is_started_once_more(client, tmp_path):
+    """The machine's fault (seen on a loaded machine), not the notebook's: the second try runs its cells."""
+    starts = iter([True, False])
+    client.fail_start = property(lambda self: next(starts))
+    run = _run(["x = 1"])
+    asyncio.run(run._run_cells(tmp_path))
+    assert len(client.made) == 2 and client.made[1].ran == [0]
+
+
+def test_a_kernel_that_dies_twice_while_starting_is_an_error(client, tmp_path):
+    client.fail_start = True
+    with pytest.raises(RuntimeError, match="kernel_info"):
+        asyncio.run(_run(["x = 1"])._run_cells(tmp_path))
+    assert len(client.made) == 2
+
+
+def test_a_kernel_that_dies_after_the_learners_code_started_is_not_run_again(client, tmp_path):
+    """Once a cell ran, a death is the notebook's: running it again would run the learner's code twice."""
+
+    def dies(cell):
+        raise RuntimeError(STARTING)
+
+    client.execute = staticmethod(dies)
+    with pytest.raises(RuntimeError, match="kernel_info"):
+        asyncio.run(_run(["x = 1"])._run_cells(tmp_path))
+    assert len(client.made) == 1
+
+
+def test_a_cell_stopped_by_the_timeout_stops_the_notebook_and_says_so(client, tmp_path):
+    def too_long(cell):
+        if "while" in cell.source:
+            raise CellTimeoutError("timed out")
+
+    client.execute = staticmethod(too_long)
+    run = _run(["x = 1", "while True: pass", "y = 2"])
+    asyncio.run(run._run_cells(tmp_path))
+    assert run.stopped == "A cell ran for more than 5 s and was stopped."
+    assert client.made[0].ran == [0, 1]  # the cells after it did not run
+
+
+def test_a_kernel_reply_without_the_values_is_told_not_a_crash(tmp_path):
+    """A reply whose user_expressions lack the grader's value (a kernel the learner changed) is 'could not
+    hand over the values', which the check reports as its reason."""
+
+    class Kernel:
+        def execute(self, *args, **kwargs):
+            return "id"
+
+    class Client:
+        kc = Kernel()
+
+        async def async_wait_for_reply(self, msg_id):
+            return {"content": {"status": "ok"}}
+
+    run = _run([])
+    run.client = Client()
+    with pytest.raises(grading._KernelGone, match="could not hand over the values: None: None"):
+        asyncio.run(run._in_kernel("answers(globals(), ['x'])"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc (Linux)")
+def test_the_graders_mock_does_not_inherit_the_graders_smworkbook_settings(monkeypatch):
+    """The grader's keys (SMWORKBOOK_GRADER_KEYS) and any other SMWORKBOOK_ setting stay with the grader:
+    the mock process serving learners' kernels starts without them."""
+    monkeypatch.setenv("SMWORKBOOK_GRADER_KEYS", "the-graders-own-keys")
+    monkeypatch.setattr(grading, "_zygote_process", None)
+    grading._zygote()
+    process = grading._zygote_process
+    try:
+        names = [item.split(b"=", 1)[0] for item in Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")]
+        assert b"PATH" in names and not [name for name in names if name.startswith(b"SMWORKBOOK_")]
+    finally:
+        process.kill()
+        process.wait()
