@@ -347,8 +347,7 @@ def _start() -> Database:
     try:
         _initialise(data, bin_dir, run_as, admin_password)
         (data / "pg_hba.conf").write_text(
-            "# smworkbook: passwords only, loopback only.\n"
-            "local all all scram-sha-256\n"
+            "# smworkbook: passwords only, loopback TCP only (the server makes no Unix-domain socket).\n"
             "host  all all 127.0.0.1/32 scram-sha-256\n"
         )
         for attempt in range(1, _PORT_ATTEMPTS + 1):
