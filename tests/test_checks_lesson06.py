@@ -94,6 +94,19 @@ def retry_without_refresh(sm):
     return (orders,)
 
 
+def retry_with_the_text_of_the_secret(sm):
+    """Refreshes and retries on a refused login, but passes the secret's JSON text, not the dict, to the retry."""
+
+    def orders(cache):
+        try:
+            return lesson06.query(json.loads(cache.get_secret_string(SECRET)))
+        except DatabaseError:
+            cache.refresh_secret_now(SECRET)
+            return lesson06.query(cache.get_secret_string(SECRET))
+
+    return (orders,)
+
+
 def failing_before_any_rotation(sm):
     def orders(cache):
         raise ValueError("no database configured")
@@ -271,6 +284,14 @@ CASES = {
             (rereading_in_a_loop, r"retried again and again: .*\(retried: read the secret again and again\)"),
             (refresh_every_request, "refreshed the cache 3 times in 3 requests, none of them refused"),
             (retry_without_refresh, r"After finishSecret, [1-9]\d* requests? of \d+ still failed \(DatabaseError"),
+            # Its retry always fails (HTTP 500, not the check's loop guard: not a loop). Under load, a
+            # request during the rotation may refresh the cache just as finishSecret ends, and no request
+            # after it retries: then the rotation with no request during it finds the broken retry.
+            (
+                retry_with_the_text_of_the_secret,
+                r"(After finishSecret, [1-9]\d* requests? of \d+ still failed"
+                r"|After a rotation with no request during it, .* the next request failed) \(TypeError",
+            ),
             (answer(lesson06.orders_through_cache), r"After finishSecret, [1-9]\d* requests? of \d+ still failed"),
         ],
         "not written yet",
@@ -352,6 +373,31 @@ def test_a_function_run_in_the_graded_kernel_is_served_one_request_at_a_time(aws
     retry_forever_in_kernel.runs_in_kernel = True
     with pytest.raises(CheckFailed, match="A request retried again and again"):
         checks.verify("6.3", retry_forever_in_kernel)
+
+
+def test_6_3_finds_a_broken_retry_even_when_the_cache_refreshed_just_as_finish_secret_ended(aws, monkeypatch):
+    """Under load, a request that failed during the rotation can refresh the cache right as finishSecret
+    moves AWSCURRENT: every request after it then reads the new password and none needs the retry. The check
+    stands in for that here (the rotation refreshes the cache after finishSecret) and must still find a retry
+    that cannot work, with a rotation no request watches."""
+    original = lesson06._Measure.rotate
+
+    def rotate_then_refresh(self, handler, name):
+        def refreshing(event, context):
+            handler(event, context)
+            if event["Step"] == "finishSecret":
+                self.cache.refresh_secret_now(SECRET)
+
+        return original(self, refreshing, name)
+
+    monkeypatch.setattr(lesson06._Measure, "rotate", rotate_then_refresh)
+    checks.setup("6.3")
+    (broken,) = retry_with_the_text_of_the_secret(None)
+    with pytest.raises(
+        CheckFailed, match=r"After a rotation with no request during it, .* the next request failed \(TypeError"
+    ):
+        checks.verify("6.3", broken)
+    checks.verify("6.3", lesson06.orders_with_retry)
 
 
 class Measured:

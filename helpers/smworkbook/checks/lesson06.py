@@ -263,6 +263,15 @@ class _Measure:
             "error": log[log.index(failed[0]) - 1] if failed else "",
         }
 
+    def rotate_unwatched(self, handler, name: str) -> dict:
+        """One rotation of SECRET with no request during it: the cache keeps the credentials from before."""
+        arn = rotation.register_rotation_function(name, handler)
+        admin = current().client("secretsmanager")
+        before = admin.describe_secret(SecretId=SECRET)["VersionIdsToStages"]
+        with contextlib.redirect_stdout(io.StringIO()):
+            admin.rotate_secret(SecretId=SECRET, RotationLambdaARN=arn)
+        return {"before": before, "stages": admin.describe_secret(SecretId=SECRET)["VersionIdsToStages"]}
+
     def close(self) -> None:
         self.service.stop()
 
@@ -441,6 +450,11 @@ def check_refresh_and_retry(orders_with_retry) -> str:
         _require_steady(measure, "orders_with_retry(cache)")
         handler = lesson04.handler_with(lesson04.REFERENCE, twice=False)
         result, _ = measure.rotate(handler, "check-6-3")
+        # Under load, the cache may have been refreshed by a request that failed during the rotation
+        # just as finishSecret moved AWSCURRENT, so no request after it needed the retry. A rotation
+        # with no request during it leaves the cache surely stale: the next request must retry.
+        quiet = measure.rotate_unwatched(handler, "check-6-3-quiet")
+        stale = measure.get()
     looping = [r for r in result.requests if r.status == 500 and "retried:" in r.body]
     require(
         not looping,
@@ -457,6 +471,17 @@ def check_refresh_and_retry(orders_with_retry) -> str:
         f"After finishSecret, {_count(failed_after, 'request')} of {len(after)} still failed ({error}). When the "
         f"login is refused (login_refused(error)), call cache.refresh_secret_now({SECRET!r}) and try once more "
         "with the credentials the cache returns then.",
+    )
+    require(
+        quiet["stages"] != quiet["before"],
+        f"The check's second rotation did not finish (labels before: {quiet['before']}, after: {quiet['stages']}). "
+        "Run the exercise's cell again, then the check.",
+    )
+    require(
+        stale.ok,
+        "After a rotation with no request during it, the cache still held the credentials from before, and the "
+        f"next request failed ({_first_error([stale])}). When the login is refused (login_refused(error)), call "
+        f"cache.refresh_secret_now({SECRET!r}) and try once more with the credentials the cache returns then.",
     )
     return (
         "0 failed after finishSecret: a refused login refreshes the cache and retries once. The single-user "
