@@ -107,6 +107,35 @@ def retry_with_the_text_of_the_secret(sm):
     return (orders,)
 
 
+def retry_until_it_works_catching_everything(sm):
+    """Loops until a login works, swallowing every error, the check's loop guard too (a bare `except:`)."""
+
+    def orders(cache):
+        while True:
+            try:
+                return lesson06.query(json.loads(cache.get_secret_string(SECRET)))
+            except:  # noqa: E722 (the learner's bare except)
+                try:
+                    cache.refresh_secret_now(SECRET)
+                except:  # noqa: E722
+                    pass
+
+    return (orders,)
+
+
+def retry_until_it_works_passing_the_text(sm):
+    """Loops swallowing every error, and passes the secret's text to query: no request ever succeeds."""
+
+    def orders(cache):
+        while True:
+            try:
+                return lesson06.query(cache.get_secret_string(SECRET))
+            except:  # noqa: E722
+                pass
+
+    return (orders,)
+
+
 def failing_before_any_rotation(sm):
     def orders(cache):
         raise ValueError("no database configured")
@@ -280,8 +309,24 @@ CASES = {
                 r"A request retried again and again: [1-9]\d* requests? of \d+ (was|were) ended by the check "
                 r"\(retried: refreshed again and again\)",
             ),
-            (retry_ten_times_catching_everything, r"retried again and again: .*\(retried: refreshed again and again\)"),
+            (
+                retry_ten_times_catching_everything,
+                r"retried again and again: .*\(retried: refreshed again and again\).* Your code also caught the",
+            ),
             (rereading_in_a_loop, r"retried again and again: .*\(retried: read the secret again and again\)"),
+            # These never answer the requests that loop (they swallow the check's guard): the guard's own record
+            # fails them, and the loop is slowed down, not left spinning in the kernel.
+            (
+                retry_until_it_works_catching_everything,
+                r"A request retried again and again: [1-9]\d* requests? of \d+ (was|were) ended by the check "
+                r"\(retried: refreshed again and again\).* Your code also caught the check's stop and called the "
+                r"cache again: a bare `except:` catches every error",
+            ),
+            (
+                retry_until_it_works_passing_the_text,
+                r"Before any rotation, 3 requests of 3 retried again and again and were ended by the check "
+                r"\(retried: read the secret again and again\).* Your code also caught the check's stop",
+            ),
             (refresh_every_request, "refreshed the cache 3 times in 3 requests, none of them refused"),
             (retry_without_refresh, r"After finishSecret, [1-9]\d* requests? of \d+ still failed \(DatabaseError"),
             # Its retry always fails (HTTP 500, not the check's loop guard: not a loop). Under load, a
@@ -406,7 +451,7 @@ class Measured:
     def __init__(self, reads=3, refreshes=0, calls=1, status=200, body='{"served_by": "orders_app"}'):
         from smworkbook import load
 
-        self.cache = type("Counts", (), {"reads": 0, "refreshes": refreshes})()
+        self.cache = type("Counts", (), {"reads": 0, "refreshes": refreshes, "looped": [], "swallowed": False})()
         self.calls = ["DescribeSecret"] + ["GetSecretValue"] * calls
         self._answer = load.Request(0, 0, status, body)
         self._reads, self._requests = reads, 0
@@ -520,6 +565,28 @@ def test_a_request_whose_loop_guard_fired_fails_even_if_the_code_swallowed_it():
 
     answer = lesson06._app(orders, Cache()).test_client().get("/orders")
     assert (answer.status_code, answer.get_json()) == (500, {"error": "retried: refreshed again and again"})
+
+
+def test_a_learner_loop_that_swallows_the_guard_is_recorded_and_slowed_down_not_left_spinning(monkeypatch):
+    """A bare `except:` catches the guard's error and calls again: the cache records the loop once (the check fails
+    it even though the request never answers) and waits longer before each further call (capped), so the loop
+    costs no CPU in the learner's kernel while it lasts."""
+    waits = []
+    monkeypatch.setattr(lesson06.time, "sleep", waits.append)
+    cache = lesson06._counting_cache(client=object())
+    cache.request.refreshes = lesson06.MAX_REFRESHES
+    for _ in range(12):
+        with pytest.raises(lesson06._RetriedTooOften, match="refreshed again and again"):
+            cache.refresh_secret_now(SECRET)
+    assert cache.looped == ["refreshed again and again"]
+    assert cache.swallowed
+    assert waits[:4] == [0.1, 0.2, 0.4, 0.8]
+    assert len(waits) == 11
+    assert waits[-1] == lesson06.LOOP_BACKOFF_MAX
+    cache.request.reads = lesson06.MAX_READS
+    with pytest.raises(lesson06._RetriedTooOften):
+        cache.get_secret_string(SECRET)  # reading too often in the same request: the same loop, not a second one
+    assert cache.looped == ["refreshed again and again"]
 
 
 def test_counts_in_hints_read_as_words():

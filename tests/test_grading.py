@@ -220,6 +220,31 @@ def test_grading_uses_the_embedded_mock_whatever_backend_the_shell_chose(tmp_pat
     assert (tmp_path / "kind.txt").read_text() == "moto"
 
 
+def test_lesson6_graded_a_retry_loop_that_catches_the_checks_stop_fails_and_ends_the_kernel_at_once(tmp_path):
+    """A bare `except:` catches the check's loop guard (nothing Python raises escapes it): graded, the loop would
+    keep the kernel busy for every later cell. The check fails it and says why; the kernel ends there, and the
+    exercise after it is told it did not run, in seconds."""
+    lesson06 = "06_service_under_rotation.ipynb"
+    notebook = nbformat.read(ROOT / "solutions" / lesson06, as_version=4)
+    looping = _cell_for(notebook, "6.3")
+    retry = "    cache.refresh_secret_now(SECRET)\n    return query(json.loads(cache.get_secret_string(SECRET)))"
+    assert retry in looping.source
+    looping.source = looping.source.replace(
+        retry,
+        "    while True:\n        try:\n            cache.refresh_secret_now(SECRET)\n"
+        "            return query(json.loads(cache.get_secret_string(SECRET)))\n"
+        "        except:\n            pass",
+    )
+    nbformat.write(notebook, tmp_path / lesson06)
+    results = {r.number: r for r in grading.grade(tmp_path / lesson06).results}
+    assert [results[n].status for n in ("6.1", "6.2")] == [grading.PASSED, grading.PASSED]
+    assert results["6.3"].status == grading.FAILED
+    assert results["6.3"].hint.startswith("A request retried again and again")
+    assert "Your code also caught the check's stop and called the cache again" in results["6.3"].hint
+    assert results["6.4"].status == grading.FAILED
+    assert results["6.4"].hint.startswith("The kernel died while the grader ran a function of yours")
+
+
 def test_lesson6_graded_measures_the_learners_function_through_the_graders_own_service_and_cache(tmp_path):
     """Graded, lesson 6's function runs in the kernel but reads the grader's cache: a read done once at start-up
     and a refresh in a loop both fail, counted by the grader, with their hints."""

@@ -14,6 +14,7 @@ import contextlib
 import io
 import json
 import threading
+import time
 
 import botocore.exceptions
 
@@ -52,6 +53,13 @@ QUICK_JITTER_MS = 50
 # A request that calls refresh_secret_now or reads the cache more often than this is retrying
 # in a loop: the checks end it (an error the learner's `except Exception` can't swallow).
 MAX_REFRESHES, MAX_READS = 2, 6
+# A request that swallows that error and calls the cache again waits before each call, up to this (s).
+LOOP_BACKOFF_MAX = 30
+# Said when the learner's code caught the check's error and kept calling the cache.
+SWALLOWED = (
+    " Your code also caught the check's stop and called the cache again: a bare `except:` catches every error, "
+    "that one too. Catch DatabaseError only."
+)
 # The service's IAM identity, made by the set-up.
 _prepared: dict[str, access.Identity] = {}
 
@@ -149,23 +157,37 @@ def _counting_cache(client, serial: bool = False):
             super().__init__(config=SecretCacheConfig(), client=client)
             self.reads = 0
             self.refreshes = 0
+            # Why each request that looped was ended, recorded here when the guard fires: a request whose
+            # code swallows the guard and loops on never answers, yet the check must see it.
+            self.looped: list[str] = []
+            self.swallowed = False  # a request caught the guard's error and called the cache again
             self.request = types.SimpleNamespace() if serial else threading.local()
 
         def get_secret_string(self, secret_id, version_stage=None):
             self.reads += 1
             self.request.reads = getattr(self.request, "reads", 0) + 1
             if self.request.reads > MAX_READS:
-                self.request.looped = "read the secret again and again"
-                raise _RetriedTooOften(self.request.looped)
+                self._end_loop("read the secret again and again")
             return super().get_secret_string(secret_id, version_stage)
 
         def refresh_secret_now(self, secret_id):
             self.refreshes += 1
             self.request.refreshes = getattr(self.request, "refreshes", 0) + 1
             if self.request.refreshes > MAX_REFRESHES:
-                self.request.looped = "refreshed again and again"
-                raise _RetriedTooOften(self.request.looped)
+                self._end_loop("refreshed again and again")
             return super().refresh_secret_now(secret_id)
+
+        def _end_loop(self, why: str):
+            if getattr(self.request, "looped", None):
+                # The learner's code caught the guard (a bare `except:`) and called again: it may loop
+                # forever. Each further call waits longer, so such a loop costs no CPU while it lasts.
+                self.swallowed = True
+                self.request.ignored = getattr(self.request, "ignored", 0) + 1
+                time.sleep(min(LOOP_BACKOFF_MAX, 0.05 * 2**self.request.ignored))
+            else:
+                self.request.looped = why
+                self.looped.append(why)
+            raise _RetriedTooOften(self.request.looped)
 
     return CountingCache()
 
@@ -184,7 +206,7 @@ def _app(answer, cache, serial: bool = False):
     @app.get("/orders")
     def orders():
         with one_at_a_time:
-            cache.request.reads = cache.request.refreshes = 0
+            cache.request.reads = cache.request.refreshes = cache.request.ignored = 0
             cache.request.looped = None
             answered = _answer()
             if cache.request.looped:  # the loop guard fired, even if the learner's code swallowed it
@@ -301,6 +323,13 @@ def _require_steady(measure: _Measure, what: str) -> None:
     """Before any rotation: every request answers, each reads the cache, none refreshes it."""
     warm = [measure.get() for _ in range(3)]
     error = _first_error(warm)
+    looped = measure.cache.looped
+    require(
+        not looped,
+        f"Before any rotation, {_count(looped, 'request')} of {len(warm)} retried again and again and {_was(looped)} "
+        f"ended by the check (retried: {looped[0] if looped else ''}): your {what} failed each time it tried. Run it "
+        "on its own to see why." + (SWALLOWED if measure.cache.swallowed else ""),
+    )
     require(
         error != "NotImplementedError",
         f"Your {what} is not written yet (it raises NotImplementedError): replace that line with your code.",
@@ -323,6 +352,17 @@ def _require_steady(measure: _Measure, what: str) -> None:
         calls <= 1,
         f"The service called GetSecretValue {_times(calls)} in {len(warm)} requests: read through the cache, "
         "which calls it once.",
+    )
+
+
+def _require_no_loop(looped: list[str], requests: list, swallowed: bool) -> None:
+    """No request refreshed or read the cache in a loop (`looped`: what the cache's guard saw, whatever
+    the requests' answers were; `swallowed`: a request caught the guard's error and went on)."""
+    require(
+        not looped,
+        f"A request retried again and again: {_count(looped, 'request')} of {len(requests)} {_was(looped)} ended "
+        f"by the check (retried: {looped[0] if looped else ''}). Retry once: if the login with the refreshed "
+        "credentials fails too, let the error go, so the request fails fast." + (SWALLOWED if swallowed else ""),
     )
 
 
@@ -450,18 +490,13 @@ def check_refresh_and_retry(orders_with_retry) -> str:
         _require_steady(measure, "orders_with_retry(cache)")
         handler = lesson04.handler_with(lesson04.REFERENCE, twice=False)
         result, _ = measure.rotate(handler, "check-6-3")
+        looped, swallowed = list(measure.cache.looped), measure.cache.swallowed
         # Under load, the cache may have been refreshed by a request that failed during the rotation
         # just as finishSecret moved AWSCURRENT, so no request after it needed the retry. A rotation
         # with no request during it leaves the cache surely stale: the next request must retry.
         quiet = measure.rotate_unwatched(handler, "check-6-3-quiet")
         stale = measure.get()
-    looping = [r for r in result.requests if r.status == 500 and "retried:" in r.body]
-    require(
-        not looping,
-        f"A request retried again and again: {_count(looping, 'request')} of {len(result.requests)} {_was(looping)} "
-        f"ended by the check ({_first_error(looping)}). Retry once: if the login with the refreshed credentials fails "
-        "too, let the error go, so the request fails fast.",
-    )
+    _require_no_loop(looped, result.requests, swallowed)
     after = [r for r in result.requests if result.phase(r) == "after"]
     require(after, "No request reached the service after finishSecret. Run the check again.")
     error = _first_error(after)
