@@ -95,7 +95,12 @@ def canary_right(sm):
 
 
 def canary_moves_awscurrent(sm):
-    sm.put_secret_value(SecretId="lesson02/payment-key", SecretString='{"key": "new"}')
+    # The new version's id sorts after the set-up's (version ids are random): the check compares ids, not their order.
+    sm.put_secret_value(
+        SecretId="lesson02/payment-key",
+        SecretString='{"key": "new"}',
+        ClientRequestToken="f" * 8 + "-ffff-4fff-bfff-" + "f" * 12,
+    )
     sm.update_secret_version_stage(
         SecretId="lesson02/payment-key",
         VersionStage="canary",

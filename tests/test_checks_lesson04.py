@@ -58,6 +58,11 @@ def renames_the_user(value):
     return {**value, "username": "app_user_2"}
 
 
+def renames_the_user_in_capitals(value):
+    """Upper-cases the user name: to PostgreSQL, once quoted by identifier(), another user."""
+    return {**value, "username": value["username"].upper()}
+
+
 def keeps_the_password(value):
     return {**value, "password": None}
 
@@ -181,6 +186,10 @@ CASES = {
             (
                 answer(create_with(renames_the_user)),
                 "pending value's username is 'app_user_2'; it should stay 'app_user'",
+            ),
+            (
+                answer(create_with(renames_the_user_in_capitals)),
+                "pending value's username is 'APP_USER'; it should stay 'app_user'",
             ),
             (answer(create_with(keeps_the_password)), "The pending password is not new"),
             (

@@ -708,7 +708,12 @@ def test_rotate_immediately_false_runs_only_testsecret_and_leaves_no_pending_ver
     assert described["NextRotationDate"] > described["CreatedDate"]
 
 
-def test_cancel_rotate_secret_names_the_unfinished_version(sm):
+# Version ids that sort before and after the first version's: the answer must not depend on their order.
+FIRST_VERSION = "88888888-8888-4888-8888-888888888888"
+
+
+@pytest.mark.parametrize("token", ["00000000-0000-4000-8000-000000000000", "ffffffff-ffff-4fff-bfff-ffffffffffff"])
+def test_cancel_rotate_secret_names_the_unfinished_version(sm, token):
     """AWS: CancelRotateSecret's VersionId is "the unique identifier of the version of the secret
     created during the rotation"; rotation is turned off. moto 5.2: returns the AWSCURRENT version."""
     from smworkbook import rotation
@@ -716,9 +721,9 @@ def test_cancel_rotate_secret_names_the_unfinished_version(sm):
     def fails(event, context):
         raise RuntimeError("no")
 
-    sm.create_secret(Name="s", SecretString="v1")
+    sm.create_secret(Name="s", SecretString="v1", ClientRequestToken=FIRST_VERSION)
     arn = rotation.register_rotation_function("c-cancel", fails)
-    token = sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)["VersionId"]
+    assert sm.rotate_secret(SecretId="s", RotationLambdaARN=arn, ClientRequestToken=token)["VersionId"] == token
     assert sm.cancel_rotate_secret(SecretId="s")["VersionId"] == token
     described = sm.describe_secret(SecretId="s")
     assert described["RotationEnabled"] is False
