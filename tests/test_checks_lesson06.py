@@ -235,6 +235,12 @@ def numbered_user(value):
     return {**value, "username": value["username"].removesuffix("_clone") + "_2"}
 
 
+def always_appending_clone(value):
+    """Names the new user <user in use>_clone every time: right on the first rotation, then 'orders_app_clone_clone'
+    (`value` arrives with the other user already set: other_user() undoes it)."""
+    return {**value, "username": lesson06.other_user(value["username"]) + "_clone"}
+
+
 def with_a_note(value):
     return {**value, "note": "rotated"}
 
@@ -350,6 +356,10 @@ CASES = {
             (
                 answer(alternating_create_with(numbered_user), set_secret_as_admin),
                 "Rotation 1 switched to 'orders_app_2'; the other user of 'orders_app' is 'orders_app_clone'",
+            ),
+            (
+                answer(alternating_create_with(always_appending_clone), set_secret_as_admin),
+                "Rotation 2 switched to 'orders_app_clone_clone'; the other user of 'orders_app_clone' is 'orders_app'",
             ),
             (
                 answer(alternating_create_with(with_a_note), set_secret_as_admin),
