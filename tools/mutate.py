@@ -423,7 +423,7 @@ def _update_readme(records: list[dict], known: list[dict]) -> None:
         lines += [
             "",
             f"Last full run ({last['date']}): {last['seconds'] / 60:.0f} min on {last['cores']} cores, "
-            f"{last['jobs']} modules at a time, with other work on the machine (load average {last['load']}).",
+            f"{last['jobs']} modules at a time (load average {last['load']} as it ended).",
         ]
     lines += ["", README_END]
     before, rest = text.split(README_START, 1)
