@@ -59,6 +59,7 @@ _CORRECTIONS = [
     "tests/test_no_5xx.py",
 ]
 _GRADING = [
+    "tests/test_graded_kernel_side.py",
     "tests/test_grading_report.py",
     "tests/test_grading_kernel_faults.py",
     "tests/test_grading_forgery.py",

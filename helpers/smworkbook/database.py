@@ -49,7 +49,44 @@ _lock = threading.Lock()
 _current: Database | None = None
 
 
-class Database:
+class Logins:
+    """Logging in to a workbook's PostgreSQL on loopback: `host`, `port` and `dbname` say which."""
+
+    host: str
+    port: int
+    dbname: str
+
+    def connect(self, username: str, password: str, database: str | None = None):
+        """A pg8000 connection as `username` (raises pg8000's DatabaseError if the login is refused)."""
+        import pg8000.native
+
+        if not (isinstance(username, str) and username and isinstance(password, str)):
+            kind = type(password).__name__
+            raise WorkbookError(f"A login is a user name and a password, both strings: not {username!r} and a {kind}.")
+        return pg8000.native.Connection(
+            username,
+            host=self.host,
+            port=self.port,
+            database=database or self.dbname,
+            password=password,
+            timeout=10,
+            # The server listens on loopback without TLS: don't ask for it (pg8000's default asks,
+            # building an SSL context per connection, about 60 ms).
+            ssl_context=False,
+        )
+
+    def can_log_in(self, username: str, password: str) -> bool:
+        """True if the server accepts `username` with `password` right now."""
+        import pg8000.exceptions
+
+        try:
+            self.connect(username, password).close()
+        except pg8000.exceptions.DatabaseError:
+            return False
+        return True
+
+
+class Database(Logins):
     """A running PostgreSQL server for this kernel. Get it with `smworkbook.start_database()`.
 
     - `host`, `port`, `dbname`: where it listens (127.0.0.1, a free port) and the database to use.
@@ -79,33 +116,8 @@ class Database:
 
     def connect(self, username: str, password: str, database: str | None = None):
         """A pg8000 connection to this kernel's database as `username` (raises if the login fails)."""
-        import pg8000.native
-
         self._require_running()
-        if not (isinstance(username, str) and username and isinstance(password, str)):
-            kind = type(password).__name__
-            raise WorkbookError(f"A login is a user name and a password, both strings: not {username!r} and a {kind}.")
-        return pg8000.native.Connection(
-            username,
-            host=self.host,
-            port=self.port,
-            database=database or self.dbname,
-            password=password,
-            timeout=10,
-            # The server listens on loopback without TLS: don't ask for it (pg8000's default asks,
-            # building an SSL context per connection, about 60 ms).
-            ssl_context=False,
-        )
-
-    def can_log_in(self, username: str, password: str) -> bool:
-        """True if the server accepts `username` with `password` right now."""
-        import pg8000.exceptions
-
-        try:
-            self.connect(username, password).close()
-        except pg8000.exceptions.DatabaseError:
-            return False
-        return True
+        return super().connect(username, password, database)
 
     def create_login(self, username: str) -> dict:
         """Create (or reset) the login role `username` with a fresh random password.

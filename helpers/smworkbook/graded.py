@@ -21,6 +21,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import isolation, mock, server
+from .database import Logins
 from .errors import WorkbookError
 from .mock import MockAWS
 
@@ -218,32 +219,14 @@ class RemoteCache:
         raise RuntimeError(f"{error.get('type')}: {error.get('message')}")
 
 
-class GradedDatabase:
+class GradedDatabase(Logins):
     """Lesson 4's PostgreSQL in a graded kernel: the grader's, next to its mock (the rotation's checks use it)."""
 
     def __init__(self, host: str, port: int, dbname: str) -> None:
         self.host, self.port, self.dbname = host, int(port), dbname
 
     def __repr__(self) -> str:
-        return f"<GradedDatabase {self.dbname} at {self.host}:{self.port}: the grader's>"
-
-    def connect(self, username: str, password: str, database: str | None = None):
-        """A pg8000 connection as `username` (raises pg8000's DatabaseError if refused)."""
-        import pg8000.native
-
-        return pg8000.native.Connection(
-            username, host=self.host, port=self.port, database=database or self.dbname, password=password, timeout=10
-        )
-
-    def can_log_in(self, username: str, password: str) -> bool:
-        """Does `password` log `username` in?"""
-        import pg8000.exceptions
-
-        try:
-            self.connect(username, password).close()
-        except pg8000.exceptions.DatabaseError:
-            return False
-        return True
+        return f"<GradedDatabase PostgreSQL on this machine, database {self.dbname!r}: the grader's>"
 
 
 def start_database() -> GradedDatabase:

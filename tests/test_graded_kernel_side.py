@@ -1,0 +1,64 @@
+"""The kernel's side of grading (smworkbook.graded), without a grader: how a graded kernel reaches the grader's
+mock and refuses to start without its keys, and that the grader's mock can invoke the kernel's rotation function
+only with the kernel's token (another process on the machine cannot run it)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from http.server import ThreadingHTTPServer
+
+import pytest
+
+from smworkbook import WorkbookError, graded, lambdas
+
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@pytest.fixture
+def graded_environment(monkeypatch):
+    monkeypatch.setenv(graded.ENDPOINT, "http://127.0.0.1:9")
+    monkeypatch.setenv(graded.CONTROL, "http://127.0.0.1:9")
+    monkeypatch.setenv(graded.KEYS, "AKIAGRADER:the-secret:the-token")
+    return monkeypatch
+
+
+def test_the_graders_mock_is_in_use_until_the_kernel_stops_using_it(graded_environment):
+    aws = graded.connect()
+    assert aws.is_running()
+    assert aws.credentials.access_key_id == "AKIAGRADER"
+    aws.stop()
+    assert not aws.is_running()
+    with pytest.raises(WorkbookError):
+        aws.reset()  # a stopped mock is not asked anything
+
+
+@pytest.mark.parametrize("keys", ["", "AKIAGRADER", "AKIAGRADER:the-secret", "AKIAGRADER::the-token", ":s:t"])
+def test_a_graded_kernel_without_all_three_of_the_graders_keys_refuses_to_start(graded_environment, keys):
+    graded_environment.setenv(graded.KEYS, keys)
+    with pytest.raises(WorkbookError, match="is missing: the grader hands this kernel its mock's keys"):
+        graded.connect()
+
+
+def test_the_rotation_function_runs_only_for_a_request_with_the_kernels_token():
+    calls = []
+    arn = lambdas.register("graded-invoke-test", lambda event, context: calls.append(event["Step"]))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), graded._Invoke)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    event = {"Step": "createSecret", "SecretId": "s", "ClientRequestToken": "t" * 32}
+    body = json.dumps({"arn": arn, "event": event}).encode()
+    try:
+        for path in ("/", "/not-the-token", f"/{graded._INVOKE_TOKEN}x"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                NO_PROXY.open(urllib.request.Request(base + path, data=body, method="POST"), timeout=10)
+            assert refused.value.code == 404
+        assert calls == []
+        request = urllib.request.Request(f"{base}/{graded._INVOKE_TOKEN}", data=body, method="POST")
+        with NO_PROXY.open(request, timeout=10) as answer:
+            assert json.loads(answer.read()) == {"ok": True}
+        assert calls == ["createSecret"]
+    finally:
+        server.shutdown()
