@@ -5,6 +5,7 @@ only with the kernel's token (another process on the machine cannot run it)."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -42,7 +43,7 @@ def test_a_graded_kernel_without_all_three_of_the_graders_keys_refuses_to_start(
         graded.connect()
 
 
-def test_the_rotation_function_runs_only_for_a_request_with_the_kernels_token():
+def test_the_rotation_function_runs_only_for_a_request_with_the_kernels_token_and_the_graders_json(capfd):
     calls = []
     arn = lambdas.register("graded-invoke-test", lambda event, context: calls.append(event["Step"]))
     server = ThreadingHTTPServer(("127.0.0.1", 0), graded._Invoke)
@@ -56,9 +57,21 @@ def test_the_rotation_function_runs_only_for_a_request_with_the_kernels_token():
                 NO_PROXY.open(urllib.request.Request(base + path, data=body, method="POST"), timeout=10)
             assert refused.value.code == 404
         assert calls == []
+        # With the token but no body (no Content-Length either), or not the grader's JSON: refused at once.
+        for data in (None, b"{}", b"not json", b'["arn"]'):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                request = urllib.request.Request(f"{base}/{graded._INVOKE_TOKEN}", data=data, method="POST")
+                NO_PROXY.open(request, timeout=10)
+            assert refused.value.code == 400
+        # No Content-Length header at all (http.client always sends one): read nothing, not until the client hangs up.
+        with socket.create_connection(server.server_address, timeout=10) as raw:
+            raw.sendall(f"POST /{graded._INVOKE_TOKEN} HTTP/1.0\r\n\r\n".encode())
+            assert raw.recv(100).startswith(b"HTTP/1.0 400")
+        assert calls == []
         request = urllib.request.Request(f"{base}/{graded._INVOKE_TOKEN}", data=body, method="POST")
         with NO_PROXY.open(request, timeout=10) as answer:
-            assert json.loads(answer.read()) == {"ok": True}
+            assert (answer.status, json.loads(answer.read())) == (200, {"ok": True})
         assert calls == ["createSecret"]
     finally:
         server.shutdown()
+    assert capfd.readouterr().err == ""  # no traceback from a refused request

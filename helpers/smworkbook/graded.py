@@ -250,8 +250,13 @@ class _Invoke(BaseHTTPRequestHandler):
         if self.path != f"/{_INVOKE_TOKEN}":
             self.send_error(404)
             return
-        asked = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-        returned = lambdas.invoke(asked["arn"], asked["event"])
+        try:
+            asked = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            arn, event = asked["arn"], asked["event"]
+        except (ValueError, KeyError, TypeError):  # not the grader's request: no traceback in the learner's cell
+            self.send_error(400)
+            return
+        returned = lambdas.invoke(arn, event)
         data = json.dumps({"ok": returned}).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(data)))
