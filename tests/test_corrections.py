@@ -424,6 +424,20 @@ def test_get_secret_value_after_rollback_returns_awscurrent(sm):
     assert sm.batch_get_secret_value(SecretIdList=["s"])["SecretValues"][0]["SecretString"] == "good"
 
 
+def test_get_secret_value_of_a_secret_without_a_value_names_the_awscurrent_label(sm):
+    """A secret created without SecretString or SecretBinary has no version: GetSecretValue without a version
+    looks for AWSCURRENT (as above) and answers ResourceNotFoundException "Secrets Manager can't find the specified
+    secret value for staging label: AWSCURRENT", the message AWS gives for a label no version holds (e.g. for
+    AWSPENDING in aws/aws-sdk-js-v3#7701), not the one for a secret that does not exist."""
+    sm.create_secret(Name="s")
+    with pytest.raises(ClientError) as error:
+        sm.get_secret_value(SecretId="s")
+    assert error.value.response["Error"] == {
+        "Code": "ResourceNotFoundException",
+        "Message": "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+    }
+
+
 def test_rollback_moves_awsprevious_to_the_version_awscurrent_left(sm):
     """AWS UpdateSecretVersionStage: moving AWSCURRENT also moves AWSPREVIOUS to the version that
     AWSCURRENT was removed from."""
