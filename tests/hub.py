@@ -94,6 +94,8 @@ def learner_python() -> tuple[list[str], dict]:
     # The environment's Jupyter files (JupyterLab's server extension, its assets), whichever Python runs them.
     etc = Path(sys.prefix) / "etc" / "jupyter"
     environment = {"JUPYTER_PATH": str(share), "JUPYTERLAB_DIR": str(share / "lab"), "JUPYTER_CONFIG_PATH": str(etc)}
+    if os.environ.get("LD_LIBRARY_PATH"):  # a shared build's libpython (make test-pythons points it at a copy)
+        environment["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
     if _reachable_by_others(Path(sys.executable).resolve()):
         return [sys.executable, "-m", "jupyterhub.singleuser"], environment
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
