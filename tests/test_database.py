@@ -159,6 +159,28 @@ def test_a_server_left_behind_is_removed_by_the_next_start():
     assert postgres_processes_for(root) == []
 
 
+def test_a_server_left_behind_is_removed_even_when_its_stop_command_cannot_run(monkeypatch):
+    """As root, the stop runs pg_ctl as the database's service user, who cannot run it from a checkout whose
+    folders this kernel has not opened to it yet (a fresh 0700 clone): the next start then stops the dead
+    kernel's server by its pid, and starting a database does not fail (it did, with PermissionError)."""
+    result = run_python(
+        "import os, smworkbook\ndb = smworkbook.start_database()\ndb._watcher.kill()\n"
+        "print(db._root, flush=True)\nos._exit(0)\n",
+        timeout=120,
+    )
+    root = Path(result.stdout.strip().splitlines()[-1])
+    assert postgres_processes_for(root)
+
+    def cannot_run(command, run_as, **kwargs):
+        raise PermissionError(13, "Permission denied", command[0])
+
+    monkeypatch.setattr(database, "_run", cannot_run)
+    database._remove_abandoned_servers()
+    wait_until_gone(root)
+    assert not root.exists()
+    assert postgres_processes_for(root) == []
+
+
 def test_nothing_is_left_in_the_temporary_folder_by_stopped_servers():
     # Other kernels on this machine (other notebooks, other test runs) may own servers right now;
     # what must never be there is a folder whose owning process is gone.

@@ -520,7 +520,9 @@ def _stop_and_remove(root: Path, run_as: str | None) -> None:
     if (data / "postmaster.pid").exists():
         try:
             _run([str(_bin_dir() / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], run_as, cwd=root)
-        except subprocess.CalledProcessError:
+        except (subprocess.CalledProcessError, OSError):
+            # OSError: the service user cannot run this checkout's pg_ctl yet (its folders are opened to it
+            # only when this kernel starts its own server): stop the server by its pid instead.
             _kill_postmaster(data)
     shutil.rmtree(root, ignore_errors=True)
 
