@@ -3,16 +3,11 @@ reason and still matches the code it was judged on, and the stored scores are th
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("mutate", ROOT / "tools" / "mutate.py")
-mutate = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mutate)
+from tools import mutate
 
 ENTRIES = mutate.equivalents()
 
@@ -26,7 +21,7 @@ def test_each_equivalent_mutant_has_a_reason_and_its_line_is_still_in_the_module
     original = [line[1:] for line in entry["diff"] if line.startswith("-")]
     mutant = [line[1:] for line in entry["diff"] if line.startswith("+")]
     assert original and mutant and original != mutant
-    code = (ROOT / mutate.source(entry["module"])).read_text().splitlines()
+    code = (mutate.ROOT / mutate.source(entry["module"])).read_text().splitlines()
     for line in original:
         assert line in code, f"not in {mutate.source(entry['module'])} any more: {line.strip()}"
 
