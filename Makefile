@@ -104,7 +104,7 @@ bench: $(VENV)/.test $(HUB_PROXY)
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
 
 ## mutate: mutation testing of the corrections, policy evaluation, access, rotation, grading and the checks, each
-## module against its own tests (tools/mutate.py; ~1 hour on 2 cores); MODULES="access checks/lesson02" runs some
+## module against its own tests (tools/mutate.py; ~1 hour on 2 cores); MODULES="toolkit/access checks/lesson02" runs some
 ## and updates only their results; writes bench/mutation/*.json and bench/mutation/report.md
 MODULES ?=
 mutate: $(VENV)/.test

@@ -264,7 +264,7 @@ def bench_grade_submission(runs: int) -> dict:
     run, with an empty cache folder, shows a machine's first grading, which makes it.
     """
     try:
-        from smworkbook import grading  # issue 7's grader
+        from smworkbook.grading import run as grading  # issue 7's grader
     except ImportError:
         return {"skipped": "no grader in this version of the package"}
     grade = [PY, "-m", "smworkbook.cli", "grade", "solutions"]
@@ -360,7 +360,9 @@ def bench_fresh_clone(runs: int = 1) -> dict:
 CAPSTONE = """
 import contextlib, io, json, statistics
 import smworkbook
-from smworkbook import checks, load, rotation
+from smworkbook import checks
+from smworkbook.fixtures import load
+from smworkbook.toolkit import rotation
 from smworkbook.checks import lesson04, lesson06 as l6
 aws = smworkbook.start()
 with contextlib.redirect_stdout(io.StringIO()):
@@ -426,7 +428,7 @@ def _make_class(folder: Path) -> None:
     notebook, one with an endless loop)."""
     import nbformat
 
-    from smworkbook import exercises
+    from smworkbook.authoring import exercises
 
     # Lessons 1-5, as the goal was set; lesson 6 (a service under load) is to be reported on its own.
     solutions = sorted((ROOT / "solutions").glob("0[1-5]_*.ipynb"))

@@ -42,7 +42,7 @@ def sm(aws):
 @pytest.fixture
 def enforced(aws):
     """The mock with IAM policy enforcement on for this test only (off again afterwards)."""
-    from smworkbook import access
+    from smworkbook.toolkit import access
 
     access.enforce_policies()
     yield aws

@@ -31,7 +31,8 @@ import requests
 import websocket
 
 import smworkbook
-from smworkbook import database, learner_users
+from smworkbook.fixtures import database
+from smworkbook.grading import learner_users
 
 ROOT = Path(__file__).resolve().parent.parent
 PROXY = ROOT / "tests" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"

@@ -14,7 +14,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 import smworkbook
-from smworkbook import WorkbookError, access
+from smworkbook import WorkbookError
+from smworkbook.toolkit import access
 
 ACCOUNT = "123456789012"
 PREFIX = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:"

@@ -19,7 +19,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from smworkbook import WorkbookError, backends
+from smworkbook import WorkbookError
+from smworkbook.toolkit import backends
 
 from .conftest import ROOT, run_python
 

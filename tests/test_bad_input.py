@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 import smworkbook
-from smworkbook import WorkbookError, access, checks, grading, instructor, rotation
+from smworkbook import WorkbookError, checks
+from smworkbook.grading import instructor
+from smworkbook.grading import run as grading
+from smworkbook.toolkit import access, rotation
 
 KEPT = "kept/secret"
 DELETED = "deleted/secret"

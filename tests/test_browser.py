@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from smworkbook import exercises as generator
+from smworkbook.authoring import exercises as generator
 
 from .conftest import ROOT, running_lab
 

@@ -10,7 +10,8 @@ import json
 import pytest
 
 import smworkbook
-from smworkbook import CheckFailed, access, checks
+from smworkbook import CheckFailed, checks
+from smworkbook.toolkit import access
 
 from .check_contract import contract_tests
 

@@ -389,7 +389,7 @@ UNSOLVED = {"6.1": (), "6.2": (unsolved,), "6.3": (unsolved,), "6.4": (unsolved,
 
 
 def test_the_service_stops_after_a_check(aws):
-    from smworkbook import service
+    from smworkbook.fixtures import service
 
     checks.setup("6.2")
     with pytest.raises(CheckFailed):
@@ -459,7 +459,7 @@ class Measured:
     """What _require_steady reads of a check's service: its answers, its cache's counts, its AWS calls."""
 
     def __init__(self, reads=3, refreshes=0, calls=1, status=200, body='{"served_by": "orders_app"}'):
-        from smworkbook import load
+        from smworkbook.fixtures import load
 
         self.cache = type("Counts", (), {"reads": 0, "refreshes": refreshes, "looped": [], "swallowed": False})()
         self.calls = ["DescribeSecret"] + ["GetSecretValue"] * calls
@@ -505,7 +505,7 @@ def test_each_set_up_leaves_the_service_its_exercise_starts_from(aws, sm):
     assert iam.list_user_policies(UserName=lesson06.SERVICE_USER)["PolicyNames"] == []
     checks.setup("6.2")
     assert iam.list_user_policies(UserName=lesson06.SERVICE_USER)["PolicyNames"] == ["read-orders-db"]
-    from smworkbook import access
+    from smworkbook.toolkit import access
 
     access.enforce_policies(False)
     value = json.loads(sm.get_secret_value(SecretId=SECRET)["SecretString"])

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from botocore.exceptions import ClientError
 
-from smworkbook import corrections
+from smworkbook.engine import corrections
 
 
 def error_of(call) -> dict:
@@ -132,7 +132,7 @@ def test_denial_is_access_denied_exception_naming_user_action_and_resource(enfor
     secretsmanager:GetSecretValue on resource: <secret id> because no identity-based policy allows
     the secretsmanager:GetSecretValue action" (Secrets Manager troubleshooting; the message names
     the secret as the caller did). moto 5.2: an XML 403 botocore reads as "An error occurred (403)"."""
-    from smworkbook import access
+    from smworkbook.toolkit import access
 
     sm.create_secret(Name="one", SecretString="1")
     sm.create_secret(Name="two", SecretString="2")
@@ -152,7 +152,7 @@ def test_an_allow_on_one_secrets_arn_allows_that_secret(enforced, sm):
     """AWS: a statement applies when the request's action AND resource (the secret's ARN) match
     ("Determine who has permissions to your secrets"). moto 5.2: compares every Resource with "*",
     so a policy naming one secret's ARN denied everything."""
-    from smworkbook import access
+    from smworkbook.toolkit import access
 
     sm.create_secret(Name="one", SecretString="1")
     client = enforced.client_as(access.create_user("app", READ_ONE))
@@ -162,7 +162,7 @@ def test_an_allow_on_one_secrets_arn_allows_that_secret(enforced, sm):
 def test_an_allow_whose_condition_fails_does_not_deny(enforced, sm):
     """AWS: a statement whose Condition is not met does not apply (IAM User Guide, policy
     evaluation logic); another statement may still allow. moto 5.2: a failed condition denies."""
-    from smworkbook import access
+    from smworkbook.toolkit import access
 
     sm.create_secret(Name="one", SecretString="1", Tags=[{"Key": "team", "Value": "a"}])
     policy = {
@@ -266,7 +266,7 @@ def test_other_services_keep_moto_s_own_iam_checks_while_enforcement_is_on(enfor
     """Policy enforcement evaluates Secrets Manager's requests with the workbook's evaluator; a request
     to another service (IAM here) is still authorized by moto's own IAM check: an identity-based
     policy allowing iam:ListUsers lets the user list users, and nothing else."""
-    from smworkbook import access
+    from smworkbook.toolkit import access
 
     allowed = {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}
     user = access.create_user("auditor", {"Version": "2012-10-17", "Statement": [allowed]})
@@ -280,7 +280,7 @@ def test_reading_a_secret_with_a_customer_managed_key_needs_kms_decrypt(enforced
     kms:Decrypt on the key (Secrets Manager user guide, "Secret encryption and decryption"),
     else AccessDeniedException "Access to KMS is not allowed"; the AWS managed key needs nothing
     extra. moto 5.2: never consults KMS."""
-    from smworkbook import access
+    from smworkbook.toolkit import access
 
     key_arn = enforced.client("kms").create_key()["KeyMetadata"]["Arn"]
     sm.create_secret(Name="cmk", SecretString="c", KmsKeyId=key_arn)
@@ -307,7 +307,7 @@ def test_batch_get_secret_value_returns_only_the_secrets_the_caller_may_read(enf
     """AWS: BatchGetSecretValue needs secretsmanager:GetSecretValue for each secret (and
     secretsmanager:ListSecrets with filters); a secret the caller may not read is in Errors with
     ErrorCode AccessDeniedException. moto 5.2: returns every secret asked for."""
-    from smworkbook import access
+    from smworkbook.toolkit import access
 
     sm.create_secret(Name="one", SecretString="1")
     sm.create_secret(Name="two", SecretString="2")
@@ -583,7 +583,7 @@ def test_rotate_secret_invokes_the_four_steps_in_order_with_the_arn_and_token(sm
     """AWS: Secrets Manager invokes the function with {"SecretId", "ClientRequestToken", "Step"} for
     createSecret, setSecret, testSecret, finishSecret; the token is the returned VersionId.
     moto 5.2: runs the function only in Docker; its simple backend runs no code."""
-    from smworkbook import rotation
+    from smworkbook.toolkit import rotation
 
     created = sm.create_secret(Name="s", SecretString="v1")
     arn = rotation.register_rotation_function("c-order", _value_only_handler(sm))
@@ -623,7 +623,7 @@ def test_a_stale_awspending_blocks_the_next_rotation(sm):
     """AWS: "If the AWSPENDING staging label is present but not attached to the same version as
     AWSCURRENT, then any later invocation of RotateSecret assumes that a previous rotation request
     is still in progress and returns an error." moto 5.2: allows it (and refuses the opposite case)."""
-    from smworkbook import rotation
+    from smworkbook.toolkit import rotation
 
     def fails(event, context):
         raise RuntimeError("the database is down")
@@ -643,7 +643,7 @@ def test_a_good_rotation_then_a_failed_one_leaves_awspending_on_one_version_and_
     request is still in progress and returns an error." After a good rotation AWSPENDING stays on the
     new AWSCURRENT version; the next rotation's new version takes it from there, so when that
     rotation fails, a third rotate_secret is refused (lesson 4 teaches this)."""
-    from smworkbook import rotation
+    from smworkbook.toolkit import rotation
 
     good = _value_only_handler(sm)
     down = {"yes": False}
@@ -670,7 +670,7 @@ def test_awspending_on_the_awscurrent_version_does_not_block_rotation(sm):
     """AWS: after a successful rotation AWSPENDING "might be attached to the same version as the
     AWSCURRENT version"; the next rotation may start. moto 5.2: "Previous rotation request is still
     in progress." """
-    from smworkbook import rotation
+    from smworkbook.toolkit import rotation
 
     sm.create_secret(Name="s", SecretString="v1")
     arn = rotation.register_rotation_function("c-twice", _value_only_handler(sm))
@@ -683,7 +683,7 @@ def test_awspending_on_the_awscurrent_version_does_not_block_rotation(sm):
 def test_a_retry_with_the_pending_token_resumes_the_rotation(sm):
     """AWS: ClientRequestToken lets a retry after a failure reuse the same version instead of making
     a duplicate; the retried steps finish the rotation. moto 5.2: no step runs at all."""
-    from smworkbook import rotation
+    from smworkbook.toolkit import rotation
 
     broken = {"yes": True}
     good = _value_only_handler(sm)
@@ -708,7 +708,7 @@ def test_rotate_immediately_false_runs_only_testsecret_and_leaves_no_pending_ver
     """AWS: with RotateImmediately=False "Secrets Manager tests the rotation configuration by running
     the testSecret step ... The test creates an AWSPENDING version of the secret and then removes it."
     moto 5.2: leaves the AWSPENDING version in place."""
-    from smworkbook import rotation
+    from smworkbook.toolkit import rotation
 
     sm.create_secret(Name="s", SecretString="v1")
     arn = rotation.register_rotation_function("c-later", _value_only_handler(sm))
@@ -730,7 +730,7 @@ FIRST_VERSION = "88888888-8888-4888-8888-888888888888"
 def test_cancel_rotate_secret_names_the_unfinished_version(sm, token):
     """AWS: CancelRotateSecret's VersionId is "the unique identifier of the version of the secret
     created during the rotation"; rotation is turned off. moto 5.2: returns the AWSCURRENT version."""
-    from smworkbook import rotation
+    from smworkbook.toolkit import rotation
 
     def fails(event, context):
         raise RuntimeError("no")
@@ -939,7 +939,7 @@ def test_versions_list_their_last_accessed_date_and_only_with_a_value(sm):
     """ListSecretVersionIds: LastAccessedDate "the date that this version of the secret was last
     accessed"; it "only returns versions that contain a secret value" (DescribeSecret's
     VersionIdsToStages shows the others). moto 5.2: the time of the call, and every version."""
-    from smworkbook import rotation
+    from smworkbook.toolkit import rotation
 
     created = sm.create_secret(Name="s", SecretString="v")
     sm.get_secret_value(SecretId="s")
@@ -955,7 +955,7 @@ def test_versions_list_their_last_accessed_date_and_only_with_a_value(sm):
 def test_the_rotation_event_carries_a_rotation_token(sm):
     """User Guide, "Rotation by Lambda function": the function is invoked with {"Step", "SecretId",
     "ClientRequestToken", "RotationToken"}. The workbook's earlier mock sent no RotationToken."""
-    from smworkbook import rotation
+    from smworkbook.toolkit import rotation
 
     sm.create_secret(Name="s", SecretString="v")
     arn = rotation.register_rotation_function("c-token", _value_only_handler(sm))
@@ -970,7 +970,7 @@ def test_the_rotation_event_carries_a_rotation_token(sm):
 def test_rotation_rules_keep_schedule_expression_and_duration(sm):
     """RotationRulesType: ScheduleExpression and Duration are kept; AutomaticallyAfterDays "is
     calculated from the rotation schedule". moto 5.2: both dropped, AutomaticallyAfterDays 0."""
-    from smworkbook import rotation
+    from smworkbook.toolkit import rotation
 
     sm.create_secret(Name="s", SecretString="v")
     arn = rotation.register_rotation_function("c-rules", _value_only_handler(sm))
@@ -1000,7 +1000,7 @@ def test_rotation_rules_keep_schedule_expression_and_duration(sm):
 def test_rotation_rules_that_aws_refuses(sm, rules):
     """RotationRulesType: "AutomaticallyAfterDays or ScheduleExpression, but not both"; "You can
     rotate a secret as often as every four hours"; "A cron() or rate() expression"."""
-    from smworkbook import rotation
+    from smworkbook.toolkit import rotation
 
     sm.create_secret(Name="s", SecretString="v")
     arn = rotation.register_rotation_function("c-refused", _value_only_handler(sm))

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import smworkbook
-from smworkbook import WorkbookError, database
+from smworkbook import WorkbookError
+from smworkbook.fixtures import database
 
 from .conftest import run_python
 

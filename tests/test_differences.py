@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from smworkbook import rotation
+from smworkbook.toolkit import rotation
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

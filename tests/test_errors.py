@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from IPython.core.interactiveshell import InteractiveShell
 
-from smworkbook.errors import CheckFailed, WorkbookError, install_short_errors
+from smworkbook.engine.errors import CheckFailed, WorkbookError, install_short_errors
 
 from .conftest import run_python
 

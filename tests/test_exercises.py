@@ -10,7 +10,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from smworkbook import WorkbookError, checks, exercises
+from smworkbook import WorkbookError, checks
+from smworkbook.authoring import exercises
 from smworkbook.cli import main
 
 from .conftest import ROOT

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from smworkbook import formats, grading
 from smworkbook.checks import EXERCISES
+from smworkbook.grading import formats
+from smworkbook.grading import run as grading
 
 from .conftest import ROOT
 

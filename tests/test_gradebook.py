@@ -11,9 +11,11 @@ import time
 import nbformat
 import pytest
 
-from smworkbook import WorkbookError, gradebook, grading, learner_users
+from smworkbook import WorkbookError
 from smworkbook.checks import EXERCISES
 from smworkbook.cli import main
+from smworkbook.grading import gradebook, learner_users
+from smworkbook.grading import run as grading
 
 from .conftest import ROOT
 

@@ -13,7 +13,9 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from smworkbook import WorkbookError, graded, lambdas
+from smworkbook import WorkbookError
+from smworkbook.engine import lambdas
+from smworkbook.toolkit import graded
 
 NO_PROXY = graded._NO_PROXY  # the kernel's own opener: loopback never goes through a proxy
 

@@ -11,9 +11,11 @@ import nbformat
 import pytest
 import yaml
 
-from smworkbook import WorkbookError, exercises, grading
+from smworkbook import WorkbookError
+from smworkbook.authoring import exercises
 from smworkbook.checks import EXERCISES
 from smworkbook.cli import main
+from smworkbook.grading import run as grading
 
 from .conftest import ROOT
 

@@ -9,7 +9,7 @@ import json
 import nbformat
 import pytest
 
-from smworkbook import grading
+from smworkbook.grading import run as grading
 
 from .conftest import ROOT
 

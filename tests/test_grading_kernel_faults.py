@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellTimeoutError
 
-from smworkbook import grading
+from smworkbook.grading import run as grading
 
 STARTING = "Kernel died before replying to kernel_info"
 

@@ -12,9 +12,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import nbformat
 import pytest
 
-from smworkbook import WorkbookError, gradebook, graded, grader_mock, grading, learner_users
+from smworkbook import WorkbookError
 from smworkbook.checks import EXERCISES
 from smworkbook.cli import main
+from smworkbook.grading import gradebook, grader_mock, learner_users
+from smworkbook.grading import run as grading
+from smworkbook.toolkit import graded
 
 LESSON1 = [number for number in EXERCISES if number.startswith("1.")]
 

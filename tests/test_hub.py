@@ -19,7 +19,7 @@ import nbformat
 import pytest
 import requests
 
-from smworkbook import learner_users
+from smworkbook.grading import learner_users
 
 from .conftest import ROOT
 from .test_shared_host import ATTACKER_CODE

@@ -10,8 +10,9 @@ import urllib.request
 
 import pytest
 
-from smworkbook import WorkbookError, instructor
+from smworkbook import WorkbookError
 from smworkbook.checks import EXERCISES
+from smworkbook.grading import instructor
 
 
 def _names(sm) -> list[str]:

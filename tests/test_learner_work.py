@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from smworkbook import exercises
+from smworkbook.authoring import exercises
 
 from .conftest import ROOT
 

@@ -6,7 +6,7 @@ import re
 
 import nbformat
 
-from smworkbook import lessons
+from smworkbook.authoring import lessons
 
 from .conftest import ROOT
 

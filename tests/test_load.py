@@ -12,8 +12,9 @@ import threading
 import pytest
 from flask import Flask
 
-from smworkbook import WorkbookError, load, service
-from smworkbook.rotation import STEPS
+from smworkbook import WorkbookError
+from smworkbook.fixtures import load, service
+from smworkbook.toolkit.rotation import STEPS
 
 
 def request(start, end, status=200, probe=False):

@@ -8,7 +8,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from smworkbook import WorkbookError, exercises, mywork
+from smworkbook import WorkbookError
+from smworkbook.authoring import exercises, mywork
 from smworkbook.cli import main
 
 

@@ -23,7 +23,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from smworkbook.corrections.validation import service_model
+from smworkbook.engine.corrections.validation import service_model
 
 MODEL = service_model()
 LIVE = "walk/live"

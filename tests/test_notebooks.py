@@ -12,7 +12,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
-from smworkbook import exercises as generator
+from smworkbook.authoring import exercises as generator
 
 from .conftest import ROOT
 

@@ -20,7 +20,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from smworkbook import access
+from smworkbook.toolkit import access
 
 NO_RETRIES = Config(retries={"max_attempts": 1})
 ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -136,7 +136,7 @@ def test_a_child_process_gets_the_mocks_endpoint_and_keys_from_environment_for(a
     import subprocess
     import sys
 
-    from smworkbook import isolation
+    from smworkbook.engine import isolation
 
     keys = aws.credentials
     env = isolation.environment_for(aws.endpoint_url, keys.access_key_id, keys.secret_access_key, keys.api_token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from smworkbook import policies
+from smworkbook.engine import policies
 
 USER = "arn:aws:iam::123456789012:user/app"
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:team/db.main-AbC123"

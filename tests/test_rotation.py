@@ -8,8 +8,10 @@ import json
 import pytest
 
 import smworkbook
-from smworkbook import WorkbookError, lambdas, rotation
+from smworkbook import WorkbookError
 from smworkbook.checks import lesson04
+from smworkbook.engine import lambdas
+from smworkbook.toolkit import rotation
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def test_a_busy_port_fails_fast_and_start_falls_back_to_a_free_one():
     code = textwrap.dedent(
         """
         import socket, boto3, smworkbook
-        from smworkbook.server import Credentials, LoopbackMotoServer
+        from smworkbook.engine.server import Credentials, LoopbackMotoServer
         aws = smworkbook.start()
         old_port = int(aws.endpoint_url.rsplit(":", 1)[1])
         aws.stop()

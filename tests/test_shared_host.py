@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import smworkbook
-from smworkbook import database
+from smworkbook.fixtures import database
 
 VICTIM, ATTACKER = "smw_learner_a", "smw_learner_b"
 
@@ -231,7 +231,7 @@ def test_a_per_learner_service_answers_only_requests_with_its_token():
     from werkzeug.test import Client
     from werkzeug.wrappers import Response
 
-    from smworkbook.server import TokenOnly, has_token
+    from smworkbook.engine.server import TokenOnly, has_token
 
     app = TokenOnly(Response("the learner's data"), "t0ken-of-a")
     client = Client(app)
@@ -251,7 +251,7 @@ def test_two_graders_of_the_same_learner_take_turns_so_neither_sweeps_the_others
     import asyncio
     import threading
 
-    from smworkbook import learner_users
+    from smworkbook.grading import learner_users
 
     user = learner_users.user_for("two graders")
     other = learner_users.user_for("another learner")

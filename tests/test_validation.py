@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from botocore.model import ShapeResolver
 from moto.secretsmanager.exceptions import InvalidParameterException
 
-from smworkbook.corrections.validation import check_value, service_model
+from smworkbook.engine.corrections.validation import check_value, service_model
 
 BAD = "InvalidParameterException"
 TOKEN = "11111111-2222-3333-4444-555555555555"

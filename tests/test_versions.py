@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smworkbook import WorkbookError, versions_table
-from smworkbook.versions import COLUMNS, label_colour, ordered_labels, secret_names, style_versions
+from smworkbook.toolkit.versions import COLUMNS, label_colour, ordered_labels, secret_names, style_versions
 
 
 def test_one_row_per_version_in_creation_order_with_labels(sm):
@@ -86,7 +86,8 @@ def test_a_labelled_version_without_a_value_comes_from_describe_secret(sm):
     """ListSecretVersionIds "only returns versions that contain a secret value. To see all version IDs
     that have staging labels attached, including ones without a secret value, call DescribeSecret":
     the table does, so the empty AWSPENDING of a failed createSecret shows, last, with no date."""
-    from smworkbook import LabelHistory, rotation
+    from smworkbook import LabelHistory
+    from smworkbook.toolkit import rotation
 
     current = sm.create_secret(Name="s", SecretString="1")["VersionId"]
     arn = rotation.register_rotation_function("versions-fails", lambda event, context: 1 / 0)

@@ -7,7 +7,7 @@ import the mutated file from it; the working tree itself is never changed), agai
 maps it to.
 
     python tools/mutate.py                      # every module, then the report
-    python tools/mutate.py checks/lesson02 access   # only these; the others' results in the report are kept
+    python tools/mutate.py checks/lesson02 toolkit/access   # only these; the others' results in the report are kept
     python tools/mutate.py --report             # rewrite bench/mutation/report.md from the stored results
 
 A fixed, seeded sample per module keeps a full run within an hour on two cores: the places cosmic-ray can change
@@ -68,29 +68,32 @@ _GRADING = [
 
 # module -> the test files that cover it (the fast ones first: pytest -x stops at the first failure).
 MODULES: dict[str, list[str]] = {
-    "corrections/access": ["tests/test_access.py", *_CORRECTIONS],
-    "corrections/common": _CORRECTIONS,
-    "corrections/lifecycle": _CORRECTIONS,
-    "corrections/rotation": ["tests/test_rotation.py", *_CORRECTIONS],
-    "corrections/validation": _CORRECTIONS,
-    "corrections/values": _CORRECTIONS,
-    "policies": ["tests/test_policies.py", "tests/test_access.py", "tests/test_corrections.py"],
-    "enforcement": ["tests/test_access.py", "tests/test_policies.py", "tests/test_corrections.py"],
-    "access": ["tests/test_access.py", "tests/test_corrections.py"],
-    "rotation": ["tests/test_rotation.py", "tests/test_corrections.py"],
-    "lambdas": ["tests/test_rotation.py"],
-    "grading": _GRADING,
-    "graded": _GRADING,
-    "gradebook": ["tests/test_grading_report.py", "tests/test_gradebook.py"],
+    "engine/corrections/access": ["tests/test_access.py", *_CORRECTIONS],
+    "engine/corrections/common": _CORRECTIONS,
+    "engine/corrections/lifecycle": _CORRECTIONS,
+    "engine/corrections/rotation": ["tests/test_rotation.py", *_CORRECTIONS],
+    "engine/corrections/validation": _CORRECTIONS,
+    "engine/corrections/values": _CORRECTIONS,
+    "engine/policies": ["tests/test_policies.py", "tests/test_access.py", "tests/test_corrections.py"],
+    "engine/enforcement": ["tests/test_access.py", "tests/test_policies.py", "tests/test_corrections.py"],
+    "toolkit/access": ["tests/test_access.py", "tests/test_corrections.py"],
+    "toolkit/rotation": ["tests/test_rotation.py", "tests/test_corrections.py"],
+    "engine/lambdas": ["tests/test_rotation.py"],
+    "grading/run": _GRADING,
+    "toolkit/graded": _GRADING,
+    "grading/gradebook": ["tests/test_grading_report.py", "tests/test_gradebook.py"],
     **{f"checks/lesson0{n}": [f"tests/test_checks_lesson0{n}.py"] for n in range(1, 7)},
 }
 # The mock engine's modules: tests that start the mock's server (and, for the corrections, walk every operation).
 SAMPLE_ENGINE = 15
 SAMPLE_CORRECTIONS = 12
 SAMPLES = {
-    **{m: SAMPLE_CORRECTIONS for m in MODULES if m.startswith("corrections/")},
-    **{m: SAMPLE_ENGINE for m in ("policies", "enforcement", "access", "rotation", "lambdas")},
-    **{m: SAMPLE_GRADING for m in ("grading", "graded", "gradebook")},
+    **{m: SAMPLE_CORRECTIONS for m in MODULES if m.startswith("engine/corrections/")},
+    **{
+        m: SAMPLE_ENGINE
+        for m in ("engine/policies", "engine/enforcement", "toolkit/access", "toolkit/rotation", "engine/lambdas")
+    },
+    **{m: SAMPLE_GRADING for m in ("grading/run", "toolkit/graded", "grading/gradebook")},
 }
 
 
@@ -341,8 +344,9 @@ def report() -> Path:
     lines = [
         "# Mutation testing",
         "",
-        'Made by `make mutate` (tools/mutate.py, cosmic-ray); `make mutate MODULES="access checks/lesson02"` re-runs',
-        "some modules and keeps the others' results. Each module's mutants run against only the test files listed.",
+        "Made by `make mutate` (tools/mutate.py, cosmic-ray);",
+        '`make mutate MODULES="toolkit/access checks/lesson02"` re-runs some modules and keeps the others\' results.',
+        "Each module's mutants run against only the test files listed.",
         f"A fixed, seeded sample of places per module, one mutant per place: {SAMPLE} places for the checks,",
         f"{SAMPLE_ENGINE} for policies, enforcement, access, rotation and lambdas, {SAMPLE_CORRECTIONS} for the",
         f"corrections, {SAMPLE_GRADING} for the grader's modules (their tests run kernels). Changes inside message",

@@ -5,33 +5,45 @@ Start here: `aws = smworkbook.start()` runs this kernel's mock AWS and points bo
 
 import importlib
 
-from . import graded
-from .errors import CheckFailed, WorkbookError, install_short_errors
-from .mock import MockAWS, current, start
-from .rotation import register_rotation_function, rotation_log
+from smworkbook.engine.errors import CheckFailed, WorkbookError, install_short_errors
+from smworkbook.toolkit import graded
+from smworkbook.toolkit.mock import MockAWS, current, start
+from smworkbook.toolkit.rotation import register_rotation_function, rotation_log
 
 install_short_errors()
 
 # Loaded on first use: pandas and ipywidgets take longer to import than the rest of the set-up
 # cell together, and lesson 1 needs neither; only lesson 4 needs the database.
 _LAZY = {
-    "Database": ".database",
-    "start_database": ".database",
-    "throttled": ".faults",
-    "describe_table": ".describe",
-    "LabelHistory": ".history",
-    "versions_table": ".versions",
-    "versions_snapshot": ".versions",
-    "VersionsView": ".widgets",
-    "show_versions": ".widgets",
+    "Database": "smworkbook.fixtures.database",
+    "start_database": "smworkbook.fixtures.database",
+    "throttled": "smworkbook.toolkit.faults",
+    "describe_table": "smworkbook.toolkit.describe",
+    "LabelHistory": "smworkbook.toolkit.history",
+    "versions_table": "smworkbook.toolkit.versions",
+    "versions_snapshot": "smworkbook.toolkit.versions",
+    "VersionsView": "smworkbook.toolkit.widgets",
+    "show_versions": "smworkbook.toolkit.widgets",
+}
+# The modules lessons name (`from smworkbook import access, checks`, `smworkbook.service.serve(app)`): where
+# each lives in the layers (docs/maintainer.md, "Architecture").
+_MODULES = {
+    "access": "smworkbook.toolkit.access",
+    "rotation": "smworkbook.toolkit.rotation",
+    "service": "smworkbook.fixtures.service",
+    "load": "smworkbook.fixtures.load",
+    "checks": "smworkbook.checks",
+    "instructor": "smworkbook.grading.instructor",
 }
 
 
 def __getattr__(name: str):
     if name == "start_database" and graded.active():  # a graded kernel uses the grader's database
-        return graded.start_database
+        return importlib.import_module(_LAZY[name]).start_graded_database
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _MODULES:
+        return importlib.import_module(_MODULES[name])
     raise AttributeError(f"module 'smworkbook' has no attribute {name!r}")
 
 
@@ -42,12 +54,17 @@ __all__ = [
     "MockAWS",
     "VersionsView",
     "WorkbookError",
+    "access",
+    "checks",
     "current",
     "describe_table",
+    "load",
     "register_rotation_function",
+    "rotation",
     "rotation_log",
     "show_versions",
     "start",
+    "service",
     "start_database",
     "throttled",
     "versions_snapshot",

@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import grading  # first: it keeps nbformat's import fast (see the top of grading.py)
+from smworkbook.grading import run as grading  # first: it keeps nbformat's import fast (see the top of grading/run.py)
 
 # isort: split
-from . import exercises, mywork, outputs
-from .errors import WorkbookError
+from smworkbook.authoring import exercises, mywork, outputs
+from smworkbook.engine.errors import WorkbookError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "update":
             return _update(args.root, pull=not args.no_pull)
         if args.command == "gradebook":
-            from . import gradebook
+            from smworkbook.grading import gradebook
 
             return gradebook.main_gradebook(args)
         if args.command == "outputs":
@@ -138,9 +138,9 @@ def _grade(args) -> int:
         raise WorkbookError(f"There is no {mywork.MY_WORK}/ here yet: `smworkbook my-work` (or `make lab`) makes it.")
     names = ", ".join(str(path) for path in args.paths)
     print(f"Grading {names}: each notebook runs in a fresh kernel...", flush=True)
-    from . import learner_users
+    from smworkbook.grading import learner_users
 
-    # As root (CI), the learner's kernels run as an OS user of their own (see smworkbook.learner_users).
+    # As root (CI), the learner's kernels run as an OS user of their own (see smworkbook.grading.learner_users).
     user = None
     if learner_users.available():
         try:
@@ -154,7 +154,7 @@ def _grade(args) -> int:
     for path in grading.write_reports(report, args.json, args.junit):
         print(f"wrote {path}")
     if args.learner is not None and args.json is not None:
-        from . import gradebook
+        from smworkbook.grading import gradebook
 
         # One learner's job of a class fanned out (e.g. a CI matrix): its report, signed, replaces the plain one.
         key = gradebook.grader_key()

@@ -5,7 +5,9 @@ AssertionError) whose message is a hint. `checks.progress(1)`, the last cell of 
 notebook, shows what this kernel's checks found (a view, not the grade).
 """
 
-from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06  # noqa: F401  (registers the lessons' exercises)
-from ._registry import EXERCISES, progress, setup, verify
+from smworkbook.checks import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06  # noqa: F401  (registers the lessons' exercises)
+from smworkbook.checks._registry import EXERCISES, progress, setup, verify
 
 __all__ = ["EXERCISES", "progress", "setup", "verify"]
+# Layer 4 (tests/test_layers.py): the checks use the toolkit and the fixtures; grading runs them.
+LAYER = 4

@@ -16,9 +16,9 @@ from datetime import timedelta
 
 import botocore.exceptions
 
-from .. import graded
-from ..errors import CheckFailed, WorkbookError
-from ..mock import current, require_mock
+from smworkbook.engine.errors import CheckFailed, WorkbookError
+from smworkbook.toolkit import graded
+from smworkbook.toolkit.mock import current, require_mock
 
 
 @dataclass

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 
-from ..errors import CheckFailed
-from ..mock import current
-from . import _values
-from ._hints import short as _short
-from ._registry import days_until_purge, describe, exercise, prepares, read, require
+from smworkbook.checks import _values
+from smworkbook.checks._hints import short as _short
+from smworkbook.checks._registry import days_until_purge, describe, exercise, prepares, read, require
+from smworkbook.engine.errors import CheckFailed
+from smworkbook.toolkit.mock import current
 
 DB_CREDENTIALS = "lesson01/db-credentials"
 WEATHER_API = "lesson01/weather-api"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from ..mock import current
-from . import _values
-from ._hints import short as _short
-from ._registry import describe, exercise, prepares, read, require
+from smworkbook.checks import _values
+from smworkbook.checks._hints import short as _short
+from smworkbook.checks._registry import describe, exercise, prepares, read, require
+from smworkbook.toolkit.mock import current
 
 PREVIOUS = "lesson02/db-password"
 DEPRECATED = "lesson02/api-key"
@@ -32,7 +32,7 @@ def _labels(name: str) -> dict[str, tuple[str, ...]]:
     require(describe(name), f"There is no secret called {name!r}. Run the exercise cell again from the top.")
     # Imported here: versions_table needs pandas, which takes longer to import than the rest of
     # the checks together, and the other lessons' notebooks never need it.
-    from ..versions import versions_table
+    from smworkbook.toolkit.versions import versions_table
 
     table = versions_table(name)
     return dict(zip(table["VersionId"], table["labels"], strict=True))

@@ -11,11 +11,11 @@ import string
 
 import botocore.exceptions
 
-from ..errors import CheckFailed
-from ..mock import current
-from . import _values
-from ._hints import short as _short
-from ._registry import days_until_purge, describe, exercise, prepares, require
+from smworkbook.checks import _values
+from smworkbook.checks._hints import short as _short
+from smworkbook.checks._registry import days_until_purge, describe, exercise, prepares, require
+from smworkbook.engine.errors import CheckFailed
+from smworkbook.toolkit.mock import current
 
 PREFIX = "lesson03/"
 

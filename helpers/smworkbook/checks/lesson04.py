@@ -16,12 +16,12 @@ import json
 
 import botocore.exceptions
 
-from .. import rotation
-from ..database import start_database
-from ..errors import CheckFailed
-from ..mock import current
-from ._hints import short as _short
-from ._registry import exercise, prepares, require
+from smworkbook.checks._hints import short as _short
+from smworkbook.checks._registry import exercise, prepares, require
+from smworkbook.engine.errors import CheckFailed
+from smworkbook.fixtures.database import start_database
+from smworkbook.toolkit import rotation
+from smworkbook.toolkit.mock import current
 
 SECRET = "lesson04/app-db"
 USERNAME = "app_user"

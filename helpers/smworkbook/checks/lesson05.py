@@ -11,12 +11,13 @@ import json
 
 import botocore.exceptions
 
-from .. import access, policies
-from ..errors import CheckFailed
-from ..mock import current
-from . import _values
-from ._hints import policy_summary
-from ._registry import exercise, prepares, require
+from smworkbook.checks import _values
+from smworkbook.checks._hints import policy_summary
+from smworkbook.checks._registry import exercise, prepares, require
+from smworkbook.engine import policies
+from smworkbook.engine.errors import CheckFailed
+from smworkbook.toolkit import access
+from smworkbook.toolkit.mock import current
 
 ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
 

@@ -18,13 +18,15 @@ import time
 
 import botocore.exceptions
 
-from .. import access, lambdas, load, rotation, service
-from ..database import start_database
-from ..errors import CheckFailed
-from ..mock import current
-from . import lesson04, lesson05
-from ._hints import policy_summary
-from ._registry import exercise, prepares, require
+from smworkbook.checks import lesson04, lesson05
+from smworkbook.checks._hints import policy_summary
+from smworkbook.checks._registry import exercise, prepares, require
+from smworkbook.engine import lambdas
+from smworkbook.engine.errors import CheckFailed
+from smworkbook.fixtures import load, service
+from smworkbook.fixtures.database import start_database
+from smworkbook.toolkit import access, rotation
+from smworkbook.toolkit.mock import current
 
 SECRET = "lesson06/orders-db"
 ADMIN_SECRET = "lesson06/orders-db-admin"
@@ -253,7 +255,7 @@ class _Measure:
         )
         # Graded, `answer` stands in for the learner's function, which runs in the kernel (as a Lambda
         # would); the cache stays here and the kernel's function reads it through the grader's control
-        # address (smworkbook.graded.RemoteCache). The service, its cache, the counts and the HTTP
+        # address (smworkbook.toolkit.graded.RemoteCache). The service, its cache, the counts and the HTTP
         # answers are all this process's: nothing the kernel reports decides the verdict.
         serial = bool(getattr(answer, "runs_in_kernel", False))
         self.cache = _counting_cache(self.client, serial)

@@ -1,0 +1,78 @@
+"""The workbook's lessons, read from the lesson notebooks themselves: number, title, time, objectives.
+
+Each lesson notebook starts with a markdown cell holding its `# Lesson N: title`, a `**Time:** about
+N minutes` line and a `**What you will learn**` (or `**You will learn**`) list. Reading them from there
+keeps the start page, the presenter helper and the lessons in step (tests/test_lessons.py checks the
+start page).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from smworkbook.engine.errors import WorkbookError
+
+# helpers/smworkbook/authoring/lessons.py -> the workbook's top folder (the package is installed editable).
+ROOT = Path(__file__).resolve().parents[3]
+# "**What you will learn**" then a markdown list (items may wrap onto indented lines).
+_OBJECTIVES = r"\*\*(?:What )?you will learn:?\*\*:?\s*\n((?:\s*[-*] .*\n?(?:  +\S.*\n?)*)+)"
+
+
+@dataclass
+class Lesson:
+    """One lesson: its number, title, notebook, exercises notebook, time in minutes and objectives."""
+
+    number: int
+    title: str
+    notebook: Path
+    exercises: Path | None
+    minutes: int | None
+    objectives: list[str] = field(default_factory=list)
+
+
+def lessons(root: Path = ROOT) -> list[Lesson]:
+    """Every lesson in notebooks/ (not the start page), in order."""
+    folder = root / "notebooks"
+    if not folder.is_dir():
+        raise WorkbookError(f"No lesson notebooks in {folder}: run this from a copy of the workbook.")
+    found = []
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        number = int(path.name[:2])
+        if number == 0:
+            continue
+        found.append(_read(number, path, root / "exercises" / path.name))
+    return found
+
+
+def lesson(number: int, root: Path = ROOT) -> Lesson:
+    """The lesson numbered `number` (a clear error if there is none)."""
+    known = lessons(root)
+    for item in known:
+        if item.number == number:
+            return item
+    numbers = ", ".join(str(item.number) for item in known)
+    raise WorkbookError(f"There is no lesson {number!r}. The lessons are: {numbers}.")
+
+
+def _read(number: int, path: Path, exercises: Path) -> Lesson:
+    notebook = nbformat.read(path, as_version=4)
+    header = next((cell.source for cell in notebook.cells if cell.cell_type == "markdown"), "")
+    title = re.search(r"^#\s+(?:Lesson\s+\d+:\s*)?(.+)$", header, re.MULTILINE)
+    minutes = re.search(r"\*\*Time:\*\*\D*(\d+)\s*min", header)
+    objectives = []
+    learn = re.search(_OBJECTIVES, header, re.IGNORECASE)
+    if learn:
+        for item in re.split(r"\n\s*[-*] ", "\n" + learn.group(1).strip())[1:]:
+            objectives.append(" ".join(item.split()).rstrip(";."))
+    return Lesson(
+        number=number,
+        title=title.group(1).strip() if title else path.stem,
+        notebook=path,
+        exercises=exercises if exercises.exists() else None,
+        minutes=int(minutes.group(1)) if minutes else None,
+        objectives=objectives,
+    )

@@ -1,0 +1,64 @@
+"""Every way the workbook's mock differs from stock moto, in one package.
+
+moto (pinned in pyproject.toml) is a very good mock, but in places it answers differently from
+AWS. A learner must leave with AWS's behaviour, so each correction makes the mock answer as the
+AWS Secrets Manager API reference and User Guide document. Each is one named function whose
+docstring quotes the AWS text it follows and names the moto behaviour it replaces; each has its
+own test (tests/test_corrections.py, tests/test_validation.py).
+
+The modules follow the API reference's groups of operations:
+- validation: every request checked against the service model's limits and the documented rules
+  before moto sees it; error messages as AWS words them.
+- values: secret values and versions (GetSecretValue, PutSecretValue, ListSecretVersionIds, ...).
+- lifecycle: create, describe, list, delete, restore, tags, replication.
+- rotation: RotateSecret and CancelRotateSecret, running the learner's rotation function.
+- access: IAM and resource policies, KMS.
+
+`apply()` runs when the mock starts (smworkbook.start()); it patches moto's classes in this
+process only, once. Layers: server <- corrections <- mock <- the learner's helpers; nothing here
+imports the mock or the helpers.
+"""
+
+from __future__ import annotations
+
+from smworkbook.engine.corrections import access, lifecycle, rotation, validation, values
+from smworkbook.engine.corrections.access import BROAD_ACCESS, KMS_NOT_ALLOWED, MALFORMED_POLICY, PUBLIC_POLICY
+from smworkbook.engine.corrections.common import (
+    BOTH_STRING_AND_BINARY,
+    MARKED_FOR_DELETION,
+    MAX_VERSIONS,
+    NAME_SCHEDULED_FOR_DELETION,
+)
+from smworkbook.engine.corrections.rotation import NO_ROTATION_FUNCTION, ROTATION_IN_PROGRESS
+
+MODULES = (validation, values, lifecycle, rotation, access)
+# In the order they are applied (a later one may wrap what an earlier one patched).
+ALL = tuple(correction for module in MODULES for correction in module.CORRECTIONS)
+
+__all__ = [
+    "ALL",
+    "BOTH_STRING_AND_BINARY",
+    "BROAD_ACCESS",
+    "KMS_NOT_ALLOWED",
+    "MALFORMED_POLICY",
+    "MARKED_FOR_DELETION",
+    "MAX_VERSIONS",
+    "MODULES",
+    "NAME_SCHEDULED_FOR_DELETION",
+    "NO_ROTATION_FUNCTION",
+    "PUBLIC_POLICY",
+    "ROTATION_IN_PROGRESS",
+    "apply",
+]
+
+_applied = False
+
+
+def apply() -> None:
+    """Apply every correction in ALL to moto, once per process."""
+    global _applied
+    if _applied:
+        return
+    for correction in ALL:
+        correction()
+    _applied = True

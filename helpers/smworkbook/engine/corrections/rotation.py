@@ -1,0 +1,243 @@
+"""Rotation: RotateSecret and CancelRotateSecret.
+
+Follows the API reference pages RotateSecret and CancelRotateSecret and the User Guide's
+"Rotation by Lambda function" and "Lambda rotation functions".
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+import uuid
+
+from moto.secretsmanager import models
+from moto.secretsmanager.exceptions import (
+    InvalidParameterException,
+    InvalidRequestException,
+    ResourceNotFoundException,
+    SecretNotFoundException,
+)
+
+from smworkbook.engine import lambdas
+from smworkbook.engine.corrections.common import MARKED_FOR_DELETION, version_with
+
+# RotateSecret's InvalidRequestException messages (API reference, RotateSecret and Common Errors).
+NO_ROTATION_FUNCTION = (
+    "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured "
+    "and you didn't include such an ARN as a parameter in this call."
+)
+ROTATION_IN_PROGRESS = "A previous rotation isn't complete. That rotation will be reattempted."
+DAY = 24 * 60 * 60
+
+
+def rotate_secret_runs_the_rotation_function() -> None:
+    """RotateSecret runs the rotation function's four steps and leaves the labels as the function set them.
+
+    AWS (API reference, RotateSecret; User Guide, "Rotation by Lambda function"):
+    - RotateSecret "configures and starts the asynchronous process of rotating the secret". With
+      RotationLambdaARN / RotationRules it stores them first; without them it "starts a rotation
+      with the values already stored in the secret"; with none stored it is InvalidRequestException.
+    - Secrets Manager attaches AWSPENDING to a new, empty version whose VersionId is the
+      ClientRequestToken (returned as VersionId), then invokes the function with {"SecretId": ARN,
+      "ClientRequestToken", "RotationToken", "Step"} (User Guide, "Rotation by Lambda function":
+      RotationToken is "a unique identifier that indicates the source of the request") for
+      createSecret, setSecret, testSecret, finishSecret. The
+      function moves the labels; Secrets Manager does not. "When rotation is unsuccessful, the
+      AWSPENDING staging label might be attached to an empty secret version."
+    - "If the AWSPENDING staging label is present but not attached to the same version as
+      AWSCURRENT, then any later invocation of RotateSecret assumes that a previous rotation request
+      is still in progress and returns an error." The ClientRequestToken exists so that "if there
+      are failures and retries during rotation" no duplicate version is made: a retry with the
+      pending version's token resumes that rotation.
+    - RotateImmediately=False: "Secrets Manager tests the rotation configuration by running the
+      testSecret step of the Lambda rotation function. The test creates an AWSPENDING version of
+      the secret and then removes it." The rotation itself waits for the schedule.
+    moto 5.2: runs Lambda code only in Docker (its "simple" backend runs nothing); a nonexistent
+    function still changes the secret; without any ARN it moves AWSCURRENT onto an empty version
+    (the secret can no longer be read); after the steps it makes the pending version the default
+    for GetSecretValue without moving the labels; it refuses to rotate when AWSPENDING sits on the
+    AWSCURRENT version (AWS allows that) and allows it when AWSPENDING is stale (AWS refuses).
+
+    Here the function is a Python `lambda_handler` registered with
+    smworkbook.register_rotation_function(); the steps run in the kernel, in order, and stop at the
+    first step that raises (see helpers/smworkbook/lambdas.py for how that is shown).
+    """
+    models.SecretsManagerBackend.rotate_secret = _rotate_secret
+
+
+def _rotate_secret(
+    self,
+    secret_id: str,
+    client_request_token: str | None = None,
+    rotation_lambda_arn: str | None = None,
+    rotation_rules: dict | None = None,
+    rotate_immediately: bool = True,
+) -> str:
+    if not self._is_valid_identifier(secret_id):
+        raise SecretNotFoundException()
+    secret = self.secrets[secret_id]
+    if secret.is_deleted():
+        raise InvalidRequestException(MARKED_FOR_DELETION)
+    arn = rotation_lambda_arn or secret.rotation_lambda_arn
+    if not arn:
+        raise InvalidRequestException(NO_ROTATION_FUNCTION)
+    if not lambdas.is_registered(arn):
+        raise ResourceNotFoundException(
+            f"Secrets Manager can't find the rotation function {arn}. In this workbook, register it first: "
+            "arn = smworkbook.register_rotation_function(name, lambda_handler)."
+        )
+    schedule = _schedule(rotation_rules) if rotation_rules else None
+    if client_request_token:
+        self._client_request_token_validator(client_request_token)
+    current_id = version_with(secret, "AWSCURRENT")
+    pending_id = version_with(secret, "AWSPENDING")
+    if current_id is None:
+        raise InvalidRequestException("The secret has no AWSCURRENT version to rotate. Give it a value first.")
+    stale = pending_id is not None and pending_id != current_id
+    if stale and client_request_token != pending_id:
+        raise InvalidRequestException(ROTATION_IN_PROGRESS)
+
+    # The configuration is stored before the rotation starts, and rotation is turned on.
+    secret.rotation_requested = True
+    secret.rotation_lambda_arn = arn
+    secret.rotation_enabled = True
+    if schedule is not None:
+        secret.rotation_rules, secret.rotation_interval = schedule
+        secret.auto_rotate_after_days = secret.rotation_rules.get("AutomaticallyAfterDays", 0)
+    rotation_token = str(uuid.uuid4())
+
+    token = client_request_token or str(uuid.uuid4())
+    if not rotate_immediately:
+        return _test_rotation(self, secret, arn, token, current_id, rotation_token)
+    if token not in secret.versions:
+        secret.remove_version_stages_from_old_versions(["AWSPENDING"])
+        secret.versions[token] = {"createdate": int(time.time()), "version_id": token, "version_stages": ["AWSPENDING"]}
+    for step in lambdas.STEPS:
+        event = {"Step": step, "SecretId": secret.arn, "ClientRequestToken": token, "RotationToken": rotation_token}
+        if not lambdas.invoke(arn, event):
+            break
+    else:
+        if version_with(secret, "AWSCURRENT") == token:
+            secret.last_rotation_date = int(time.time())
+    _schedule_next(secret)
+    return secret.to_short_dict(version_id=token)
+
+
+def _test_rotation(backend, secret, arn: str, token: str, current_id: str, rotation_token: str) -> str:
+    # RotateImmediately=False: only testSecret runs, against a temporary AWSPENDING copy of the
+    # current value; the copy is removed afterwards and the next rotation waits for the schedule.
+    value = {k: v for k, v in secret.versions[current_id].items() if k in ("secret_string", "secret_binary")}
+    secret.remove_version_stages_from_old_versions(["AWSPENDING"])
+    secret.versions[token] = {"createdate": int(time.time()), "version_id": token, "version_stages": ["AWSPENDING"]}
+    secret.versions[token].update(value)
+    try:
+        event = {"Step": "testSecret", "SecretId": secret.arn, "ClientRequestToken": token}
+        lambdas.invoke(arn, {**event, "RotationToken": rotation_token})
+    finally:
+        secret.versions.pop(token, None)
+    _schedule_next(secret)
+    return secret.to_short_dict(version_id=current_id)
+
+
+def _schedule_next(secret) -> None:
+    interval = getattr(secret, "rotation_interval", None)
+    if interval:
+        start = secret.last_rotation_date or int(time.time())
+        secret.next_rotation_date = start + interval
+
+
+BOTH_SCHEDULES = (
+    "You can set the rotation schedule in RotationRules with AutomaticallyAfterDays or ScheduleExpression, "
+    "but not both."
+)
+BAD_SCHEDULE = (
+    "ScheduleExpression must be rate(N hours) with N of 4 or more, rate(N days), or a cron() expression with six "
+    "fields, such as cron(0 8 1 * ? *)."
+)
+_RATE = re.compile(r"rate\((\d+) (hour|hours|day|days)\)")
+_CRON = re.compile(r"cron\((\S+ ){5}\S+\)")
+
+
+def _schedule(rules: dict) -> tuple[dict, int | None]:
+    """The rules as DescribeSecret shows them, and the seconds between rotations (None for cron)."""
+    days = rules.get("AutomaticallyAfterDays")
+    expression = rules.get("ScheduleExpression")
+    if days is not None and expression is not None:
+        raise InvalidParameterException(BOTH_SCHEDULES)
+    stored = {key: rules[key] for key in ("AutomaticallyAfterDays", "ScheduleExpression", "Duration") if key in rules}
+    if expression is None:
+        return stored, int(days) * DAY if days else None
+    rate = _RATE.fullmatch(expression)
+    if rate:
+        number, unit = int(rate.group(1)), rate.group(2)
+        if number < 1 or (unit.startswith("hour") and number < 4):
+            raise InvalidParameterException(BAD_SCHEDULE)
+        if unit.startswith("day"):
+            # "In DescribeSecret and ListSecrets, this value is calculated from the rotation schedule".
+            stored["AutomaticallyAfterDays"] = number
+            return stored, number * DAY
+        return stored, number * 3600
+    if _CRON.fullmatch(expression):
+        return stored, None
+    raise InvalidParameterException(BAD_SCHEDULE)
+
+
+def rotation_rules_are_kept_as_given() -> None:
+    """RotationRules keep ScheduleExpression and Duration; AutomaticallyAfterDays and ScheduleExpression
+    together are refused.
+
+    AWS (API reference, RotationRulesType): "In RotateSecret, you can set the rotation schedule in
+    RotationRules with AutomaticallyAfterDays or ScheduleExpression, but not both. To set a rotation
+    schedule in hours, use ScheduleExpression." ScheduleExpression is "a cron() or rate()
+    expression", e.g. rate(12 hours) or rate(10 days); "You can rotate a secret as often as every
+    four hours." Duration is "the length of the rotation window in hours, for example 3h".
+    AutomaticallyAfterDays: "In DescribeSecret and ListSecrets, this value is calculated from the
+    rotation schedule after every successful rotation." DescribeSecret returns the rules as set.
+    moto 5.2: drops ScheduleExpression and Duration (DescribeSecret shows AutomaticallyAfterDays: 0)
+    and accepts both schedules at once.
+    The rotation itself is the workbook's RotateSecret (rotate_secret_runs_the_rotation_function);
+    this correction shows the stored rules. A cron() schedule gets no NextRotationDate here: the
+    mock has no scheduler (README, remaining differences).
+    """
+    original = models.FakeSecret.to_dict
+
+    @functools.wraps(original)
+    def to_dict(self) -> dict:
+        described = original(self)
+        if "RotationRules" in described and hasattr(self, "rotation_rules"):
+            described["RotationRules"] = dict(self.rotation_rules)
+        return described
+
+    models.FakeSecret.to_dict = to_dict
+
+
+def cancel_rotate_secret_names_the_pending_version() -> None:
+    """CancelRotateSecret turns rotation off and names the version of an unfinished rotation.
+
+    AWS (API reference, CancelRotateSecret): "Turns off automatic rotation, and if a rotation is
+    currently in progress, cancels the rotation." Its VersionId is "the unique identifier of the
+    version of the secret created during the rotation", which still carries AWSPENDING and must be
+    cleaned up, or it blocks later rotations. NextRotationDate no longer applies.
+    moto 5.2: returns the AWSCURRENT version's id and keeps NextRotationDate.
+    """
+    original = models.SecretsManagerBackend.cancel_rotate_secret
+
+    @functools.wraps(original)
+    def cancel_rotate_secret(self, secret_id):
+        answer = original(self, secret_id)
+        secret = self.secrets[secret_id]
+        secret.next_rotation_date = None
+        pending_id = version_with(secret, "AWSPENDING")
+        if pending_id is not None and pending_id != version_with(secret, "AWSCURRENT"):
+            return secret.to_short_dict(version_id=pending_id)
+        return answer
+
+    models.SecretsManagerBackend.cancel_rotate_secret = cancel_rotate_secret
+
+
+CORRECTIONS = (
+    rotate_secret_runs_the_rotation_function,
+    cancel_rotate_secret_names_the_pending_version,
+    rotation_rules_are_kept_as_given,
+)

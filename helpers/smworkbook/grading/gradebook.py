@@ -1,0 +1,241 @@
+"""Grade a class: one sub-folder per learner, one gradebook.
+
+    smworkbook gradebook SUBMISSIONS/          grade every learner, write artifacts/grade/gradebook.csv
+    smworkbook gradebook --merge REPORTS/      build the gradebook from reports graded elsewhere
+
+Every learner's report is written as soon as that learner is graded (artifacts/grade/learners/
+NAME.json), signed with the grader's key: an interrupted run resumes without grading a finished
+learner again, and `--merge` takes only reports the grader signed. A learner's broken notebook
+(invalid JSON, an endless loop, a kernel that dies, gigabytes of output) costs that learner its
+exercises, with the reason; the class's run goes on.
+
+The key is SMWORKBOOK_GRADE_KEY when set (a CI secret shared by the jobs of a matrix), else a key
+file the grader makes next to the reports (readable by the grader's user only). No learner's
+kernel ever sees it: the grader removes every SMWORKBOOK_ variable from a kernel's environment,
+and, run as root, runs each learner's kernel under an OS user of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import sys
+import time
+from pathlib import Path
+
+from smworkbook.checks import EXERCISES
+from smworkbook.engine.errors import WorkbookError
+from smworkbook.grading import learner_users
+from smworkbook.grading import run as grading
+
+KEY_VARIABLE = "SMWORKBOOK_GRADE_KEY"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
+
+
+def grader_key(folder: Path | None = None) -> bytes | None:
+    """The key reports are signed with: SMWORKBOOK_GRADE_KEY, else `folder`/.grader-key (made if missing)."""
+    if os.environ.get(KEY_VARIABLE):
+        return os.environ[KEY_VARIABLE].encode()
+    if folder is None:
+        return None
+    path = Path(folder) / ".grader-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def _signature(body: dict, key: bytes) -> str:
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def signed_report(report: grading.Report, learner: str, key: bytes | None) -> str:
+    """The learner's report as JSON, with the learner's name and, given a key, the grader's signature."""
+    body = {"learner": learner, **json.loads(report.to_json())}
+    if key is not None:
+        body["signature"] = _signature(body, key)
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_signed(path: Path, key: bytes) -> dict:
+    """A report the grader signed; WorkbookError if it is not JSON, unsigned, or altered."""
+    try:
+        body = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise WorkbookError(f"{path}: not a report ({type(error).__name__}).") from None
+    if not isinstance(body, dict) or not isinstance(body.get("signature"), str):
+        raise WorkbookError(f"{path}: not signed by the grader (no signature); grade that learner again.")
+    claimed = body.pop("signature")
+    if not hmac.compare_digest(claimed, _signature(body, key)):
+        raise WorkbookError(f"{path}: the signature does not match: not written by the grader, or changed since.")
+    return body
+
+
+def read_learner(reports: Path, name: str, key: bytes) -> dict:
+    """`name`'s signed report in `reports` (NAME.json); WorkbookError if missing, unsigned, altered or another's."""
+    path = Path(reports) / f"{name}.json"
+    if not path.exists():
+        raise WorkbookError(f"{path}: no report.")
+    body = read_signed(path, key)
+    if body.get("learner") != name:
+        raise WorkbookError(f"{path}: the report is {body.get('learner')!r}'s, not {name!r}'s.")
+    return body
+
+
+def learners(submissions: Path) -> list[tuple[str, Path]]:
+    """(name, folder of notebooks) for each learner: a sub-folder, its notebooks at the top or in my-work/."""
+    submissions = Path(submissions)
+    if not submissions.is_dir():
+        raise WorkbookError(f"{submissions} is not a folder of learners' folders.")
+    found = []
+    for folder in sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if not _SAFE_NAME.match(folder.name):
+            raise WorkbookError(f"{folder.name!r}: a learner's folder is named with letters, digits and . _ @ + -.")
+        notebooks = folder
+        if not any(folder.glob("*.ipynb")):
+            notebooks = next((folder / i for i in ("my-work", "exercises") if (folder / i).is_dir()), folder)
+        found.append((folder.name, notebooks))
+    if not found:
+        raise WorkbookError(f"There are no learners' folders in {submissions}/.")
+    return found
+
+
+def _failed_report(reason: str) -> grading.Report:
+    results = [grading.Result(n, e.title, "(none)", grading.FAILED, reason) for n, e in EXERCISES.items()]
+    return grading.Report(results=results)
+
+
+async def _grade_learner(
+    folder: Path, timeout: int, slots: asyncio.Semaphore, user: learner_users.LearnerUser | None
+) -> grading.Report:
+    try:
+        notebooks, expected, missing = grading._notebooks_and_expected(folder)
+    except WorkbookError as error:
+        return _failed_report(str(error))
+
+    async def one(path: Path) -> list[grading.Result]:
+        async with slots:
+            return await grading._grade_notebook(path, timeout, user)
+
+    graded = await asyncio.gather(*(one(path) for path in notebooks))
+    return grading.assemble(list(graded), expected, missing)
+
+
+def grade_class(
+    submissions: Path, out: Path, timeout: int = 120, workers: int | None = None, say=print
+) -> tuple[Path, list[str]]:
+    """Grade every learner not graded yet, then write the gradebook; (its path, learners graded now)."""
+    class_ = learners(submissions)
+    reports = Path(out) / "learners"
+    reports.mkdir(parents=True, exist_ok=True)
+    reports.chmod(0o700)  # a learner's kernel, under its own OS user, reads no one's report
+    key = grader_key(out)
+    if learner_users.available() and Path(submissions).stat().st_mode & 0o005:
+        say(
+            f"warning: {submissions}/ can be read by other users, so each learner's kernel could read the others' "
+            f"work: chmod 700 {submissions}"
+        )
+    todo = []
+    for name, folder in class_:
+        try:
+            read_learner(reports, name, key)
+            say(f"  {name}: graded before (resumed)")
+        except WorkbookError:
+            todo.append((name, folder))
+    workers = workers or grading._default_workers(len(todo) * 5)
+    graded_now = []
+
+    async def run() -> None:
+        slots = asyncio.Semaphore(workers)
+        started = time.monotonic()
+
+        async def learner(name: str, folder: Path) -> None:
+            user = learner_users.user_for(name) if learner_users.available() else None
+            async with learner_users.claimed_async(user) if user is not None else contextlib.nullcontext():
+                try:
+                    report = await _grade_learner(folder, timeout, slots, user)
+                except Exception as error:  # the grader's own failure on this learner: that learner's row says so
+                    report = _failed_report(f"The grader could not grade this learner: {type(error).__name__}: {error}")
+                finally:
+                    if user is not None:
+                        learner_users.sweep(user)  # nothing of this learner's outlives its grading
+            _write_atomically(reports / f"{name}.json", signed_report(report, name, key))
+            graded_now.append(name)
+            elapsed = time.monotonic() - started
+            say(f"  [{len(graded_now)}/{len(todo)}] {name}: {report.passed}/{report.total} passed ({elapsed:.0f} s)")
+
+        await asyncio.gather(*(learner(name, folder) for name, folder in todo))
+
+    if todo:
+        say(f"Grading {len(todo)} learner(s), {workers} notebooks at a time...")
+        grading.run_sync(run)()
+    path = write_gradebook([name for name, _ in class_], reports, Path(out), key)
+    return path, graded_now
+
+
+def merge(folder: Path, out: Path) -> Path:
+    """The gradebook from reports graded elsewhere (e.g. a CI matrix), each checked for the grader's signature."""
+    key = grader_key(None)
+    if key is None:
+        raise WorkbookError(f"--merge checks each report's signature: set {KEY_VARIABLE} to the grader's key.")
+    paths = sorted(Path(folder).glob("*.json"))
+    if not paths:
+        raise WorkbookError(f"There are no reports (*.json) in {folder}/.")
+    return write_gradebook([path.stem for path in paths], Path(folder), Path(out), key)
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet runs a cell starting with = + - @ as a formula: a learner's folder name must not.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def write_gradebook(names: list[str], reports: Path, out: Path, key: bytes) -> Path:
+    """gradebook.csv (learner, one column per registered exercise, total) and lms.csv (learner, score)."""
+    numbers = list(EXERCISES)
+    rows = []
+    for name in names:
+        body = read_learner(reports, name, key)
+        passed = {r["number"] for r in body.get("results", []) if r.get("status") == grading.PASSED}
+        points = [int(number in passed) for number in numbers]
+        rows.append([_cell(name), *points, sum(points)])
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "gradebook.csv"
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["learner", *numbers, "total"])
+        writer.writerows(rows)
+    # An LMS's grade import (Moodle, Canvas, Blackboard): one identifier column, one grade column.
+    with open(out / "lms.csv", "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["Username", f"Secrets Manager workbook (out of {len(numbers)})"])
+        writer.writerows([row[0], row[-1]] for row in rows)
+    return path
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    # A report is whole or absent: an interrupted run never leaves half a report to resume from.
+    partial = path.with_suffix(".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def main_gradebook(args) -> int:
+    out = Path(args.out)
+    if args.merge:
+        path = merge(Path(args.submissions), out)
+        print(f"wrote {path} and {out / 'lms.csv'}")
+        return 0
+    path, _ = grade_class(Path(args.submissions), out, timeout=args.timeout, workers=args.workers)
+    print(f"wrote {path}, {out / 'lms.csv'} and each learner's report in {out / 'learners'}/")
+    sys.stdout.flush()
+    return 0

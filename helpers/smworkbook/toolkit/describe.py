@@ -1,0 +1,210 @@
+"""describe_secret, as a table a person can read: one row per field, its value, what it means."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import botocore.exceptions
+import pandas
+
+from smworkbook.engine.errors import WorkbookError
+
+# (field, what it means, what its absence means). In the order a person reads a secret's details.
+# Secrets Manager only returns fields that have a value, so the absent ones say something too.
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("Name", "The secret's name: what your code passes as SecretId.", ""),
+    (
+        "ARN",
+        "The secret's Amazon Resource Name: the name plus a hyphen and six random characters. "
+        "IAM policies name secrets by ARN.",
+        "",
+    ),
+    ("Description", "Free text for people, set with create_secret or update_secret.", "No description was set."),
+    (
+        "Status",
+        "Not a field of the response: a secret is Active, or scheduled for deletion when the "
+        "response has a DeletedDate.",
+        "",
+    ),
+    (
+        "KmsKeyId",
+        "The KMS key that encrypts the secret's values.",
+        "Encrypted with the AWS managed key aws/secretsmanager (the default).",
+    ),
+    ("CreatedDate", "When the secret was created.", ""),
+    (
+        "LastChangedDate",
+        "The last time anything about the secret changed: value, description, tags, policy.",
+        "",
+    ),
+    (
+        "LastAccessedDate",
+        "The day (not the time) someone last read the value (get_secret_value, batch_get_secret_value).",
+        "Nobody has read the value in this Region: a hint that the secret may be unused.",
+    ),
+    ("LastRotatedDate", "When rotation last completed.", "The secret has never been rotated."),
+    ("NextRotationDate", "When the next scheduled rotation is due.", "No rotation is scheduled."),
+    ("RotationEnabled", "Whether automatic rotation is on.", "Rotation was never configured."),
+    ("RotationLambdaARN", "The Lambda function that rotates the secret.", "No rotation function is set."),
+    ("RotationRules", "How often rotation runs.", "No rotation schedule is set."),
+    (
+        "VersionIdsToStages",
+        "Each version of the value (VersionId) with its staging labels; AWSCURRENT is what you read by "
+        "default, AWSPREVIOUS the one before.",
+        "The secret has no value yet.",
+    ),
+    (
+        "DeletedDate",
+        "The secret is scheduled for deletion: it can't be read, and restore_secret cancels the deletion.",
+        "The secret is not scheduled for deletion.",
+    ),
+    ("Tags", "Key-value labels for finding, grouping, billing and access control (list_secrets filters).", "No tags."),
+    ("OwningService", "The AWS service that manages this secret (e.g. RDS); change it through that service.", ""),
+    ("PrimaryRegion", "The Region the secret was created in (for secrets replicated to other Regions).", ""),
+    ("ReplicationStatus", "The Regions the secret is replicated to, and how replication is going.", ""),
+)
+
+# The fields the lesson names: shown even when the response leaves them out.
+ALWAYS_SHOWN = (
+    "Name",
+    "ARN",
+    "Description",
+    "Status",
+    "KmsKeyId",
+    "CreatedDate",
+    "LastChangedDate",
+    "LastAccessedDate",
+    "LastRotatedDate",
+    "RotationEnabled",
+    "VersionIdsToStages",
+    "DeletedDate",
+    "Tags",
+)
+
+ABSENT = "(not in the response)"
+
+
+class DescribeTable(pandas.DataFrame):
+    """A DataFrame that shows its cells whole: a meaning cut off at 50 characters means nothing."""
+
+    @property
+    def _constructor(self):
+        return DescribeTable
+
+    def _repr_html_(self):
+        with pandas.option_context("display.max_colwidth", None):
+            return super()._repr_html_()
+
+    def __repr__(self) -> str:
+        with pandas.option_context("display.max_colwidth", None):
+            return super().__repr__()
+
+
+def describe_table(secret, now: datetime | None = None) -> pandas.DataFrame:
+    """describe_secret as a table: columns field, value, meaning; dates in UTC, easy to read.
+
+    Pass what `client.describe_secret(SecretId=...)` returned, or a secret's name or ARN (the
+    table is then made from this kernel's mock). Fields the lesson names are listed even when
+    the response leaves them out, since an absent field says something too (e.g. no
+    LastAccessedDate: nobody has read the secret).
+    """
+    response = _response_of(secret)
+    now = now or datetime.now(UTC)
+    known = {field for field, _, _ in FIELDS}
+    rows = []
+    for field, meaning, absent_meaning in FIELDS:
+        if field == "Status":
+            rows.append((field, _status(response), meaning))
+        elif field in response:
+            rows.append((field, _format(field, response[field], now), meaning))
+        elif field in ALWAYS_SHOWN:
+            rows.append((field, ABSENT, absent_meaning or meaning))
+    for field, value in response.items():
+        if field not in known and field != "ResponseMetadata":
+            rows.append((field, _format(field, value, now), ""))
+    return DescribeTable(rows, columns=["field", "value", "meaning"])
+
+
+def _response_of(secret) -> dict:
+    if isinstance(secret, str):
+        return _describe(secret)
+    if not isinstance(secret, dict):
+        raise WorkbookError(
+            "describe_table() takes what client.describe_secret(SecretId=...) returns, or a secret's name; "
+            f"not a {type(secret).__name__}."
+        )
+    if "SecretString" in secret or "SecretBinary" in secret:
+        raise WorkbookError(
+            "That is a get_secret_value response (it holds the secret's value). "
+            "Pass what client.describe_secret(SecretId=...) returns."
+        )
+    if "SecretList" in secret:
+        raise WorkbookError("That is a list_secrets response. Pass one secret's describe_secret response.")
+    if "Name" not in secret and "ARN" not in secret:
+        raise WorkbookError(
+            "That dict has no Name or ARN, so it is not a describe_secret response. "
+            "Pass what client.describe_secret(SecretId=...) returns."
+        )
+    return secret
+
+
+def _describe(secret_id: str) -> dict:
+    from smworkbook.toolkit.mock import current
+
+    if not secret_id.strip():
+        raise WorkbookError("A secret name must be a non-empty string.")
+    try:
+        return current().client("secretsmanager").describe_secret(SecretId=secret_id)
+    except botocore.exceptions.ClientError as error:
+        if error.response["Error"]["Code"] == "ResourceNotFoundException":
+            raise WorkbookError(f"There is no secret called {secret_id!r} in the mock.") from None
+        raise
+
+
+def _status(response: dict) -> str:
+    if "DeletedDate" in response:
+        return "Scheduled for deletion"
+    return "Active"
+
+
+def _format(field: str, value, now: datetime) -> str:
+    if isinstance(value, datetime):
+        return _date(field, value, now)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if field == "VersionIdsToStages" and isinstance(value, dict):
+        return "; ".join(f"{version_id}: {', '.join(stages) or '(no label)'}" for version_id, stages in value.items())
+    if field == "Tags" and isinstance(value, list):
+        return ", ".join(f"{tag.get('Key')}={tag.get('Value')}" for tag in value) or "(none)"
+    if field == "RotationRules" and isinstance(value, dict):
+        parts = []
+        if "AutomaticallyAfterDays" in value:
+            parts.append(f"every {value['AutomaticallyAfterDays']} days")
+        if "ScheduleExpression" in value:
+            parts.append(f"schedule {value['ScheduleExpression']}")
+        if "Duration" in value:
+            parts.append(f"within a {value['Duration']} window")
+        return ", ".join(parts) or "(no rules)"
+    return str(value)
+
+
+def _date(field: str, value: datetime, now: datetime) -> str:
+    value = value.astimezone(UTC)
+    if field == "LastAccessedDate":
+        # AWS keeps only the day of the last access.
+        text = value.strftime("%Y-%m-%d (day only)")
+    else:
+        text = value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{text}, {_relative(value, now)}"
+
+
+def _relative(value: datetime, now: datetime) -> str:
+    """'today', '3 days ago', 'in 7 days': whole days, counted from the UTC date."""
+    days = (value.date() - now.astimezone(UTC).date()).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    return f"in {days} days" if days > 0 else f"{-days} days ago"
