@@ -15,6 +15,7 @@ from smworkbook import WorkbookError
 from smworkbook.authoring import exercises
 from smworkbook.checks import EXERCISES
 from smworkbook.cli import main
+from smworkbook.grading import discover
 from smworkbook.grading import run as grading
 
 from .conftest import ROOT
@@ -80,7 +81,7 @@ def test_unsolved_exercises_grade_zero_with_a_hint_each(tmp_path):
         path.write_text(text, encoding="utf-8")
     report = grading.grade(tmp_path)
     assert report.passed == 0
-    assert [r.number for r in report.results] == sorted(EXERCISES, key=grading._order)
+    assert [r.number for r in report.results] == sorted(EXERCISES, key=discover.order)
     for result in report.results:
         assert result.status == grading.NOT_ATTEMPTED, result
         assert len(result.hint) > 20 and "not right yet" not in result.hint, result.hint  # the check's own hint

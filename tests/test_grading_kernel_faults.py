@@ -13,6 +13,7 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellTimeoutError
 
+from smworkbook.grading import grader_client
 from smworkbook.grading import run as grading
 
 STARTING = "Kernel died before replying to kernel_info"
@@ -128,8 +129,8 @@ def test_the_graders_mock_does_not_inherit_the_graders_smworkbook_settings(monke
     the mock process serving learners' kernels starts without them."""
     monkeypatch.setenv("SMWORKBOOK_GRADER_KEYS", "the-graders-own-keys")
     monkeypatch.setattr(grading, "_zygote_process", None)
-    grading._zygote()
-    process = grading._zygote_process
+    grader_client.zygote()
+    process = grader_client._zygote_process
     try:
         names = [item.split(b"=", 1)[0] for item in Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")]
         assert b"PATH" in names and not [name for name in names if name.startswith(b"SMWORKBOOK_")]

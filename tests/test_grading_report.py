@@ -15,7 +15,7 @@ import pytest
 from smworkbook import WorkbookError
 from smworkbook.checks import EXERCISES
 from smworkbook.cli import main
-from smworkbook.grading import gradebook, grader_mock, learner_users
+from smworkbook.grading import discover, gradebook, grader_mock, learner_users
 from smworkbook.grading import run as grading
 from smworkbook.toolkit import graded
 
@@ -155,12 +155,12 @@ def test_a_folder_grades_the_lessons_present_and_names_the_missing_ones(tmp_path
     one = _notebook(tmp_path / "01_mine.ipynb")
     three = _notebook(tmp_path / "03_mine.ipynb")
     (tmp_path / "notes.txt").write_text("not a notebook")
-    notebooks, expected, missing = grading._notebooks_and_expected(tmp_path)
+    notebooks, expected, missing = discover.notebooks_and_expected(tmp_path)
     assert notebooks == [one, three]
     assert expected == [n for n in EXERCISES if n.split(".")[0] in ("1", "3")]
-    assert missing == [lesson for lesson in grading.lessons() if lesson not in ("1", "3")]
+    assert missing == [lesson for lesson in discover.lessons() if lesson not in ("1", "3")]
     # Notebooks named one by one: only their lessons, nothing reported missing.
-    assert grading._notebooks_and_expected([three]) == ([three], [n for n in EXERCISES if n.startswith("3.")], [])
+    assert discover.notebooks_and_expected([three]) == ([three], [n for n in EXERCISES if n.startswith("3.")], [])
 
 
 @pytest.mark.parametrize("make", ["empty folder", "text file", "missing"])
@@ -172,7 +172,7 @@ def test_grading_nothing_gradable_is_a_one_line_error(tmp_path, make):
         target = tmp_path / "answers.txt"
         target.write_text("x")
     with pytest.raises(WorkbookError):
-        grading._notebooks_and_expected(target)
+        discover.notebooks_and_expected(target)
 
 
 # From a verdict to a result ---------------------------------------------------------------------
@@ -248,8 +248,8 @@ def test_an_error_is_told_in_one_line_without_colour_codes():
 
 
 def test_the_lesson_of_a_notebook_is_its_leading_number():
-    assert grading._lesson_of(grading.Path("04_rotation.ipynb")) == "4"
-    assert grading._lesson_of(grading.Path("rotation.ipynb")) is None
+    assert discover.lesson_of(grading.Path("04_rotation.ipynb")) == "4"
+    assert discover.lesson_of(grading.Path("rotation.ipynb")) is None
     assert _run("2").numbers == [n for n in EXERCISES if n.startswith("2.")]
 
 

@@ -80,6 +80,8 @@ MODULES: dict[str, list[str]] = {
     "toolkit/rotation": ["tests/test_rotation.py", "tests/test_corrections.py"],
     "engine/lambdas": ["tests/test_rotation.py"],
     "grading/run": _GRADING,
+    "grading/report": _GRADING,
+    "grading/grader_client": _GRADING,
     "toolkit/graded": _GRADING,
     "grading/gradebook": ["tests/test_grading_report.py", "tests/test_gradebook.py"],
     **{f"checks/lesson0{n}": [f"tests/test_checks_lesson0{n}.py"] for n in range(1, 7)},
@@ -93,7 +95,10 @@ SAMPLES = {
         m: SAMPLE_ENGINE
         for m in ("engine/policies", "engine/enforcement", "toolkit/access", "toolkit/rotation", "engine/lambdas")
     },
-    **{m: SAMPLE_GRADING for m in ("grading/run", "toolkit/graded", "grading/gradebook")},
+    **{
+        m: SAMPLE_GRADING
+        for m in ("grading/run", "grading/report", "grading/grader_client", "toolkit/graded", "grading/gradebook")
+    },
 }
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from smworkbook.checks import EXERCISES
 from smworkbook.engine.errors import WorkbookError
-from smworkbook.grading import learner_users
+from smworkbook.grading import discover, learner_users
 from smworkbook.grading import run as grading
 
 KEY_VARIABLE = "SMWORKBOOK_GRADE_KEY"
@@ -119,7 +119,7 @@ async def _grade_learner(
     folder: Path, timeout: int, slots: asyncio.Semaphore, user: learner_users.LearnerUser | None
 ) -> grading.Report:
     try:
-        notebooks, expected, missing = grading._notebooks_and_expected(folder)
+        notebooks, expected, missing = discover.notebooks_and_expected(folder)
     except WorkbookError as error:
         return _failed_report(str(error))
 

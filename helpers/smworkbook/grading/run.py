@@ -15,19 +15,12 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import atexit
 import contextlib
 import json
 import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
-import xml.etree.ElementTree as ET
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # jsonschema (under nbformat) imports its optional checker of the "iri" string format,
@@ -45,107 +38,26 @@ from nbclient.util import run_sync  # noqa: E402
 from smworkbook.checks import EXERCISES  # noqa: E402
 from smworkbook.checks._registry import STUB as _STUB  # noqa: E402
 from smworkbook.engine.errors import WorkbookError  # noqa: E402
-from smworkbook.grading import learner_users  # noqa: E402
+from smworkbook.grading import (
+    grader_client,  # noqa: E402
+    learner_users,  # noqa: E402
+)
+from smworkbook.grading.discover import exercises_of, lesson_of, notebooks_and_expected  # noqa: E402
 from smworkbook.grading.learner_users import LearnerUser  # noqa: E402
-
-PASSED = "passed"
-FAILED = "failed"
-NOT_ATTEMPTED = "not attempted"
-_RANK = {PASSED: 0, FAILED: 1, NOT_ATTEMPTED: 2}
+from smworkbook.grading.report import (  # noqa: E402,F401  (the report a grade returns)
+    FAILED,
+    NOT_ATTEMPTED,
+    PASSED,
+    Report,
+    Result,
+    assemble,
+    write_reports,
+)
 
 _SETUP = re.compile(r"""checks\.setup\(\s*["']([\d.]+)["']""")
 _VERIFY = re.compile(r"""checks\.verify\(\s*["']([\d.]+)["']""")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NOT_YET = re.compile(r"^Exercise [\d.]+ \(.*?\) is not right yet\. ")
-
-
-@dataclass
-class Result:
-    """The outcome of one exercise: status, and for anything but a pass, a hint."""
-
-    number: str
-    title: str
-    notebook: str
-    status: str
-    hint: str = ""
-
-
-@dataclass
-class Report:
-    """Every exercise's result, in exercise order."""
-
-    results: list[Result] = field(default_factory=list)
-    # Lessons with no notebook in the folder graded: reported once, not as each of their exercises.
-    missing_lessons: list[str] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        return sum(result.status == status for result in self.results)
-
-    @property
-    def passed(self) -> int:
-        return self.count(PASSED)
-
-    @property
-    def total(self) -> int:
-        return len(self.results)
-
-    @property
-    def full_marks(self) -> bool:
-        return self.total > 0 and self.passed == self.total
-
-    def table(self) -> str:
-        """The score table a learner reads: one row per exercise, the hint under each one not passed."""
-        width = max([len(result.title) for result in self.results] + [5])
-        lines = [f"{'':2}{'Exercise':9}{'Title':{width}}  Result", f"{'':2}{'-' * (9 + width + 15)}"]
-        marks = {PASSED: "✔", FAILED: "✘", NOT_ATTEMPTED: "·"}
-        for result in self.results:
-            lines.append(f"{marks[result.status]:2}{result.number:9}{result.title:{width}}  {result.status}")
-            if result.hint:
-                lines.append(f"{'':11}hint: {result.hint}")
-        for lesson in self.missing_lessons:
-            count = len(_exercises_of({lesson}))
-            lines.append(f"  Lesson {lesson}: missing (no notebook for it; its {count} exercises are not graded).")
-        lines.append(
-            f"Score: {self.passed}/{self.total} passed, {self.count(FAILED)} failed, "
-            f"{self.count(NOT_ATTEMPTED)} not attempted."
-        )
-        return "\n".join(lines)
-
-    def to_json(self) -> str:
-        summary = {"passed": self.passed, "failed": self.count(FAILED), "not_attempted": self.count(NOT_ATTEMPTED)}
-        return json.dumps(
-            {
-                "score": self.passed,
-                "total": self.total,
-                **summary,
-                "missing_lessons": self.missing_lessons,
-                "results": [asdict(r) for r in self.results],
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
-
-    def to_junit(self) -> str:
-        """JUnit XML: one test suite per notebook, one test case per exercise.
-
-        A failed exercise is a <failure> whose message is the hint; one not attempted is <skipped>.
-        """
-        root = ET.Element("testsuites", name="smworkbook grade", tests=str(self.total))
-        root.set("failures", str(self.count(FAILED)))
-        root.set("skipped", str(self.count(NOT_ATTEMPTED)))
-        for notebook in dict.fromkeys(result.notebook for result in self.results):
-            results = [result for result in self.results if result.notebook == notebook]
-            suite = ET.SubElement(root, "testsuite", name=notebook, tests=str(len(results)))
-            suite.set("failures", str(sum(result.status == FAILED for result in results)))
-            suite.set("skipped", str(sum(result.status == NOT_ATTEMPTED for result in results)))
-            for result in results:
-                case = ET.SubElement(suite, "testcase", classname=notebook, name=f"{result.number} {result.title}")
-                if result.status == FAILED:
-                    ET.SubElement(case, "failure", message=result.hint, type="CheckFailed").text = result.hint
-                elif result.status == NOT_ATTEMPTED:
-                    ET.SubElement(case, "skipped", message=result.hint)
-        ET.indent(root)
-        return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
 def grade(
@@ -162,7 +74,7 @@ def grade(
     """
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise WorkbookError(f"workers is how many notebooks run at once (1 or more), not {workers!r}.")
-    notebooks, expected, missing = _notebooks_and_expected(paths)
+    notebooks, expected, missing = notebooks_and_expected(paths)
     with learner_users.claimed(user) if user is not None else contextlib.nullcontext():
         try:
             graded = run_sync(_grade_notebooks)(notebooks, timeout, workers or _default_workers(len(notebooks)), user)
@@ -170,21 +82,6 @@ def grade(
             if user is not None:
                 learner_users.sweep(user)
     return assemble(graded, expected, missing)
-
-
-def assemble(graded: list[list[Result]], expected: list[str], missing: list[str]) -> Report:
-    """One report from each notebook's results: every expected exercise once, in exercise order."""
-    found: dict[str, Result] = {}
-    for results in graded:
-        for result in results:
-            # Two notebooks of one lesson: the better result counts (a notebook without the
-            # exercise's cells does not hide one that has them); on a tie, the first.
-            if result.number not in found or _RANK[result.status] < _RANK[found[result.number].status]:
-                found[result.number] = result
-    report = Report(missing_lessons=missing)
-    for number in sorted(set(expected) | set(found), key=_order):
-        report.results.append(found[number])
-    return report
 
 
 def grade_each(notebooks: list[Path], timeout: int = 120, workers: int | None = None) -> list[list[Result]]:
@@ -218,27 +115,18 @@ async def _grade_notebooks(
     return await asyncio.gather(*(one(path) for path in notebooks))
 
 
-def _lesson_of(path: Path) -> str | None:
-    lesson = re.match(r"(\d+)_", path.name)
-    return str(int(lesson.group(1))) if lesson else None
-
-
-def _exercises_of(lessons) -> list[str]:
-    return [number for number in EXERCISES if number.split(".")[0] in lessons]
-
-
 async def _grade_notebook(path: Path, timeout: int, user: LearnerUser | None = None) -> list[Result]:
     try:
         notebook = nbformat.read(path, as_version=4)
     except Exception as error:  # invalid JSON, not a notebook: this notebook's exercises fail, nothing else
-        numbers = _exercises_of({_lesson_of(path)})
+        numbers = exercises_of({lesson_of(path)})
         reason = f"The notebook could not be read ({type(error).__name__}: {_ANSI.sub('', str(error))[:200]})."
         return [Result(n, EXERCISES[n].title, path.name, FAILED, reason) for n in numbers]
     try:
         return await _NotebookRun(path, notebook, timeout, user).grade()
     except Exception as error:  # the grader's own trouble with this notebook: its exercises fail, saying why
         reason = f"The grader could not run this notebook: {type(error).__name__}: {error}"
-        return [Result(n, EXERCISES[n].title, path.name, FAILED, reason) for n in _exercises_of({_lesson_of(path)})]
+        return [Result(n, EXERCISES[n].title, path.name, FAILED, reason) for n in exercises_of({lesson_of(path)})]
 
 
 class _Client(NotebookClient):
@@ -268,16 +156,16 @@ class _NotebookRun:
 
     def __init__(self, path: Path, notebook, timeout: int, user: LearnerUser | None = None) -> None:
         self.path, self.notebook, self.timeout, self.user = path, notebook, timeout, user
-        lessons = {_lesson_of(path)} - {None}
+        lessons = {lesson_of(path)} - {None}
         if not lessons:
             cells = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
             lessons = {n.split(".")[0] for n in _SETUP.findall(cells) + _VERIFY.findall(cells)}
-        self.numbers = _exercises_of(lessons)
+        self.numbers = exercises_of(lessons)
         self.stopped = ""
         self.sections: dict[str, dict] = {}  # number -> {"errors": [...], "stub": bool}
         self.verdicts: dict[str, dict] = {}
         self.client: _Client | None = None
-        self.mock = _GraderMock()
+        self.mock = grader_client.GraderMock()
 
     async def grade(self) -> list[Result]:
         for cell in self.notebook.cells:
@@ -288,7 +176,7 @@ class _NotebookRun:
         try:
             await self.mock.start(self.timeout)
             await self._run_cells(folder)
-        except _MockFailed as error:
+        except grader_client.MockFailed as error:
             self.stopped = self.stopped or str(error)
         finally:
             await self.mock.stop()
@@ -455,101 +343,6 @@ class _KernelGone(Exception):
     """The kernel could not answer the grader (dead, too slow, or its answer unreadable)."""
 
 
-class _MockFailed(Exception):
-    """The grader's mock process did not start or stopped answering."""
-
-
-class _GraderMock:
-    """The grader's own mock process (smworkbook.grading.grader_mock), forked by the zygote, spoken to over a socket."""
-
-    reader: asyncio.StreamReader | None = None
-    writer: asyncio.StreamWriter | None = None
-    pid: int | None = None
-
-    async def start(self, timeout: int) -> None:
-        self.timeout = timeout
-        self.reader, self.writer = await asyncio.open_unix_connection(_zygote(), limit=2**24)
-        self.address = await self._receive(60)
-        self.pid = self.address.get("pid")
-
-    def kernel_environment(self) -> dict[str, str]:
-        """What the kernel needs to reach the grader's mock: its endpoint, its control address and the
-        mock's own keys (random per mock: the mock answers only requests signed with them)."""
-        key_id, secret, token = self.address["keys"]
-        return {
-            "SMWORKBOOK_GRADER_ENDPOINT": self.address["endpoint"],
-            "SMWORKBOOK_GRADER_CONTROL": self.address["control"],
-            "SMWORKBOOK_GRADER_KEYS": f"{key_id}:{secret}:{token}",
-        }
-
-    async def check(self, number: str, answers: dict, call) -> dict:
-        """Run exercise `number`'s check in the grader's mock; `call` runs a learner's function in the kernel."""
-        self._send({"check": number, "answers": answers})
-        while True:
-            message = await self._receive(self.timeout * 6 + 60)
-            if "call" in message:
-                self._send({"reply": await call(message)})
-            elif "result" in message:
-                return message["result"]
-
-    def _send(self, message: dict) -> None:
-        if self.writer is None or self.writer.is_closing():
-            raise _MockFailed("The grader's mock stopped.")
-        self.writer.write((json.dumps(message) + "\n").encode())
-
-    async def _receive(self, timeout: float) -> dict:
-        try:
-            line = await asyncio.wait_for(self.reader.readline(), timeout)
-        except (TimeoutError, ValueError, OSError):
-            line = b""
-        if not line:
-            await self.stop()
-            raise _MockFailed("The grader's mock stopped answering; the exercises after this point were not checked.")
-        return json.loads(line)
-
-    async def stop(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-        if self.pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)  # the mock forked for this notebook, and nothing else
-            self.pid = None
-
-
-# One zygote per grading process: it imports the mock's code once and forks a mock per notebook.
-_zygote_process: subprocess.Popen | None = None
-_zygote_socket: Path | None = None
-_zygote_lock = threading.Lock()
-
-
-def _zygote() -> str:
-    """The Unix socket of this process's zygote (started on first use, again if it died)."""
-    global _zygote_process, _zygote_socket
-    with _zygote_lock:
-        if _zygote_process is None or _zygote_process.poll() is not None:
-            folder = Path(tempfile.mkdtemp(prefix="smw-grader-"))  # 0700: the grader's alone
-            _zygote_socket = folder / "mocks.sock"
-            env = {name: value for name, value in os.environ.items() if not name.startswith("SMWORKBOOK_")}
-            _zygote_process = subprocess.Popen(
-                [sys.executable, "-m", "smworkbook.grading.grader_mock", "--zygote", str(_zygote_socket)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=env,
-            )
-            if _zygote_process.stdout.readline().strip() != b"ready":
-                raise _MockFailed("The grader's mock did not start.")
-            atexit.register(_stop_zygote, _zygote_process, folder)
-        return str(_zygote_socket)
-
-
-def _stop_zygote(process: subprocess.Popen, folder: Path) -> None:
-    process.kill()
-    process.wait()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 def _errors(cell) -> list[dict]:
     return [output for output in cell.get("outputs", []) if output.output_type == "error"]
 
@@ -561,46 +354,3 @@ def _one_line(error: dict) -> str:
     if error["ename"] == "WorkbookError":
         return _ANSI.sub("", error["evalue"])
     return _ANSI.sub("", f"{error['ename']}: {error['evalue']}".strip())
-
-
-def _order(number: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in number.split(".") if part.isdigit())
-
-
-def lessons() -> list[str]:
-    """The registered lessons' numbers, in order."""
-    return list(dict.fromkeys(number.split(".")[0] for number in EXERCISES))
-
-
-def _notebooks_and_expected(paths: list[Path] | Path) -> tuple[list[Path], list[str], list[str]]:
-    """The notebooks to run, the exercises of the lessons present, and (for a folder) the lessons missing."""
-    paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
-    notebooks: list[Path] = []
-    present: set[str] = set()
-    folder = False
-    for path in paths:
-        if path.is_dir():
-            found = sorted(path.glob("*.ipynb"))
-            if not found:
-                raise WorkbookError(f"There are no notebooks in {path}/.")
-            notebooks.extend(found)
-            folder = True
-        elif path.suffix == ".ipynb" and path.is_file():
-            notebooks.append(path)
-        else:
-            raise WorkbookError(f"{path} is neither a folder nor a notebook (.ipynb) file.")
-    present = {_lesson_of(path) for path in notebooks} - {None}
-    missing = [lesson for lesson in lessons() if lesson not in present] if folder else []
-    return notebooks, sorted(_exercises_of(present), key=_order), missing
-
-
-def write_reports(report: Report, json_path: Path | None, junit_path: Path | None) -> list[Path]:
-    """Write the JSON and JUnit XML reports where asked; returns the files written."""
-    written = []
-    for path, text in ((json_path, report.to_json()), (junit_path, report.to_junit())):
-        if path is not None:
-            path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    return written
