@@ -20,7 +20,7 @@ import pytest
 from nbclient import NotebookClient
 
 from smworkbook import WorkbookError
-from smworkbook.toolkit import backends
+from smworkbook.toolkit import other_backends as backends
 
 from .conftest import ROOT, run_python
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 import smworkbook
 
 PACKAGE = Path(smworkbook.__file__).parent
@@ -146,9 +144,10 @@ def test_no_import_circles():
     assert circles == []
 
 
-@pytest.mark.parametrize("name", ["mock", "toolkit.rotation", "toolkit.backends", "toolkit.versions"])
-def test_corrections_import_nothing_from_the_toolkit(name):
+def test_corrections_import_nothing_from_the_toolkit():
     """Is the circle mock -> corrections -> rotation -> mock gone (the corrections stay in the engine)?"""
     edges = graph()
+    assert "toolkit.mock" in edges["toolkit.other_backends"] or "toolkit.backend" in edges["toolkit.other_backends"]
+    assert "toolkit.mock" not in edges["toolkit.other_backends"]
     for module in [n for n in edges if n.startswith("engine.corrections")]:
-        assert not {t for t in edges[module] if t.startswith("toolkit")}, module
+        assert not {t for t in edges[module] if not t.startswith("engine")}, module

@@ -13,7 +13,7 @@ from botocore.config import Config
 
 from smworkbook.engine import corrections, isolation
 from smworkbook.engine.errors import WorkbookError, install_short_errors, require_secret_name
-from smworkbook.toolkit import backends
+from smworkbook.toolkit import other_backends as backends
 from smworkbook.toolkit.backend import Backend
 
 _lock = threading.Lock()
@@ -167,7 +167,7 @@ def start():
     Your real AWS credentials and profiles are never read.
 
     The environment variable SMWORKBOOK_BACKEND can choose another backend (an endpoint such as
-    LocalStack, or real AWS with guard rails): see smworkbook.backends.
+    LocalStack, or real AWS with guard rails): see smworkbook.toolkit.other_backends.
     """
     global _current
     kind, target = backends.choose()
