@@ -38,7 +38,7 @@ def _sample_report(path):
 
 def test_the_classroom_workflow_is_in_sync_with_the_exercises():
     assert (WORKFLOWS / "classroom.yml").read_text() == formats.classroom_workflow(), (
-        "Run `python -m smworkbook.formats classroom-workflow > .github/workflows/classroom.yml`."
+        "Run `python -m smworkbook.grading.formats classroom-workflow > .github/workflows/classroom.yml`."
     )
 
 
