@@ -363,14 +363,15 @@ import smworkbook
 from smworkbook import checks
 from smworkbook.fixtures import load
 from smworkbook.toolkit import rotation
-from smworkbook.checks import lesson04, lesson06 as l6
+from smworkbook.checks import _lesson06_measure as harness, lesson04, lesson06 as l6
+from tests.lesson06_answers import alternating_create_secret, alternating_set_secret
 aws = smworkbook.start()
 with contextlib.redirect_stdout(io.StringIO()):
     checks.setup("6.3")
 admin = aws.client("secretsmanager")
 single = lesson04.handler_with(lesson04.REFERENCE, twice=False)
 alternating = lesson04.handler_with(
-    {{**lesson04.REFERENCE, "createSecret": l6.alternating_create_secret, "setSecret": l6.alternating_set_secret}},
+    {{**lesson04.REFERENCE, "createSecret": alternating_create_secret, "setSecret": alternating_set_secret}},
     twice=False,
 )
 def startup_only(sm):
@@ -382,13 +383,13 @@ versions = {{
     "c_alternating_users": (lambda sm: l6.orders_with_retry, alternating),
 }}
 out = {{}}
-with l6._quick_refresh():
+with harness.quick_refresh():
     for name, (make, handler) in versions.items():
         rows = []
         for i in range({runs}):
             with contextlib.redirect_stdout(io.StringIO()):
                 checks.setup("6.3")
-            measure = l6._Measure(make(aws.client("secretsmanager")))
+            measure = harness.Measure(make(aws.client("secretsmanager")), l6._prepared["identity"], l6.SECRET)
             try:
                 steady = load.run(measure.service.url + "/orders", during=lambda: None, before=0.5, after=0.0)
                 arn = rotation.register_rotation_function(f"bench-{{name}}", load.paced(handler, 0.3))

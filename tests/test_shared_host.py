@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import smworkbook
-from smworkbook.fixtures import database
+from smworkbook.fixtures import postgres
 
 VICTIM, ATTACKER = "smw_learner_a", "smw_learner_b"
 
@@ -108,9 +108,9 @@ def _interpreter() -> list[str]:
     version, with the environment's site-packages added.
     """
     site_packages = Path(sysconfig.get_paths()["purelib"])
-    # As database.py does for its service user: o+x on this user's folders above what must be read.
+    # As postgres.py does for its service user: o+x on this user's folders above what must be read.
     for needed in (site_packages, Path(smworkbook.__file__).parent, Path(sys.executable).parent):
-        database._let_user_reach(needed)
+        postgres.let_user_reach(needed)
     if _reachable_by_others(Path(sys.executable).resolve()):
         return [sys.executable, "-c"]
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -201,11 +201,11 @@ def test_the_clean_up_of_abandoned_servers_leaves_another_users_alone(learners):
         for path in (root, root / "owner.pid"):
             os.chown(path, victim.pw_uid, victim.pw_gid)
         (planted / "owner.pid").symlink_to("/etc/hostname")  # root's file, behind a link
-        database._remove_abandoned_servers()
+        postgres.remove_abandoned_servers()
         assert (root / "owner.pid").exists() and (planted / "owner.pid").is_symlink()
         for path in (root, root / "owner.pid"):  # the same folder, now this user's
             os.chown(path, os.geteuid(), os.getegid())
-        database._remove_abandoned_servers()
+        postgres.remove_abandoned_servers()
         assert not root.exists()
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -214,7 +214,7 @@ def test_the_clean_up_of_abandoned_servers_leaves_another_users_alone(learners):
 
 @needs_root
 def test_the_set_up_never_opens_another_users_folder(learners):
-    """As root, database.py adds o+x only to this user's folders; another user's closed folder stays closed."""
+    """As root, postgres.py adds o+x only to this user's folders; another user's closed folder stays closed."""
     (victim, victim_home), _ = learners
     closed = victim_home / "private"
     closed.mkdir(mode=0o700)
@@ -222,7 +222,7 @@ def test_the_set_up_never_opens_another_users_folder(learners):
     inner = closed / "bin"
     inner.mkdir()
     with pytest.raises(smworkbook.WorkbookError, match="belongs to another user and is closed to others"):
-        database._let_user_reach(inner)
+        postgres.let_user_reach(inner)
     assert closed.stat().st_mode & 0o777 == 0o700
 
 

@@ -85,6 +85,7 @@ MODULES: dict[str, list[str]] = {
     "toolkit/graded": _GRADING,
     "grading/gradebook": ["tests/test_grading_report.py", "tests/test_gradebook.py"],
     **{f"checks/lesson0{n}": [f"tests/test_checks_lesson0{n}.py"] for n in range(1, 7)},
+    "checks/_lesson06_measure": ["tests/test_checks_lesson06.py"],
 }
 # The mock engine's modules: tests that start the mock's server (and, for the corrections, walk every operation).
 SAMPLE_ENGINE = 15

@@ -1,31 +1,26 @@
 """Checks for lesson 6: a web service that keeps answering while its database password rotates.
 
-Each check serves a real Flask app (smworkbook.service) on loopback whose one route runs the
-learner's code, signed as the service's IAM identity with policy enforcement on, and runs steady
-requests (smworkbook.load) through a real rotation of the secret against this kernel's
-PostgreSQL. The rotation function is paced: after each step one probe request is sent, so every
-phase of the rotation has a request however the machine schedules the threads; the counts the
-checks assert ("0 failed after finishSecret", "at least one failed") do not depend on timing.
+Each check serves the learner's code as the orders service, signed as the service's IAM identity with
+policy enforcement on, and runs steady requests through a real rotation of the secret against this
+kernel's PostgreSQL (checks/_lesson06_measure.py serves and measures it). What the checks ask of the service
+is what the lesson teaches: read the credentials through the cache on every request, refresh the cache
+and retry once when the database refuses the login, and rotate with alternating users so that no
+request fails at all.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import threading
-import time
 
 import botocore.exceptions
 
+from smworkbook.checks import _lesson06_measure as harness
 from smworkbook.checks import lesson04, lesson05
 from smworkbook.checks._hints import policy_summary
 from smworkbook.checks._registry import exercise, prepares, require
-from smworkbook.engine import lambdas
 from smworkbook.engine.errors import CheckFailed
-from smworkbook.fixtures import load, service
 from smworkbook.fixtures.database import start_database
-from smworkbook.toolkit import access, rotation
+from smworkbook.toolkit import access
 from smworkbook.toolkit.mock import current
 
 SECRET = "lesson06/orders-db"
@@ -48,15 +43,6 @@ SERVICE_POLICY = {
         }
     ],
 }
-PAUSE = 0.1  # seconds between the steps of a check's rotation (the lesson uses 0.3 s to show it)
-# aws-secretsmanager-caching waits 2.5 to 5 s (FORCE_REFRESH_JITTER_SLEEP, jitter) before a forced
-# refresh, so that many processes do not call Secrets Manager at once. The checks shorten it.
-QUICK_JITTER_MS = 50
-# A request that calls refresh_secret_now or reads the cache more often than this is retrying
-# in a loop: the checks end it (an error the learner's `except Exception` can't swallow).
-MAX_REFRESHES, MAX_READS = 2, 6
-# A request that swallows that error and calls the cache again waits before each call, up to this (s).
-LOOP_BACKOFF_MAX = 30
 # Said when the learner's code caught the check's error and kept calling the cache.
 SWALLOWED = (
     " Your code also caught the check's stop and called the cache again: a bare `except:` catches every error, "
@@ -66,7 +52,7 @@ SWALLOWED = (
 _prepared: dict[str, access.Identity] = {}
 
 
-# The workbook's own answers: the app's code and the alternating-users steps ----------------------
+# The workbook's own answers: the service's code, which the checks run too --------------------
 
 
 def login_refused(error: Exception) -> bool:
@@ -105,226 +91,15 @@ def other_user(username: str) -> str:
     return username.removesuffix("_clone") if username.endswith("_clone") else username + "_clone"
 
 
-def alternating_create_secret(client, arn, token):
-    current_value = lesson04._read(client, arn, VersionStage="AWSCURRENT")
-    try:
-        lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
-        return
-    except client.exceptions.ResourceNotFoundException:
-        pass
-    current_value["username"] = other_user(current_value["username"])
-    current_value["password"] = client.get_random_password(ExcludeCharacters="/@\"'\\")["RandomPassword"]
-    client.put_secret_value(
-        SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(current_value), VersionStages=["AWSPENDING"]
-    )
-
-
-def alternating_set_secret(client, arn, token):
-    """AWS's alternating-users setSecret for PostgreSQL (its "master-user rotation scheme"): log in as the admin
-    named by `masterarn`, create the pending user or change its password. AWS's template also grants the new
-    user the rotated user's permissions; the lesson's query needs none beyond logging in."""
-    import pg8000.native
-
-    pending = lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
-    if lesson04._can_log_in(pending):
-        return
-    admin = lesson04._login(lesson04._read(client, pending["masterarn"]))
-    try:
-        user, password = pg8000.native.identifier(pending["username"]), pg8000.native.literal(pending["password"])
-        exists = admin.run("SELECT 1 FROM pg_roles WHERE rolname = :name", name=pending["username"])
-        admin.run(f"{'ALTER' if exists else 'CREATE'} ROLE {user} WITH LOGIN PASSWORD {password}")
-    finally:
-        admin.close()
-
-
-# The service the checks run --------------------------------------------------------------------
-
-
-class _RetriedTooOften(BaseException):
-    """Ends a request that refreshes or reads in a loop (BaseException: `except Exception` can't catch it)."""
-
-
-def _counting_cache(client, serial: bool = False):
-    """A SecretCache that counts its reads and forced refreshes, per request and in all.
-
-    `serial`: the requests run one at a time (graded: the learner's function runs in the kernel and
-    its cache calls come back on the grader's threads), so the per-request counts are not per thread.
-    """
-    import types
-
-    from aws_secretsmanager_caching import SecretCache, SecretCacheConfig
-
-    class CountingCache(SecretCache):
-        def __init__(self) -> None:
-            super().__init__(config=SecretCacheConfig(), client=client)
-            self.reads = 0
-            self.refreshes = 0
-            # Why each request that looped was ended, recorded here when the guard fires: a request whose
-            # code swallows the guard and loops on never answers, yet the check must see it.
-            self.looped: list[str] = []
-            self.swallowed = False  # a request caught the guard's error and called the cache again
-            self.request = types.SimpleNamespace() if serial else threading.local()
-
-        def get_secret_string(self, secret_id, version_stage=None):
-            self.reads += 1
-            self.request.reads = getattr(self.request, "reads", 0) + 1
-            if self.request.reads > MAX_READS:
-                self._end_loop("read the secret again and again")
-            return super().get_secret_string(secret_id, version_stage)
-
-        def refresh_secret_now(self, secret_id):
-            self.refreshes += 1
-            self.request.refreshes = getattr(self.request, "refreshes", 0) + 1
-            if self.request.refreshes > MAX_REFRESHES:
-                self._end_loop("refreshed again and again")
-            return super().refresh_secret_now(secret_id)
-
-        def _end_loop(self, why: str):
-            if getattr(self.request, "looped", None):
-                # The learner's code caught the guard (a bare `except:`) and called again: it may loop
-                # forever. Each further call waits longer, so such a loop costs no CPU while it lasts.
-                self.swallowed = True
-                self.request.ignored = getattr(self.request, "ignored", 0) + 1
-                time.sleep(min(LOOP_BACKOFF_MAX, 0.05 * 2**self.request.ignored))
-            else:
-                self.request.looped = why
-                self.looped.append(why)
-            raise _RetriedTooOften(self.request.looped)
-
-    return CountingCache()
-
-
-def _app(answer, cache, serial: bool = False):
-    """The orders service: GET /orders runs `answer(cache)`; 503 when the database refuses the login.
-
-    `serial`: one request at a time (graded, where the kernel runs one call at a time anyway).
-    """
-    from flask import Flask
-    from pg8000.exceptions import DatabaseError
-
-    app = Flask("lesson06-check")
-    one_at_a_time = threading.Lock() if serial else contextlib.nullcontext()
-
-    @app.get("/orders")
-    def orders():
-        with one_at_a_time:
-            cache.request.reads = cache.request.refreshes = cache.request.ignored = 0
-            cache.request.looped = None
-            answered = _answer()
-            if cache.request.looped:  # the loop guard fired, even if the learner's code swallowed it
-                return {"error": f"retried: {cache.request.looped}"}, 500
-            return answered
-
-    def _answer():
-        try:
-            return {"served_by": str(answer(cache))}
-        except DatabaseError as error:
-            return {"error": lambdas.error_text(error)}, 503
-        except _RetriedTooOften as error:
-            return {"error": f"retried: {error}"}, 500
-        except NotImplementedError:
-            return {"error": "NotImplementedError"}, 500
-        except Exception as error:  # the learner's code failed another way: the hint shows it
-            return {"error": lambdas.error_text(error)}, 500
-
-    return app
-
-
-@contextlib.contextmanager
-def _quick_refresh():
-    from aws_secretsmanager_caching.cache.items import SecretCacheItem
-
-    saved = SecretCacheItem.FORCE_REFRESH_JITTER_SLEEP
-    SecretCacheItem.FORCE_REFRESH_JITTER_SLEEP = QUICK_JITTER_MS
-    try:
-        yield
-    finally:
-        SecretCacheItem.FORCE_REFRESH_JITTER_SLEEP = saved
-
-
-class _Measure:
-    """The service with `answer`, its cache, and the load runs of one check."""
-
-    def __init__(self, answer) -> None:
-        identity = _prepared.get("identity")
-        require(identity, "Run the exercise's cell first: its checks.setup(...) prepares the service.")
-        self.client = current().client_as(identity)
-        self.calls: list[str] = []
-        self.client.meta.events.register(
-            "before-call.secrets-manager", lambda model, **_: self.calls.append(model.name)
-        )
-        # Graded, `answer` stands in for the learner's function, which runs in the kernel (as a Lambda
-        # would); the cache stays here and the kernel's function reads it through the grader's control
-        # address (smworkbook.toolkit.graded.RemoteCache). The service, its cache, the counts and the HTTP
-        # answers are all this process's: nothing the kernel reports decides the verdict.
-        serial = bool(getattr(answer, "runs_in_kernel", False))
-        self.cache = _counting_cache(self.client, serial)
-        self.service = service.serve(_app(answer, self.cache, serial), name="lesson06-check")
-
-    def get(self) -> load.Request:
-        return load.fetch(self.service.url + "/orders")
-
-    def rotate(self, handler, name: str) -> tuple[load.LoadResult, dict]:
-        """One rotation of SECRET under load; (the load's result, what the rotation did)."""
-        arn = rotation.register_rotation_function(name, load.paced(handler, PAUSE))
-        log_start = len(rotation._find(arn).log)
-        admin = current().client("secretsmanager")
-        before = admin.describe_secret(SecretId=SECRET)["VersionIdsToStages"]
-        answer: dict = {}
-
-        def rotate() -> None:
-            with contextlib.redirect_stdout(io.StringIO()):  # the check's report says what failed
-                answer.update(admin.rotate_secret(SecretId=SECRET, RotationLambdaARN=arn))
-
-        result = load.run(self.service.url + "/orders", during=rotate, before=0.15, after=0.3)
-        log = rotation._find(arn).log[log_start:]
-        failed = [line for line in log if line.endswith(": FAILED")]
-        return result, {
-            "token": answer.get("VersionId"),
-            "before": before,
-            "stages": admin.describe_secret(SecretId=SECRET)["VersionIdsToStages"],
-            "failed": failed[0].split()[1].rstrip(":") if failed else None,
-            "error": log[log.index(failed[0]) - 1] if failed else "",
-        }
-
-    def rotate_unwatched(self, handler, name: str) -> dict:
-        """One rotation of SECRET with no request during it: the cache keeps the credentials from before."""
-        arn = rotation.register_rotation_function(name, handler)
-        admin = current().client("secretsmanager")
-        before = admin.describe_secret(SecretId=SECRET)["VersionIdsToStages"]
-        with contextlib.redirect_stdout(io.StringIO()):
-            admin.rotate_secret(SecretId=SECRET, RotationLambdaARN=arn)
-        return {"before": before, "stages": admin.describe_secret(SecretId=SECRET)["VersionIdsToStages"]}
-
-    def close(self) -> None:
-        self.service.stop()
-
-
-@contextlib.contextmanager
 def _measuring(answer):
-    require(callable(answer), "Pass your function itself (checks.verify('6.x', orders)), without brackets.")
-    with _quick_refresh():
-        measure = _Measure(answer)
-        try:
-            yield measure
-        finally:
-            measure.close()
+    """The orders service with `answer`, as the IAM identity the set-up made, reading SECRET."""
+    return harness.measuring(answer, _prepared.get("identity"), SECRET)
 
 
-def _first_error(requests) -> str:
-    for request in requests:
-        if not request.ok:
-            try:
-                return json.loads(request.body).get("error", request.body)
-            except ValueError:
-                return request.body or f"HTTP {request.status}"
-    return ""
-
-
-def _require_steady(measure: _Measure, what: str) -> None:
+def _require_steady(measure: harness.Measure, what: str) -> None:
     """Before any rotation: every request answers, each reads the cache, none refreshes it."""
     warm = [measure.get() for _ in range(3)]
-    error = _first_error(warm)
+    error = harness.first_error(warm)
     looped = measure.cache.looped
     require(
         not looped,
@@ -451,7 +226,7 @@ def check_service_policy() -> str:
         "DescribeSecret and GetSecretValue, not secretsmanager:*.",
     )
     with _measuring(orders_through_cache) as measure:
-        error = _first_error([measure.get()])
+        error = harness.first_error([measure.get()])
     require(not error, f"The service can't read its secret through the cache: {error}")
     return f"{SERVICE_USER} reads {SECRET} through the cache, and nothing else."
 
@@ -469,9 +244,9 @@ def check_through_cache(orders) -> str:
         measure.cache.refresh_secret_now(SECRET)  # what the cache does by itself, within the hour
         refreshed = [measure.get() for _ in range(3)]
     require(
-        not _first_error(refreshed),
+        not harness.first_error(refreshed),
         "After the rotation and a refresh of the cache, your service still fails "
-        f"({_first_error(refreshed)}): it uses credentials read before the rotation. Read them with "
+        f"({harness.first_error(refreshed)}): it uses credentials read before the rotation. Read them with "
         "cache.get_secret_string on every request.",
     )
     if after_rotation == 0:
@@ -501,7 +276,7 @@ def check_refresh_and_retry(orders_with_retry) -> str:
     _require_no_loop(looped, result.requests, swallowed)
     after = [r for r in result.requests if result.phase(r) == "after"]
     require(after, "No request reached the service after finishSecret. Run the check again.")
-    error = _first_error(after)
+    error = harness.first_error(after)
     failed_after = [r for r in after if not r.ok]
     require(
         not error,
@@ -517,7 +292,7 @@ def check_refresh_and_retry(orders_with_retry) -> str:
     require(
         stale.ok,
         "After a rotation with no request during it, the cache still held the credentials from before, and the "
-        f"next request failed ({_first_error([stale])}). When the login is refused (login_refused(error)), call "
+        f"next request failed ({harness.first_error([stale])}). When the login is refused (login_refused(error)), call "
         f"cache.refresh_secret_now({SECRET!r}) and try once more with the credentials the cache returns then.",
     )
     return (
