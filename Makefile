@@ -27,7 +27,7 @@ TEST_WORKERS ?= 3
 # (tests/test_hub.py) and the classroom benchmark; installed into tests/hub/node_modules, never globally.
 HUB_PROXY := tests/hub/node_modules/.bin/configurable-http-proxy
 
-.PHONY: lab test grade bench mutate exercises outputs update lock test-pythons clean
+.PHONY: lab test docs grade bench mutate exercises outputs update lock test-pythons clean
 
 # The virtual environment, made by the Python you run make with, after checking it is one the workbook supports.
 $(BIN)/python:
@@ -87,11 +87,16 @@ $(HUB_PROXY): tests/hub/package.json tests/hub/package-lock.json
 	npm ci --prefix tests/hub --no-audit --no-fund --loglevel=error
 	touch $@
 
-## test: lint, unit tests, notebooks and solutions under nbval, exercises in sync and failing when unsolved
-test: $(VENV)/.test $(HUB_PROXY)
+## test: the website, lint, unit tests, notebooks and solutions under nbval, exercises in sync and failing when unsolved
+test: $(VENV)/.test $(HUB_PROXY) docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions
+
+## docs: build the website (the guides in docs/, every lesson and exercise notebook with its stored outputs, never
+## run) into build/site, offline; a warning fails it, so does a link to a guide, notebook or section that is not there
+docs: $(VENV)/.test
+	$(BIN)/sphinx-build -c docs -E -W --keep-going -n -q -b html -d build/doctrees . build/site
 
 ## grade: run your my-work/ in fresh kernels and print your score (GRADE=solutions to grade another folder)
 GRADE ?= my-work

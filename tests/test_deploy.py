@@ -1,7 +1,7 @@
 """The hubs instructors run: the single-user image (binder/, built by repo2docker), Zero to JupyterHub's values,
 The Littlest JupyterHub's steps and the links, each checked with what runs here, offline.
 
-Not run here: Docker, Kubernetes, TLJH's installer (README: "Running it on a JupyterHub").
+Not run here: Docker, Kubernetes, TLJH's installer (docs/hub-admin.md: "Running it on a JupyterHub").
 """
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ from .conftest import ROOT
 VALUES = ROOT / "deploy" / "z2jh" / "values.yaml"
 START = ROOT / "binder" / "start"
 README = ROOT / "README.md"
+# The hub administrator's guide: the image's build command, the TLJH steps, the classroom benchmark.
+HUB_GUIDE = ROOT / "docs" / "hub-admin.md"
 BIN = Path(sys.executable).parent
 GUARD = ROOT / "tests" / "guard"
-# The image's user, as the README builds it and Binder runs it: jovyan, uid 1000.
+# The image's user, as the hub guide builds it and Binder runs it: jovyan, uid 1000.
 USER_ID, USER_NAME = 1000, "jovyan"
 
 
@@ -147,11 +149,11 @@ def test_the_image_holds_the_workbook_but_not_a_clones_environment_or_answers(tm
     assert left_out == []
 
 
-def test_the_readmes_build_command_is_one_repo2docker_takes():
-    """The README's command, its templates filled in, read by repo2docker's own command line (nothing is built)."""
+def test_the_hub_guides_build_command_is_one_repo2docker_takes():
+    """The hub guide's command, its templates filled in, read by repo2docker's own command line (nothing is built)."""
     from repo2docker.__main__ import make_r2d
 
-    block = next(block for block in _shell_blocks(README.read_text()) if "jupyter-repo2docker" in block)
+    block = next(block for block in _shell_blocks(HUB_GUIDE.read_text()) if "jupyter-repo2docker" in block)
     command = block.partition("jupyter-repo2docker ")[2].partition("\ndocker push")[0].replace("\\\n", " ")
     for template, value in (("REGISTRY", "registry.example.edu"), ("COMMIT", "0123abc"), ("OWNER/REPO", "o/r")):
         command = command.replace(template, value)
@@ -313,12 +315,12 @@ def test_jupyterhub_reads_the_per_learner_memory_and_cpu():
     spawner = Spawner(config=_spawner_config(_values()))
     assert spawner.mem_guarantee <= spawner.mem_limit
     assert spawner.cpu_guarantee <= spawner.cpu_limit
-    # The classroom benchmark's figures (README): a learner with lesson 4's database open fits in the guarantee,
+    # The classroom benchmark's figures (hub guide): a learner with lesson 4's database open fits in the guarantee,
     # the peak while grading in the limit.
-    text = README.read_text()
+    text = HUB_GUIDE.read_text()
     working = re.search(r"\| \.\.\. with lesson 4's database open \| (\d+) MiB", text)
     peak = re.search(r"\| A learner's peak, while their grading runs .*?\| (\d+) MiB at most \| (\d+) MiB", text)
-    assert working and peak, "the README's classroom benchmark moved: update deploy/z2jh/values.yaml"
+    assert working and peak, "the hub guide's classroom benchmark moved: update deploy/z2jh/values.yaml"
     assert spawner.mem_guarantee >= int(working.group(1)) * 2**20
     assert spawner.mem_limit >= max(int(peak.group(1)), int(peak.group(2))) * 2**20
     assert f"{working.group(1)} MiB" in VALUES.read_text() and f"{peak.group(1)} MiB" in VALUES.read_text()
@@ -364,15 +366,15 @@ def test_servers_are_culled_and_the_pod_reaches_no_internet_nor_cloud_credential
     assert values["singleuser"]["cloudMetadata"]["blockWithIptables"] is True
 
 
-# --- The Littlest JupyterHub: the README's steps ------------------------------------------------------------------
+# --- The Littlest JupyterHub: the hub guide's steps -------------------------------------------------------------------
 
 # tljh-config keys, from TLJH's own defaults (tljh/configurer.py, commit 84ed38f of
-# jupyterhub/the-littlest-jupyterhub): the ones the README's steps may set.
+# jupyterhub/the-littlest-jupyterhub): the ones the hub guide's steps may set.
 TLJH_KEYS = {"limits.memory", "limits.cpu", "services.cull.enabled", "services.cull.timeout", "services.cull.every"}
 
 
-def _readme_section(title: str) -> str:
-    text = README.read_text()
+def _guide_section(title: str) -> str:
+    text = HUB_GUIDE.read_text()
     start = text.index(f"\n## {title}\n")
     return text[start : text.index("\n## ", start + 1)]
 
@@ -382,7 +384,7 @@ def _shell_blocks(text: str) -> list[str]:
 
 
 def test_tljh_steps_are_valid_shell_and_use_keys_tljh_has():
-    section = _readme_section("Running it on a JupyterHub")
+    section = _guide_section("Running it on a JupyterHub")
     blocks = _shell_blocks(section)
     for block in blocks:
         subprocess.run(["bash", "-n"], input=block, text=True, check=True)
@@ -396,15 +398,15 @@ def test_tljh_steps_are_valid_shell_and_use_keys_tljh_has():
 
 
 def test_tljh_limits_match_the_z2jh_values():
-    tljh = "\n".join(_shell_blocks(_readme_section("Running it on a JupyterHub")))
+    tljh = "\n".join(_shell_blocks(_guide_section("Running it on a JupyterHub")))
     single = _values()["singleuser"]
     assert f"tljh-config set limits.memory {single['memory']['limit']}\n" in tljh
     assert f"tljh-config set limits.cpu {single['cpu']['limit']}\n" in tljh
     assert f"tljh-config set services.cull.timeout {_values()['cull']['timeout']}\n" in tljh
 
 
-def test_the_readme_says_what_was_not_run():
-    section = _readme_section("Running it on a JupyterHub")
+def test_the_hub_guide_says_what_was_not_run():
+    section = _guide_section("Running it on a JupyterHub")
     assert "What was not run here." in section
     for thing in ("Kubernetes", "Docker", "TLJH's installer"):
         assert thing in section.partition("What was not run here.")[2].partition("What *is* checked")[0]

@@ -1,7 +1,7 @@
-"""The differences from AWS that remain on purpose: each row of the README's table, shown as described.
+"""The differences from AWS that remain on purpose: each row of the maintainer's guide's table, shown as described.
 
-Each test shows the mock's behaviour that differs from AWS's documented one; if a test here starts
-failing, the mock changed and the README's table ("Teaching AWS, not moto") must change with it.
+Each test shows the mock's behaviour that differs from AWS's documented one; if a test here starts failing, the
+mock changed and the table in docs/maintainer.md ("Teaching AWS, not moto") must change with it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from smworkbook.toolkit import rotation
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "maintainer.md"
 
 
 def error_code(call) -> str:
@@ -92,14 +92,14 @@ def test_list_secrets_default_order_is_ascending(sm):
     assert [entry["Name"] for entry in sm.list_secrets()["SecretList"]] == ["b", "a"]
 
 
-def test_every_row_of_the_readme_table_has_its_test():
-    """Is the README's table of remaining differences backed, row by row, by a test in this file?"""
-    section = README.read_text().split("### Differences that remain", 1)[1]
+def test_every_row_of_the_guides_table_has_its_test():
+    """Is the maintainer's guide's table of remaining differences backed, row by row, by a test in this file?"""
+    section = GUIDE.read_text().split("### Differences that remain", 1)[1]
     section = re.split(r"\n##+ ", section, maxsplit=1)[0]  # up to the next heading, whatever its level
     rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| Difference")]
     named = [re.search(r"`(test_\w+)`", row) for row in rows]
     assert rows and all(named), rows
     tests = {name for name in globals() if name.startswith("test_")} - {
-        "test_every_row_of_the_readme_table_has_its_test"
+        "test_every_row_of_the_guides_table_has_its_test"
     }
     assert {match.group(1) for match in named} == tests
