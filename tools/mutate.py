@@ -405,8 +405,9 @@ README_END = "<!-- end of make mutate's table -->"
 
 
 def _update_readme(records: list[dict], known: list[dict]) -> None:
-    """The README's summary, between its two markers: score per module, its date, the last full run's time."""
-    readme = ROOT / "README.md"
+    """The maintainer guide's summary (docs/maintainer.md), between its two markers: score per module, its date,
+    the last full run's time."""
+    readme = ROOT / "docs" / "maintainer.md"
     text = readme.read_text()
     if README_START not in text or README_END not in text:
         return

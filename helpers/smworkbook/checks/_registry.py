@@ -112,7 +112,7 @@ def verify(number: str, *answers) -> None:
         print(f"  {STUB_RULE}")
 
 
-# The rule for a solved exercise cell that still raises (the README and the grader say the same).
+# The rule for a solved exercise cell that still raises (docs/learner.md and the grader say the same).
 STUB_RULE = (
     "Your exercise cell still ends in `raise NotImplementedError()`: delete that line. What counts is what "
     "the mock holds, so this passes; an exercise that fails with the line still there counts as not attempted."

@@ -38,7 +38,7 @@ def classroom_workflow() -> str:
         "# The notebooks are graded once; each exercise is then one autograding test worth 1 point,",
         "# and the reporter puts the score in the run's summary and in GitHub Classroom.",
         "# The learner can edit this file in their repository: for grades you can trust, grade the",
-        "# class with `smworkbook gradebook` (see the README).",
+        "# class with `smworkbook gradebook` (see docs/instructor.md).",
         "name: classroom",
         "",
         "on:",

@@ -8,7 +8,7 @@ learner's kernels as that user (setpriv) in a private working folder (mode 0700)
 learner is graded, kills every process left under that user. Two graders on one machine (two
 instructors, a gradebook and a `smworkbook grade`) that grade the same learner take turns
 (`claimed`): one grader's clean-up never kills the kernels of another's grading in progress.
-Without root, kernels run as the grader's own user: the README says what that does not protect.
+Without root, kernels run as the grader's own user: docs/maintainer.md (Safety) says what that does not protect.
 """
 
 from __future__ import annotations

@@ -198,7 +198,7 @@ def rotation_rules_are_kept_as_given() -> None:
     and accepts both schedules at once.
     The rotation itself is the workbook's RotateSecret (rotate_secret_runs_the_rotation_function);
     this correction shows the stored rules. A cron() schedule gets no NextRotationDate here: the
-    mock has no scheduler (README, remaining differences).
+    mock has no scheduler (docs/maintainer.md, differences that remain).
     """
     original = models.FakeSecret.to_dict
 
