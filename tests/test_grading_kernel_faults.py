@@ -128,7 +128,7 @@ def test_the_graders_mock_does_not_inherit_the_graders_smworkbook_settings(monke
     """The grader's keys (SMWORKBOOK_GRADER_KEYS) and any other SMWORKBOOK_ setting stay with the grader:
     the mock process serving learners' kernels starts without them."""
     monkeypatch.setenv("SMWORKBOOK_GRADER_KEYS", "the-graders-own-keys")
-    monkeypatch.setattr(grading, "_zygote_process", None)
+    monkeypatch.setattr(grader_client, "_zygote_process", None)
     grader_client.zygote()
     process = grader_client._zygote_process
     try:
