@@ -27,7 +27,7 @@ TEST_WORKERS ?= 3
 # (tests/test_hub.py) and the classroom benchmark; installed into tests/hub/node_modules, never globally.
 HUB_PROXY := tests/hub/node_modules/.bin/configurable-http-proxy
 
-.PHONY: lab test grade bench mutate exercises outputs update lock test-pythons clean
+.PHONY: lab test check-lesson grade bench mutate exercises outputs update lock test-pythons clean
 
 # The virtual environment, made by the Python you run make with, after checking it is one the workbook supports.
 $(BIN)/python:
@@ -92,6 +92,12 @@ test: $(VENV)/.test $(HUB_PROXY)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions
+
+## check-lesson: for authors: one lesson's quick loop, L=3 (its checks' tests, its notebooks under nbval and in
+## kernels, the exercises in sync, the authoring rules: tests/test_conventions.py, docs/authoring-rules.md)
+L ?=
+check-lesson: $(VENV)/.test
+	@TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python tools/check_lesson.py "$(L)"
 
 ## grade: run your my-work/ in fresh kernels and print your score (GRADE=solutions to grade another folder)
 GRADE ?= my-work
