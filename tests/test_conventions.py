@@ -304,3 +304,17 @@ def test_the_start_page_has_one_row_per_lesson_and_no_other():
         f"Rule: the lesson table of notebooks/{START_PAGE} has one row per lesson, in order "
         f"({[lesson.number for lesson in LESSONS]}); it has rows {rows}."
     )
+
+
+def test_docs_authoring_rules_lists_every_rule_test_and_each_test_it_names_exists():
+    doc = (ROOT / "docs" / "authoring-rules.md").read_text()
+    here = [name for name in globals() if name.startswith("test_") and name != _THIS_TEST]
+    unlisted = [name for name in here if name not in doc]
+    assert unlisted == [], f"Rule: docs/authoring-rules.md lists every rule's test; add {unlisted} to it."
+    sources = "\n".join(path.read_text() for path in (ROOT / "tests").glob("*.py"))
+    gone = [name for name in re.findall(r"\b(test_\w+)", doc) if f"def {name}(" not in sources and name not in here]
+    gone = [name for name in gone if not (ROOT / "tests" / f"{name}.py").exists() and "NN" not in name]
+    assert gone == [], f"docs/authoring-rules.md names tests that do not exist: {gone}; update docs/authoring-rules.md."
+
+
+_THIS_TEST = test_docs_authoring_rules_lists_every_rule_test_and_each_test_it_names_exists.__name__
