@@ -27,7 +27,7 @@ TEST_WORKERS ?= 3
 # (tests/test_hub.py) and the classroom benchmark; installed into tests/hub/node_modules, never globally.
 HUB_PROXY := tests/hub/node_modules/.bin/configurable-http-proxy
 
-.PHONY: lab test docs grade bench mutate exercises outputs update lock test-pythons clean
+.PHONY: lab test docs check-lesson grade bench mutate exercises outputs update lock test-pythons clean
 
 # The virtual environment, made by the Python you run make with, after checking it is one the workbook supports.
 $(BIN)/python:
@@ -97,6 +97,12 @@ test: $(VENV)/.test $(HUB_PROXY) docs
 ## run) into build/site, offline; a warning fails it, so does a link to a guide, notebook or section that is not there
 docs: $(VENV)/.test
 	$(BIN)/sphinx-build -c docs -E -W --keep-going -n -q -b html -d build/doctrees . build/site
+
+## check-lesson: for authors: one lesson's quick loop, L=3 (its checks' tests, its notebooks under nbval and in
+## kernels, the exercises in sync, the authoring rules: tests/test_conventions.py, docs/authoring-rules.md)
+L ?=
+check-lesson: $(VENV)/.test
+	@TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python tools/check_lesson.py "$(L)"
 
 ## grade: run your my-work/ in fresh kernels and print your score (GRADE=solutions to grade another folder)
 GRADE ?= my-work

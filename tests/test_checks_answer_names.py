@@ -3,11 +3,15 @@
 The grader reads the values an exercise computed by the names of its check's parameters
 (`Exercise.answers`, read in the kernel with `graded.answers`): a check whose parameter is renamed, or a
 notebook whose verify cell passes another variable, would be graded on a variable that is not there.
+
+The answer names are declared once, with the exercise: its check function's parameters in
+helpers/smworkbook/checks/lessonNN.py. Nothing else lists them.
 """
 
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
 
 import nbformat
@@ -16,7 +20,7 @@ import pytest
 from smworkbook.checks import EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "solutions").glob("0*.ipynb")) + sorted((ROOT / "exercises").glob("0*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted((ROOT / "exercises").glob("*.ipynb"))
 
 
 def code_cells(path: Path) -> list[ast.Module]:
@@ -65,28 +69,37 @@ def test_each_verify_cell_passes_the_checks_parameters_by_their_names(path):
         for call in verify_calls(tree):
             number = ast.literal_eval(call.args[0])
             passed = [arg.id if isinstance(arg, ast.Name) else ast.unparse(arg) for arg in call.args[1:]]
-            assert passed == EXERCISES[number].answers, f"exercise {number} in {path.name}"
-            assert set(passed) <= bound, f"exercise {number}: {sorted(set(passed) - bound)} never assigned"
+            declared = EXERCISES[number].answers
+            assert passed == declared, (
+                f"Rule: a verify cell passes the check's parameters by name. {path.parent.name}/{path.name} calls "
+                f"checks.verify({number!r}, {', '.join(passed)}) but the check of {number} (in "
+                f"helpers/smworkbook/checks/lesson{int(lesson):02d}.py) takes ({', '.join(declared)}): change the "
+                "notebook's verify cell (solutions/, then `make exercises`) or the check's parameters."
+            )
+            assert set(passed) <= bound, (
+                f"Rule: the answers a verify cell passes are assigned before it. In {path.parent.name}/{path.name}, "
+                f"exercise {number}'s {sorted(set(passed) - bound)} is never assigned."
+            )
             seen.append(number)
-    assert sorted(seen) == expected
+    assert sorted(seen) == expected, (
+        f"Rule: each exercise of lesson {lesson} has one verify cell in {path.parent.name}/{path.name}; "
+        f"found verify cells for {sorted(seen)}, the registry (helpers/smworkbook/checks/lesson{int(lesson):02d}.py) "
+        f"declares {expected}."
+    )
 
 
-def test_the_parameter_names_are_the_ones_the_grader_asks_the_kernel_for():
-    """What the grader reads from the kernel for an exercise is its check's parameters, in order."""
-    answers = {number: exercise.answers for number, exercise in EXERCISES.items() if exercise.answers}
-    assert answers == {
-        "1.2": ["api_key"],
-        "1.4": ["key_bytes"],
-        "2.1": ["previous"],
-        "2.2": ["deprecated_value"],
-        "3.1": ["payments_secrets"],
-        "3.4": ["values", "failed"],
-        "3.5": ["get_config"],
-        "4.1": ["create_secret"],
-        "4.2": ["set_secret"],
-        "4.3": ["test_secret"],
-        "4.4": ["finish_secret"],
-        "6.2": ["orders"],
-        "6.3": ["orders_with_retry"],
-        "6.4": ["create_secret", "set_secret"],
-    }
+@pytest.mark.parametrize("number", list(EXERCISES))
+def test_each_checks_parameters_are_plain_names_the_grader_can_ask_the_kernel_for(number):
+    """The grader reads each parameter by name from the kernel and passes them in order: a check's parameters are
+    plain positional names, without defaults, *args or **kwargs (nothing the kernel could not hand over by name)."""
+    check = EXERCISES[number].check
+    odd = [
+        str(parameter)
+        for parameter in inspect.signature(check).parameters.values()
+        if parameter.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD or parameter.default is not parameter.empty
+    ]
+    assert odd == [], (
+        f"Rule: a check's parameters are its answers' names. The check of exercise {number} "
+        f"(helpers/{check.__module__.replace('.', '/')}.py, {check.__name__}) has {odd}: "
+        "use plain names without defaults."
+    )

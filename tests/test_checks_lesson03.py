@@ -496,9 +496,9 @@ def test_exercises_do_not_undo_each_other(sm, capsys):
     for number in sorted(CASES):
         checks.setup(number)
         CASES[number][0](sm)
-    answers = {number: CASES[number][0] for number in ("3.1", "3.4", "3.5")}
     for number in sorted(CASES):
-        args = answers[number](sm) if number in answers else ()
+        # An exercise whose check takes answers gets them again; the others are judged by the mock's state alone.
+        args = CASES[number][0](sm) if checks.EXERCISES[number].answers else ()
         checks.verify(number, *args)
     assert capsys.readouterr().out.count("passed") == len(CASES)
 

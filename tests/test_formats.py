@@ -38,6 +38,7 @@ def _sample_report(path):
 
 def test_the_classroom_workflow_is_in_sync_with_the_exercises():
     assert (WORKFLOWS / "classroom.yml").read_text() == formats.classroom_workflow(), (
+        "Rule: the classroom workflow is generated from the exercise registry, never edited by hand. "
         "Run `python -m smworkbook.grading.formats classroom-workflow > .github/workflows/classroom.yml`."
     )
 

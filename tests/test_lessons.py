@@ -23,7 +23,7 @@ def test_every_lesson_states_its_title_time_and_objectives():
     for lesson in found:
         assert lesson.title and not lesson.title.startswith("Lesson"), lesson
         assert lesson.minutes, f"{lesson.notebook.name} has no '**Time:** about N minutes' line"
-        assert len(lesson.objectives) >= 3, f"{lesson.notebook.name} has no 'What you will learn' list"
+        assert len(lesson.objectives) >= lessons.MIN_OBJECTIVES, f"{lesson.notebook.name}: too few objectives"
 
 
 def test_lesson_one_is_read_from_its_notebook():

@@ -29,6 +29,11 @@ def test_each_equivalent_mutant_has_a_reason_and_its_line_is_still_in_the_module
 def test_every_module_has_a_stored_result_and_the_report_shows_its_score():
     report = (mutate.OUT / "report.md").read_text()
     for module in mutate.MODULES:
+        # A new lesson's check module is a mutation target as soon as it exists (tools/mutate.py finds it).
+        assert mutate.result_path(module).exists(), (
+            f"Rule: every module tools/mutate.py targets has a stored result. {module} has none: run "
+            f'`make mutate MODULES="{module}"` (writes {mutate.result_path(module).relative_to(mutate.ROOT)}).'
+        )
         record = json.loads(mutate.result_path(module).read_text())
         killed, survived, _, surviving = mutate.score(record)
         assert f"| {module} | {killed}/{killed + survived} " in report

@@ -13,6 +13,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from smworkbook.authoring import exercises as generator
+from smworkbook.checks import EXERCISES as REGISTRY
 
 from .conftest import ROOT
 
@@ -56,7 +57,12 @@ def test_each_unsolved_exercise_fails_its_own_check(path):
             assert [f.ename for f in failures] == ["NotImplementedError"], cell.source
         else:
             assert failures == [], cell.source
-    assert checked >= 4
+    lesson = int(path.name.split("_")[0])
+    declared = [number for number, exercise in REGISTRY.items() if exercise.lesson == lesson]
+    assert checked == len(declared), (
+        f"Rule: every exercise the registry declares for lesson {lesson} ({', '.join(declared)}) has a check cell in "
+        f"solutions/{path.name}; found {checked}."
+    )
 
 
 @pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda path: f"{path.parent.name}/{path.name}")
@@ -76,11 +82,14 @@ def test_every_cell_can_be_run_twice(path):
 
 def test_workbook_errors_show_as_one_line_in_a_kernel():
     """Bad input and a missing set-up cell give a short sentence, before and after start()."""
+    # An exercise number certainly absent: the first of the lesson after the last one registered.
+    absent = f"{max(exercise.lesson for exercise in REGISTRY.values()) + 1}.1"
+    assert absent not in REGISTRY
     notebook = new_notebook(
         cells=[
             new_code_cell("import smworkbook\nfrom smworkbook import checks\nchecks.verify('1.1')"),
             new_code_cell("aws = smworkbook.start()\naws.client('secretsmanagr')"),
-            new_code_cell("checks.verify('7.7')"),
+            new_code_cell(f"checks.verify({absent!r})"),
         ]
     )
     execute(notebook, ROOT, allow_errors=True)
@@ -89,7 +98,7 @@ def test_workbook_errors_show_as_one_line_in_a_kernel():
     assert all(len(cell[0].traceback) == 1 for cell in shown)
     assert "Run the set-up cell" in shown[0][0].evalue
     assert "Did you mean 'secretsmanager'?" in shown[1][0].evalue
-    assert "There is no exercise '7.7'" in shown[2][0].evalue
+    assert f"There is no exercise {absent!r}" in shown[2][0].evalue
 
 
 def test_no_stderr_in_stored_outputs():

@@ -10,10 +10,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from smworkbook.authoring import lessons
+
 from .conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
 SHIPPED = NOTEBOOKS + sorted((ROOT / "exercises").glob("*.ipynb"))
+LESSONS = [lesson.notebook for lesson in lessons.lessons()]  # not the start page
 # The course lesson's lines ("Mastering AWS Secrets Manager with Boto3") that the lessons quote verbatim and that
 # are longer than WIDTH: the only long lines allowed. (The course lesson's text is not part of the repository.)
 COURSE_LINES = {
@@ -96,7 +99,7 @@ def test_links_between_notebooks_lead_to_a_notebook_and_a_heading_that_exist(pat
             assert anchor in headings, f"{link}: no such heading (write the heading's text, not %-escapes)"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("0[1-9]_*.ipynb")), ids=_ids)
+@pytest.mark.parametrize("path", LESSONS, ids=_ids)
 def test_each_lesson_ends_with_its_exercises_and_where_to_go_next(path):
     links = _links(path)
     assert f"../my-work/{path.name}" in links
@@ -123,12 +126,3 @@ def test_the_start_page_names_the_course_lesson_and_sends_the_learner_to_lesson_
     assert text.index("](01_create_retrieve_update_delete.ipynb)") < text.index("## Instructors' corner")
     for path in NOTEBOOKS:  # the lessons say "the course lesson", the name the start page gives it
         assert "source lesson" not in nbformat.writes(nbformat.read(path, as_version=4)), path.name
-
-
-@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("0[1-9]_*.ipynb")), ids=_ids)
-def test_each_lessons_clean_up_tells_a_run_all_reader_what_it_did(path):
-    cleanup = nbformat.read(path, as_version=4).cells[-1]
-    assert cleanup.cell_type == "code"
-    shown = "".join(output.get("text", "") for output in cleanup.get("outputs", []))
-    assert shown.startswith("Clean-up done: "), shown[:60]
-    assert "Run the cells from the top" in shown

@@ -34,7 +34,10 @@ MARKDOWN_STUB = ("YOUR ANSWER HERE",)
 # (the set-up cells, and each exercise from its `## Exercise N.M` heading to the next heading).
 STAMP = "smworkbook"
 START = "start"
-_EXERCISE = re.compile(r"^##\s+Exercise\s+(\d+\.\d+)\b")
+# An exercise starts at a markdown cell whose first line is `## Exercise N.M: title` (N.M as registered in
+# checks/lessonNN.py): the part the generator fingerprints and `make update` brings to a learner's copy runs from it to
+# the next `## ` heading (an authoring rule: tests/test_conventions.py).
+EXERCISE_HEADING = re.compile(r"^##\s+Exercise\s+(\d+\.\d+)\b")
 
 
 def strip_solutions(source: str, stub: tuple[str, ...] = CODE_STUB) -> str:
@@ -94,7 +97,7 @@ def parts(notebook: nbformat.NotebookNode) -> list[tuple[str, list]]:
     for cell in notebook.cells:
         first = cell.source.lstrip().split("\n", 1)[0] if cell.cell_type == "markdown" else ""
         if first.startswith("## "):
-            exercise = _EXERCISE.match(first)
+            exercise = EXERCISE_HEADING.match(first)
             found.append((exercise.group(1) if exercise else first, []))
         found[-1][1].append(cell)
     return found

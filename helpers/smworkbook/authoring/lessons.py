@@ -18,8 +18,16 @@ from smworkbook.engine.errors import WorkbookError
 
 # helpers/smworkbook/authoring/lessons.py -> the workbook's top folder (the package is installed editable).
 ROOT = Path(__file__).resolve().parents[3]
-# "**What you will learn**" then a markdown list (items may wrap onto indented lines).
-_OBJECTIVES = r"\*\*(?:What )?you will learn:?\*\*:?\s*\n((?:\s*[-*] .*\n?(?:  +\S.*\n?)*)+)"
+# A lesson notebook's name: its two-digit number, then snake_case words (00 is the start page, not a lesson).
+NOTEBOOK = "[0-9][0-9]_*.ipynb"
+# The lesson header's parts (authoring rules: tests/test_conventions.py checks every lesson notebook).
+# "# Lesson N: title" on the first markdown cell's first heading line.
+TITLE = r"^#\s+(?:Lesson\s+\d+:\s*)?(.+)$"
+# "**Time:** about N minutes".
+TIME = r"\*\*Time:\*\*\D*(\d+)\s*min"
+# "**What you will learn**" then a markdown list (items may wrap onto indented lines), at least MIN_OBJECTIVES items.
+OBJECTIVES = r"\*\*(?:What )?you will learn:?\*\*:?\s*\n((?:\s*[-*] .*\n?(?:  +\S.*\n?)*)+)"
+MIN_OBJECTIVES = 3
 
 
 @dataclass
@@ -40,7 +48,7 @@ def lessons(root: Path = ROOT) -> list[Lesson]:
     if not folder.is_dir():
         raise WorkbookError(f"No lesson notebooks in {folder}: run this from a copy of the workbook.")
     found = []
-    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted(folder.glob(NOTEBOOK)):
         number = int(path.name[:2])
         if number == 0:
             continue
@@ -61,10 +69,10 @@ def lesson(number: int, root: Path = ROOT) -> Lesson:
 def _read(number: int, path: Path, exercises: Path) -> Lesson:
     notebook = nbformat.read(path, as_version=4)
     header = next((cell.source for cell in notebook.cells if cell.cell_type == "markdown"), "")
-    title = re.search(r"^#\s+(?:Lesson\s+\d+:\s*)?(.+)$", header, re.MULTILINE)
-    minutes = re.search(r"\*\*Time:\*\*\D*(\d+)\s*min", header)
+    title = re.search(TITLE, header, re.MULTILINE)
+    minutes = re.search(TIME, header)
     objectives = []
-    learn = re.search(_OBJECTIVES, header, re.IGNORECASE)
+    learn = re.search(OBJECTIVES, header, re.IGNORECASE)
     if learn:
         for item in re.split(r"\n\s*[-*] ", "\n" + learn.group(1).strip())[1:]:
             objectives.append(" ".join(item.split()).rstrip(";."))

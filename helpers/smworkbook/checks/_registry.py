@@ -29,6 +29,11 @@ class Exercise:
     prepare: Callable[[], str] | None = None
 
     @property
+    def lesson(self) -> int:
+        """The lesson the exercise belongs to: 3 for exercise "3.2"."""
+        return int(self.number.split(".")[0])
+
+    @property
     def answers(self) -> list[str]:
         """Names of the values the learner passes to verify()."""
         return list(inspect.signature(self.check).parameters)

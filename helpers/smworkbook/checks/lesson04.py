@@ -17,7 +17,7 @@ import json
 import botocore.exceptions
 
 from smworkbook.checks._hints import short as _short
-from smworkbook.checks._registry import exercise, prepares, require
+from smworkbook.checks._registry import EXERCISES, exercise, prepares, require
 from smworkbook.engine.errors import CheckFailed
 from smworkbook.fixtures.database import start_database
 from smworkbook.toolkit import rotation
@@ -353,6 +353,6 @@ def check_finish_secret(finish_secret) -> str:
     return "finishSecret moves AWSCURRENT to the new version (the old one becomes AWSPREVIOUS)."
 
 
-# Every exercise of lesson 4 starts from the same state: working credentials in the secret.
-for _number in ("4.1", "4.2", "4.3", "4.4"):
+# Every exercise of lesson 4 (each one declared above) starts from the same state: working credentials in the secret.
+for _number in [number for number, declared in EXERCISES.items() if declared.check.__module__ == __name__]:
     prepares(_number)(_prepare)
