@@ -138,9 +138,13 @@ update: $(VENV)/.lab
 
 ## lock: re-resolve uv.lock after a change to pyproject.toml (LOCK_FLAGS=--upgrade for the newest releases),
 ## then regenerate requirements/, environment.yml and binder/environment.yml from it
-lock: $(VENV)/.test
+# Not through .venv/.test: after an edit to pyproject.toml that target's `uv sync --locked` refuses the stale lock.
+lock: | $(BIN)/python
+	$(MAKE) --no-print-directory $(UV)
 	$(UV) lock $(LOCK_FLAGS)
 	$(UV) sync --locked --quiet
+	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
+	touch $(VENV)/.test $(VENV)/.lab
 	$(BIN)/python tools/lockfiles.py
 
 clean:
