@@ -668,3 +668,19 @@ def test_each_step_of_the_alternating_rotation_runs_twice_as_aws_may(aws):
     checks.setup("6.4")
     with pytest.raises(CheckFailed, match="Rotation 1 stopped at setSecret: RuntimeError: on its second run"):
         checks.verify("6.4", alternating_create_secret, set_secret_creating_every_time)
+
+
+def test_the_counting_cache_counts_each_read_and_each_refresh_once(aws, sm, monkeypatch):
+    """The counts the 6.2 and 6.3 hints quote ("read the cache 2 times in 3 requests") are one per call, and a
+    request that neither looped nor caught the check's stop is not said to have swallowed it."""
+    from aws_secretsmanager_caching.cache.items import SecretCacheItem
+
+    monkeypatch.setattr(SecretCacheItem, "FORCE_REFRESH_JITTER_SLEEP", harness.QUICK_JITTER_MS)
+    aws.ensure_secret("lesson06/counted", SecretString="s3cret")
+    cache = harness.counting_cache(sm, serial=True)
+    cache.request.reads = cache.request.refreshes = cache.request.ignored = 0
+    assert cache.get_secret_string("lesson06/counted") == "s3cret"
+    cache.get_secret_string("lesson06/counted")
+    cache.refresh_secret_now("lesson06/counted")
+    assert (cache.reads, cache.refreshes, cache.looped, cache.swallowed) == (2, 1, [], False)
+    aws.ensure_absent("lesson06/counted")
