@@ -216,7 +216,8 @@ CASES = {
                                 """deprecated_value is '{"api_key": .*the AWSPREVIOUS version, """
                                 "which still has a label"),
                                (deprecated_took_current,
-                                """deprecated_value is '{"api_key": .*the AWSCURRENT version, which still has"""),
+                                """deprecated_value is '{"api_key": .*the AWSCURRENT version, which still has """
+                                "a label. Look for the version listed without a VersionStages key"),
                                (deprecated_made_up, """deprecated_value is '{"api_key": "0000"}', not the """
                                                     "SecretString of the deprecated version")],
             "IncludeDeprecated=True"),
