@@ -577,6 +577,49 @@ def test_a_customer_managed_key_is_named_as_the_secret_names_it(sm):
     assert version["KmsKeyIds"] == [key]
 
 
+def test_a_new_value_takes_awspending_off_the_version_awscurrent_leaves(sm):
+    """Recorded on AWS (LOCALSTACK_RECORDING, test_update_secret_version_stages_current_pending):
+    v2 put with VersionStages=["AWSPENDING"], AWSCURRENT moved onto it (v2: AWSCURRENT, AWSPENDING,
+    as a finishSecret that only moves AWSCURRENT leaves it); put_secret_value then leaves v1 with no
+    label, v2 with ["AWSPREVIOUS"] and v3 with ["AWSCURRENT"]. The workbook's mock kept AWSPENDING
+    on v2."""
+    (v1,) = make_versions(sm, "s", ["Something1"])
+    v2 = sm.put_secret_value(SecretId="s", SecretString="Something2", VersionStages=["AWSPENDING"])["VersionId"]
+    rollback(sm, "s", to_version=v2, from_version=v1)
+    assert labels_by_version(sm, "s") == {v1: ["AWSPREVIOUS"], v2: ["AWSCURRENT", "AWSPENDING"]}
+    v3 = sm.put_secret_value(SecretId="s", SecretString="SS3")["VersionId"]
+    assert labels_by_version(sm, "s", include_deprecated=False) == {v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
+    assert sm.describe_secret(SecretId="s")["VersionIdsToStages"] == {v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
+    assert error_of(lambda: sm.get_secret_value(SecretId="s", VersionStage="AWSPENDING"))["Code"] == (
+        "ResourceNotFoundException"
+    )
+
+
+def test_update_secret_with_a_new_value_takes_awspending_off_too(sm):
+    """UpdateSecret with a new value moves AWSCURRENT and AWSPREVIOUS as PutSecretValue does (API
+    reference, UpdateSecret: "Secrets Manager automatically moves the staging label AWSCURRENT to
+    the new version. Then it attaches the label AWSPREVIOUS to the version that AWSCURRENT was
+    removed from"); no recording of this state on AWS was found, so it follows the PutSecretValue
+    recording above."""
+    (v1,) = make_versions(sm, "s", ["Something1"])
+    v2 = sm.put_secret_value(SecretId="s", SecretString="Something2", VersionStages=["AWSPENDING"])["VersionId"]
+    rollback(sm, "s", to_version=v2, from_version=v1)
+    v3 = sm.update_secret(SecretId="s", SecretString="SS3")["VersionId"]
+    assert labels_by_version(sm, "s") == {v1: [], v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
+
+
+def test_a_pending_label_on_another_version_stays_when_awscurrent_moves(sm):
+    """Recorded on AWS (LOCALSTACK_RECORDING, test_update_secret_version_stages_current_pending_cycle):
+    AWSPENDING on a version that is not AWSCURRENT is untouched by a new value given other labels;
+    only the version AWSCURRENT leaves loses it. Here a put with VersionStages=["AWSPENDING"] moves
+    the label from v2 (AWSCURRENT, AWSPENDING) to v3, and v2 keeps AWSCURRENT."""
+    (v1,) = make_versions(sm, "s", ["S1"])
+    v2 = sm.put_secret_value(SecretId="s", SecretString="S2", VersionStages=["AWSPENDING"])["VersionId"]
+    rollback(sm, "s", to_version=v2, from_version=v1)
+    v3 = sm.put_secret_value(SecretId="s", SecretString="S3", VersionStages=["AWSPENDING"])["VersionId"]
+    assert labels_by_version(sm, "s") == {v1: ["AWSPREVIOUS"], v2: ["AWSCURRENT"], v3: ["AWSPENDING"]}
+
+
 def test_deprecated_versions_older_than_a_day_are_removed_past_100(sm):
     """AWS quotas: "Secrets Manager removes unlabeled versions when there are more than 100, but it
     does not remove versions created less than 24 hours ago." moto 5.2 never removed any."""

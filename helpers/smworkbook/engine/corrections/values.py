@@ -306,6 +306,33 @@ def deprecated_versions_have_no_version_stages() -> None:
     _reshape_listed_versions(drop_empty_stages)
 
 
+def awscurrent_leaving_takes_awspending_with_it() -> None:
+    """A new value that takes AWSCURRENT from a version that also holds AWSPENDING leaves that
+    version with AWSPREVIOUS only.
+
+    AWS: recorded in localstack/localstack, tests/aws/services/secretsmanager/
+    test_secretsmanager.snapshot.json, test_update_secret_version_stages_current_pending (marked
+    aws.validated, recorded 2022-09-28): v2 holds ["AWSCURRENT", "AWSPENDING"] (AWSCURRENT moved
+    onto the pending version with UpdateSecretVersionStage, as a rotation's finishSecret does);
+    PutSecretValue with a new value then leaves v2 with ["AWSPREVIOUS"] and v3 with ["AWSCURRENT"].
+    UpdateSecret with a new value moves the labels the same way (the API reference describes the
+    two alike); no recording of UpdateSecret in this state was found.
+    moto 5.2 replaces all labels of the old version with ["AWSPREVIOUS"]; labels_move_as_documented
+    keeps its other labels, so without this it kept AWSPENDING too: v2 ["AWSPREVIOUS", "AWSPENDING"],
+    a pending rotation that is not there.
+    """
+    original = models.FakeSecret.reset_default_version
+
+    @functools.wraps(original)
+    def reset_default_version(self, secret_version, version_id) -> None:
+        left = current_version_id(self)
+        original(self, secret_version, version_id)
+        if left is not None and left != version_id and "AWSPENDING" in self.versions[left]["version_stages"]:
+            self.versions[left]["version_stages"].remove("AWSPENDING")
+
+    models.FakeSecret.reset_default_version = reset_default_version
+
+
 def old_deprecated_versions_are_removed() -> None:
     """Past 100 versions, deprecated versions older than 24 hours are removed.
 
@@ -460,6 +487,7 @@ CORRECTIONS = (
     deprecated_versions_are_not_listed,
     listed_versions_name_their_kms_keys,
     deprecated_versions_have_no_version_stages,
+    awscurrent_leaving_takes_awspending_with_it,
     old_deprecated_versions_are_removed,
     update_secret_refuses_a_used_token,
     batch_get_secret_value_filters_as_list_secrets,
