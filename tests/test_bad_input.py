@@ -182,7 +182,7 @@ def _snapshot(sm) -> dict:
     return {
         "names": sorted(s["Name"] for s in sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]),
         "value": sm.get_secret_value(SecretId=KEPT)["SecretString"],
-        "labels": sorted((v["VersionId"], tuple(sorted(v["VersionStages"]))) for v in versions),
+        "labels": sorted((v["VersionId"], tuple(sorted(v.get("VersionStages", [])))) for v in versions),
         "deleted": "DeletedDate" in sm.describe_secret(SecretId=DELETED),
     }
 

@@ -62,6 +62,31 @@ def deprecated_made_up(sm):
     return ('{"api_key": "0000"}',)
 
 
+def deprecated_indexing_version_stages(sm):
+    """Indexes version["VersionStages"]: AWS lists a deprecated version without that key (recorded:
+    localstack/localstack, tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_deprecated_secret_version_stage), so the cell stops with KeyError and the value stays None."""
+    versions = sm.list_secret_version_ids(SecretId="lesson02/api-key", IncludeDeprecated=True)["Versions"]
+    with pytest.raises(KeyError, match="VersionStages"):
+        next(version["VersionId"] for version in versions if not version["VersionStages"])
+    return (None,)
+
+
+def deprecated_comparing_with_an_empty_list(sm):
+    """Looks for VersionStages == []: no entry has that (the key is missing), so nothing is found."""
+    versions = sm.list_secret_version_ids(SecretId="lesson02/api-key", IncludeDeprecated=True)["Versions"]
+    found = [version["VersionId"] for version in versions if version.get("VersionStages") == []]
+    assert found == []
+    return (None,)
+
+
+def deprecated_without_include_deprecated(sm):
+    """Lists without IncludeDeprecated: the deprecated version is not in the answer at all."""
+    versions = sm.list_secret_version_ids(SecretId="lesson02/api-key")["Versions"]
+    assert all(version.get("VersionStages") for version in versions)
+    return (None,)
+
+
 def rollback_right(sm):
     name = "lesson02/feature-config"
     sm.update_secret_version_stage(
@@ -216,9 +241,15 @@ CASES = {
                                 """deprecated_value is '{"api_key": .*the AWSPREVIOUS version, """
                                 "which still has a label"),
                                (deprecated_took_current,
-                                """deprecated_value is '{"api_key": .*the AWSCURRENT version, which still has"""),
+                                """deprecated_value is '{"api_key": .*the AWSCURRENT version, which still has """
+                                "a label. Look for the version listed without a VersionStages key"),
                                (deprecated_made_up, """deprecated_value is '{"api_key": "0000"}', not the """
-                                                    "SecretString of the deprecated version")],
+                                                    "SecretString of the deprecated version"),
+                               (deprecated_indexing_version_stages,
+                                r"without a VersionStages key \(version\['VersionStages'\] is a KeyError there: "
+                                r"use version.get\('VersionStages'\)\)"),
+                               (deprecated_comparing_with_an_empty_list, "comes without a VersionStages key"),
+                               (deprecated_without_include_deprecated, "unless you pass IncludeDeprecated=True")],
             "IncludeDeprecated=True"),
     "2.3": (rollback_right, [(rollback_by_putting_the_old_value,
                               r"now has 3 versions \(found v1: no label; v2: AWSPREVIOUS; v3: AWSCURRENT\)"),

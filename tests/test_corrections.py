@@ -395,7 +395,8 @@ def labels_by_version(sm, name, include_deprecated=True):
     labels, request = {}, {"SecretId": name, "IncludeDeprecated": include_deprecated}
     while True:
         page = sm.list_secret_version_ids(**request)
-        labels.update({version["VersionId"]: sorted(version["VersionStages"]) for version in page["Versions"]})
+        # AWS leaves VersionStages out of a deprecated version's entry.
+        labels.update({version["VersionId"]: sorted(version.get("VersionStages", [])) for version in page["Versions"]})
         if "NextToken" not in page:
             return labels
         request["NextToken"] = page["NextToken"]
@@ -528,6 +529,95 @@ def test_describe_secret_lists_only_labelled_versions(sm):
     staging labels attached." moto 5.2 listed unlabelled versions too."""
     v1, v2, v3 = make_versions(sm, "s", ["one", "two", "three"])
     assert sm.describe_secret(SecretId="s")["VersionIdsToStages"] == {v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
+
+
+# Recorded on AWS: localstack/localstack, tests/aws/services/secretsmanager/test_secretsmanager.py and
+# its .snapshot.json (tests marked @markers.aws.validated, responses recorded against AWS).
+LOCALSTACK_RECORDING = "localstack/localstack tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json"
+
+
+def test_a_deprecated_version_is_listed_without_version_stages(sm):
+    """Recorded on AWS (LOCALSTACK_RECORDING, test_deprecated_secret_version_stage): create, two
+    put_secret_value calls, then ListSecretVersionIds with IncludeDeprecated=True lists the first
+    version as {"CreatedDate", "KmsKeyIds", "VersionId"}: no VersionStages key at all.
+    moto 5.2: "VersionStages": []."""
+    v1, v2, v3 = make_versions(sm, "s", ["original", "update1", "update2"])
+    listed = sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]
+    shapes = {version["VersionId"]: (sorted(version), version.get("VersionStages")) for version in listed}
+    assert shapes == {
+        v1: (["CreatedDate", "KmsKeyIds", "VersionId"], None),
+        v2: (["CreatedDate", "KmsKeyIds", "VersionId", "VersionStages"], ["AWSPREVIOUS"]),
+        v3: (["CreatedDate", "KmsKeyIds", "VersionId", "VersionStages"], ["AWSCURRENT"]),
+    }
+    with pytest.raises(KeyError):  # what code that indexes the key meets on AWS, and now on the mock
+        [version["VersionStages"] for version in listed]
+    # DescribeSecret's VersionIdsToStages leaves the deprecated version out altogether (recorded
+    # alongside: describe_secret_rotated in test_rotate_secret_with_lambda_success).
+    assert sm.describe_secret(SecretId="s")["VersionIdsToStages"] == {v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
+
+
+def test_every_listed_version_names_the_default_encryption_key(sm):
+    """Recorded on AWS (LOCALSTACK_RECORDING, test_deprecated_secret_version_stage and every other
+    listing there): each version, labelled or deprecated, has "KmsKeyIds": ["DefaultEncryptionKey"]
+    for a secret on the AWS managed key. moto 5.2: no KmsKeyIds."""
+    make_versions(sm, "s", ["original", "update1", "update2"])
+    for include_deprecated in (False, True):
+        listed = sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=include_deprecated)["Versions"]
+        assert [version["KmsKeyIds"] for version in listed] == [["DefaultEncryptionKey"]] * len(listed)
+
+
+def test_a_customer_managed_key_is_named_as_the_secret_names_it(sm):
+    """No recording on AWS was found for a customer managed key: the mock lists the secret's KmsKeyId
+    as DescribeSecret shows it (SecretVersionsListEntry: "the KMS keys used to encrypt the secret
+    version")."""
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    sm.create_secret(Name="s", SecretString="v", KmsKeyId=key)
+    assert sm.describe_secret(SecretId="s")["KmsKeyId"] == key
+    (version,) = sm.list_secret_version_ids(SecretId="s")["Versions"]
+    assert version["KmsKeyIds"] == [key]
+
+
+def test_a_new_value_takes_awspending_off_the_version_awscurrent_leaves(sm):
+    """Recorded on AWS (LOCALSTACK_RECORDING, test_update_secret_version_stages_current_pending):
+    v2 put with VersionStages=["AWSPENDING"], AWSCURRENT moved onto it (v2: AWSCURRENT, AWSPENDING,
+    as a finishSecret that only moves AWSCURRENT leaves it); put_secret_value then leaves v1 with no
+    label, v2 with ["AWSPREVIOUS"] and v3 with ["AWSCURRENT"]. The workbook's mock kept AWSPENDING
+    on v2."""
+    (v1,) = make_versions(sm, "s", ["Something1"])
+    v2 = sm.put_secret_value(SecretId="s", SecretString="Something2", VersionStages=["AWSPENDING"])["VersionId"]
+    rollback(sm, "s", to_version=v2, from_version=v1)
+    assert labels_by_version(sm, "s") == {v1: ["AWSPREVIOUS"], v2: ["AWSCURRENT", "AWSPENDING"]}
+    v3 = sm.put_secret_value(SecretId="s", SecretString="SS3")["VersionId"]
+    assert labels_by_version(sm, "s", include_deprecated=False) == {v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
+    assert sm.describe_secret(SecretId="s")["VersionIdsToStages"] == {v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
+    assert error_of(lambda: sm.get_secret_value(SecretId="s", VersionStage="AWSPENDING"))["Code"] == (
+        "ResourceNotFoundException"
+    )
+
+
+def test_update_secret_with_a_new_value_takes_awspending_off_too(sm):
+    """UpdateSecret with a new value moves AWSCURRENT and AWSPREVIOUS as PutSecretValue does (API
+    reference, UpdateSecret: "Secrets Manager automatically moves the staging label AWSCURRENT to
+    the new version. Then it attaches the label AWSPREVIOUS to the version that AWSCURRENT was
+    removed from"); no recording of this state on AWS was found, so it follows the PutSecretValue
+    recording above."""
+    (v1,) = make_versions(sm, "s", ["Something1"])
+    v2 = sm.put_secret_value(SecretId="s", SecretString="Something2", VersionStages=["AWSPENDING"])["VersionId"]
+    rollback(sm, "s", to_version=v2, from_version=v1)
+    v3 = sm.update_secret(SecretId="s", SecretString="SS3")["VersionId"]
+    assert labels_by_version(sm, "s") == {v1: [], v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
+
+
+def test_a_pending_label_on_another_version_stays_when_awscurrent_moves(sm):
+    """Recorded on AWS (LOCALSTACK_RECORDING, test_update_secret_version_stages_current_pending_cycle):
+    AWSPENDING on a version that is not AWSCURRENT is untouched by a new value given other labels;
+    only the version AWSCURRENT leaves loses it. Here a put with VersionStages=["AWSPENDING"] moves
+    the label from v2 (AWSCURRENT, AWSPENDING) to v3, and v2 keeps AWSCURRENT."""
+    (v1,) = make_versions(sm, "s", ["S1"])
+    v2 = sm.put_secret_value(SecretId="s", SecretString="S2", VersionStages=["AWSPENDING"])["VersionId"]
+    rollback(sm, "s", to_version=v2, from_version=v1)
+    v3 = sm.put_secret_value(SecretId="s", SecretString="S3", VersionStages=["AWSPENDING"])["VersionId"]
+    assert labels_by_version(sm, "s") == {v1: ["AWSPREVIOUS"], v2: ["AWSCURRENT"], v3: ["AWSPENDING"]}
 
 
 def test_deprecated_versions_older_than_a_day_are_removed_past_100(sm):

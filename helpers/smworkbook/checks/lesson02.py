@@ -98,7 +98,8 @@ def check_read_deprecated(deprecated_value) -> str:
     require(
         deprecated_value is not None,
         "deprecated_value is still None. list_secret_version_ids hides versions without labels unless you pass "
-        "IncludeDeprecated=True; find the one with no VersionStages and read it by VersionId.",
+        "IncludeDeprecated=True; the one you want comes without a VersionStages key (version['VersionStages'] is a "
+        "KeyError there: use version.get('VersionStages')). Read it by VersionId.",
     )
     require(
         isinstance(deprecated_value, str),
@@ -110,7 +111,7 @@ def check_read_deprecated(deprecated_value) -> str:
     require(
         deprecated_value not in stage_values,
         f"deprecated_value is {_short(deprecated_value)}, the value of the {labelled.get(str(deprecated_value))} "
-        "version, which still has a label. Look for the version whose VersionStages is empty.",
+        "version, which still has a label. Look for the version listed without a VersionStages key.",
     )
     require(
         deprecated_value == _value(DEPRECATED, unlabelled[0]),

@@ -48,6 +48,7 @@ def versions_table(secret_id: str) -> pd.DataFrame:
     while True:
         page = client.list_secret_version_ids(**request)
         for version in page["Versions"]:
+            # AWS leaves VersionStages out of a deprecated version's entry (no empty list): .get, not [].
             labels = ordered_labels(version.get("VersionStages", ()))
             rows.append([version["VersionId"], labels, version["CreatedDate"], not labels])
         if not page.get("NextToken"):
