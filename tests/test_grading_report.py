@@ -125,6 +125,13 @@ def test_reports_are_written_where_asked_and_nowhere_else(tmp_path):
     assert ET.fromstring(junit_path.read_text()).get("tests") == "3"
 
 
+def test_reports_go_into_folders_made_for_them_however_deep(tmp_path):
+    """CI asks for artifacts/grade/report.json in a fresh clone: every missing folder on the way is made."""
+    json_path = tmp_path / "artifacts" / "grade" / "report.json"
+    assert grading.write_reports(mixed(), json_path, None) == [json_path]
+    assert json.loads(json_path.read_text())["total"] == 3
+
+
 # One report from several notebooks --------------------------------------------------------------
 
 
