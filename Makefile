@@ -98,10 +98,13 @@ test: $(VENV)/.test $(HUB_PROXY) docs
 docs: $(VENV)/.test
 	$(BIN)/sphinx-build -c docs -E -W --keep-going -n -q -b html -d build/doctrees . build/site
 
-## check-lesson: for authors: one lesson's quick loop, L=3 (its checks' tests, its notebooks under nbval and in
+## check-lesson: for authors: one lesson's quick loop, L=3 (lint, its checks' tests, its notebooks under nbval and in
 ## kernels, the exercises in sync, the authoring rules: tests/test_conventions.py, docs/authoring-rules.md)
 L ?=
 check-lesson: $(VENV)/.test
+	@TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python tools/check_lesson.py "$(L)" --print >/dev/null
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	@TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python tools/check_lesson.py "$(L)"
 
 ## grade: run your my-work/ in fresh kernels and print your score (GRADE=solutions to grade another folder)

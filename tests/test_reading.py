@@ -41,7 +41,11 @@ def test_code_lines_fit_a_laptop_screen_except_quotes_of_the_course_lesson(path)
         for line in cell.source.splitlines()
         if len(line) > WIDTH and line.strip() not in COURSE_LINES
     ]
-    assert long == [], f"{len(long)} code lines over {WIDTH} characters, e.g. {long[0][:60]!r}"
+    assert long == [], (
+        f"Rule WIDTH (tests/test_reading.py): {path.parent.name}/{path.name} has {len(long)} code lines over {WIDTH} "
+        f"characters (what a laptop shows beside JupyterLab's file browser), e.g. {long[0][:60]!r}: wrap them "
+        "(ruff's 120 is for the package, not for notebooks)."
+    )
 
 
 # What a widget looks like to a notebook that has no kernel: its Python form, e.g. "VBox(children=(HBox(..."
