@@ -108,9 +108,8 @@ def test_the_layers_are_the_roles_from_engine_up_to_grading():
 def test_no_import_points_up():
     """Does every module import only its own layer and the layers below (read from each folder's LAYER)?"""
     found = upward_imports()
-    assert found == [], "An import points up a layer (move the code it needs down, or the module up): " + "; ".join(
-        found
-    )
+    why = "An import points up a layer (move the code it needs down, or the module up): "
+    assert found == [], why + "; ".join(found)
 
 
 def test_an_import_that_points_up_is_found(tmp_path):
