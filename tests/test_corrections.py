@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import inspect
 import json
+import urllib.error
+import urllib.request
+import uuid
 from datetime import UTC, datetime
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.exceptions import ClientError
 
 from smworkbook.engine import corrections
@@ -1064,3 +1069,113 @@ def test_stop_replication_promotes_a_replica(aws, sm):
     assert "PrimaryRegion" not in replica.describe_secret(SecretId="s")
     assert "ReplicationStatus" not in sm.describe_secret(SecretId="s")
     assert replica.get_secret_value(SecretId="s")["SecretString"] == "v"
+
+
+# --- Over the wire: status codes, error bodies, headers (corrections/wire.py) ---------------------
+# AWS's answers below are those recorded from AWS in LocalStack's snapshot tests
+# (localstack/localstack, tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json), named by test.
+
+NOT_FOUND = "Secrets Manager can't find the specified secret."
+AWS_HEADERS = {"date", "content-type", "content-length", "connection", "x-amzn-requestid"}
+
+
+def raw_request(aws, operation: str, body: dict) -> tuple[int, dict, dict]:
+    """Send one signed Secrets Manager request as written (no botocore parameter handling); return its
+    HTTP status, its headers (lower-case names) and its JSON body."""
+    signed = AWSRequest(
+        method="POST",
+        url=aws.endpoint_url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"secretsmanager.{operation}"},
+    )
+    SigV4Auth(aws._session.get_credentials(), "secretsmanager", aws.region).add_auth(signed)
+    request = urllib.request.Request(aws.endpoint_url, data=signed.data, method="POST", headers=dict(signed.headers))
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            status, headers, payload = answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as refused:
+        status, headers, payload = refused.code, refused.headers, refused.read()
+    return status, {name.lower(): value for name, value in headers.items()}, json.loads(payload or b"{}")
+
+
+def test_a_secret_that_does_not_exist_is_http_400_with_a_top_level_message(sm):
+    """AWS (recorded, test_secret_not_found: GetSecretValue and ListSecretVersionIds): {"Error": {"Code":
+    "ResourceNotFoundException", "Message": "Secrets Manager can't find the specified secret."}, "Message": the
+    same, HTTPStatusCode 400}. moto 5.2: HTTP 404 and no top-level Message."""
+    for call in (lambda: sm.get_secret_value(SecretId="s-missing"), lambda: sm.list_secret_version_ids(SecretId="x")):
+        with pytest.raises(ClientError) as raised:
+            call()
+        response = raised.value.response
+        assert response["Error"] == {"Code": "ResourceNotFoundException", "Message": NOT_FOUND}
+        assert response["Message"] == NOT_FOUND
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_modelled_errors_carry_message_as_aws_sends_them(sm):
+    """AWS (recorded): a modelled error has a top-level Message and HTTP 400: test_get_secret_value_errors
+    (a VersionId with a VersionStage it does not have: InvalidRequestException "You provided a VersionStage that
+    is not associated to the provided VersionId."), test_secret_exists_snapshots (ResourceExistsException "The
+    operation failed because the secret <name> already exists."), test_tag_untag_resource_on_deleted_secret
+    (InvalidRequestException, marked for deletion). moto 5.2: the mismatch is HTTP 404; none has a top-level
+    Message."""
+    created = sm.create_secret(Name="s", SecretString="v")
+    sm.create_secret(Name="gone", SecretString="v")
+    sm.delete_secret(SecretId="gone")
+    cases = [
+        (
+            lambda: sm.get_secret_value(SecretId="s", VersionId=created["VersionId"], VersionStage="AWSPREVIOUS"),
+            "InvalidRequestException",
+            "You provided a VersionStage that is not associated to the provided VersionId.",
+        ),
+        (
+            lambda: sm.create_secret(Name="s", SecretString="v"),
+            "ResourceExistsException",
+            "The operation failed because the secret s already exists.",
+        ),
+        (
+            lambda: sm.tag_resource(SecretId="gone", Tags=[{"Key": "k", "Value": "v"}]),
+            "InvalidRequestException",
+            corrections.MARKED_FOR_DELETION,
+        ),
+    ]
+    for call, code, message in cases:
+        with pytest.raises(ClientError) as raised:
+            call()
+        response = raised.value.response
+        assert response["Error"] == {"Code": code, "Message": message}
+        assert response["Message"] == message
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_an_error_body_is_type_and_message_with_a_capital_m(aws, sm):
+    """AWS (recorded raw bodies, test_no_client_request_token): {"Message": "...", "__type":
+    "InvalidRequestException"}: the bare code in __type, Message with a capital M. moto 5.2: "message"."""
+    status, headers, body = raw_request(aws, "DescribeSecret", {"SecretId": "s-missing"})
+    assert status == 400
+    assert body == {"__type": "ResourceNotFoundException", "Message": NOT_FOUND}
+    assert headers["content-type"] == "application/x-amz-json-1.1"
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["success", "error"])
+def test_responses_carry_aws_headers(sm, fails):
+    """AWS (a Secrets Manager response's headers, printed by the AWS SDK for JavaScript in
+    aws/aws-sdk-js-v3#1215): date, content-type: application/x-amz-json-1.1, content-length, connection and a
+    UUID x-amzn-requestid, nothing else. moto 5.2 behind werkzeug: server: Werkzeug/... Python/..., amazon.com;
+    content-type: text/html; charset=utf-8; a 52-character request id; access-control-allow-origin: *."""
+    sm.create_secret(Name="s", SecretString="v")
+    if fails:
+        with pytest.raises(ClientError) as raised:
+            sm.describe_secret(SecretId="s-missing")
+        metadata = raised.value.response["ResponseMetadata"]
+    else:
+        metadata = sm.describe_secret(SecretId="s")["ResponseMetadata"]
+    headers = metadata["HTTPHeaders"]
+    assert set(headers) <= AWS_HEADERS, set(headers) - AWS_HEADERS
+    assert headers["content-type"] == "application/x-amz-json-1.1"
+    assert str(uuid.UUID(metadata["RequestId"])) == metadata["RequestId"] == headers["x-amzn-requestid"]
+
+
+def test_every_response_gets_its_own_request_id(sm):
+    """AWS: x-amzn-RequestId identifies one request. The mock makes a fresh UUID for each."""
+    ids = {sm.list_secrets()["ResponseMetadata"]["RequestId"] for _ in range(3)}
+    assert len(ids) == 3
