@@ -36,6 +36,7 @@ def test_every_correction_is_listed_and_applied_once(aws):
         if inspect.isfunction(value) and value.__module__ == module.__name__ and not name.startswith("_")
     }
     rules = [rule for rules in corrections.validation.DOCUMENTED_RULES.values() for rule in rules]
+    rules += corrections.validation.FOR_EVERY_SECRET_ID
     helpers = [corrections.validation.check_value, corrections.validation.service_model]
     listed = {f"{function.__module__}.{function.__name__}" for function in [*corrections.ALL, *rules, *helpers]}
     assert public == listed
