@@ -430,6 +430,22 @@ def test_get_secret_value_after_rollback_returns_awscurrent(sm):
     assert sm.batch_get_secret_value(SecretIdList=["s"])["SecretValues"][0]["SecretString"] == "good"
 
 
+@pytest.mark.parametrize("label", ["AWSPREVIOUS", "AWSPENDING"])
+def test_get_secret_value_of_a_label_no_version_has_names_the_label(sm, label):
+    """AWS (recorded: localstack/localstack tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_get_secret_value_errors for AWSPREVIOUS, test_secret_version_not_found for AWSPENDING, on a secret with
+    one version): {"Error": {"Code": "ResourceNotFoundException", "Message": "Secrets Manager can't find the
+    specified secret value for staging label: <label>"}, "Message": the same, HTTP 400}. moto 5.2: "Secrets
+    Manager can't find the specified secret." (the words for a secret that does not exist), HTTP 404."""
+    sm.create_secret(Name="s", SecretString="v1")
+    with pytest.raises(ClientError) as raised:
+        sm.get_secret_value(SecretId="s", VersionStage=label)
+    message = f"Secrets Manager can't find the specified secret value for staging label: {label}"
+    assert raised.value.response["Error"] == {"Code": "ResourceNotFoundException", "Message": message}
+    assert raised.value.response["Message"] == message
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
 def test_get_secret_value_of_a_secret_without_a_value_names_the_awscurrent_label(sm):
     """A secret created without SecretString or SecretBinary has no version: GetSecretValue without a version
     looks for AWSCURRENT (as above) and answers ResourceNotFoundException "Secrets Manager can't find the specified
@@ -603,26 +619,59 @@ def test_rotate_secret_invokes_the_four_steps_in_order_with_the_arn_and_token(sm
 
 
 def test_rotate_secret_without_any_function_is_refused_and_changes_nothing(sm):
-    """AWS: InvalidRequestException "You tried to enable rotation on a secret that doesn't already have
-    a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call."
-    moto 5.2: returns 200 and moves AWSCURRENT onto a version with no value."""
+    """AWS (recorded: localstack/localstack tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_first_rotate_secret_with_missing_lambda_arn): InvalidRequestException "No Lambda rotation function ARN is
+    associated with this secret.", and DescribeSecret shows no rotation. moto 5.2: returns 200 and moves
+    AWSCURRENT onto a version with no value."""
     sm.create_secret(Name="s", SecretString="v1")
-    error = error_of(lambda: sm.rotate_secret(SecretId="s"))
-    assert error["Code"] == "InvalidRequestException"
-    assert error["Message"] == corrections.NO_ROTATION_FUNCTION
+    error = error_of(lambda: sm.rotate_secret(SecretId="s", RotationRules={"AutomaticallyAfterDays": 1}))
+    assert error == {
+        "Code": "InvalidRequestException",
+        "Message": "No Lambda rotation function ARN is associated with this secret.",
+    }
+    assert corrections.NO_ROTATION_FUNCTION == error["Message"]
     assert sm.get_secret_value(SecretId="s")["SecretString"] == "v1"
     assert "RotationEnabled" not in sm.describe_secret(SecretId="s")
 
 
-def test_rotate_secret_with_an_unknown_function_changes_nothing(sm):
-    """AWS: the function must exist (you also need lambda:InvokeFunction on it).
-    moto 5.2: ResourceNotFoundException, but the secret gets an empty AWSPENDING version anyway."""
+def test_rotate_secret_with_an_unknown_function_is_access_denied_and_changes_nothing(sm, capsys):
+    """AWS (recorded: localstack/localstack tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_rotate_secret_invalid_lambda_arn, RotationRules AutomaticallyAfterDays 1 and a function that does not
+    exist): AccessDeniedException "Secrets Manager cannot invoke the specified Lambda function. Ensure that the
+    function policy grants access to the principal secretsmanager.amazonaws.com.", HTTP 400, no top-level Message;
+    DescribeSecret then shows no RotationEnabled, RotationRules or RotationLambdaARN. moto 5.2:
+    ResourceNotFoundException (HTTP 404), and the secret gets an empty AWSPENDING version anyway. The mock also
+    prints how to register a function (its stand-in for the function policy)."""
     sm.create_secret(Name="s", SecretString="v1")
     arn = "arn:aws:lambda:us-east-1:123456789012:function:nobody-registered-me"
-    assert (
-        error_of(lambda: sm.rotate_secret(SecretId="s", RotationLambdaARN=arn))["Code"] == "ResourceNotFoundException"
-    )
+    with pytest.raises(ClientError) as raised:
+        sm.rotate_secret(SecretId="s", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 1})
+    response = raised.value.response
+    assert response["Error"] == {
+        "Code": "AccessDeniedException",
+        "Message": "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy "
+        "grants access to the principal secretsmanager.amazonaws.com.",
+    }
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "Message" not in response
+    described = sm.describe_secret(SecretId="s")
+    assert not {"RotationEnabled", "RotationRules", "RotationLambdaARN"} & set(described)
     assert list(_labels(sm, "s").values()) == [["AWSCURRENT"]]
+    assert "smworkbook.register_rotation_function(name, lambda_handler)" in capsys.readouterr().out
+
+
+def test_a_registered_function_still_runs(sm):
+    """The workbook's stand-in for a function Secrets Manager may invoke: one registered with
+    register_rotation_function runs, under the same ARN that was refused before it was registered."""
+    from smworkbook.toolkit import rotation
+
+    sm.create_secret(Name="s", SecretString="v1")
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:c-registered-later"
+    with pytest.raises(ClientError):
+        sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)
+    assert rotation.register_rotation_function("c-registered-later", _value_only_handler(sm)) == arn
+    sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "rotated"
 
 
 def test_a_stale_awspending_blocks_the_next_rotation(sm):

@@ -76,7 +76,7 @@ BASE = {
     "RestoreSecret": ({"SecretId": LIVE}, None),
     "RotateSecret": (
         {"SecretId": LIVE, "RotationLambdaARN": "arn:aws:lambda:us-east-1:123456789012:function:walk-none"},
-        "ResourceNotFoundException",  # no such function
+        "AccessDeniedException",  # no such function: Secrets Manager "cannot invoke" it (recorded from AWS)
     ),
     "StopReplicationToReplica": ({"SecretId": LIVE}, "InvalidRequestException"),  # not a replica
     "TagResource": ({"SecretId": LIVE, "Tags": [{"Key": "k", "Value": "v"}]}, None),

@@ -19,6 +19,7 @@ from moto.secretsmanager.exceptions import (
     InvalidParameterException,
     InvalidRequestException,
     ResourceExistsException,
+    ResourceNotFoundException,
     SecretsManagerClientError,
 )
 
@@ -183,6 +184,32 @@ def get_secret_value_reads_awscurrent() -> None:
         if not version_id and not version_stage and secret_id in self.secrets:
             if current_version_id(self.secrets[secret_id]) is not None:
                 version_stage = "AWSCURRENT"
+        return original(self, secret_id, version_id, version_stage)
+
+    models.SecretsManagerBackend.get_secret_value = get_secret_value
+
+
+def get_secret_value_names_the_missing_label() -> None:
+    """GetSecretValue with a VersionStage that no version carries names the label.
+
+    AWS (recorded: localstack/localstack, tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_get_secret_value_errors, VersionStage AWSPREVIOUS of a secret with one version, and
+    test_secret_version_not_found, AWSPENDING): ResourceNotFoundException, HTTP 400, "Secrets Manager can't find
+    the specified secret value for staging label: AWSPREVIOUS" (the same words as for a secret without a value,
+    "... for staging label: AWSCURRENT", and for a VersionId, "... for VersionId: <id>").
+    moto 5.2: "Secrets Manager can't find the specified secret.", the message for a secret that does not exist.
+    """
+    original = models.SecretsManagerBackend.get_secret_value
+
+    @functools.wraps(original)
+    def get_secret_value(self, secret_id, version_id, version_stage):
+        if version_stage and not version_id and secret_id in self.secrets:
+            secret = self.secrets[secret_id]
+            labelled = any(version_stage in version["version_stages"] for version in secret.versions.values())
+            if not labelled and not secret.is_deleted():
+                raise ResourceNotFoundException(
+                    f"Secrets Manager can't find the specified secret value for staging label: {version_stage}"
+                )
         return original(self, secret_id, version_id, version_stage)
 
     models.SecretsManagerBackend.get_secret_value = get_secret_value
@@ -397,6 +424,7 @@ CORRECTIONS = (
     last_accessed_date_is_recorded,
     labels_move_as_documented,
     get_secret_value_reads_awscurrent,
+    get_secret_value_names_the_missing_label,
     deprecated_versions_are_not_listed,
     old_deprecated_versions_are_removed,
     update_secret_refuses_a_used_token,
