@@ -873,17 +873,40 @@ def test_get_random_password_with_nothing_left_is_refused(sm):
     assert error_of(lambda: sm.get_random_password(**everything))["Code"] == "InvalidParameterException"
 
 
-def test_update_secret_with_a_used_token_is_an_error(sm):
-    """UpdateSecret: "If you call this operation with a ClientRequestToken that matches an existing
-    version's VersionId, the operation results in an error." moto 5.2: the same value succeeds."""
-    token = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-    sm.create_secret(Name="s", SecretString="v1")
-    sm.update_secret(SecretId="s", SecretString="v2", ClientRequestToken=token)
-    error = error_of(lambda: sm.update_secret(SecretId="s", SecretString="v2", ClientRequestToken=token))
-    assert error["Code"] == "ResourceExistsException"
+def test_update_secret_repeated_with_the_same_token_and_value_succeeds(sm):
+    """AWS (getmoto/moto tests/test_secretsmanager/test_secretsmanager.py,
+    test_update_same_secret_value_with_same_token, marked aws_verified): CreateSecret(Name, SecretString="Hello",
+    ClientRequestToken=t), then UpdateSecret with the same token and value answers VersionId t and adds no
+    version. moto 5.2: VersionId of AWSCURRENT; the workbook before issue 28 answered ResourceExistsException,
+    following the API reference's UpdateSecret page."""
+    token = str(uuid.uuid4())
+    sm.create_secret(Name="s", SecretString="Hello", ClientRequestToken=token)
+    sm.put_secret_value(SecretId="s", SecretString="newer")  # the token's version is no longer AWSCURRENT
+    response = sm.update_secret(SecretId="s", SecretString="Hello", ClientRequestToken=token)
+    assert response["VersionId"] == token
     assert len(sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]) == 2
-    # PutSecretValue, by contrast, ignores a repeat with the same value (PutSecretValue, ClientRequestToken).
-    sm.put_secret_value(SecretId="s", SecretString="v2", ClientRequestToken=token)
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "newer"
+
+
+def test_update_secret_with_the_same_token_and_another_value_names_the_secrets_arn(sm):
+    """AWS (getmoto/moto tests/test_secretsmanager/test_secretsmanager.py,
+    test_update_different_secret_value_with_same_token, marked aws_verified): ResourceExistsException "You can't use
+    ClientRequestToken <token> because that value is already in use for a version of secret <ARN>." PutSecretValue
+    answers the same (test_put_different_secret_value_with_same_token, aws_verified) and ignores a repeat with the
+    same value (test_put_same_secret_value_with_same_token). The workbook before issue 28 said "... of this
+    secret" instead."""
+    token = str(uuid.uuid4())
+    arn = sm.create_secret(Name="s", SecretString="Hello", ClientRequestToken=token)["ARN"]
+    message = (
+        f"You can't use ClientRequestToken {token} because that value is already in use for a version of secret {arn}."
+    )
+    for call in (sm.update_secret, sm.put_secret_value):
+        with pytest.raises(ClientError) as raised:
+            call(SecretId=arn, SecretString="Hi", ClientRequestToken=token)
+        assert raised.value.response["Error"] == {"Code": "ResourceExistsException", "Message": message}
+    again = sm.put_secret_value(SecretId=arn, SecretString="Hello", ClientRequestToken=token)
+    assert again["VersionId"] == token
+    assert len(sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]) == 1
 
 
 def test_list_secrets_sorts_as_asked(sm):

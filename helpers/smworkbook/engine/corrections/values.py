@@ -18,7 +18,6 @@ from moto.secretsmanager import models
 from moto.secretsmanager.exceptions import (
     InvalidParameterException,
     InvalidRequestException,
-    ResourceExistsException,
     ResourceNotFoundException,
     SecretsManagerClientError,
 )
@@ -300,29 +299,34 @@ def old_deprecated_versions_are_removed() -> None:
     models.SecretsManagerBackend._add_secret = _add_secret
 
 
-USED_TOKEN = (
-    "You can't use ClientRequestToken {token} because that value is already in use for a version of this secret. "
-    "You can't modify an existing version, you can only create a new version."
-)
+def update_secret_ignores_a_repeat_with_the_same_token() -> None:
+    """UpdateSecret repeated with the same ClientRequestToken and the same value succeeds and names that version.
 
-
-def update_secret_refuses_a_used_token() -> None:
-    """UpdateSecret with a ClientRequestToken that is already a version's id is an error.
-
-    AWS (API reference, UpdateSecret): "If you call this operation with a ClientRequestToken that
-    matches an existing version's VersionId, the operation results in an error. You can't modify
-    an existing version, you can only create a new version." (CreateSecret and PutSecretValue, by
-    contrast, ignore a repeat with the same value.) The error is ResourceExistsException, the
-    code PutSecretValue uses for a token reused with another value.
-    moto 5.2: treats UpdateSecret like PutSecretValue: the same token and value succeed.
+    AWS (verified against AWS: getmoto/moto tests/test_secretsmanager/test_secretsmanager.py,
+    test_update_same_secret_value_with_same_token, marked aws_verified): CreateSecret with a token and
+    "Hello", then UpdateSecret with the same token and "Hello" succeeds, VersionId the token. With another value
+    (test_update_different_secret_value_with_same_token) it is ResourceExistsException "You can't use
+    ClientRequestToken <token> because that value is already in use for a version of secret <ARN>.", which
+    moto answers already. As for CreateSecret and PutSecretValue (ClientRequestToken: "If a version with this
+    value already exists and the version SecretString and SecretBinary values are the same as those in the
+    request, then the request is ignored."). The API reference's UpdateSecret page says a token that "matches an
+    existing version's VersionId" is an error; the calls AWS answered show the rule above.
+    moto 5.2: also ignores the repeat, but answers with the AWSCURRENT version's id, not the token's.
     """
     original = models.SecretsManagerBackend.update_secret
 
     @functools.wraps(original)
     def update_secret(self, secret_id, *args, **kwargs):
         token = kwargs.get("client_request_token")
-        if token and secret_id in self.secrets and token in getattr(self.secrets[secret_id], "versions", {}):
-            raise ResourceExistsException(USED_TOKEN.format(token=token))
+        secret = self.secrets.get(secret_id) if secret_id in self.secrets else None
+        version = getattr(secret, "versions", {}).get(token) if token else None
+        if (
+            version is not None
+            and "AWSPENDING" not in version["version_stages"]
+            and version.get("secret_string") == kwargs.get("secret_string")
+            and version.get("secret_binary") == kwargs.get("secret_binary")
+        ):
+            return secret.to_short_dict(version_id=token)
         return original(self, secret_id, *args, **kwargs)
 
     models.SecretsManagerBackend.update_secret = update_secret
@@ -427,7 +431,7 @@ CORRECTIONS = (
     get_secret_value_names_the_missing_label,
     deprecated_versions_are_not_listed,
     old_deprecated_versions_are_removed,
-    update_secret_refuses_a_used_token,
+    update_secret_ignores_a_repeat_with_the_same_token,
     batch_get_secret_value_filters_as_list_secrets,
     get_random_password_as_documented,
 )
