@@ -1252,3 +1252,76 @@ def test_every_response_gets_its_own_request_id(sm):
     """AWS: x-amzn-RequestId identifies one request. The mock makes a fresh UUID for each."""
     ids = {sm.list_secrets()["ResponseMetadata"]["RequestId"] for _ in range(3)}
     assert len(ids) == 3
+
+
+# --- Smaller ones (issue 28, item 7) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("Invalid/_+=.@-Name-a1b2c3", False),
+        ("Valid/_+=.@-Name-a1b2", True),
+        ("Valid/_+=.@-Name-a1b2c3-", True),
+        ("s-c64bdc03", True),
+    ],
+)
+def test_a_partial_arn_whose_name_ends_in_six_characters_is_not_found(sm, name, found):
+    """AWS (recorded: localstack/localstack tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_create_and_update_secret[<name>]): GetSecretValue with the secret's ARN less its "-" and six random
+    characters finds the secret, except when the name itself ends in a hyphen and six characters
+    ("Invalid/_+=.@-Name-a1b2c3"): ResourceNotFoundException "Secrets Manager can't find the specified secret.", as
+    the SecretId documentation warns ("those characters cause Secrets Manager to assume that you're specifying a
+    complete ARN"). The name itself and the complete ARN still work. moto 5.2: every partial ARN is found."""
+    arn = sm.create_secret(Name=name, SecretString="my_secret")["ARN"]
+    assert sm.get_secret_value(SecretId=name)["SecretString"] == "my_secret"
+    assert sm.get_secret_value(SecretId=arn)["SecretString"] == "my_secret"
+    partial = arn[:-7]
+    if found:
+        assert sm.get_secret_value(SecretId=partial)["Name"] == name
+    else:
+        assert error_of(lambda: sm.get_secret_value(SecretId=partial)) == {
+            "Code": "ResourceNotFoundException",
+            "Message": NOT_FOUND,
+        }
+
+
+def test_dates_have_milliseconds_and_each_change_a_later_one(sm):
+    """AWS: dates to the millisecond (AWS's own examples, botocore/data/secretsmanager/2017-10-17/examples-1.json,
+    DescribeSecret: "CreatedDate": 1523477145.713, "LastChangedDate": 1523477145.729); three UpdateSecret calls in
+    a row give three increasing LastChangedDate values, and each new version its own CreatedDate. moto 5.2: whole
+    seconds, so calls within a second tie."""
+    sm.create_secret(Name="s", SecretString="v0")
+    changed = []
+    for value in ("v1", "v2", "v3"):
+        sm.update_secret(SecretId="s", SecretString=value)
+        changed.append(sm.describe_secret(SecretId="s")["LastChangedDate"])
+    assert changed[0] < changed[1] < changed[2]
+    versions = sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]
+    created = sorted(version["CreatedDate"] for version in versions)
+    assert len(set(created)) == 4
+    # Milliseconds, no finer: what AWS's JSON carries.
+    assert all(date.microsecond % 1000 == 0 for date in [*changed, *created])
+
+
+def test_put_resource_policy_on_a_missing_secret_is_not_found_whatever_the_policy(sm):
+    """PutResourcePolicy looks the secret up first: a missing secret is ResourceNotFoundException even with a
+    malformed or public policy (issue 28's report of AWS's answer; moto's test_policies_for_unknown_secrets). A
+    secret scheduled for deletion is InvalidRequestException. moto 5.2 with the policy checks: the policy's
+    error first."""
+    for policy in ("p", json.dumps(PUBLIC)):
+        error = error_of(
+            lambda policy=policy: sm.put_resource_policy(
+                SecretId="s-missing", ResourcePolicy=policy, BlockPublicPolicy=True
+            )
+        )
+        assert error == {"Code": "ResourceNotFoundException", "Message": NOT_FOUND}
+    sm.create_secret(Name="gone", SecretString="v")
+    sm.delete_secret(SecretId="gone")
+    error = error_of(lambda: sm.put_resource_policy(SecretId="gone", ResourcePolicy="p"))
+    assert error == {"Code": "InvalidRequestException", "Message": corrections.MARKED_FOR_DELETION}
+    # An existing secret still gets the policy's own error.
+    sm.create_secret(Name="s", SecretString="v")
+    assert error_of(lambda: sm.put_resource_policy(SecretId="s", ResourcePolicy="p"))["Code"] == (
+        "MalformedPolicyDocumentException"
+    )

@@ -20,7 +20,7 @@ from moto.secretsmanager.exceptions import (
 )
 
 from smworkbook.engine import lambdas
-from smworkbook.engine.corrections.common import MARKED_FOR_DELETION, version_with
+from smworkbook.engine.corrections.common import MARKED_FOR_DELETION, now_in_milliseconds, version_with
 
 # RotateSecret without a rotation function, stored or given: InvalidRequestException (recorded from AWS:
 # localstack/localstack, tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
@@ -127,14 +127,14 @@ def _rotate_secret(
         return _test_rotation(self, secret, arn, token, current_id, rotation_token)
     if token not in secret.versions:
         secret.remove_version_stages_from_old_versions(["AWSPENDING"])
-        secret.versions[token] = {"createdate": int(time.time()), "version_id": token, "version_stages": ["AWSPENDING"]}
+        secret.versions[token] = _pending_version(token)
     for step in lambdas.STEPS:
         event = {"Step": step, "SecretId": secret.arn, "ClientRequestToken": token, "RotationToken": rotation_token}
         if not lambdas.invoke(arn, event):
             break
     else:
         if version_with(secret, "AWSCURRENT") == token:
-            secret.last_rotation_date = int(time.time())
+            secret.last_rotation_date = now_in_milliseconds()
     _schedule_next(secret)
     return secret.to_short_dict(version_id=token)
 
@@ -144,7 +144,7 @@ def _test_rotation(backend, secret, arn: str, token: str, current_id: str, rotat
     # current value; the copy is removed afterwards and the next rotation waits for the schedule.
     value = {k: v for k, v in secret.versions[current_id].items() if k in ("secret_string", "secret_binary")}
     secret.remove_version_stages_from_old_versions(["AWSPENDING"])
-    secret.versions[token] = {"createdate": int(time.time()), "version_id": token, "version_stages": ["AWSPENDING"]}
+    secret.versions[token] = _pending_version(token)
     secret.versions[token].update(value)
     try:
         event = {"Step": "testSecret", "SecretId": secret.arn, "ClientRequestToken": token}
@@ -153,6 +153,11 @@ def _test_rotation(backend, secret, arn: str, token: str, current_id: str, rotat
         secret.versions.pop(token, None)
     _schedule_next(secret)
     return secret.to_short_dict(version_id=current_id)
+
+
+def _pending_version(token: str) -> dict:
+    # An empty version carrying AWSPENDING, as moto stores versions (dates to the millisecond, as AWS keeps them).
+    return {"createdate": now_in_milliseconds(), "version_id": token, "version_stages": ["AWSPENDING"]}
 
 
 def _schedule_next(secret) -> None:

@@ -28,6 +28,7 @@ from smworkbook.engine.corrections.common import (
     MARKED_FOR_DELETION,
     MAX_VERSIONS,
     current_version_id,
+    now_in_milliseconds,
 )
 
 
@@ -332,6 +333,37 @@ def update_secret_ignores_a_repeat_with_the_same_token() -> None:
     models.SecretsManagerBackend.update_secret = update_secret
 
 
+def dates_have_millisecond_precision() -> None:
+    """A secret's CreatedDate and LastChangedDate and each version's CreatedDate are kept to the millisecond.
+
+    AWS: dates come back with milliseconds (AWS's examples in botocore/data/secretsmanager/2017-10-17/
+    examples-1.json, DescribeSecret: "CreatedDate": 1523477145.713, "LastChangedDate": 1523477145.729), so
+    three UpdateSecret calls in a row give three increasing LastChangedDate values.
+    moto 5.2: whole seconds (int(time.time())): calls within one second share one date, and versions made in
+    the same second tie. A change never gets an earlier or equal LastChangedDate than the one before it.
+    """
+    original = models.SecretsManagerBackend._add_secret
+
+    @functools.wraps(original)
+    def _add_secret(self, secret_id, *args, **kwargs):
+        before = self.secrets.get(secret_id) if secret_id in self.secrets else None
+        versions = {vid: id(version) for vid, version in before.versions.items()} if before is not None else {}
+        last = getattr(before, "last_changed_date", None)
+        secret, new_version = original(self, secret_id, *args, **kwargs)
+        now = now_in_milliseconds()
+        if last is not None and now <= last:
+            now = round(last + 0.001, 3)
+        secret.last_changed_date = now
+        if before is None:
+            secret.created_date = now
+        for vid, version in secret.versions.items():
+            if versions.get(vid) != id(version):  # made (or remade) by this call
+                version["createdate"] = now
+        return secret, new_version
+
+    models.SecretsManagerBackend._add_secret = _add_secret
+
+
 BATCH_PAGE = 20  # "Retrieves the contents of ... for up to 20 secrets" (BatchGetSecretValue)
 
 
@@ -434,4 +466,5 @@ CORRECTIONS = (
     update_secret_ignores_a_repeat_with_the_same_token,
     batch_get_secret_value_filters_as_list_secrets,
     get_random_password_as_documented,
+    dates_have_millisecond_precision,
 )
