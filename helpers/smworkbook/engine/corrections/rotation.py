@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import time
 import uuid
 
 from moto.secretsmanager import models
@@ -163,7 +162,7 @@ def _pending_version(token: str) -> dict:
 def _schedule_next(secret) -> None:
     interval = getattr(secret, "rotation_interval", None)
     if interval:
-        start = secret.last_rotation_date or int(time.time())
+        start = secret.last_rotation_date or now_in_milliseconds()
         secret.next_rotation_date = start + interval
 
 
