@@ -1325,3 +1325,21 @@ def test_put_resource_policy_on_a_missing_secret_is_not_found_whatever_the_polic
     assert error_of(lambda: sm.put_resource_policy(SecretId="s", ResourcePolicy="p"))["Code"] == (
         "MalformedPolicyDocumentException"
     )
+
+
+def test_tag_resource_and_untag_resource_answer_an_empty_body(aws, sm):
+    """AWS (recorded by Cloud Custodian: cloud-custodian/cloud-custodian
+    tests/data/placebo/test_secrets_manager_tag/secretsmanager.TagResource_1.json, UntagResource_1.json): HTTP 200,
+    content-length 0, content-type application/x-amz-json-1.1. moto 5.2: "{}"."""
+    sm.create_secret(Name="s", SecretString="v")
+    for answer in (
+        sm.tag_resource(SecretId="s", Tags=[{"Key": "new-tag", "Value": "new-value"}]),
+        sm.untag_resource(SecretId="s", TagKeys=["new-tag"]),
+    ):
+        headers = answer["ResponseMetadata"]["HTTPHeaders"]
+        assert headers["content-length"] == "0"
+        assert headers["content-type"] == "application/x-amz-json-1.1"
+        assert set(answer) == {"ResponseMetadata"}
+    status, _, _ = raw_request(aws, "TagResource", {"SecretId": "s", "Tags": [{"Key": "k", "Value": "v"}]})
+    assert status == 200
+    assert sm.describe_secret(SecretId="s")["Tags"] == [{"Key": "k", "Value": "v"}]

@@ -112,9 +112,11 @@ def responses_carry_aws_metadata() -> None:
     """A response's headers are AWS's: a UUID x-amzn-RequestId, Content-Type application/x-amz-json-1.1, no
     Server.
 
-    AWS (the headers of a Secrets Manager response, printed by the AWS SDK for JavaScript in
-    aws/aws-sdk-js-v3#1215): date, content-type: application/x-amz-json-1.1, content-length, connection,
-    x-amzn-requestid: 4af526d6-33fd-4f86-a368-a46631968f09 (a UUID). Nothing else: no Server header, no CORS
+    AWS (the headers of a Secrets Manager error, printed by the AWS SDK for JavaScript in
+    aws/aws-sdk-js-v3#1215, and of a TagResource answer recorded by Cloud Custodian, cloud-custodian/cloud-custodian
+    tests/data/placebo/test_secrets_manager_tag/secretsmanager.TagResource_1.json): date, content-type:
+    application/x-amz-json-1.1, content-length, connection, x-amzn-requestid: 4af526d6-33fd-4f86-a368-a46631968f09
+    (a UUID). Nothing else: no Server header, no CORS
     header, no X-Amzn-ErrorType. botocore shows them in a response's ResponseMetadata.HTTPHeaders, and its
     RequestId is x-amzn-requestid.
     moto 5.2 behind werkzeug: server: Werkzeug/<version> Python/<version>, amazon.com; content-type: text/html;
@@ -137,4 +139,32 @@ def responses_carry_aws_metadata() -> None:
     MotoRequestHandler.send_response = send_response
 
 
-CORRECTIONS = (client_errors_are_http_400, modelled_errors_say_message, responses_carry_aws_metadata)
+def tag_resource_and_untag_resource_answer_an_empty_body() -> None:
+    """TagResource and UntagResource answer HTTP 200 with an empty body.
+
+    AWS (recorded by Cloud Custodian's placebo tests: cloud-custodian/cloud-custodian
+    tests/data/placebo/test_secrets_manager_tag/secretsmanager.TagResource_1.json and UntagResource_1.json):
+    "content-length": "0", "content-type": "application/x-amz-json-1.1". Both operations have no output shape
+    (API reference: "If the action is successful, the service sends back an HTTP 200 response with an empty HTTP
+    body.").
+    moto 5.2: answers "{}" (content-length 2).
+    """
+    from moto.secretsmanager.responses import SecretsManagerResponse
+
+    for name in ("tag_resource", "untag_resource"):
+        original = getattr(SecretsManagerResponse, name)
+
+        def empty(self, _original=original) -> str:
+            _original(self)
+            return ""
+
+        functools.update_wrapper(empty, original)
+        setattr(SecretsManagerResponse, name, empty)
+
+
+CORRECTIONS = (
+    client_errors_are_http_400,
+    modelled_errors_say_message,
+    responses_carry_aws_metadata,
+    tag_resource_and_untag_resource_answer_an_empty_body,
+)
