@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import inspect
 import json
+import urllib.error
+import urllib.request
+import uuid
 from datetime import UTC, datetime
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.exceptions import ClientError
 
 from smworkbook.engine import corrections
@@ -31,6 +36,7 @@ def test_every_correction_is_listed_and_applied_once(aws):
         if inspect.isfunction(value) and value.__module__ == module.__name__ and not name.startswith("_")
     }
     rules = [rule for rules in corrections.validation.DOCUMENTED_RULES.values() for rule in rules]
+    rules += corrections.validation.FOR_EVERY_SECRET_ID
     helpers = [corrections.validation.check_value, corrections.validation.service_model]
     listed = {f"{function.__module__}.{function.__name__}" for function in [*corrections.ALL, *rules, *helpers]}
     assert public == listed
@@ -425,6 +431,22 @@ def test_get_secret_value_after_rollback_returns_awscurrent(sm):
     assert sm.batch_get_secret_value(SecretIdList=["s"])["SecretValues"][0]["SecretString"] == "good"
 
 
+@pytest.mark.parametrize("label", ["AWSPREVIOUS", "AWSPENDING"])
+def test_get_secret_value_of_a_label_no_version_has_names_the_label(sm, label):
+    """AWS (recorded: localstack/localstack tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_get_secret_value_errors for AWSPREVIOUS, test_secret_version_not_found for AWSPENDING, on a secret with
+    one version): {"Error": {"Code": "ResourceNotFoundException", "Message": "Secrets Manager can't find the
+    specified secret value for staging label: <label>"}, "Message": the same, HTTP 400}. moto 5.2: "Secrets
+    Manager can't find the specified secret." (the words for a secret that does not exist), HTTP 404."""
+    sm.create_secret(Name="s", SecretString="v1")
+    with pytest.raises(ClientError) as raised:
+        sm.get_secret_value(SecretId="s", VersionStage=label)
+    message = f"Secrets Manager can't find the specified secret value for staging label: {label}"
+    assert raised.value.response["Error"] == {"Code": "ResourceNotFoundException", "Message": message}
+    assert raised.value.response["Message"] == message
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
 def test_get_secret_value_of_a_secret_without_a_value_names_the_awscurrent_label(sm):
     """A secret created without SecretString or SecretBinary has no version: GetSecretValue without a version
     looks for AWSCURRENT (as above) and answers ResourceNotFoundException "Secrets Manager can't find the specified
@@ -687,26 +709,59 @@ def test_rotate_secret_invokes_the_four_steps_in_order_with_the_arn_and_token(sm
 
 
 def test_rotate_secret_without_any_function_is_refused_and_changes_nothing(sm):
-    """AWS: InvalidRequestException "You tried to enable rotation on a secret that doesn't already have
-    a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call."
-    moto 5.2: returns 200 and moves AWSCURRENT onto a version with no value."""
+    """AWS (recorded: localstack/localstack tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_first_rotate_secret_with_missing_lambda_arn): InvalidRequestException "No Lambda rotation function ARN is
+    associated with this secret.", and DescribeSecret shows no rotation. moto 5.2: returns 200 and moves
+    AWSCURRENT onto a version with no value."""
     sm.create_secret(Name="s", SecretString="v1")
-    error = error_of(lambda: sm.rotate_secret(SecretId="s"))
-    assert error["Code"] == "InvalidRequestException"
-    assert error["Message"] == corrections.NO_ROTATION_FUNCTION
+    error = error_of(lambda: sm.rotate_secret(SecretId="s", RotationRules={"AutomaticallyAfterDays": 1}))
+    assert error == {
+        "Code": "InvalidRequestException",
+        "Message": "No Lambda rotation function ARN is associated with this secret.",
+    }
+    assert corrections.NO_ROTATION_FUNCTION == error["Message"]
     assert sm.get_secret_value(SecretId="s")["SecretString"] == "v1"
     assert "RotationEnabled" not in sm.describe_secret(SecretId="s")
 
 
-def test_rotate_secret_with_an_unknown_function_changes_nothing(sm):
-    """AWS: the function must exist (you also need lambda:InvokeFunction on it).
-    moto 5.2: ResourceNotFoundException, but the secret gets an empty AWSPENDING version anyway."""
+def test_rotate_secret_with_an_unknown_function_is_access_denied_and_changes_nothing(sm, capsys):
+    """AWS (recorded: localstack/localstack tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_rotate_secret_invalid_lambda_arn, RotationRules AutomaticallyAfterDays 1 and a function that does not
+    exist): AccessDeniedException "Secrets Manager cannot invoke the specified Lambda function. Ensure that the
+    function policy grants access to the principal secretsmanager.amazonaws.com.", HTTP 400, no top-level Message;
+    DescribeSecret then shows no RotationEnabled, RotationRules or RotationLambdaARN. moto 5.2:
+    ResourceNotFoundException (HTTP 404), and the secret gets an empty AWSPENDING version anyway. The mock also
+    prints how to register a function (its stand-in for the function policy)."""
     sm.create_secret(Name="s", SecretString="v1")
     arn = "arn:aws:lambda:us-east-1:123456789012:function:nobody-registered-me"
-    assert (
-        error_of(lambda: sm.rotate_secret(SecretId="s", RotationLambdaARN=arn))["Code"] == "ResourceNotFoundException"
-    )
+    with pytest.raises(ClientError) as raised:
+        sm.rotate_secret(SecretId="s", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 1})
+    response = raised.value.response
+    assert response["Error"] == {
+        "Code": "AccessDeniedException",
+        "Message": "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy "
+        "grants access to the principal secretsmanager.amazonaws.com.",
+    }
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "Message" not in response
+    described = sm.describe_secret(SecretId="s")
+    assert not {"RotationEnabled", "RotationRules", "RotationLambdaARN"} & set(described)
     assert list(_labels(sm, "s").values()) == [["AWSCURRENT"]]
+    assert "smworkbook.register_rotation_function(name, lambda_handler)" in capsys.readouterr().out
+
+
+def test_a_registered_function_still_runs(sm):
+    """The workbook's stand-in for a function Secrets Manager may invoke: one registered with
+    register_rotation_function runs, under the same ARN that was refused before it was registered."""
+    from smworkbook.toolkit import rotation
+
+    sm.create_secret(Name="s", SecretString="v1")
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:c-registered-later"
+    with pytest.raises(ClientError):
+        sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)
+    assert rotation.register_rotation_function("c-registered-later", _value_only_handler(sm)) == arn
+    sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "rotated"
 
 
 def test_a_stale_awspending_blocks_the_next_rotation(sm):
@@ -908,17 +963,40 @@ def test_get_random_password_with_nothing_left_is_refused(sm):
     assert error_of(lambda: sm.get_random_password(**everything))["Code"] == "InvalidParameterException"
 
 
-def test_update_secret_with_a_used_token_is_an_error(sm):
-    """UpdateSecret: "If you call this operation with a ClientRequestToken that matches an existing
-    version's VersionId, the operation results in an error." moto 5.2: the same value succeeds."""
-    token = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-    sm.create_secret(Name="s", SecretString="v1")
-    sm.update_secret(SecretId="s", SecretString="v2", ClientRequestToken=token)
-    error = error_of(lambda: sm.update_secret(SecretId="s", SecretString="v2", ClientRequestToken=token))
-    assert error["Code"] == "ResourceExistsException"
+def test_update_secret_repeated_with_the_same_token_and_value_succeeds(sm):
+    """AWS (getmoto/moto tests/test_secretsmanager/test_secretsmanager.py,
+    test_update_same_secret_value_with_same_token, marked aws_verified): CreateSecret(Name, SecretString="Hello",
+    ClientRequestToken=t), then UpdateSecret with the same token and value answers VersionId t and adds no
+    version. moto 5.2: VersionId of AWSCURRENT; the workbook before issue 28 answered ResourceExistsException,
+    following the API reference's UpdateSecret page."""
+    token = str(uuid.uuid4())
+    sm.create_secret(Name="s", SecretString="Hello", ClientRequestToken=token)
+    sm.put_secret_value(SecretId="s", SecretString="newer")  # the token's version is no longer AWSCURRENT
+    response = sm.update_secret(SecretId="s", SecretString="Hello", ClientRequestToken=token)
+    assert response["VersionId"] == token
     assert len(sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]) == 2
-    # PutSecretValue, by contrast, ignores a repeat with the same value (PutSecretValue, ClientRequestToken).
-    sm.put_secret_value(SecretId="s", SecretString="v2", ClientRequestToken=token)
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "newer"
+
+
+def test_update_secret_with_the_same_token_and_another_value_names_the_secrets_arn(sm):
+    """AWS (getmoto/moto tests/test_secretsmanager/test_secretsmanager.py,
+    test_update_different_secret_value_with_same_token, marked aws_verified): ResourceExistsException "You can't use
+    ClientRequestToken <token> because that value is already in use for a version of secret <ARN>." PutSecretValue
+    answers the same (test_put_different_secret_value_with_same_token, aws_verified) and ignores a repeat with the
+    same value (test_put_same_secret_value_with_same_token). The workbook before issue 28 said "... of this
+    secret" instead."""
+    token = str(uuid.uuid4())
+    arn = sm.create_secret(Name="s", SecretString="Hello", ClientRequestToken=token)["ARN"]
+    message = (
+        f"You can't use ClientRequestToken {token} because that value is already in use for a version of secret {arn}."
+    )
+    for call in (sm.update_secret, sm.put_secret_value):
+        with pytest.raises(ClientError) as raised:
+            call(SecretId=arn, SecretString="Hi", ClientRequestToken=token)
+        assert raised.value.response["Error"] == {"Code": "ResourceExistsException", "Message": message}
+    again = sm.put_secret_value(SecretId=arn, SecretString="Hello", ClientRequestToken=token)
+    assert again["VersionId"] == token
+    assert len(sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]) == 1
 
 
 def test_list_secrets_sorts_as_asked(sm):
@@ -1154,3 +1232,204 @@ def test_stop_replication_promotes_a_replica(aws, sm):
     assert "PrimaryRegion" not in replica.describe_secret(SecretId="s")
     assert "ReplicationStatus" not in sm.describe_secret(SecretId="s")
     assert replica.get_secret_value(SecretId="s")["SecretString"] == "v"
+
+
+# --- Over the wire: status codes, error bodies, headers (corrections/wire.py) ---------------------
+# AWS's answers below are those recorded from AWS in LocalStack's snapshot tests
+# (localstack/localstack, tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json), named by test.
+
+NOT_FOUND = "Secrets Manager can't find the specified secret."
+AWS_HEADERS = {"date", "content-type", "content-length", "connection", "x-amzn-requestid"}
+
+
+def raw_request(aws, operation: str, body: dict) -> tuple[int, dict, dict]:
+    """Send one signed Secrets Manager request as written (no botocore parameter handling); return its
+    HTTP status, its headers (lower-case names) and its JSON body."""
+    signed = AWSRequest(
+        method="POST",
+        url=aws.endpoint_url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"secretsmanager.{operation}"},
+    )
+    SigV4Auth(aws._session.get_credentials(), "secretsmanager", aws.region).add_auth(signed)
+    request = urllib.request.Request(aws.endpoint_url, data=signed.data, method="POST", headers=dict(signed.headers))
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            status, headers, payload = answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as refused:
+        status, headers, payload = refused.code, refused.headers, refused.read()
+    return status, {name.lower(): value for name, value in headers.items()}, json.loads(payload or b"{}")
+
+
+def test_a_secret_that_does_not_exist_is_http_400_with_a_top_level_message(sm):
+    """AWS (recorded, test_secret_not_found: GetSecretValue and ListSecretVersionIds): {"Error": {"Code":
+    "ResourceNotFoundException", "Message": "Secrets Manager can't find the specified secret."}, "Message": the
+    same, HTTPStatusCode 400}. moto 5.2: HTTP 404 and no top-level Message."""
+    for call in (lambda: sm.get_secret_value(SecretId="s-missing"), lambda: sm.list_secret_version_ids(SecretId="x")):
+        with pytest.raises(ClientError) as raised:
+            call()
+        response = raised.value.response
+        assert response["Error"] == {"Code": "ResourceNotFoundException", "Message": NOT_FOUND}
+        assert response["Message"] == NOT_FOUND
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_modelled_errors_carry_message_as_aws_sends_them(sm):
+    """AWS (recorded): a modelled error has a top-level Message and HTTP 400: test_get_secret_value_errors
+    (a VersionId with a VersionStage it does not have: InvalidRequestException "You provided a VersionStage that
+    is not associated to the provided VersionId."), test_secret_exists_snapshots (ResourceExistsException "The
+    operation failed because the secret <name> already exists."), test_tag_untag_resource_on_deleted_secret
+    (InvalidRequestException, marked for deletion). moto 5.2: the mismatch is HTTP 404; none has a top-level
+    Message."""
+    created = sm.create_secret(Name="s", SecretString="v")
+    sm.create_secret(Name="gone", SecretString="v")
+    sm.delete_secret(SecretId="gone")
+    cases = [
+        (
+            lambda: sm.get_secret_value(SecretId="s", VersionId=created["VersionId"], VersionStage="AWSPREVIOUS"),
+            "InvalidRequestException",
+            "You provided a VersionStage that is not associated to the provided VersionId.",
+        ),
+        (
+            lambda: sm.create_secret(Name="s", SecretString="v"),
+            "ResourceExistsException",
+            "The operation failed because the secret s already exists.",
+        ),
+        (
+            lambda: sm.tag_resource(SecretId="gone", Tags=[{"Key": "k", "Value": "v"}]),
+            "InvalidRequestException",
+            corrections.MARKED_FOR_DELETION,
+        ),
+    ]
+    for call, code, message in cases:
+        with pytest.raises(ClientError) as raised:
+            call()
+        response = raised.value.response
+        assert response["Error"] == {"Code": code, "Message": message}
+        assert response["Message"] == message
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_an_error_body_is_type_and_message_with_a_capital_m(aws, sm):
+    """AWS (recorded raw bodies, test_no_client_request_token): {"Message": "...", "__type":
+    "InvalidRequestException"}: the bare code in __type, Message with a capital M. moto 5.2: "message"."""
+    status, headers, body = raw_request(aws, "DescribeSecret", {"SecretId": "s-missing"})
+    assert status == 400
+    assert body == {"__type": "ResourceNotFoundException", "Message": NOT_FOUND}
+    assert headers["content-type"] == "application/x-amz-json-1.1"
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["success", "error"])
+def test_responses_carry_aws_headers(sm, fails):
+    """AWS (a Secrets Manager response's headers, printed by the AWS SDK for JavaScript in
+    aws/aws-sdk-js-v3#1215): date, content-type: application/x-amz-json-1.1, content-length, connection and a
+    UUID x-amzn-requestid, nothing else. moto 5.2 behind werkzeug: server: Werkzeug/... Python/..., amazon.com;
+    content-type: text/html; charset=utf-8; a 52-character request id; access-control-allow-origin: *."""
+    sm.create_secret(Name="s", SecretString="v")
+    if fails:
+        with pytest.raises(ClientError) as raised:
+            sm.describe_secret(SecretId="s-missing")
+        metadata = raised.value.response["ResponseMetadata"]
+    else:
+        metadata = sm.describe_secret(SecretId="s")["ResponseMetadata"]
+    headers = metadata["HTTPHeaders"]
+    assert set(headers) <= AWS_HEADERS, set(headers) - AWS_HEADERS
+    assert headers["content-type"] == "application/x-amz-json-1.1"
+    assert str(uuid.UUID(metadata["RequestId"])) == metadata["RequestId"] == headers["x-amzn-requestid"]
+
+
+def test_every_response_gets_its_own_request_id(sm):
+    """AWS: x-amzn-RequestId identifies one request. The mock makes a fresh UUID for each."""
+    ids = {sm.list_secrets()["ResponseMetadata"]["RequestId"] for _ in range(3)}
+    assert len(ids) == 3
+
+
+# --- Smaller ones (issue 28, item 7) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("Invalid/_+=.@-Name-a1b2c3", False),
+        ("Valid/_+=.@-Name-a1b2", True),
+        ("Valid/_+=.@-Name-a1b2c3-", True),
+        ("s-c64bdc03", True),
+    ],
+)
+def test_a_partial_arn_whose_name_ends_in_six_characters_is_not_found(sm, name, found):
+    """AWS (recorded: localstack/localstack tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_create_and_update_secret[<name>]): GetSecretValue with the secret's ARN less its "-" and six random
+    characters finds the secret, except when the name itself ends in a hyphen and six characters
+    ("Invalid/_+=.@-Name-a1b2c3"): ResourceNotFoundException "Secrets Manager can't find the specified secret.", as
+    the SecretId documentation warns ("those characters cause Secrets Manager to assume that you're specifying a
+    complete ARN"). The name itself and the complete ARN still work. moto 5.2: every partial ARN is found."""
+    arn = sm.create_secret(Name=name, SecretString="my_secret")["ARN"]
+    assert sm.get_secret_value(SecretId=name)["SecretString"] == "my_secret"
+    assert sm.get_secret_value(SecretId=arn)["SecretString"] == "my_secret"
+    partial = arn[:-7]
+    if found:
+        assert sm.get_secret_value(SecretId=partial)["Name"] == name
+    else:
+        assert error_of(lambda: sm.get_secret_value(SecretId=partial)) == {
+            "Code": "ResourceNotFoundException",
+            "Message": NOT_FOUND,
+        }
+
+
+def test_dates_have_milliseconds_and_each_change_a_later_one(sm):
+    """AWS: dates to the millisecond (AWS's own examples, botocore/data/secretsmanager/2017-10-17/examples-1.json,
+    DescribeSecret: "CreatedDate": 1523477145.713, "LastChangedDate": 1523477145.729); three UpdateSecret calls in
+    a row give three increasing LastChangedDate values, and each new version its own CreatedDate. moto 5.2: whole
+    seconds, so calls within a second tie."""
+    sm.create_secret(Name="s", SecretString="v0")
+    changed = []
+    for value in ("v1", "v2", "v3"):
+        sm.update_secret(SecretId="s", SecretString=value)
+        changed.append(sm.describe_secret(SecretId="s")["LastChangedDate"])
+    assert changed[0] < changed[1] < changed[2]
+    versions = sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]
+    created = sorted(version["CreatedDate"] for version in versions)
+    assert len(set(created)) == 4
+    # Milliseconds, no finer: what AWS's JSON carries.
+    assert all(date.microsecond % 1000 == 0 for date in [*changed, *created])
+
+
+def test_put_resource_policy_on_a_missing_secret_is_not_found_whatever_the_policy(sm):
+    """PutResourcePolicy looks the secret up first: a missing secret is ResourceNotFoundException even with a
+    malformed or public policy (issue 28's report of AWS's answer; moto's test_policies_for_unknown_secrets). A
+    secret scheduled for deletion is InvalidRequestException. moto 5.2 with the policy checks: the policy's
+    error first."""
+    for policy in ("p", json.dumps(PUBLIC)):
+        error = error_of(
+            lambda policy=policy: sm.put_resource_policy(
+                SecretId="s-missing", ResourcePolicy=policy, BlockPublicPolicy=True
+            )
+        )
+        assert error == {"Code": "ResourceNotFoundException", "Message": NOT_FOUND}
+    sm.create_secret(Name="gone", SecretString="v")
+    sm.delete_secret(SecretId="gone")
+    error = error_of(lambda: sm.put_resource_policy(SecretId="gone", ResourcePolicy="p"))
+    assert error == {"Code": "InvalidRequestException", "Message": corrections.MARKED_FOR_DELETION}
+    # An existing secret still gets the policy's own error.
+    sm.create_secret(Name="s", SecretString="v")
+    assert error_of(lambda: sm.put_resource_policy(SecretId="s", ResourcePolicy="p"))["Code"] == (
+        "MalformedPolicyDocumentException"
+    )
+
+
+def test_tag_resource_and_untag_resource_answer_an_empty_body(aws, sm):
+    """AWS (recorded by Cloud Custodian: cloud-custodian/cloud-custodian
+    tests/data/placebo/test_secrets_manager_tag/secretsmanager.TagResource_1.json, UntagResource_1.json): HTTP 200,
+    content-length 0, content-type application/x-amz-json-1.1. moto 5.2: "{}"."""
+    sm.create_secret(Name="s", SecretString="v")
+    for answer in (
+        sm.tag_resource(SecretId="s", Tags=[{"Key": "new-tag", "Value": "new-value"}]),
+        sm.untag_resource(SecretId="s", TagKeys=["new-tag"]),
+    ):
+        headers = answer["ResponseMetadata"]["HTTPHeaders"]
+        assert headers["content-length"] == "0"
+        assert headers["content-type"] == "application/x-amz-json-1.1"
+        assert set(answer) == {"ResponseMetadata"}
+    status, _, _ = raw_request(aws, "TagResource", {"SecretId": "s", "Tags": [{"Key": "k", "Value": "v"}]})
+    assert status == 200
+    assert sm.describe_secret(SecretId="s")["Tags"] == [{"Key": "k", "Value": "v"}]

@@ -71,13 +71,6 @@ def test_list_secrets_is_consistent_at_once(sm):
     assert [entry["Name"] for entry in sm.list_secrets()["SecretList"]] == ["s"]
 
 
-def test_a_broken_limit_is_invalid_parameter_not_validation_exception(sm):
-    """Codes: a request that breaks a modelled limit is InvalidParameterException (AWS's own code,
-    ValidationException, is in no operation's modelled errors, so botocore has no class for it)."""
-    assert error_code(lambda: sm.get_random_password(PasswordLength=4097)) == "InvalidParameterException"
-    assert not hasattr(sm.exceptions, "ValidationException")
-
-
 def test_cancel_rotate_secret_without_rotation_is_moto_s_answer(sm):
     """Silent docs: CancelRotateSecret on a secret whose rotation was never turned on is
     InvalidRequestException (moto's answer; the API reference does not say)."""

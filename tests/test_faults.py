@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import boto3
 import pytest
 from botocore.config import Config
@@ -36,6 +38,10 @@ def test_when_retries_run_out_the_error_is_awss(aws):
     }
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
     assert len(failed) == 2  # the first try and one retry
+    # As the mock's own errors (corrections/wire.py): a modelled error's top-level Message, a UUID request id.
+    assert raised.value.response["Message"] == "An error occurred on the server side."
+    request_id = raised.value.response["ResponseMetadata"]["RequestId"]
+    assert str(uuid.UUID(request_id)) == request_id
 
 
 def test_throttling_is_awss_error_and_code(aws):

@@ -32,6 +32,9 @@ from werkzeug.serving import make_server
 
 # The header (or query parameter `token`) that carries the /moto-api/ token.
 TOKEN_HEADER = "X-Smworkbook-Token"
+# WSGI middleware put around the whole app when a server starts, innermost first: the corrections add theirs
+# (corrections/wire.py: what goes over the wire as AWS sends it). This module imports no correction.
+MIDDLEWARE: list = []
 
 
 @dataclass(frozen=True)
@@ -278,6 +281,8 @@ class LoopbackMotoServer(ThreadedMotoServer):
 
     def start(self) -> None:
         app = OwnerOnly(DomainDispatcherApplication(create_backend_app), self.credentials)
+        for middleware in MIDDLEWARE:
+            app = middleware(app)
         with socket.create_server((self._ip_address, self._port)) as listening:
             # werkzeug takes its own copy of the socket from the descriptor.
             self._server = make_server(

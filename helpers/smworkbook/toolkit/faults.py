@@ -9,6 +9,7 @@ one client with that error before they reach the mock, exactly as AWS would word
 from __future__ import annotations
 
 import json
+import uuid
 from contextlib import contextmanager
 
 from botocore.awsrequest import AWSResponse
@@ -59,8 +60,11 @@ def throttled(client, times: int = 2, code: str = "ThrottlingException"):
             return None  # let the request through to the mock
         operation = kwargs["event_name"].rsplit(".", 1)[-1]
         failed.append(operation)
-        body = json.dumps({"__type": code, "message": message}).encode()
-        headers = _Headers({"content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "throttled"})
+        # As AWS sends it: an error Secrets Manager models (InternalServiceError) says "Message", a common one
+        # (ThrottlingException) "message"; every response has a UUID request id (corrections/wire.py).
+        key = "Message" if code == "InternalServiceError" else "message"
+        body = json.dumps({"__type": code, key: message}).encode()
+        headers = _Headers({"content-type": "application/x-amz-json-1.1", "x-amzn-requestid": str(uuid.uuid4())})
         return AWSResponse(request.url, status, headers, _Raw(body))
 
     # before-send: the request is signed and about to leave; a response returned here is used

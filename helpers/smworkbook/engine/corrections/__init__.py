@@ -2,9 +2,10 @@
 
 moto (pinned in pyproject.toml) is a very good mock, but in places it answers differently from
 AWS. A learner must leave with AWS's behaviour, so each correction makes the mock answer as the
-AWS Secrets Manager API reference and User Guide document. Each is one named function whose
-docstring quotes the AWS text it follows and names the moto behaviour it replaces; each has its
-own test (tests/test_corrections.py, tests/test_validation.py).
+AWS Secrets Manager API reference and User Guide document, or, where they are silent, as AWS was
+recorded answering (tests run against AWS: moto's `aws_verified` tests, LocalStack's snapshots). Each
+is one named function whose docstring quotes the AWS text or recording it follows and names the moto
+behaviour it replaces; each has its own test (tests/test_corrections.py, tests/test_validation.py).
 
 The modules follow the API reference's groups of operations:
 - validation: every request checked against the service model's limits and the documented rules
@@ -13,6 +14,7 @@ The modules follow the API reference's groups of operations:
 - lifecycle: create, describe, list, delete, restore, tags, replication.
 - rotation: RotateSecret and CancelRotateSecret, running the learner's rotation function.
 - access: IAM and resource policies, KMS.
+- wire: what goes over the wire: HTTP status codes, error bodies and response headers.
 
 `apply()` runs when the mock starts (smworkbook.start()); it patches moto's classes in this
 process only, once. Layers: server <- corrections <- mock <- the learner's helpers; nothing here
@@ -21,7 +23,7 @@ imports the mock or the helpers.
 
 from __future__ import annotations
 
-from smworkbook.engine.corrections import access, lifecycle, rotation, validation, values
+from smworkbook.engine.corrections import access, lifecycle, rotation, validation, values, wire
 from smworkbook.engine.corrections.access import BROAD_ACCESS, KMS_NOT_ALLOWED, MALFORMED_POLICY, PUBLIC_POLICY
 from smworkbook.engine.corrections.common import (
     BOTH_STRING_AND_BINARY,
@@ -31,7 +33,7 @@ from smworkbook.engine.corrections.common import (
 )
 from smworkbook.engine.corrections.rotation import NO_ROTATION_FUNCTION, ROTATION_IN_PROGRESS
 
-MODULES = (validation, values, lifecycle, rotation, access)
+MODULES = (validation, values, lifecycle, rotation, access, wire)
 # In the order they are applied (a later one may wrap what an earlier one patched).
 ALL = tuple(correction for module in MODULES for correction in module.CORRECTIONS)
 

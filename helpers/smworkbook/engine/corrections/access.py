@@ -17,7 +17,7 @@ from moto.secretsmanager.exceptions import (
 )
 
 from smworkbook.engine import enforcement, policies
-from smworkbook.engine.corrections.common import INVALID_NEXT_TOKEN
+from smworkbook.engine.corrections.common import INVALID_NEXT_TOKEN, MARKED_FOR_DELETION
 from smworkbook.engine.enforcement import KMS_NOT_ALLOWED  # noqa: F401  (the message, for tests)
 
 BROAD_ACCESS = 'The policy allows access to everyone ("Principal": "*") with no condition to narrow it.'
@@ -152,6 +152,35 @@ def put_resource_policy_checks_the_policy() -> None:
     SecretsManagerResponse.put_resource_policy = put_resource_policy
 
 
+def put_resource_policy_finds_the_secret_first() -> None:
+    """PutResourcePolicy looks the secret up before it reads the policy: a missing secret is
+    ResourceNotFoundException, a secret scheduled for deletion InvalidRequestException, whatever the policy.
+
+    AWS: the API reference does not give the order of PutResourcePolicy's checks, and no public recording of AWS
+    answering a missing secret with a malformed policy was found. The mock follows issue 28's report, from
+    responses recorded against AWS, that AWS answers that the secret is missing; moto's own
+    test_policies_for_unknown_secrets (tests/test_secretsmanager/test_policy.py, not marked aws_verified)
+    expects the same, ResourceNotFoundException for the policy "p".
+    moto 5.2 with put_resource_policy_checks_the_policy alone: a malformed or public policy is refused first
+    (MalformedPolicyDocumentException / PublicPolicyException), so the learner never learns the secret is
+    missing.
+    """
+    from moto.secretsmanager.responses import SecretsManagerResponse
+
+    original = SecretsManagerResponse.put_resource_policy
+
+    @functools.wraps(original)
+    def put_resource_policy(self) -> str:
+        secret_id = self._get_param("SecretId")
+        if secret_id not in self.backend.secrets:
+            raise SecretNotFoundException()
+        if self.backend.secrets[secret_id].is_deleted():
+            raise SecretsManagerClientError("InvalidRequestException", MARKED_FOR_DELETION)
+        return original(self)
+
+    SecretsManagerResponse.put_resource_policy = put_resource_policy
+
+
 def validate_resource_policy_answers() -> None:
     """ValidateResourcePolicy says whether a policy is well-formed and not public.
 
@@ -242,6 +271,7 @@ CORRECTIONS = (
     reading_a_secret_needs_kms_decrypt_on_its_key,
     batch_get_secret_value_checks_each_secret,
     put_resource_policy_checks_the_policy,
+    put_resource_policy_finds_the_secret_first,
     validate_resource_policy_answers,
     resource_policies_are_named_default,
 )

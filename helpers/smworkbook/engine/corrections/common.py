@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 # The message AWS returns for any operation on a secret that is scheduled for deletion.
 MARKED_FOR_DELETION = "You can't perform this operation on the secret because it was marked for deletion."
 # The message AWS returns for CreateSecret with the name of a secret scheduled for deletion.
@@ -23,3 +25,8 @@ def version_with(secret, label: str) -> str | None:
 
 def current_version_id(secret) -> str | None:
     return version_with(secret, "AWSCURRENT")
+
+
+def now_in_milliseconds() -> float:
+    """The time as AWS keeps a secret's dates: seconds since 1970, to the millisecond."""
+    return round(time.time(), 3)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 import threading
 
 from moto.secretsmanager import models
@@ -219,10 +220,41 @@ def _promote(backend, replica) -> str:
     return replica.arn
 
 
+# The hyphen and six random characters Secrets Manager adds after the name in a secret's ARN.
+_ARN_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
+def a_partial_arn_ending_in_six_characters_is_a_complete_arn() -> None:
+    """A SecretId that is an ARN whose name ends in a hyphen and six characters is taken as a complete ARN.
+
+    AWS (each SecretId, e.g. DescribeSecret: "For an ARN, we recommend that you specify a complete ARN rather than a
+    partial ARN. See Finding a secret from a partial ARN"; the service model's older wording: "if your secret has a
+    name that ends in a hyphen followed by six characters (before Secrets Manager adds the hyphen and six
+    characters to the ARN) and you try to use that as a partial ARN, then those characters cause Secrets Manager
+    to assume that you're specifying a complete ARN"). Recorded (localstack/localstack
+    tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_create_and_update_secret[Invalid/_+=.@-Name-a1b2c3-False]): GetSecretValue with the ARN of
+    "Invalid/_+=.@-Name-a1b2c3" less its suffix is ResourceNotFoundException "Secrets Manager can't find the
+    specified secret."; the same partial ARN works for "Valid/_+=.@-Name-a1b2" and "Valid/_+=.@-Name-a1b2c3-".
+    moto 5.2: any partial ARN finds the secret of that name.
+    """
+    original = models.get_secret_name_from_partial_arn
+
+    @functools.wraps(original)
+    def get_secret_name_from_partial_arn(partial_arn: str) -> str:
+        name = original(partial_arn)
+        if name != partial_arn and _ARN_SUFFIX.search(name):
+            return partial_arn  # a complete ARN that names no secret: nothing is found by it
+        return name
+
+    models.get_secret_name_from_partial_arn = get_secret_name_from_partial_arn
+
+
 CORRECTIONS = (
     create_with_name_scheduled_for_deletion,
     changes_to_a_deleted_secret_are_refused,
     next_tokens_are_checked,
     list_secrets_sorts_as_asked,
     replication_operations_answer,
+    a_partial_arn_ending_in_six_characters_is_a_complete_arn,
 )

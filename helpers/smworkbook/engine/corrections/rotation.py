@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import functools
 import re
-import time
 import uuid
 
 from moto.secretsmanager import models
 from moto.secretsmanager.exceptions import (
     InvalidParameterException,
     InvalidRequestException,
-    ResourceNotFoundException,
     SecretNotFoundException,
+    SecretsManagerClientError,
 )
 
 from smworkbook.engine import lambdas
-from smworkbook.engine.corrections.common import MARKED_FOR_DELETION, version_with
+from smworkbook.engine.corrections.common import MARKED_FOR_DELETION, now_in_milliseconds, version_with
 
-# RotateSecret's InvalidRequestException messages (API reference, RotateSecret and Common Errors).
-NO_ROTATION_FUNCTION = (
-    "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured "
-    "and you didn't include such an ARN as a parameter in this call."
+# RotateSecret without a rotation function, stored or given: InvalidRequestException (recorded from AWS:
+# localstack/localstack, tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+# test_first_rotate_secret_with_missing_lambda_arn).
+NO_ROTATION_FUNCTION = "No Lambda rotation function ARN is associated with this secret."
+# RotateSecret naming a function Secrets Manager can't invoke: AccessDeniedException, HTTP 400 (recorded: the same
+# snapshot, test_rotate_secret_invalid_lambda_arn, a function that does not exist).
+CANNOT_INVOKE = (
+    "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access "
+    "to the principal secretsmanager.amazonaws.com."
 )
 ROTATION_IN_PROGRESS = "A previous rotation isn't complete. That rotation will be reattempted."
 DAY = 24 * 60 * 60
@@ -37,7 +41,13 @@ def rotate_secret_runs_the_rotation_function() -> None:
     AWS (API reference, RotateSecret; User Guide, "Rotation by Lambda function"):
     - RotateSecret "configures and starts the asynchronous process of rotating the secret". With
       RotationLambdaARN / RotationRules it stores them first; without them it "starts a rotation
-      with the values already stored in the secret"; with none stored it is InvalidRequestException.
+      with the values already stored in the secret"; with none stored it is InvalidRequestException
+      "No Lambda rotation function ARN is associated with this secret." A function Secrets Manager
+      can't invoke (one that does not exist) is AccessDeniedException "Secrets Manager cannot invoke
+      the specified Lambda function. Ensure that the function policy grants access to the principal
+      secretsmanager.amazonaws.com.", HTTP 400, and nothing is stored (both recorded from AWS:
+      localstack/localstack tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+      test_first_rotate_secret_with_missing_lambda_arn and test_rotate_secret_invalid_lambda_arn).
     - Secrets Manager attaches AWSPENDING to a new, empty version whose VersionId is the
       ClientRequestToken (returned as VersionId), then invokes the function with {"SecretId": ARN,
       "ClientRequestToken", "RotationToken", "Step"} (User Guide, "Rotation by Lambda function":
@@ -54,14 +64,17 @@ def rotate_secret_runs_the_rotation_function() -> None:
       testSecret step of the Lambda rotation function. The test creates an AWSPENDING version of
       the secret and then removes it." The rotation itself waits for the schedule.
     moto 5.2: runs Lambda code only in Docker (its "simple" backend runs nothing); a nonexistent
-    function still changes the secret; without any ARN it moves AWSCURRENT onto an empty version
+    function is ResourceNotFoundException (HTTP 404) and still changes the secret; without any ARN
+    it moves AWSCURRENT onto an empty version
     (the secret can no longer be read); after the steps it makes the pending version the default
     for GetSecretValue without moving the labels; it refuses to rotate when AWSPENDING sits on the
     AWSCURRENT version (AWS allows that) and allows it when AWSPENDING is stale (AWS refuses).
 
     Here the function is a Python `lambda_handler` registered with
     smworkbook.register_rotation_function(); the steps run in the kernel, in order, and stop at the
-    first step that raises (see helpers/smworkbook/lambdas.py for how that is shown).
+    first step that raises (see helpers/smworkbook/lambdas.py for how that is shown). A function
+    that was never registered is one Secrets Manager can't invoke: AWS's error, and a line printed
+    where the rotation function's own output goes saying how to register it.
     """
     models.SecretsManagerBackend.rotate_secret = _rotate_secret
 
@@ -83,10 +96,11 @@ def _rotate_secret(
     if not arn:
         raise InvalidRequestException(NO_ROTATION_FUNCTION)
     if not lambdas.is_registered(arn):
-        raise ResourceNotFoundException(
-            f"Secrets Manager can't find the rotation function {arn}. In this workbook, register it first: "
-            "arn = smworkbook.register_rotation_function(name, lambda_handler)."
+        print(
+            f"No rotation function {arn} is registered in this kernel: "
+            "arn = smworkbook.register_rotation_function(name, lambda_handler)"
         )
+        raise SecretsManagerClientError("AccessDeniedException", CANNOT_INVOKE)
     schedule = _schedule(rotation_rules) if rotation_rules else None
     if client_request_token:
         self._client_request_token_validator(client_request_token)
@@ -112,14 +126,14 @@ def _rotate_secret(
         return _test_rotation(self, secret, arn, token, current_id, rotation_token)
     if token not in secret.versions:
         secret.remove_version_stages_from_old_versions(["AWSPENDING"])
-        secret.versions[token] = {"createdate": int(time.time()), "version_id": token, "version_stages": ["AWSPENDING"]}
+        secret.versions[token] = _pending_version(token)
     for step in lambdas.STEPS:
         event = {"Step": step, "SecretId": secret.arn, "ClientRequestToken": token, "RotationToken": rotation_token}
         if not lambdas.invoke(arn, event):
             break
     else:
         if version_with(secret, "AWSCURRENT") == token:
-            secret.last_rotation_date = int(time.time())
+            secret.last_rotation_date = now_in_milliseconds()
     _schedule_next(secret)
     return secret.to_short_dict(version_id=token)
 
@@ -129,7 +143,7 @@ def _test_rotation(backend, secret, arn: str, token: str, current_id: str, rotat
     # current value; the copy is removed afterwards and the next rotation waits for the schedule.
     value = {k: v for k, v in secret.versions[current_id].items() if k in ("secret_string", "secret_binary")}
     secret.remove_version_stages_from_old_versions(["AWSPENDING"])
-    secret.versions[token] = {"createdate": int(time.time()), "version_id": token, "version_stages": ["AWSPENDING"]}
+    secret.versions[token] = _pending_version(token)
     secret.versions[token].update(value)
     try:
         event = {"Step": "testSecret", "SecretId": secret.arn, "ClientRequestToken": token}
@@ -140,10 +154,15 @@ def _test_rotation(backend, secret, arn: str, token: str, current_id: str, rotat
     return secret.to_short_dict(version_id=current_id)
 
 
+def _pending_version(token: str) -> dict:
+    # An empty version carrying AWSPENDING, as moto stores versions (dates to the millisecond, as AWS keeps them).
+    return {"createdate": now_in_milliseconds(), "version_id": token, "version_stages": ["AWSPENDING"]}
+
+
 def _schedule_next(secret) -> None:
     interval = getattr(secret, "rotation_interval", None)
     if interval:
-        start = secret.last_rotation_date or int(time.time())
+        start = secret.last_rotation_date or now_in_milliseconds()
         secret.next_rotation_date = start + interval
 
 

@@ -13,7 +13,12 @@ import json
 import re
 
 import botocore.session
-from moto.secretsmanager.exceptions import InvalidParameterException, SecretsManagerClientError
+from moto.secretsmanager.exceptions import (
+    InvalidParameterException,
+    InvalidRequestException,
+    SecretsManagerClientError,
+    ValidationException,
+)
 
 from smworkbook.engine.corrections.common import MARKED_FOR_DELETION
 
@@ -61,65 +66,110 @@ def service_model():
     return _model
 
 
-def _invalid(path: str, constraint: str) -> InvalidParameterException:
-    # AWS's wording for a modelled constraint ("1 validation error detected: Value at 'name'
-    # failed to satisfy constraint: Member must ..."), without echoing the value (it may be a secret).
-    return InvalidParameterException(
-        f"1 validation error detected: Value at '{path}' failed to satisfy constraint: Member must {constraint}"
-    )
+# AWS's words for the modelled constraints (ValidationException), e.g. "1 validation error detected: Value
+# 'nnn...' at 'name' failed to satisfy constraint: Member must have length less than or equal to 512"; a
+# member that is missing: "Value null at 'secretId' failed to satisfy constraint: Member must not be null"
+# (aws/aws-sdk-kotlin#1469, from GetSecretValue); a list's value as Java prints it, "Value '[a, b, ...]' at
+# 'filters.1.member.values' failed to satisfy constraint: Member must have length less than or equal to 10"
+# (jenkinsci/aws-secrets-manager-credentials-provider-plugin#235, from ListSecrets). Several broken members are
+# counted ("2 validation errors detected: ...; ..."). A value the model marks sensitive (SecretString,
+# SecretBinary, RotationToken) is not repeated, nor is a structure's.
+_NULL = object()
+
+
+def _violation(path: str, constraint: str, value=_NULL, sensitive: bool = False) -> str:
+    if value is _NULL:
+        shown = "Value null"
+    elif sensitive or not isinstance(value, str | int | list) or isinstance(value, bool):
+        shown = "Value"
+    elif isinstance(value, list):
+        if not all(isinstance(item, str | int) for item in value):
+            shown = "Value"
+        else:
+            shown = "Value '[" + ", ".join(str(item) for item in value) + "]'"
+    else:
+        shown = f"Value '{value}'"
+    return f"{shown} at '{path}' failed to satisfy constraint: Member must {constraint}"
+
+
+def _validation_error(violations: list[str]) -> ValidationException:
+    """AWS's ValidationException for the broken constraints `violations` (each as _violation words it)."""
+    count = len(violations)
+    detected = f"{count} validation error{'s' if count > 1 else ''} detected: "
+    return ValidationException(detected + "; ".join(violations))
+
+
+def _wrong_type(path: str, kind: str) -> InvalidParameterException:
+    # A member of the wrong JSON type never reaches AWS's constraint checks; the mock answers with the
+    # code every operation models for a bad parameter (see requests_follow_the_service_model).
+    return InvalidParameterException(f"The value at '{path}' must be {kind}.")
 
 
 def _camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def check_value(shape, value, path: str) -> None:
-    """Raise InvalidParameterException if `value` breaks `shape`'s type, required members, min, max,
-    enum or pattern (botocore's service model: the constraints AWS's API reference lists under each
-    member as "Type", "Required", "Length Constraints", "Valid Range", "Valid Values", "Pattern")."""
+def check_value(shape, value, path: str, violations: list[str] | None = None) -> None:
+    """Raise ValidationException if `value` breaks `shape`'s required members, min, max, enum or pattern
+    (botocore's service model: the constraints AWS's API reference lists under each member as "Required",
+    "Length Constraints", "Valid Range", "Valid Values", "Pattern"), naming every broken member;
+    InvalidParameterException at once if a member has the wrong type."""
+    if violations is None:
+        found: list[str] = []
+        check_value(shape, value, path, found)
+        if found:
+            raise _validation_error(found)
+        return
     kind = shape.type_name
     limits = shape.metadata
+    sensitive = bool(limits.get("sensitive"))
     if kind == "structure":
         if not isinstance(value, dict):
-            raise _invalid(path, "be a structure")
-        for required in shape.required_members:
-            if value.get(required) is None:
-                raise _invalid(f"{path}.{_camel(required)}" if path else _camel(required), "not be null")
+            raise _wrong_type(path, "a structure")
         for key, member in shape.members.items():
+            member_path = f"{path}.{_camel(key)}" if path else _camel(key)
             if value.get(key) is not None:
-                check_value(member, value[key], f"{path}.{_camel(key)}" if path else _camel(key))
+                check_value(member, value[key], member_path, violations)
+            elif key in shape.required_members:
+                violations.append(_violation(member_path, "not be null"))
         return
     if kind == "list":
         if not isinstance(value, list):
-            raise _invalid(path, "be a list")
-        _check_size(len(value), limits, path, "length")
+            raise _wrong_type(path, "a list")
+        _check_size(len(value), limits, path, "length", value, violations)
         for number, item in enumerate(value, start=1):
             if item is None:
-                raise _invalid(f"{path}.{number}.member", "not be null")
-            check_value(shape.member, item, f"{path}.{number}.member")
+                violations.append(_violation(f"{path}.{number}.member", "not be null"))
+            else:
+                check_value(shape.member, item, f"{path}.{number}.member", violations)
         return
     if kind == "map":
         if not isinstance(value, dict):
-            raise _invalid(path, "be a map")
+            raise _wrong_type(path, "a map")
         return
     if kind == "string":
         if not isinstance(value, str):
-            raise _invalid(path, "be a string")
-        _check_size(len(value), limits, path, "length")
+            raise _wrong_type(path, "a string")
+        if _check_size(len(value), limits, path, "length", value, violations, sensitive):
+            return
         if "enum" in limits and value not in limits["enum"]:
-            raise _invalid(path, f"satisfy enum value set: [{', '.join(limits['enum'])}]")
+            violations.append(
+                _violation(path, f"satisfy enum value set: [{', '.join(limits['enum'])}]", value, sensitive)
+            )
         # Smithy's patterns are not anchored: the value must contain a match.
-        if "pattern" in limits and not re.search(limits["pattern"], value):
-            raise _invalid(path, f"satisfy regular expression pattern: {limits['pattern']}")
+        elif "pattern" in limits and not re.search(limits["pattern"], value):
+            violations.append(
+                _violation(path, f"satisfy regular expression pattern: {limits['pattern']}", value, sensitive)
+            )
         return
     if kind in ("integer", "long"):
         if not isinstance(value, int) or isinstance(value, bool):
-            raise _invalid(path, "be a number")
-        _check_size(value, limits, path, "value")
+            raise _wrong_type(path, "a number")
+        _check_size(value, limits, path, "value", value, violations)
         return
     if kind == "boolean":
         if not isinstance(value, bool):
-            raise _invalid(path, "be a boolean")
+            raise _wrong_type(path, "a boolean")
         return
     if kind == "blob":
         try:
@@ -127,19 +177,23 @@ def check_value(shape, value, path: str) -> None:
         except (binascii.Error, ValueError):
             size = -1
         if size < 0:
-            raise _invalid(path, "be base64-encoded binary data")
-        _check_size(size, limits, path, "length")
+            raise _wrong_type(path, "base64-encoded binary data")
+        _check_size(size, limits, path, "length", value, violations, sensitive)
         return
     if kind in ("double", "float", "timestamp") and (not isinstance(value, int | float) or isinstance(value, bool)):
         if not (kind == "timestamp" and isinstance(value, str)):
-            raise _invalid(path, "be a number")
+            raise _wrong_type(path, "a number")
 
 
-def _check_size(size: int, limits: dict, path: str, what: str) -> None:
+def _check_size(size: int, limits: dict, path: str, what: str, value, violations: list[str], sensitive=False) -> bool:
+    """Add the violation of `limits`' min or max, if any; whether there was one."""
     if "min" in limits and size < limits["min"]:
-        raise _invalid(path, f"have {what} greater than or equal to {limits['min']}")
+        violations.append(_violation(path, f"have {what} greater than or equal to {limits['min']}", value, sensitive))
+        return True
     if "max" in limits and size > limits["max"]:
-        raise _invalid(path, f"have {what} less than or equal to {limits['max']}")
+        violations.append(_violation(path, f"have {what} less than or equal to {limits['max']}", value, sensitive))
+        return True
+    return False
 
 
 def requests_follow_the_service_model() -> None:
@@ -149,10 +203,16 @@ def requests_follow_the_service_model() -> None:
     Constraints: Minimum length of 1. Maximum length of 512.", "Array Members: Maximum number of
     10 items.", "Valid Range: Minimum value of 1. Maximum value of 4096.", "Valid Values", "Pattern",
     "Required: Yes"); botocore's service-2.json carries the same as `min`, `max`, `enum`, `pattern`
-    and `required`. A request that breaks one is refused. AWS's own code for this is
-    ValidationException, which no operation's modelled errors list; the mock answers with
-    InvalidParameterException ("The parameter name or value is invalid", in every operation's list).
-    Then the documented rules that exist only in prose (DOCUMENTED_RULES) are checked.
+    and `required`. A request that breaks one is refused with ValidationException, HTTP 400 (API
+    reference, Common Errors: "The input fails to satisfy the constraints specified by an AWS
+    service"), e.g. "1 validation error detected: Value null at 'secretId' failed to satisfy
+    constraint: Member must not be null" (aws/aws-sdk-kotlin#1469). No operation's modelled errors
+    list it, so botocore has no class for it: catch ClientError and read
+    error.response["Error"]["Code"]. A member of the wrong JSON type is InvalidParameterException
+    here ("The parameter name or value is invalid", in every operation's list; AWS's protocol layer
+    refuses it before any constraint is checked). Then each SecretId's characters
+    (secret_ids_use_the_name_characters) and the documented rules that exist only in prose
+    (DOCUMENTED_RULES) are checked.
     moto 5.2: checks almost none of them: names over 512 characters, values over 65,536, 21 staging
     labels, 11 filters, MaxResults 1000 are accepted; a wrong type or a missing required member is
     an HTTP 500. botocore checks only required members, types and `min` on the client side, and
@@ -174,7 +234,8 @@ def requests_follow_the_service_model() -> None:
                 except ValueError:
                     raise SecretsManagerClientError("InvalidParameterException", "The request is not JSON.") from None
                 check_value(shape, request, "")
-                for rule in DOCUMENTED_RULES.get(operation, ()):
+                names_a_secret = "SecretId" in shape.members
+                for rule in (*(FOR_EVERY_SECRET_ID if names_a_secret else ()), *DOCUMENTED_RULES.get(operation, ())):
                     rule(self, request)
             except SecretsManagerClientError as error:
                 return _error_response(self, error)
@@ -196,7 +257,16 @@ def _error_response(response, error: SecretsManagerClientError):
 
 # CreateSecret, Name: "The name can contain ASCII letters, numbers, and the following characters: /_+=.@-"
 _NAME_CHARACTERS = re.compile(r"[A-Za-z0-9/_+=.@-]+")
-NAME_CHARACTERS = "The secret name can contain ASCII letters, numbers, and the following characters: /_+=.@-"
+# A SecretId names a secret by name or ARN; the names of secrets other AWS services manage for you contain "!"
+# (User Guide, "Secrets managed by other AWS services": "rds!cluster-..."), and AWS's message allows it.
+_SECRET_ID_CHARACTERS = re.compile(r"[A-Za-z0-9/_+=.@!-]+")
+# AWS's ValidationException for a name or SecretId with another character (recorded: LocalStack's snapshot,
+# tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json, test_invalid_secret_name).
+INVALID_NAME = (
+    "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"
+)
+# AWS's answer to a request without ClientRequestToken (recorded: the same snapshot, test_no_client_request_token).
+NO_CLIENT_REQUEST_TOKEN = "You must provide a ClientRequestToken value. We recommend a UUID-type value."
 # Tagging rules (AWS General Reference, "Tagging your AWS resources", and the Secrets Manager
 # quotas page): "Maximum number of tags per resource – 50"; "Do not use aws:, AWS:, or any upper
 # or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS
@@ -211,9 +281,63 @@ FILTERS_OR_LIST = "You must include Filters or SecretIdList, but not both."
 
 
 def secret_names_use_the_documented_characters(response, request: dict) -> None:
-    """CreateSecret's Name holds only ASCII letters, digits and /_+=.@- (CreateSecret, Name)."""
+    """CreateSecret's Name holds only ASCII letters, digits and /_+=.@- (CreateSecret, Name: "The secret name
+    can contain ASCII letters, numbers, and the following characters: /_+=.@-").
+
+    AWS (recorded, LocalStack's snapshot test_invalid_secret_name: CreateSecret named "Inv Name", " Inv*Name? ",
+    ...): ValidationException, HTTP 400, "Invalid name. Must be a valid name containing alphanumeric characters,
+    or any of the following: -/_+=.@!". ("!" is in the message but not in CreateSecret's documented set: it
+    marks the secrets other AWS services manage, which you can't create; a name with "!" gets the same answer
+    here, which no recording shows.)
+    moto 5.2: accepts any name, spaces and "!" included.
+    """
     if not _NAME_CHARACTERS.fullmatch(request["Name"]):
-        raise InvalidParameterException(NAME_CHARACTERS)
+        raise ValidationException(INVALID_NAME)
+
+
+def secret_ids_use_the_name_characters(response, request: dict) -> None:
+    """A SecretId that is neither an ARN nor made of a name's characters is ValidationException.
+
+    AWS (recorded, LocalStack's snapshot test_invalid_secret_name: DescribeSecret, GetSecretValue,
+    ListSecretVersionIds, PutSecretValue, TagResource, UntagResource, UpdateSecret, ValidateResourcePolicy, and
+    DeleteSecret with ForceDeleteWithoutRecovery, each with SecretId "Inv Name", " Inv*Name? ", ...):
+    ValidationException, HTTP 400, "Invalid name. Must be a valid name containing alphanumeric characters, or
+    any of the following: -/_+=.@!"; RotateSecret the same (hashicorp/terraform-provider-aws#39406). The mock
+    checks every operation's SecretId so, except DeleteSecret without ForceDeleteWithoutRecovery, which keeps
+    ResourceNotFoundException ("Secrets Manager can't find the specified secret."): the recording has only the
+    forced call, and no recording shows another answer for the other.
+    moto 5.2: looks such a name up and answers ResourceNotFoundException (HTTP 404); DeleteSecret with
+    ForceDeleteWithoutRecovery succeeds for a secret that never existed, whatever its name.
+    """
+    secret_id = request.get("SecretId")
+    if not isinstance(secret_id, str) or secret_id.startswith("arn:") or _SECRET_ID_CHARACTERS.fullmatch(secret_id):
+        return
+    if response._get_action() == "DeleteSecret" and not request.get("ForceDeleteWithoutRecovery"):
+        return
+    raise ValidationException(INVALID_NAME)
+
+
+# Checked on every request that names a secret (its input has SecretId).
+FOR_EVERY_SECRET_ID = (secret_ids_use_the_name_characters,)
+
+
+def client_request_token_is_required(response, request: dict) -> None:
+    """CreateSecret, UpdateSecret, PutSecretValue and RotateSecret without a ClientRequestToken are refused.
+
+    AWS (CreateSecret, ClientRequestToken: "If you use the Amazon Web Services CLI or one of the Amazon Web
+    Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a
+    random UUID for you ... If you generate a raw HTTP request to the Secrets Manager service endpoint, then you
+    must generate a ClientRequestToken and include it in the request."; the same for the other three). Recorded
+    (LocalStack's snapshot test_no_client_request_token, raw signed requests without the token, for a secret
+    that does not exist): HTTP 400, "You must provide a ClientRequestToken value. We recommend a UUID-type
+    value.", InvalidRequestException for CreateSecret, UpdateSecret and PutSecretValue, InvalidParameterException
+    for RotateSecret; the token is checked before the secret is looked up.
+    moto 5.2: makes up a version id. botocore always sends a token, so only a raw request meets this.
+    """
+    if request.get("ClientRequestToken") is None:
+        if response._get_action() == "RotateSecret":
+            raise InvalidParameterException(NO_CLIENT_REQUEST_TOKEN)
+        raise InvalidRequestException(NO_CLIENT_REQUEST_TOKEN)
 
 
 def tags_follow_the_tagging_rules(response, request: dict) -> None:
@@ -268,10 +392,14 @@ def replicas_name_their_region(response, request: dict) -> None:
 
 DOCUMENTED_RULES = {
     "CreateSecret": (
+        client_request_token_is_required,
         secret_names_use_the_documented_characters,
         tags_follow_the_tagging_rules,
         replicas_name_their_region,
     ),
+    "UpdateSecret": (client_request_token_is_required,),
+    "PutSecretValue": (client_request_token_is_required,),
+    "RotateSecret": (client_request_token_is_required,),
     "ReplicateSecretToRegions": (replicas_name_their_region,),
     "TagResource": (tags_follow_the_tagging_rules,),
     "UntagResource": (reserved_tags_are_not_removed,),

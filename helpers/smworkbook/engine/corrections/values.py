@@ -18,7 +18,7 @@ from moto.secretsmanager import models
 from moto.secretsmanager.exceptions import (
     InvalidParameterException,
     InvalidRequestException,
-    ResourceExistsException,
+    ResourceNotFoundException,
     SecretsManagerClientError,
 )
 
@@ -28,6 +28,7 @@ from smworkbook.engine.corrections.common import (
     MARKED_FOR_DELETION,
     MAX_VERSIONS,
     current_version_id,
+    now_in_milliseconds,
 )
 
 
@@ -183,6 +184,32 @@ def get_secret_value_reads_awscurrent() -> None:
         if not version_id and not version_stage and secret_id in self.secrets:
             if current_version_id(self.secrets[secret_id]) is not None:
                 version_stage = "AWSCURRENT"
+        return original(self, secret_id, version_id, version_stage)
+
+    models.SecretsManagerBackend.get_secret_value = get_secret_value
+
+
+def get_secret_value_names_the_missing_label() -> None:
+    """GetSecretValue with a VersionStage that no version carries names the label.
+
+    AWS (recorded: localstack/localstack, tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json,
+    test_get_secret_value_errors, VersionStage AWSPREVIOUS of a secret with one version, and
+    test_secret_version_not_found, AWSPENDING): ResourceNotFoundException, HTTP 400, "Secrets Manager can't find
+    the specified secret value for staging label: AWSPREVIOUS" (the same words as for a secret without a value,
+    "... for staging label: AWSCURRENT", and for a VersionId, "... for VersionId: <id>").
+    moto 5.2: "Secrets Manager can't find the specified secret.", the message for a secret that does not exist.
+    """
+    original = models.SecretsManagerBackend.get_secret_value
+
+    @functools.wraps(original)
+    def get_secret_value(self, secret_id, version_id, version_stage):
+        if version_stage and not version_id and secret_id in self.secrets:
+            secret = self.secrets[secret_id]
+            labelled = any(version_stage in version["version_stages"] for version in secret.versions.values())
+            if not labelled and not secret.is_deleted():
+                raise ResourceNotFoundException(
+                    f"Secrets Manager can't find the specified secret value for staging label: {version_stage}"
+                )
         return original(self, secret_id, version_id, version_stage)
 
     models.SecretsManagerBackend.get_secret_value = get_secret_value
@@ -360,32 +387,68 @@ def old_deprecated_versions_are_removed() -> None:
     models.SecretsManagerBackend._add_secret = _add_secret
 
 
-USED_TOKEN = (
-    "You can't use ClientRequestToken {token} because that value is already in use for a version of this secret. "
-    "You can't modify an existing version, you can only create a new version."
-)
+def update_secret_ignores_a_repeat_with_the_same_token() -> None:
+    """UpdateSecret repeated with the same ClientRequestToken and the same value succeeds and names that version.
 
-
-def update_secret_refuses_a_used_token() -> None:
-    """UpdateSecret with a ClientRequestToken that is already a version's id is an error.
-
-    AWS (API reference, UpdateSecret): "If you call this operation with a ClientRequestToken that
-    matches an existing version's VersionId, the operation results in an error. You can't modify
-    an existing version, you can only create a new version." (CreateSecret and PutSecretValue, by
-    contrast, ignore a repeat with the same value.) The error is ResourceExistsException, the
-    code PutSecretValue uses for a token reused with another value.
-    moto 5.2: treats UpdateSecret like PutSecretValue: the same token and value succeed.
+    AWS (verified against AWS: getmoto/moto tests/test_secretsmanager/test_secretsmanager.py,
+    test_update_same_secret_value_with_same_token, marked aws_verified): CreateSecret with a token and
+    "Hello", then UpdateSecret with the same token and "Hello" succeeds, VersionId the token. With another value
+    (test_update_different_secret_value_with_same_token) it is ResourceExistsException "You can't use
+    ClientRequestToken <token> because that value is already in use for a version of secret <ARN>.", which
+    moto answers already. As for CreateSecret and PutSecretValue (ClientRequestToken: "If a version with this
+    value already exists and the version SecretString and SecretBinary values are the same as those in the
+    request, then the request is ignored."). The API reference's UpdateSecret page says a token that "matches an
+    existing version's VersionId" is an error; the calls AWS answered show the rule above.
+    moto 5.2: also ignores the repeat, but answers with the AWSCURRENT version's id, not the token's.
     """
     original = models.SecretsManagerBackend.update_secret
 
     @functools.wraps(original)
     def update_secret(self, secret_id, *args, **kwargs):
         token = kwargs.get("client_request_token")
-        if token and secret_id in self.secrets and token in getattr(self.secrets[secret_id], "versions", {}):
-            raise ResourceExistsException(USED_TOKEN.format(token=token))
+        secret = self.secrets.get(secret_id) if secret_id in self.secrets else None
+        version = getattr(secret, "versions", {}).get(token) if token else None
+        if (
+            version is not None
+            and "AWSPENDING" not in version["version_stages"]
+            and version.get("secret_string") == kwargs.get("secret_string")
+            and version.get("secret_binary") == kwargs.get("secret_binary")
+        ):
+            return secret.to_short_dict(version_id=token)
         return original(self, secret_id, *args, **kwargs)
 
     models.SecretsManagerBackend.update_secret = update_secret
+
+
+def dates_have_millisecond_precision() -> None:
+    """A secret's CreatedDate and LastChangedDate and each version's CreatedDate are kept to the millisecond.
+
+    AWS: dates come back with milliseconds (AWS's examples in botocore/data/secretsmanager/2017-10-17/
+    examples-1.json, DescribeSecret: "CreatedDate": 1523477145.713, "LastChangedDate": 1523477145.729), so
+    three UpdateSecret calls in a row give three increasing LastChangedDate values.
+    moto 5.2: whole seconds (int(time.time())): calls within one second share one date, and versions made in
+    the same second tie. A change never gets an earlier or equal LastChangedDate than the one before it.
+    """
+    original = models.SecretsManagerBackend._add_secret
+
+    @functools.wraps(original)
+    def _add_secret(self, secret_id, *args, **kwargs):
+        before = self.secrets.get(secret_id) if secret_id in self.secrets else None
+        versions = {vid: id(version) for vid, version in before.versions.items()} if before is not None else {}
+        last = getattr(before, "last_changed_date", None)
+        secret, new_version = original(self, secret_id, *args, **kwargs)
+        now = now_in_milliseconds()
+        if last is not None and now <= last:
+            now = round(last + 0.001, 3)
+        secret.last_changed_date = now
+        if before is None:
+            secret.created_date = now
+        for vid, version in secret.versions.items():
+            if versions.get(vid) != id(version):  # made (or remade) by this call
+                version["createdate"] = now
+        return secret, new_version
+
+    models.SecretsManagerBackend._add_secret = _add_secret
 
 
 BATCH_PAGE = 20  # "Retrieves the contents of ... for up to 20 secrets" (BatchGetSecretValue)
@@ -484,12 +547,14 @@ CORRECTIONS = (
     last_accessed_date_is_recorded,
     labels_move_as_documented,
     get_secret_value_reads_awscurrent,
+    get_secret_value_names_the_missing_label,
     deprecated_versions_are_not_listed,
     listed_versions_name_their_kms_keys,
     deprecated_versions_have_no_version_stages,
     awscurrent_leaving_takes_awspending_with_it,
     old_deprecated_versions_are_removed,
-    update_secret_refuses_a_used_token,
+    update_secret_ignores_a_repeat_with_the_same_token,
     batch_get_secret_value_filters_as_list_secrets,
     get_random_password_as_documented,
+    dates_have_millisecond_precision,
 )
