@@ -1433,3 +1433,19 @@ def test_tag_resource_and_untag_resource_answer_an_empty_body(aws, sm):
     status, _, _ = raw_request(aws, "TagResource", {"SecretId": "s", "Tags": [{"Key": "k", "Value": "v"}]})
     assert status == 200
     assert sm.describe_secret(SecretId="s")["Tags"] == [{"Key": "k", "Value": "v"}]
+
+
+def test_a_resource_policy_comes_back_laid_out_as_aws_stores_it(sm):
+    """Put as one line, read back two-space indented with `"key" : value` and `[ {` arrays, as AWS answered
+    (cloud-custodian's recording test_secrets_manager_cross_account/secretsmanager.GetResourcePolicy_1.json)."""
+    sm.create_secret(Name="policy/laid-out", SecretString="v")
+    sm.put_resource_policy(
+        SecretId="policy/laid-out",
+        ResourcePolicy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": '
+        '"arn:aws:iam::123456789012:root"}, "Action": "secretsmanager:*", "Resource": "*"}]}',
+    )
+    assert sm.get_resource_policy(SecretId="policy/laid-out")["ResourcePolicy"] == (
+        '{\n  "Version" : "2012-10-17",\n  "Statement" : [ {\n    "Effect" : "Allow",\n    "Principal" : {\n'
+        '      "AWS" : "arn:aws:iam::123456789012:root"\n    },\n    "Action" : "secretsmanager:*",\n'
+        '    "Resource" : "*"\n  } ]\n}'
+    )

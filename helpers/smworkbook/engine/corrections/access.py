@@ -266,6 +266,52 @@ def resource_policies_are_named_default() -> None:
     SecretsManagerResponse.list_resource_policies = list_resource_policies
 
 
+def _as_aws_prints_it(value, depth: int = 0) -> str:
+    """JSON laid out as AWS gives a stored resource policy back: two-space indented objects, `"key" : value`,
+    arrays on one line (`[ {`), empty ones as `{ }` and `[ ]` (Jackson's default pretty printer)."""
+    if isinstance(value, dict):
+        if not value:
+            return "{ }"
+        inner = "  " * (depth + 1)
+        members = [
+            f"{inner}{json.dumps(key, ensure_ascii=False)} : {_as_aws_prints_it(item, depth + 1)}"
+            for key, item in value.items()
+        ]
+        return "{\n" + ",\n".join(members) + "\n" + "  " * depth + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[ ]"
+        return "[ " + ", ".join(_as_aws_prints_it(item, depth) for item in value) + " ]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def resource_policies_come_back_as_aws_stores_them() -> None:
+    """GetResourcePolicy gives the policy back re-laid-out, two-space indented, whatever spacing it was put with.
+
+    AWS: recorded by cloud-custodian/cloud-custodian (tests/data/placebo/test_secrets_manager_cross_account/
+    secretsmanager.GetResourcePolicy_1.json, and test_secretsmanager_remove_rbp/): a policy put as one line comes
+    back as "{\\n  \"Version\" : \"2012-10-17\",\\n  \"Statement\" : [ {\\n    \"Effect\" : ...} ]\\n}"
+    (tests/test_parity.py replays both).
+    moto 5.2: the text exactly as it was put, so a learner comparing what they put with what they read sees no
+    difference the mock's way and one on AWS.
+    """
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    original = SecretsManagerBackend.get_resource_policy
+
+    @functools.wraps(original)
+    def get_resource_policy(self, secret_id: str) -> str:
+        answer = json.loads(original(self, secret_id))
+        if "ResourcePolicy" in answer:
+            try:
+                answer["ResourcePolicy"] = _as_aws_prints_it(json.loads(answer["ResourcePolicy"]))
+            except ValueError:  # not JSON: put_resource_policy_checks_the_policy refused it; keep it as it was
+                pass
+        return json.dumps(answer)
+
+    SecretsManagerBackend.get_resource_policy = get_resource_policy
+
+
 CORRECTIONS = (
     secrets_manager_authorizes_each_secret,
     reading_a_secret_needs_kms_decrypt_on_its_key,
@@ -274,4 +320,5 @@ CORRECTIONS = (
     put_resource_policy_finds_the_secret_first,
     validate_resource_policy_answers,
     resource_policies_are_named_default,
+    resource_policies_come_back_as_aws_stores_them,
 )
