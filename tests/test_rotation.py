@@ -388,3 +388,15 @@ def test_the_copy_of_a_functions_output_flushes_through_unless_the_output_is_clo
     closed = io.StringIO()
     closed.close()
     lambdas._Tee(closed).flush()  # nothing left to flush, and no error
+
+
+def test_a_function_not_registered_is_named_in_one_line_however_many_are(aws):
+    """A kernel with many registered functions (a learner's retries, a class demo) is told the first few and a count,
+    in one line it reads at a glance, not a paragraph of names."""
+    for index in range(20):
+        smworkbook.register_rotation_function(f"many-{index:02d}-rotation-function", lambda event, context: None)
+    with pytest.raises(WorkbookError) as raised:
+        smworkbook.rotation_log("never-registered")
+    message = str(raised.value)
+    assert "\n" not in message and len(message) <= 300, message
+    assert "There is no rotation function 'never-registered'." in message and " more." in message

@@ -148,13 +148,21 @@ def error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+_NAMES_SHOWN = 5
+
+
 def _find(function: str, missing_ok: bool = False) -> _Function | None:
     if not isinstance(function, str):
         raise WorkbookError(f"Name the rotation function by its name or ARN, not {function!r}.")
     arn = function if function.startswith("arn:") else function_arn(function)
     found = _functions.get(arn)
     if found is None and not missing_ok:
-        known = ", ".join(sorted(f.name for f in _functions.values())) or "none yet"
+        names = sorted(f.name for f in _functions.values())
+        # A kernel that registered many functions still gets a one-line answer: the first few, then a count.
+        known = ", ".join(names[:_NAMES_SHOWN]) + (
+            f" and {len(names) - _NAMES_SHOWN} more" if names[_NAMES_SHOWN:] else ""
+        )
+        known = known or "none yet"
         raise WorkbookError(
             f"There is no rotation function {function!r}. Registered: {known}. "
             "Register one with smworkbook.register_rotation_function(name, lambda_handler)."
