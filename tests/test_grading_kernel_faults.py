@@ -137,3 +137,30 @@ def test_the_graders_mock_does_not_inherit_the_graders_smworkbook_settings(monke
     finally:
         process.kill()
         process.wait()
+
+
+def test_stopping_the_graders_mock_kills_its_process_and_closes_its_socket_once():
+    """A notebook's mock is stopped after the notebook (and when it stops answering): its process is killed, its
+    socket closed, and stopping it again does nothing (a second stop must not raise or kill another pid)."""
+    import asyncio
+    import subprocess
+    import sys
+
+    class Writer:
+        closed = 0
+
+        def close(self):
+            self.closed += 1
+
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    mock, writer = grader_client.GraderMock(), Writer()
+    mock.writer, mock.pid = writer, process.pid
+    try:
+        asyncio.run(mock.stop())
+        assert process.wait(timeout=10) == -9  # SIGKILL: the mock forked for this notebook
+        assert (writer.closed, mock.writer, mock.pid) == (1, None, None)
+        asyncio.run(mock.stop())
+        assert writer.closed == 1
+    finally:
+        process.kill()
+        process.wait()
