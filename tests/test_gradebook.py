@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -247,6 +248,29 @@ def test_a_class_with_those_notebooks_resumes(hostile_class, capsys):
     assert _rows(path) == _rows(hostile_class["path"])
     assert main(["gradebook", str(submissions), "--out", str(out)]) == 0
     assert capsys.readouterr().out.count("graded before (resumed)") == 3
+
+
+def _as_learner(learner: str, *command: str) -> subprocess.CompletedProcess:
+    """`command` run as the OS user `learner`'s kernels run as: what a notebook's code could do."""
+    user = learner_users.user_for(learner)
+    return subprocess.run([*learner_users._as(user), *command], capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.skipif(not learner_users.available(), reason="needs root to act as a learner's OS user")
+def test_a_learners_os_user_can_read_no_grade_file(hostile_class):
+    """The gradebook, the LMS file and every learner's report are the grader's alone, even in a folder others
+    can pass through: a learner's kernel (its own OS user) cannot read them, or list where they are."""
+    out = hostile_class["out"]
+    assert _as_learner("ivy", "/bin/ls", str(out.parent)).returncode == 0  # the course folder is open to them
+    for path in (out / "gradebook.csv", out / "lms.csv", out / "learners" / "ann.json", out / ".grader-key"):
+        refused = _as_learner("ivy", "/bin/cat", str(path))
+        assert refused.returncode != 0 and "Permission denied" in refused.stderr, (path, refused.stdout)
+    for folder in (out, out / "learners"):
+        refused = _as_learner("ivy", "/bin/ls", str(folder))
+        assert refused.returncode != 0 and "Permission denied" in refused.stderr, (folder, refused.stdout)
+    assert {p.name: p.stat().st_mode & 0o777 for p in out.iterdir() if p.is_file()} == dict.fromkeys(
+        [".grader-key", "gradebook.csv", "lms.csv"], 0o600
+    )
 
 
 def test_the_score_table_lists_a_missing_lesson_once():

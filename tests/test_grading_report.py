@@ -6,9 +6,13 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
+import subprocess
+import tempfile
 import threading
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -197,6 +201,27 @@ def test_a_learner_whose_report_cannot_be_written_is_that_learners_row_only(tmp_
         assert {row[0]: row[-1] for row in list(csv.reader(file))[1:]} == {"ann": "6", "bob": "0"}
     bob = gradebook.read_learner(tmp_path / "out" / "learners", "bob", gradebook.grader_key(tmp_path / "out"))
     assert bob["results"][0]["hint"].startswith("The grader could not write this learner's report: UnicodeEncodeError")
+
+
+@pytest.mark.skipif(not learner_users.available(), reason="needs root to act as another OS user")
+def test_a_report_written_by_grade_cannot_be_read_by_another_os_user():
+    """`smworkbook grade --json/--junit`: the files are 0600, a folder made for them 0700; another user of the
+    machine (here a learner's kernel's user) is refused, even where it can pass through the folders above."""
+    root = Path(tempfile.mkdtemp(prefix="smw-reports-"))
+    try:
+        root.chmod(0o755)
+        (root / "open").mkdir(mode=0o755)
+        paths = [root / "open" / "report.json", root / "made" / "report.xml"]
+        grading.write_reports(mixed(), *paths)
+        attacker = learner_users._as(learner_users.user_for("another-learner"))
+        for path in paths:
+            refused = subprocess.run([*attacker, "/bin/cat", str(path)], capture_output=True, text=True, timeout=30)
+            assert refused.returncode != 0 and "Permission denied" in refused.stderr, (path, refused.stdout)
+        listed = subprocess.run([*attacker, "/bin/ls", str(root / "made")], capture_output=True, text=True)
+        assert listed.returncode != 0 and "Permission denied" in listed.stderr
+        assert json.loads(paths[0].read_text())["score"] == 1  # the grader's user reads them
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 # One report from several notebooks --------------------------------------------------------------

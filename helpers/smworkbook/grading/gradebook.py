@@ -22,6 +22,7 @@ import contextlib
 import csv
 import hashlib
 import hmac
+import io
 import json
 import os
 import re
@@ -34,7 +35,7 @@ from smworkbook.checks import EXERCISES
 from smworkbook.engine.errors import WorkbookError
 from smworkbook.grading import discover, learner_users
 from smworkbook.grading import run as grading
-from smworkbook.grading.report import safe, safe_text
+from smworkbook.grading.report import private_folder, safe, safe_text, write_private
 
 KEY_VARIABLE = "SMWORKBOOK_GRADE_KEY"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
@@ -142,9 +143,10 @@ def grade_class(
 ) -> tuple[Path, list[str]]:
     """Grade every learner not graded yet, then write the gradebook; (its path, learners graded now)."""
     class_ = learners(submissions)
-    reports = Path(out) / "learners"
-    reports.mkdir(parents=True, exist_ok=True)
-    reports.chmod(0o700)  # a learner's kernel, under its own OS user, reads no one's report
+    # The grades are the grader's alone: a learner's kernel, under its own OS user, reads no one's report,
+    # and no user of the machine reads the gradebook (folders 0700, files 0600).
+    private_folder(Path(out))
+    reports = private_folder(Path(out) / "learners")
     key = grader_key(out)
     if learner_users.available() and Path(submissions).stat().st_mode & 0o005:
         say(
@@ -232,25 +234,23 @@ def write_gradebook(names: list[str], reports: Path, out: Path, key: bytes) -> P
         passed = {r["number"] for r in body.get("results", []) if r.get("status") == grading.PASSED}
         points = [int(number in passed) for number in numbers]
         rows.append([_cell(name), *points, sum(points)])
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "gradebook.csv"
-    with open(path, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(["learner", *numbers, "total"])
-        writer.writerows(rows)
+    private_folder(out)  # grades are the grader's alone: 0700, each file 0600
+    path = write_private(out / "gradebook.csv", _csv([["learner", *numbers, "total"], *rows]))
     # An LMS's grade import (Moodle, Canvas, Blackboard): one identifier column, one grade column.
-    with open(out / "lms.csv", "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(["Username", f"Secrets Manager workbook (out of {len(numbers)})"])
-        writer.writerows([row[0], row[-1]] for row in rows)
+    lms = [["Username", f"Secrets Manager workbook (out of {len(numbers)})"], *([row[0], row[-1]] for row in rows)]
+    write_private(out / "lms.csv", _csv(lms))
     return path
 
 
+def _csv(rows: list[list]) -> str:
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(rows)
+    return text.getvalue()
+
+
 def _write_report(path: Path, text: str) -> None:
-    # A report is whole or absent: an interrupted run never leaves half a report to resume from.
-    partial = path.with_suffix(".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    # A report is whole or absent (an interrupted run never leaves half a report to resume from), and 0600.
+    write_private(path, text)
 
 
 def main_gradebook(args) -> int:

@@ -6,7 +6,9 @@ Classroom formats (formats.py) read.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
@@ -47,6 +49,30 @@ def safe(value):
     if isinstance(value, list | tuple):
         return [safe(item) for item in value]
     return value
+
+
+def private_folder(path: Path) -> Path:
+    """`path` made (parents too) and closed to other users (0700): grades are read by the grader alone."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write `text` to `path`, readable by its owner alone (0600), whole or not at all (an interrupted write
+    leaves the old file, never half a new one)."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    with contextlib.suppress(FileNotFoundError):
+        partial.unlink()  # a partial file left by a killed run may have another mode: start afresh
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # backslashreplace: text a caller forgot to make safe is written escaped, never a crash.
+    with os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace", newline="") as file:
+        os.fchmod(file.fileno(), 0o600)  # whatever the umask
+        file.write(text)
+    os.replace(partial, path)
+    return path
 
 
 @dataclass
@@ -154,12 +180,13 @@ def assemble(graded: list[list[Result]], expected: list[str], missing: list[str]
 
 
 def write_reports(report: Report, json_path: Path | None, junit_path: Path | None) -> list[Path]:
-    """Write the JSON and JUnit XML reports where asked; returns the files written."""
+    """Write the JSON and JUnit XML reports where asked, each readable by the grader's user alone (0600; a folder
+    made for them 0700); returns the files written."""
     written = []
     for path, text in ((json_path, report.to_json()), (junit_path, report.to_junit())):
         if path is not None:
             path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
+            if not path.parent.is_dir():
+                private_folder(path.parent)
+            written.append(write_private(path, text))
     return written
