@@ -6,7 +6,10 @@ import csv
 import json
 import os
 import shutil
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -78,6 +81,34 @@ def classroom(tmp_path_factory):
     path, graded = gradebook.grade_class(submissions, out, timeout=TIMEOUT, workers=3, say=said.append)
     time.sleep(5)  # longer than the hostile process waits before it writes
     return {"submissions": submissions, "out": out, "path": path, "graded": graded, "said": said}
+
+
+# A kernel whose message packing was replaced sends text JSON escapes as "\\ud800": the grader reads a lone surrogate.
+LONE_SURROGATE = """checks.setup("1.1")
+import json
+from jupyter_client import session
+kernel = get_ipython().kernel
+kernel.session.pack = lambda message: json.dumps(session.squash_dates(message), default=session.json_default).encode()
+raise ValueError("a lone \\ud800 surrogate")"""
+
+
+@pytest.fixture(scope="module")
+def hostile_class():
+    """Three learners of lesson 1: one solved, one whose notebook is named with a byte that is not UTF-8
+    (`01_\\xff.ipynb`), one whose exercise cell raises an error holding a lone surrogate. The grades go in a folder
+    other users can pass through (as a course folder such as /srv/course would be)."""
+    root = Path(tempfile.mkdtemp(prefix="smw-hostile-class-"))
+    root.chmod(0o755)
+    submissions, out = root / "submissions", root / "grades"
+    _solutions_with(submissions / "ann")
+    (submissions / "hal").mkdir(parents=True)
+    shutil.copy(submissions / "ann" / LESSON01, submissions / "hal" / os.fsdecode(b"01_\xff.ipynb"))
+    _solutions_with(submissions / "ivy", lambda nb: setattr(_first_exercise(nb), "source", LONE_SURROGATE))
+    submissions.chmod(0o700)
+    said = []
+    path, graded = gradebook.grade_class(submissions, out, timeout=TIMEOUT, workers=3, say=said.append)
+    yield {"submissions": submissions, "out": out, "path": path, "graded": graded, "said": said}
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def _rows(path):
@@ -191,6 +222,55 @@ def test_one_learner_graded_alone_writes_a_report_merge_accepts(tmp_path, monkey
 def test_a_learner_folder_name_cannot_become_a_spreadsheet_formula():
     assert gradebook._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert gradebook._cell("ann") == "ann"
+
+
+def test_a_notebook_named_with_a_byte_that_is_not_utf8_or_an_error_with_a_lone_surrogate_costs_no_one_the_gradebook(
+    hostile_class,
+):
+    header, *rows = _rows(hostile_class["path"])
+    assert header == ["learner", *EXERCISES, "total"]
+    assert {row[0]: int(row[-1]) for row in rows} == {"ann": 6, "hal": 6, "ivy": 5}
+    assert dict(_rows(hostile_class["out"] / "lms.csv")[1:]) == {"ann": "6", "hal": "6", "ivy": "5"}
+    hal = _report(hostile_class, "hal")
+    assert {r["notebook"] for r in hal["results"]} == {"01_\\xff.ipynb"}  # the byte, shown escaped
+    ivy = {r["number"]: r for r in _report(hostile_class, "ivy")["results"]}
+    assert ivy["1.1"]["status"] == "failed"
+    assert "ValueError: a lone \\ud800 surrogate" in ivy["1.1"]["hint"]
+    key = gradebook.grader_key(hostile_class["out"])
+    assert gradebook.read_signed(hostile_class["out"] / "learners" / "ivy.json", key)["score"] == 5
+
+
+def test_a_class_with_those_notebooks_resumes(hostile_class, capsys):
+    out, submissions = hostile_class["out"], hostile_class["submissions"]
+    (out / "learners" / "hal.json").unlink()  # hal was being graded when the run stopped
+    path, graded = gradebook.grade_class(submissions, out, timeout=TIMEOUT, say=lambda line: None)
+    assert graded == ["hal"]
+    assert _rows(path) == _rows(hostile_class["path"])
+    assert main(["gradebook", str(submissions), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.count("graded before (resumed)") == 3
+
+
+def _as_learner(learner: str, *command: str) -> subprocess.CompletedProcess:
+    """`command` run as the OS user `learner`'s kernels run as: what a notebook's code could do."""
+    user = learner_users.user_for(learner)
+    return subprocess.run([*learner_users._as(user), *command], capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.skipif(not learner_users.available(), reason="needs root to act as a learner's OS user")
+def test_a_learners_os_user_can_read_no_grade_file(hostile_class):
+    """The gradebook, the LMS file and every learner's report are the grader's alone, even in a folder others
+    can pass through: a learner's kernel (its own OS user) cannot read them, or list where they are."""
+    out = hostile_class["out"]
+    assert _as_learner("ivy", "/bin/ls", str(out.parent)).returncode == 0  # the course folder is open to them
+    for path in (out / "gradebook.csv", out / "lms.csv", out / "learners" / "ann.json", out / ".grader-key"):
+        refused = _as_learner("ivy", "/bin/cat", str(path))
+        assert refused.returncode != 0 and "Permission denied" in refused.stderr, (path, refused.stdout)
+    for folder in (out, out / "learners"):
+        refused = _as_learner("ivy", "/bin/ls", str(folder))
+        assert refused.returncode != 0 and "Permission denied" in refused.stderr, (folder, refused.stdout)
+    assert {p.name: p.stat().st_mode & 0o777 for p in out.iterdir() if p.is_file()} == dict.fromkeys(
+        [".grader-key", "gradebook.csv", "lms.csv"], 0o600
+    )
 
 
 def test_the_score_table_lists_a_missing_lesson_once():

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 import threading
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -15,7 +20,7 @@ import pytest
 from smworkbook import WorkbookError
 from smworkbook.checks import EXERCISES
 from smworkbook.cli import main
-from smworkbook.grading import discover, gradebook, grader_mock, learner_users
+from smworkbook.grading import discover, formats, gradebook, grader_mock, learner_users
 from smworkbook.grading import run as grading
 from smworkbook.toolkit import graded
 
@@ -130,6 +135,93 @@ def test_reports_go_into_folders_made_for_them_however_deep(tmp_path):
     json_path = tmp_path / "artifacts" / "grade" / "report.json"
     assert grading.write_reports(mixed(), json_path, None) == [json_path]
     assert json.loads(json_path.read_text())["total"] == 3
+
+
+# What a hostile notebook puts in its name and its errors ------------------------------------------------
+
+# A notebook named with a byte that is not UTF-8 (Python reads it as the surrogate U+DCFF), an error text with a lone
+# surrogate (a kernel whose message packing was replaced sends it), and control characters that XML refuses and
+# that rewrite a terminal's lines.
+HOSTILE_NAME = os.fsdecode(b"01_\xff.ipynb")
+HOSTILE_HINT = "Your exercise cell raised ValueError: \ud800 \x1b]0;owned\x07\rScore: 6/6\x00"
+
+
+def hostile() -> grading.Report:
+    return grading.Report(results=[result("1.1", grading.FAILED, HOSTILE_HINT, notebook=HOSTILE_NAME)])
+
+
+def test_a_hostile_name_and_error_text_are_written_escaped_in_every_report_and_table(tmp_path):
+    json_path, junit_path = tmp_path / "r.json", tmp_path / "j.xml"
+    grading.write_reports(hostile(), json_path, junit_path)
+    written = json.loads(json_path.read_text(encoding="utf-8"))["results"][0]
+    assert written["notebook"] == "01_\\xff.ipynb"
+    assert written["hint"] == "Your exercise cell raised ValueError: \\ud800 \\x1b]0;owned\\x07\\x0dScore: 6/6\\x00"
+    case = ET.fromstring(junit_path.read_text(encoding="utf-8")).find("testsuite/testcase/failure")
+    assert case.get("message") == written["hint"]
+    table = hostile().table()
+    table.encode("utf-8")  # printable on a UTF-8 terminal, and with nothing that moves the cursor
+    assert "\\ud800" in table and not any(c in table for c in "\x1b\x07\r\x00")
+    key = b"k" * 32
+    (tmp_path / "ann.json").write_text(gradebook.signed_report(hostile(), "ann", key), encoding="utf-8")
+    assert gradebook.read_learner(tmp_path, "ann", key)["results"][0]["hint"] == written["hint"]
+    assert formats.gradescope(json_path)["tests"][0]["output"] == f"failed: {written['hint']}"
+
+
+def test_a_report_holding_a_lone_surrogate_is_refused_not_a_crash(tmp_path):
+    """Only the grader writes reports, with every text made safe: one that JSON-escapes a lone surrogate was not."""
+    key = b"k" * 32
+    body = json.loads(gradebook.signed_report(mixed(), "ann", key))
+    body["results"][0]["hint"] = "\ud800"
+    (tmp_path / "ann.json").write_text(json.dumps(body), encoding="utf-8")  # ensure_ascii: "\\ud800" in the file
+    with pytest.raises(WorkbookError, match="signature does not match"):
+        gradebook.read_learner(tmp_path, "ann", key)
+
+
+def test_a_learner_whose_report_cannot_be_written_is_that_learners_row_only(tmp_path, monkeypatch):
+    """The report is written inside the per-learner guard: whatever text a check has not seen yet breaks writing it,
+    that learner's row says so, every other learner's row stands, and the gradebook is written."""
+    for name in ("ann", "bob"):
+        (tmp_path / "class" / name).mkdir(parents=True)
+
+    async def all_passed(folder, timeout, slots, user):
+        return grading.Report(results=[result(n, grading.PASSED) for n in LESSON1])
+
+    signed = gradebook.signed_report
+
+    def breaks_for_bob(report, learner, key):
+        if learner == "bob" and report.passed:
+            raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+        return signed(report, learner, key)
+
+    monkeypatch.setattr(learner_users, "available", lambda: False)
+    monkeypatch.setattr(gradebook, "_grade_learner", all_passed)
+    monkeypatch.setattr(gradebook, "signed_report", breaks_for_bob)
+    path, graded_now = gradebook.grade_class(tmp_path / "class", tmp_path / "out", say=lambda line: None)
+    with open(path, newline="", encoding="utf-8") as file:
+        assert {row[0]: row[-1] for row in list(csv.reader(file))[1:]} == {"ann": "6", "bob": "0"}
+    bob = gradebook.read_learner(tmp_path / "out" / "learners", "bob", gradebook.grader_key(tmp_path / "out"))
+    assert bob["results"][0]["hint"].startswith("The grader could not write this learner's report: UnicodeEncodeError")
+
+
+@pytest.mark.skipif(not learner_users.available(), reason="needs root to act as another OS user")
+def test_a_report_written_by_grade_cannot_be_read_by_another_os_user():
+    """`smworkbook grade --json/--junit`: the files are 0600, a folder made for them 0700; another user of the
+    machine (here a learner's kernel's user) is refused, even where it can pass through the folders above."""
+    root = Path(tempfile.mkdtemp(prefix="smw-reports-"))
+    try:
+        root.chmod(0o755)
+        (root / "open").mkdir(mode=0o755)
+        paths = [root / "open" / "report.json", root / "made" / "report.xml"]
+        grading.write_reports(mixed(), *paths)
+        attacker = learner_users._as(learner_users.user_for("another-learner"))
+        for path in paths:
+            refused = subprocess.run([*attacker, "/bin/cat", str(path)], capture_output=True, text=True, timeout=30)
+            assert refused.returncode != 0 and "Permission denied" in refused.stderr, (path, refused.stdout)
+        listed = subprocess.run([*attacker, "/bin/ls", str(root / "made")], capture_output=True, text=True)
+        assert listed.returncode != 0 and "Permission denied" in listed.stderr
+        assert json.loads(paths[0].read_text())["score"] == 1  # the grader's user reads them
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 # One report from several notebooks --------------------------------------------------------------

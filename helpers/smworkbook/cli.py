@@ -158,7 +158,7 @@ def _grade(args) -> int:
 
         # One learner's job of a class fanned out (e.g. a CI matrix): its report, signed, replaces the plain one.
         key = gradebook.grader_key()
-        args.json.write_text(gradebook.signed_report(report, args.learner, key), encoding="utf-8")
+        grading.write_private(args.json, gradebook.signed_report(report, args.learner, key))
         print(f"signed {args.json} for {args.learner}" if key else f"{gradebook.KEY_VARIABLE} is not set: not signed")
     return 0 if report.full_marks else 1
 

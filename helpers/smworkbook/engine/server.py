@@ -10,6 +10,7 @@ mock's token. The credentials are made by whoever starts the mock (`Credentials.
 
 from __future__ import annotations
 
+import heapq
 import hmac
 import io
 import json
@@ -17,7 +18,9 @@ import re
 import secrets
 import socket
 import threading
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from threading import Thread
 from types import SimpleNamespace
@@ -87,6 +90,29 @@ _BAD_SIGNATURE = (
     "The request signature we calculated does not match the signature you provided. "
     "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
 )
+# A signature is good for 5 minutes either side of its X-Amz-Date. Secrets Manager (the JSON protocol) refuses one
+# outside that with InvalidSignatureException, HTTP 400, "Signature expired: 20251105T220858Z is now earlier than
+# 20251106T132108Z (20251106T132608Z - 5 min.)" (GetSecretValue: boto/botocore#3587, boto/boto3#4716), or, dated
+# ahead, "Signature not yet current: 20181120T211543Z is still later than 20181120T211529Z (20181120T211029Z +
+# 5 min.)" (serverless/enterprise#11). The query protocol (IAM, STS) answers SignatureDoesNotMatch, HTTP 403, with
+# the same text and a 15-minute window (STS GetCallerIdentity: aws/aws-cli#6676). RequestTimeTooSkewed ("The
+# difference between the request time and the current time is too large.") is S3's answer (aws/aws-cli#8662), not
+# these services'.
+_WINDOW_JSON = timedelta(minutes=5)
+_WINDOW_QUERY = timedelta(minutes=15)
+_AMZ_DATE = "%Y%m%dT%H%M%SZ"
+# AWS accepts a signed request again while its date is fresh; this mock does not: every user of the machine
+# reaches its port, and a request captured (from a proxy's log, a shared screen, a core dump) must not be sent again.
+# But an SDK sends one signature twice by itself: X-Amz-Date counts whole seconds, and botocore signs only
+# content-type, host, x-amz-date and x-amz-target (its amz-sdk-invocation-id and amz-sdk-request: attempt=N are
+# added after signing), so two equal calls, or a call and its retry, signed within one second are the same bytes.
+# A signature is therefore served again for _REPEAT_GRACE seconds after the mock first saw it, never later.
+_REPEAT_GRACE = 3.0
+_REPLAYED = (
+    "InvalidSignatureException",
+    "Signature already used: this mock serves each signed request once (AWS serves it again while its date is fresh). "
+    "Sign the request again.",
+)
 _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/,\s]+)/(?P<date>\d{8})/(?P<region>[^/,\s]+)/(?P<service>[^/,\s]+)"
     r"/aws4_request,\s*SignedHeaders=(?P<headers>[a-z0-9;\-]+),\s*Signature=(?P<signature>[0-9a-f]{64})$"
@@ -138,6 +164,14 @@ class OwnerOnly:
         timestamp = environ.get("HTTP_X_AMZ_DATE", "")
         if match is None or timestamp[:8] != match["date"]:
             return _INCOMPLETE
+        try:
+            signed_at = datetime.strptime(timestamp, _AMZ_DATE).replace(tzinfo=UTC)
+        except ValueError:
+            return _INCOMPLETE
+        window = _WINDOW_JSON if environ.get("HTTP_X_AMZ_TARGET") else _WINDOW_QUERY
+        stale = _stale(timestamp, signed_at, window)
+        if stale is not None:
+            return stale
         key_id = match["key"]
         owner = hmac.compare_digest(key_id.encode(), self._credentials.access_key_id.encode())
         secret = self._credentials.secret_access_key if owner else _issued_secret(key_id)
@@ -149,8 +183,55 @@ class OwnerOnly:
         expected = _signature(environ, body, match, timestamp, key_id, secret)
         if not hmac.compare_digest(expected.encode(), match["signature"].encode()):
             return _BAD_SIGNATURE
+        # Remembered until its date has left the window (and a minute more): the date check refuses it after that.
+        if not _SEEN.servable(match["signature"], (signed_at + window).timestamp() + 60):
+            return _REPLAYED
         caller.owner = owner
         return None
+
+
+def _stale(timestamp: str, signed_at: datetime, window: timedelta) -> tuple[str, str] | None:
+    """AWS's refusal of a signature dated more than `window` from now (see _WINDOW_JSON), else None."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    minutes, stamp = int(window.total_seconds() // 60), now.strftime(_AMZ_DATE)
+    if signed_at < now - window:
+        earliest = (now - window).strftime(_AMZ_DATE)
+        message = f"Signature expired: {timestamp} is now earlier than {earliest} ({stamp} - {minutes} min.)"
+        return _BAD_SIGNATURE[0], message
+    if signed_at > now + window:
+        latest = (now + window).strftime(_AMZ_DATE)
+        message = f"Signature not yet current: {timestamp} is still later than {latest} ({stamp} + {minutes} min.)"
+        return _BAD_SIGNATURE[0], message
+    return None
+
+
+class _SeenSignatures:
+    """The signatures of requests already served (when first seen), each kept until its date is out of the window.
+
+    One for the process: a mock restarted in the same kernel (same keys) refuses what the old one served.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._first_seen: dict[str, float] = {}
+        self._expiry: list[tuple[float, str]] = []  # a heap: the next signature to forget first
+
+    def servable(self, signature: str, until: float) -> bool:
+        """Whether `signature` is new, or was first seen less than _REPEAT_GRACE seconds ago; remembered until
+        `until` (a time.time())."""
+        now = time.time()
+        with self._lock:
+            while self._expiry and self._expiry[0][0] < now:
+                self._first_seen.pop(heapq.heappop(self._expiry)[1], None)
+            first = self._first_seen.get(signature)
+            if first is None:
+                self._first_seen[signature] = now
+                heapq.heappush(self._expiry, (until, signature))
+                return True
+            return now - first <= _REPEAT_GRACE
+
+
+_SEEN = _SeenSignatures()
 
 
 def _issued_secret(key_id: str) -> str | None:

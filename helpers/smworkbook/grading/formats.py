@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from smworkbook.checks import EXERCISES
+from smworkbook.grading.report import safe
 
 REPORT = Path("artifacts/grade/report.json")
 # Actions pinned to a commit (zizmor's unpinned-uses), with the version they are.
@@ -92,7 +93,8 @@ def classroom_workflow() -> str:
 
 
 def _results(report: Path) -> dict[str, dict]:
-    body = json.loads(Path(report).read_text(encoding="utf-8"))
+    # safe(): a report's texts (a notebook's name, a learner's error) are printed and written again: made safe first.
+    body = safe(json.loads(Path(report).read_text(encoding="utf-8")))
     return {result["number"]: result for result in body.get("results", [])}
 
 

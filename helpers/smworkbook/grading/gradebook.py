@@ -22,6 +22,7 @@ import contextlib
 import csv
 import hashlib
 import hmac
+import io
 import json
 import os
 import re
@@ -34,6 +35,7 @@ from smworkbook.checks import EXERCISES
 from smworkbook.engine.errors import WorkbookError
 from smworkbook.grading import discover, learner_users
 from smworkbook.grading import run as grading
+from smworkbook.grading.report import private_folder, safe, safe_text, write_private
 
 KEY_VARIABLE = "SMWORKBOOK_GRADE_KEY"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
@@ -56,12 +58,17 @@ def grader_key(folder: Path | None = None) -> bytes | None:
 
 def _signature(body: dict, key: bytes) -> str:
     text = json.dumps(body, sort_keys=True, ensure_ascii=False)
-    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+    # surrogatepass: a report read back with a lone surrogate (never one the grader wrote) fails to match, not crash.
+    return hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
 def signed_report(report: grading.Report, learner: str, key: bytes | None) -> str:
-    """The learner's report as JSON, with the learner's name and, given a key, the grader's signature."""
-    body = {"learner": learner, **json.loads(report.to_json())}
+    """The learner's report as JSON, with the learner's name and, given a key, the grader's signature.
+
+    Every text in it is made safe first (a notebook named `01_\\xff.ipynb`, an error holding a lone surrogate):
+    what is signed is what is written.
+    """
+    body = safe({"learner": learner, **json.loads(report.to_json())})
     if key is not None:
         body["signature"] = _signature(body, key)
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
@@ -136,9 +143,10 @@ def grade_class(
 ) -> tuple[Path, list[str]]:
     """Grade every learner not graded yet, then write the gradebook; (its path, learners graded now)."""
     class_ = learners(submissions)
-    reports = Path(out) / "learners"
-    reports.mkdir(parents=True, exist_ok=True)
-    reports.chmod(0o700)  # a learner's kernel, under its own OS user, reads no one's report
+    # The grades are the grader's alone: a learner's kernel, under its own OS user, reads no one's report,
+    # and no user of the machine reads the gradebook (folders 0700, files 0600).
+    private_folder(Path(out))
+    reports = private_folder(Path(out) / "learners")
     key = grader_key(out)
     if learner_users.available() and Path(submissions).stat().st_mode & 0o005:
         say(
@@ -159,17 +167,30 @@ def grade_class(
         slots = asyncio.Semaphore(workers)
         started = time.monotonic()
 
-        async def learner(name: str, folder: Path) -> None:
+        async def graded(name: str, folder: Path) -> grading.Report:
             user = learner_users.user_for(name) if learner_users.available() else None
             async with learner_users.claimed_async(user) if user is not None else contextlib.nullcontext():
                 try:
-                    report = await _grade_learner(folder, timeout, slots, user)
-                except Exception as error:  # the grader's own failure on this learner: that learner's row says so
-                    report = _failed_report(f"The grader could not grade this learner: {type(error).__name__}: {error}")
+                    return await _grade_learner(folder, timeout, slots, user)
                 finally:
                     if user is not None:
                         learner_users.sweep(user)  # nothing of this learner's outlives its grading
-            _write_atomically(reports / f"{name}.json", signed_report(report, name, key))
+
+        async def learner(name: str, folder: Path) -> None:
+            # Whatever goes wrong with one learner, from grading to writing the report, is that learner's row.
+            try:
+                report = await graded(name, folder)
+            except Exception as error:  # the grader's own failure on this learner: that learner's row says so
+                report = _failed_report(f"The grader could not grade this learner: {_reason(error)}")
+            try:
+                _write_report(reports / f"{name}.json", signed_report(report, name, key))
+            except Exception as error:
+                try:
+                    failed = _failed_report(f"The grader could not write this learner's report: {_reason(error)}")
+                    _write_report(reports / f"{name}.json", signed_report(failed, name, key))
+                except OSError as again:  # the disk, not the learner: no report, so the next run grades them
+                    say(f"  {name}: no report written ({_reason(again)}); run again to grade them")
+                    return
             graded_now.append(name)
             elapsed = time.monotonic() - started
             say(f"  [{len(graded_now)}/{len(todo)}] {name}: {report.passed}/{report.total} passed ({elapsed:.0f} s)")
@@ -196,7 +217,12 @@ def merge(folder: Path, out: Path) -> Path:
 
 def _cell(text: str) -> str:
     # A spreadsheet runs a cell starting with = + - @ as a formula: a learner's folder name must not.
+    text = safe_text(text)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _reason(error: BaseException) -> str:
+    return safe_text(f"{type(error).__name__}: {error}")
 
 
 def write_gradebook(names: list[str], reports: Path, out: Path, key: bytes) -> Path:
@@ -208,25 +234,23 @@ def write_gradebook(names: list[str], reports: Path, out: Path, key: bytes) -> P
         passed = {r["number"] for r in body.get("results", []) if r.get("status") == grading.PASSED}
         points = [int(number in passed) for number in numbers]
         rows.append([_cell(name), *points, sum(points)])
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "gradebook.csv"
-    with open(path, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(["learner", *numbers, "total"])
-        writer.writerows(rows)
+    private_folder(out)  # grades are the grader's alone: 0700, each file 0600
+    path = write_private(out / "gradebook.csv", _csv([["learner", *numbers, "total"], *rows]))
     # An LMS's grade import (Moodle, Canvas, Blackboard): one identifier column, one grade column.
-    with open(out / "lms.csv", "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(["Username", f"Secrets Manager workbook (out of {len(numbers)})"])
-        writer.writerows([row[0], row[-1]] for row in rows)
+    lms = [["Username", f"Secrets Manager workbook (out of {len(numbers)})"], *([row[0], row[-1]] for row in rows)]
+    write_private(out / "lms.csv", _csv(lms))
     return path
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    # A report is whole or absent: an interrupted run never leaves half a report to resume from.
-    partial = path.with_suffix(".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+def _csv(rows: list[list]) -> str:
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(rows)
+    return text.getvalue()
+
+
+def _write_report(path: Path, text: str) -> None:
+    # A report is whole or absent (an interrupted run never leaves half a report to resume from), and 0600.
+    write_private(path, text)
 
 
 def main_gradebook(args) -> int:

@@ -6,7 +6,10 @@ Classroom formats (formats.py) read.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,6 +20,59 @@ PASSED = "passed"
 FAILED = "failed"
 NOT_ATTEMPTED = "not attempted"
 RANK = {PASSED: 0, FAILED: 1, NOT_ATTEMPTED: 2}
+
+# What no grade file may hold as it is: a surrogate (a file name's byte that is not UTF-8, which Python reads as
+# U+DC80-U+DCFF, or a lone surrogate in an error a kernel sent: UTF-8 cannot encode either), a control character
+# (XML 1.0 allows only tab, newline and carriage return; in a printed table, a carriage return or an escape
+# rewrites the lines above), and the two non-characters XML refuses.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode() could not decode: show the byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(text: str) -> str:
+    """`text` that every grade file can hold: UTF-8, XML and a terminal (e.g. `01_\\xff.ipynb`, `\\ud800`)."""
+    return _UNSAFE.sub(_escaped, str(text))
+
+
+def safe(value):
+    """`value` (JSON: dicts, lists, text) with every text made safe_text, keys included."""
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, dict):
+        return {safe_text(key) if isinstance(key, str) else key: safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [safe(item) for item in value]
+    return value
+
+
+def private_folder(path: Path) -> Path:
+    """`path` made (parents too) and closed to other users (0700): grades are read by the grader alone."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write `text` to `path`, readable by its owner alone (0600), whole or not at all (an interrupted write
+    leaves the old file, never half a new one)."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    with contextlib.suppress(FileNotFoundError):
+        partial.unlink()  # a partial file left by a killed run may have another mode: start afresh
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # backslashreplace: text a caller forgot to make safe is written escaped, never a crash.
+    with os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace", newline="") as file:
+        os.fchmod(file.fileno(), 0o600)  # whatever the umask
+        file.write(text)
+    os.replace(partial, path)
+    return path
 
 
 @dataclass
@@ -55,11 +111,13 @@ class Report:
 
     def table(self) -> str:
         """The score table a learner reads: one row per exercise, the hint under each one not passed."""
-        width = max([len(result.title) for result in self.results] + [5])
+        results = [Result(**safe(asdict(result))) for result in self.results]
+        width = max([len(result.title) for result in results] + [5])
         lines = [f"{'':2}{'Exercise':9}{'Title':{width}}  Result", f"{'':2}{'-' * (9 + width + 15)}"]
         marks = {PASSED: "✔", FAILED: "✘", NOT_ATTEMPTED: "·"}
-        for result in self.results:
-            lines.append(f"{marks[result.status]:2}{result.number:9}{result.title:{width}}  {result.status}")
+        for result in results:
+            mark = marks.get(result.status, "?")
+            lines.append(f"{mark:2}{result.number:9}{result.title:{width}}  {result.status}")
             if result.hint:
                 lines.append(f"{'':11}hint: {result.hint}")
         for lesson in self.missing_lessons:
@@ -73,17 +131,14 @@ class Report:
 
     def to_json(self) -> str:
         summary = {"passed": self.passed, "failed": self.count(FAILED), "not_attempted": self.count(NOT_ATTEMPTED)}
-        return json.dumps(
-            {
-                "score": self.passed,
-                "total": self.total,
-                **summary,
-                "missing_lessons": self.missing_lessons,
-                "results": [asdict(r) for r in self.results],
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
+        body = {
+            "score": self.passed,
+            "total": self.total,
+            **summary,
+            "missing_lessons": self.missing_lessons,
+            "results": [asdict(r) for r in self.results],
+        }
+        return json.dumps(safe(body), indent=2, ensure_ascii=False)
 
     def to_junit(self) -> str:
         """JUnit XML: one test suite per notebook, one test case per exercise.
@@ -93,8 +148,9 @@ class Report:
         root = ET.Element("testsuites", name="smworkbook grade", tests=str(self.total))
         root.set("failures", str(self.count(FAILED)))
         root.set("skipped", str(self.count(NOT_ATTEMPTED)))
-        for notebook in dict.fromkeys(result.notebook for result in self.results):
-            results = [result for result in self.results if result.notebook == notebook]
+        every = [Result(**safe(asdict(result))) for result in self.results]
+        for notebook in dict.fromkeys(result.notebook for result in every):
+            results = [result for result in every if result.notebook == notebook]
             suite = ET.SubElement(root, "testsuite", name=notebook, tests=str(len(results)))
             suite.set("failures", str(sum(result.status == FAILED for result in results)))
             suite.set("skipped", str(sum(result.status == NOT_ATTEMPTED for result in results)))
@@ -124,12 +180,13 @@ def assemble(graded: list[list[Result]], expected: list[str], missing: list[str]
 
 
 def write_reports(report: Report, json_path: Path | None, junit_path: Path | None) -> list[Path]:
-    """Write the JSON and JUnit XML reports where asked; returns the files written."""
+    """Write the JSON and JUnit XML reports where asked, each readable by the grader's user alone (0600; a folder
+    made for them 0700); returns the files written."""
     written = []
     for path, text in ((json_path, report.to_json()), (junit_path, report.to_junit())):
         if path is not None:
             path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
+            if not path.parent.is_dir():
+                private_folder(path.parent)
+            written.append(write_private(path, text))
     return written

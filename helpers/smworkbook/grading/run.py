@@ -51,6 +51,7 @@ from smworkbook.grading.report import (  # noqa: E402,F401  (the report a grade 
     Report,
     Result,
     assemble,
+    write_private,
     write_reports,
 )
 
