@@ -492,3 +492,24 @@ def test_a_control_address_that_answers_but_not_as_the_grader_is_a_workbook_erro
     monkeypatch.setenv(graded.CONTROL, f"http://127.0.0.1:{httpd.server_address[1]}/token")
     with pytest.raises(WorkbookError, match="did not answer"):
         graded.ask("/reset")
+
+
+def test_grade_files_are_the_owners_alone_whatever_the_umask(tmp_path):
+    """gradebook.csv, lms.csv and each report: 0600 in a 0700 folder, even under umask 0 and in a folder that
+    existed open (tests/test_owner_only.py shows another user refused; this pins the modes themselves)."""
+    import os
+    import stat
+
+    from smworkbook.grading import report
+
+    folder = tmp_path / "grades"
+    folder.mkdir(mode=0o755)
+    old = os.umask(0)
+    try:
+        report.private_folder(folder)
+        written = report.write_private(folder / "gradebook.csv", "learner,score\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert written.read_text() == "learner,score\n"
