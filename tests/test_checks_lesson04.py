@@ -272,7 +272,13 @@ def test_passing_the_result_of_a_call_names_it(aws, number):
 
 def completed(**changes) -> dict:
     """What _rotate reports for a rotation that went right, with `changes`."""
-    result = {"failed": [], "error": "", "token": "t", "stages": {"t": ["AWSCURRENT", "AWSPENDING"]}}
+    result = {
+        "function": "check-4-3",
+        "failed": [],
+        "error": "",
+        "token": "t",
+        "stages": {"t": ["AWSCURRENT", "AWSPENDING"]},
+    }
     return {**result, "new_logs_in": True, "old_logs_in": False, **changes}
 
 
@@ -285,9 +291,10 @@ def completed(**changes) -> dict:
         (completed(stages={"t": ["AWSPENDING"], "o": ["AWSCURRENT"]}), "found the token: AWSPENDING; o…: AWSCURRENT"),
         (
             completed(failed=["END testSecret: FAILED"], error="ValueError: no"),
-            r"The rotation stopped: testSecret raised \(ValueError: no\). Run your test_secret on its own",
+            r"^The rotation stopped: testSecret raised \(ValueError: no\)\. The line that raised is in "
+            r"smworkbook\.rotation_log\('check-4-3'\)\.$",
         ),
-        (completed(failed=["END setSecret: FAILED"]), r"setSecret raised \(see rotation_log\)"),
+        (completed(failed=["END setSecret: FAILED"]), r"setSecret raised: see smworkbook\.rotation_log\('check-4-3'\)"),
         (completed(failed=["END setSecret: FAILED"], error="NotImplementedError: "), "test_secret is not written yet"),
     ],
 )
@@ -340,3 +347,33 @@ def test_the_set_up_stores_credentials_that_log_in(sm):
     assert value["username"] == "app_user"
     assert lesson04._can_log_in(value)
     assert not lesson04._can_log_in({**value, "password": value["password"] + "x"})
+
+
+def test_a_passing_4_3_prints_only_its_pass_line(sm, capsys):
+    """The check's own broken rotation (a setSecret that changes nothing, which the learner's testSecret must stop)
+    fails on purpose: that failure is not the learner's and is not printed."""
+    checks.setup("4.3")
+    capsys.readouterr()
+    checks.verify("4.3", lesson04.test_secret)
+    assert capsys.readouterr().out.splitlines() == [
+        "✔ Exercise 4.3 passed: testSecret stops a rotation whose password does not work, and passes a good one."
+    ]
+
+
+def finish_raising(client, arn, token):
+    """Raises an error of its own at once."""
+    raise LookupError("no version holds the label the step looked for")
+
+
+def test_a_failing_step_s_error_is_said_once_with_where_to_find_its_traceback(sm, capsys):
+    checks.setup("4.4")
+    capsys.readouterr()
+    with pytest.raises(CheckFailed) as failure:
+        checks.verify("4.4", finish_raising)
+    said = capsys.readouterr().out + str(failure.value)
+    assert said.count("no version holds the label the step looked for") == 1, said
+    assert "on its own to see the error" not in said
+    assert str(failure.value).endswith(
+        "finishSecret raised (LookupError: no version holds the label the step looked for). "
+        "The line that raised is in smworkbook.rotation_log('check-4-4')."
+    )
