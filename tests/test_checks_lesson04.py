@@ -155,6 +155,18 @@ def finish_without_removing(client, arn, token):
     client.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token)
 
 
+def finish_moving_pending_back(client, arn, token):
+    """Moves AWSPENDING from the token to the AWSCURRENT version instead of moving AWSCURRENT to the token: the
+    first run returns, the second fails (AWSPENDING is no longer on the token), whatever the mock's error says."""
+    versions = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    current_version = next(v for v, s in versions.items() if "AWSCURRENT" in s)
+    if current_version == token:
+        return
+    client.update_secret_version_stage(
+        SecretId=arn, VersionStage="AWSPENDING", MoveToVersionId=current_version, RemoveFromVersionId=token
+    )
+
+
 def finish_nothing(client, arn, token):
     """Leaves the labels as they are."""
 
@@ -235,6 +247,14 @@ CASES = {
             ),
             (answer(finish_nothing), "found " + naming("[0-9a-f]{8}…: AWSCURRENT", "the token: AWSPENDING")),
             (answer(finish_not_idempotent), "finishSecret failed \\(RuntimeError: on its second run"),
+            (
+                answer(finish_moving_pending_back),
+                r"^(?!.*return early)(?!.*InvalidParameterException).*Your finish_secret returned, but AWSCURRENT "
+                r"never moved to the token \(found "
+                + naming("the token: no label", "[0-9a-f]{8}…: AWSCURRENT, AWSPENDING")
+                + r": it moved AWSPENDING instead\. Move AWSCURRENT: update_secret_version_stage\(.*"
+                r"VersionStage='AWSCURRENT', MoveToVersionId=token",
+            ),
             (
                 answer(finish_dropping_previous),
                 r"old version should now be AWSPREVIOUS \(found the token: AWSPENDING, AWSCURRENT\)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -275,3 +276,35 @@ def test_lesson6_graded_measures_the_learners_function_through_the_graders_own_s
     assert "it read them once, at start-up" in results["6.2"].hint
     assert results["6.3"].status == grading.FAILED
     assert results["6.3"].hint.startswith("A request retried again and again")
+
+
+def test_lesson4_graded_names_a_finish_secret_that_moves_awspending_as_the_notebook_does(tmp_path, sm):
+    """The grader sees the learner's second run fail only as a ClientError (the notebook: InvalidParameterException):
+    the hint is built from the versions' labels, so both say the same, and neither advises an early return."""
+    from smworkbook import CheckFailed, checks
+
+    from .test_checks_lesson04 import finish_moving_pending_back
+
+    lesson04 = "04_rotation.ipynb"
+    notebook = nbformat.read(ROOT / "solutions" / lesson04, as_version=4)
+    cell = _cell_for(notebook, "4.4")
+    right = 'VersionStage="AWSCURRENT",\n        MoveToVersionId=token,\n        RemoveFromVersionId=current_version,'
+    assert right in cell.source
+    cell.source = cell.source.replace(
+        right,
+        'VersionStage="AWSPENDING",\n        MoveToVersionId=current_version,\n        RemoveFromVersionId=token,',
+    )
+    notebook.cells = [c for c in notebook.cells if not any(f'"4.{n}"' in c.source for n in (1, 2, 3))]
+    nbformat.write(notebook, tmp_path / lesson04)
+    (graded,) = [r for r in grading.grade(tmp_path / lesson04).results if r.number == "4.4"]
+    checks.setup("4.4")
+    with pytest.raises(CheckFailed) as in_the_notebook:
+        checks.verify("4.4", finish_moving_pending_back)
+    assert graded.status == grading.FAILED
+
+    def without_ids(hint: str) -> str:
+        return re.sub(r"[0-9a-f]{8}…", "<version>…", hint)
+
+    assert without_ids(graded.hint) in without_ids(str(in_the_notebook.value)), graded.hint
+    assert "AWSCURRENT never moved to the token" in graded.hint
+    assert "ClientError" not in graded.hint and "return early" not in graded.hint

@@ -347,6 +347,9 @@ def check_finish_secret(finish_secret) -> str:
     _step_ran("finish_secret", finish_secret)
     result = _rotate({**REFERENCE, "finishSecret": finish_secret}, "check-4-4")
     if result["failed"] and "finishSecret" in result["failed"][0] and "second run" in result["error"]:
+        # Judged by the labels, not by the error's text: the mock (or AWS) words the second run's error
+        # its own way, and the grader sees it only as a ClientError.
+        _require_current_moved(result)
         raise CheckFailed(
             f"finishSecret failed ({result['error']}). If it ran once already, AWSCURRENT is on the token: "
             "return early when it is."
@@ -362,6 +365,22 @@ def check_finish_secret(finish_secret) -> str:
         "RemoveFromVersionId=<the old AWSCURRENT version>.",
     )
     return "finishSecret moves AWSCURRENT to the new version (the old one becomes AWSPREVIOUS)."
+
+
+def _require_current_moved(result: dict) -> None:
+    """A finishSecret whose first run returned without moving AWSCURRENT to the token: name that, from the labels."""
+    stages, token = result["stages"], result["token"]
+    if "AWSCURRENT" in stages.get(token, []):
+        return
+    # A version that lost its last label is left out of VersionIdsToStages: name the token all the same.
+    found = {token: stages.get(token, []), **stages}
+    pending_moved = any("AWSPENDING" in held for version, held in stages.items() if version != token)
+    raise CheckFailed(
+        f"Your finish_secret returned, but AWSCURRENT never moved to the token (found {_stages(found, token)})"
+        + (": it moved AWSPENDING instead. " if pending_moved else ". ")
+        + "Move AWSCURRENT: update_secret_version_stage(SecretId=arn, VersionStage='AWSCURRENT', "
+        "MoveToVersionId=token, RemoveFromVersionId=<the version that holds AWSCURRENT>)."
+    )
 
 
 # Every exercise of lesson 4 (each one declared above) starts from the same state: working credentials in the secret.
