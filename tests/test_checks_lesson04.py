@@ -167,6 +167,14 @@ def finish_moving_pending_back(client, arn, token):
     )
 
 
+def finish_moving_pending_back_once(client, arn, token):
+    """The same mistake, run again without an error (it returns once AWSPENDING has left the token)."""
+    versions = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    if "AWSPENDING" not in versions.get(token, []):
+        return
+    finish_moving_pending_back(client, arn, token)
+
+
 def finish_nothing(client, arn, token):
     """Leaves the labels as they are."""
 
@@ -249,6 +257,14 @@ CASES = {
             (answer(finish_not_idempotent), "finishSecret failed \\(RuntimeError: on its second run"),
             (
                 answer(finish_moving_pending_back),
+                r"^(?!.*return early)(?!.*InvalidParameterException).*Your finish_secret returned, but AWSCURRENT "
+                r"never moved to the token \(found "
+                + naming("the token: no label", "[0-9a-f]{8}…: AWSCURRENT, AWSPENDING")
+                + r": it moved AWSPENDING instead\. Move AWSCURRENT: update_secret_version_stage\(.*"
+                r"VersionStage='AWSCURRENT', MoveToVersionId=token",
+            ),
+            (
+                answer(finish_moving_pending_back_once),
                 r"^(?!.*return early)(?!.*InvalidParameterException).*Your finish_secret returned, but AWSCURRENT "
                 r"never moved to the token \(found "
                 + naming("the token: no label", "[0-9a-f]{8}…: AWSCURRENT, AWSPENDING")
