@@ -56,7 +56,9 @@ def half_done(tmp_path_factory):
 @pytest.fixture(scope="module")
 def half_done_run(half_done, tmp_path_factory):
     reports = tmp_path_factory.mktemp("reports")
-    code = main(["grade", str(half_done), "--json", str(reports / "r.json"), "--junit", str(reports / "j.xml")])
+    code = main(
+        ["grade", str(half_done), "--strict", "--json", str(reports / "r.json"), "--junit", str(reports / "j.xml")]
+    )
     return code, reports
 
 
@@ -161,6 +163,32 @@ def test_the_fork_workflow_grades_on_every_push():
     assert "push" in triggers
     steps = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
     assert any("make grade" in run for run in steps)
+    # Red until every exercise passes: strict, whether or not the runner sets CI=true.
+    (grading_step,) = [s["run"] for s in workflow["jobs"]["grade"]["steps"] if "make grade" in s.get("run", "")]
+    assert "GRADE_FLAGS=--strict" in grading_step and "pipefail" in grading_step
+
+
+@pytest.mark.parametrize(("ci", "ends"), [(None, "calmly"), ("true", "red")])
+def test_make_grade_of_unfinished_work_ends_calmly_and_fails_only_in_ci(half_done, ci, ends):
+    env = {key: value for key, value in os.environ.items() if key != "CI"} | {"MAKEFLAGS": ""}
+    if ci:
+        env["CI"] = ci
+    done = subprocess.run(
+        ["make", "--no-print-directory", "grade", f"GRADE={half_done}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    if ends == "calmly":
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Error" not in done.stderr, done.stderr
+        assert done.stdout.splitlines()[-1] == (
+            f"2 of 6 passed so far. Next: exercise 1.1 in {LESSON01} (its hint is above); then grade again."
+        )
+    else:
+        assert done.returncode != 0 and "grade] Error 1" in done.stderr, done.stdout + done.stderr
 
 
 def _lesson01_with_only(number: str, extra_cells: list[str], name: str, folder) -> object:
