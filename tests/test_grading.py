@@ -336,3 +336,19 @@ def test_lesson4_graded_names_a_finish_secret_that_moves_awspending_as_the_noteb
     assert without_ids(graded.hint) in without_ids(str(in_the_notebook.value)), graded.hint
     assert "AWSCURRENT never moved to the token" in graded.hint
     assert "ClientError" not in graded.hint and "return early" not in graded.hint
+
+
+def test_a_function_that_returns_what_json_cannot_carry_is_told_what_it_returned(tmp_path):
+    """Graded, the learner's function runs in the kernel and its result travels to the grader as JSON: a generator
+    cannot, and the hint says so ("it returned a generator"), not that the kernel's reply was broken."""
+    lesson03 = "03_describe_list_and_lifecycle.ipynb"
+    notebook = nbformat.read(ROOT / "solutions" / lesson03, as_version=4)
+    cell = _cell_for(notebook, "3.5")
+    parsed = '    return json.loads(response["SecretString"])'
+    assert parsed in cell.source
+    cell.source = cell.source.replace(parsed, '    yield json.loads(response["SecretString"])')
+    notebook.cells = [c for c in notebook.cells if '"3.' not in c.source or '"3.5"' in c.source]
+    nbformat.write(notebook, tmp_path / lesson03)
+    results = {r.number: r for r in grading.grade(tmp_path / lesson03).results}
+    assert results["3.5"].status == grading.FAILED
+    assert results["3.5"].hint == "The check could not run: TypeError: it returned a generator"
