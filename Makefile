@@ -107,11 +107,13 @@ check-lesson: $(VENV)/.test
 	$(BIN)/ruff format --check .
 	@TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python tools/check_lesson.py "$(L)"
 
-## grade: run your my-work/ in fresh kernels and print your score (GRADE=solutions to grade another folder)
+## grade: run your my-work/ in fresh kernels and print your score (GRADE=solutions to grade another folder); it
+## ends with what to do next and succeeds whatever the score, unless GRADE_FLAGS=--strict or CI=true (for CI)
 GRADE ?= my-work
+GRADE_FLAGS ?=
 grade: $(VENV)/.lab
 	$(if $(filter my-work,$(GRADE)),$(BIN)/smworkbook my-work)
-	$(BIN)/smworkbook grade $(GRADE)
+	$(BIN)/smworkbook grade $(GRADE) $(GRADE_FLAGS)
 
 ## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
 bench: $(VENV)/.test $(HUB_PROXY)

@@ -155,6 +155,26 @@ def finish_without_removing(client, arn, token):
     client.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token)
 
 
+def finish_moving_pending_back(client, arn, token):
+    """Moves AWSPENDING from the token to the AWSCURRENT version instead of moving AWSCURRENT to the token: the
+    first run returns, the second fails (AWSPENDING is no longer on the token), whatever the mock's error says."""
+    versions = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    current_version = next(v for v, s in versions.items() if "AWSCURRENT" in s)
+    if current_version == token:
+        return
+    client.update_secret_version_stage(
+        SecretId=arn, VersionStage="AWSPENDING", MoveToVersionId=current_version, RemoveFromVersionId=token
+    )
+
+
+def finish_moving_pending_back_once(client, arn, token):
+    """The same mistake, run again without an error (it returns once AWSPENDING has left the token)."""
+    versions = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    if "AWSPENDING" not in versions.get(token, []):
+        return
+    finish_moving_pending_back(client, arn, token)
+
+
 def finish_nothing(client, arn, token):
     """Leaves the labels as they are."""
 
@@ -236,6 +256,22 @@ CASES = {
             (answer(finish_nothing), "found " + naming("[0-9a-f]{8}…: AWSCURRENT", "the token: AWSPENDING")),
             (answer(finish_not_idempotent), "finishSecret failed \\(RuntimeError: on its second run"),
             (
+                answer(finish_moving_pending_back),
+                r"^(?!.*return early)(?!.*InvalidParameterException).*Your finish_secret returned, but AWSCURRENT "
+                r"never moved to the token \(found "
+                + naming("the token: no label", "[0-9a-f]{8}…: AWSCURRENT, AWSPENDING")
+                + r": it moved AWSPENDING instead\. Move AWSCURRENT: update_secret_version_stage\(.*"
+                r"VersionStage='AWSCURRENT', MoveToVersionId=token",
+            ),
+            (
+                answer(finish_moving_pending_back_once),
+                r"^(?!.*return early)(?!.*InvalidParameterException).*Your finish_secret returned, but AWSCURRENT "
+                r"never moved to the token \(found "
+                + naming("the token: no label", "[0-9a-f]{8}…: AWSCURRENT, AWSPENDING")
+                + r": it moved AWSPENDING instead\. Move AWSCURRENT: update_secret_version_stage\(.*"
+                r"VersionStage='AWSCURRENT', MoveToVersionId=token",
+            ),
+            (
                 answer(finish_dropping_previous),
                 r"old version should now be AWSPREVIOUS \(found the token: AWSPENDING, AWSCURRENT\)",
             ),
@@ -272,7 +308,13 @@ def test_passing_the_result_of_a_call_names_it(aws, number):
 
 def completed(**changes) -> dict:
     """What _rotate reports for a rotation that went right, with `changes`."""
-    result = {"failed": [], "error": "", "token": "t", "stages": {"t": ["AWSCURRENT", "AWSPENDING"]}}
+    result = {
+        "function": "check-4-3",
+        "failed": [],
+        "error": "",
+        "token": "t",
+        "stages": {"t": ["AWSCURRENT", "AWSPENDING"]},
+    }
     return {**result, "new_logs_in": True, "old_logs_in": False, **changes}
 
 
@@ -285,9 +327,10 @@ def completed(**changes) -> dict:
         (completed(stages={"t": ["AWSPENDING"], "o": ["AWSCURRENT"]}), "found the token: AWSPENDING; o…: AWSCURRENT"),
         (
             completed(failed=["END testSecret: FAILED"], error="ValueError: no"),
-            r"The rotation stopped: testSecret raised \(ValueError: no\). Run your test_secret on its own",
+            r"^The rotation stopped: testSecret raised \(ValueError: no\)\. The line that raised is in "
+            r"smworkbook\.rotation_log\('check-4-3'\)\.$",
         ),
-        (completed(failed=["END setSecret: FAILED"]), r"setSecret raised \(see rotation_log\)"),
+        (completed(failed=["END setSecret: FAILED"]), r"setSecret raised: see smworkbook\.rotation_log\('check-4-3'\)"),
         (completed(failed=["END setSecret: FAILED"], error="NotImplementedError: "), "test_secret is not written yet"),
     ],
 )
@@ -340,3 +383,33 @@ def test_the_set_up_stores_credentials_that_log_in(sm):
     assert value["username"] == "app_user"
     assert lesson04._can_log_in(value)
     assert not lesson04._can_log_in({**value, "password": value["password"] + "x"})
+
+
+def test_a_passing_4_3_prints_only_its_pass_line(sm, capsys):
+    """The check's own broken rotation (a setSecret that changes nothing, which the learner's testSecret must stop)
+    fails on purpose: that failure is not the learner's and is not printed."""
+    checks.setup("4.3")
+    capsys.readouterr()
+    checks.verify("4.3", lesson04.test_secret)
+    assert capsys.readouterr().out.splitlines() == [
+        "✔ Exercise 4.3 passed: testSecret stops a rotation whose password does not work, and passes a good one."
+    ]
+
+
+def finish_raising(client, arn, token):
+    """Raises an error of its own at once."""
+    raise LookupError("no version holds the label the step looked for")
+
+
+def test_a_failing_step_s_error_is_said_once_with_where_to_find_its_traceback(sm, capsys):
+    checks.setup("4.4")
+    capsys.readouterr()
+    with pytest.raises(CheckFailed) as failure:
+        checks.verify("4.4", finish_raising)
+    said = capsys.readouterr().out + str(failure.value)
+    assert said.count("no version holds the label the step looked for") == 1, said
+    assert "on its own to see the error" not in said
+    assert str(failure.value).endswith(
+        "finishSecret raised (LookupError: no version holds the label the step looked for). "
+        "The line that raised is in smworkbook.rotation_log('check-4-4')."
+    )

@@ -457,6 +457,36 @@ def test_6_3_finds_a_broken_retry_even_when_the_cache_refreshed_just_as_finish_s
     checks.verify("6.3", lesson06.orders_with_retry)
 
 
+def retry_twice_reading_each_field(cache):
+    """A right answer with room to spare: each try reads the cache twice (the user, then the whole value), and a
+    refused login refreshes and tries again, twice. In the single-user window (after setSecret, before finishSecret)
+    a refresh does not help, so one request there refreshes 2 times and reads 6 times, then fails as it should."""
+    for attempt in range(3):
+        username = json.loads(cache.get_secret_string(SECRET))["username"]
+        credentials = {**json.loads(cache.get_secret_string(SECRET)), "username": username}
+        try:
+            return lesson06.query(credentials)
+        except DatabaseError as error:
+            if not lesson06.login_refused(error) or attempt == 2:
+                raise
+            cache.refresh_secret_now(SECRET)
+
+
+@pytest.mark.parametrize("runs_in_kernel", [False, True], ids=["in the kernel", "graded"])
+def test_6_3_passes_a_right_answer_that_retries_twice_and_reads_twice_per_try(aws, capsys, runs_in_kernel):
+    """The loop guard ends a request only past 2 refreshes or 6 reads (MAX_REFRESHES, MAX_READS): a retry loop, not
+    a careful answer. A tighter guard would fail this one in the rotation's window."""
+
+    def orders_with_retry(cache):
+        return retry_twice_reading_each_field(cache)
+
+    orders_with_retry.runs_in_kernel = runs_in_kernel
+    checks.setup("6.3")
+    capsys.readouterr()
+    checks.verify("6.3", orders_with_retry)
+    assert "✔ Exercise 6.3 passed" in capsys.readouterr().out
+
+
 class Measured:
     """What _require_steady reads of a check's service: its answers, its cache's counts, its AWS calls."""
 

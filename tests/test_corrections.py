@@ -1046,6 +1046,27 @@ def test_list_secrets_sorts_by_last_accessed_date_never_read_first(sm, aws):
     assert [s["Name"] for s in newest_first] == ["read-today", "read-yesterday", "never-read"]
 
 
+def test_list_secrets_sorts_by_last_changed_date_both_ways(sm, aws):
+    """ListSecrets, SortBy last-changed-date with SortOrder asc or desc: by LastChangedDate, "the last date and time
+    that this secret was modified in any way". The secrets here were changed in an order that is neither the order
+    they were made in, nor their names', nor when they were read (never), so no other key gives this order."""
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    backend = get_backend("secretsmanager")[DEFAULT_ACCOUNT_ID][aws.region]
+    day = 24 * 3600
+    for name in ("p", "q", "r"):
+        sm.create_secret(Name=name, SecretString="v")
+    for name, made, changed in (("p", 10, 4), ("q", 9, 3), ("r", 8, 5)):
+        backend.secrets[name].created_date -= made * day
+        backend.secrets[name].last_changed_date -= changed * day
+    oldest_first = sm.list_secrets(SortBy="last-changed-date", SortOrder="asc")["SecretList"]
+    assert [s["Name"] for s in oldest_first] == ["r", "p", "q"]
+    assert oldest_first[0]["LastChangedDate"] < oldest_first[1]["LastChangedDate"] < oldest_first[2]["LastChangedDate"]
+    newest_first = sm.list_secrets(SortBy="last-changed-date", SortOrder="desc")["SecretList"]
+    assert [s["Name"] for s in newest_first] == ["q", "p", "r"]
+
+
 def test_list_secrets_pages_in_the_order_asked(sm):
     """ListSecrets, MaxResults: "The number of results to include in the response. If there are more
     results available, in the response, Secrets Manager includes NextToken. To get the next results,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -55,7 +56,9 @@ def half_done(tmp_path_factory):
 @pytest.fixture(scope="module")
 def half_done_run(half_done, tmp_path_factory):
     reports = tmp_path_factory.mktemp("reports")
-    code = main(["grade", str(half_done), "--json", str(reports / "r.json"), "--junit", str(reports / "j.xml")])
+    code = main(
+        ["grade", str(half_done), "--strict", "--json", str(reports / "r.json"), "--junit", str(reports / "j.xml")]
+    )
     return code, reports
 
 
@@ -160,6 +163,32 @@ def test_the_fork_workflow_grades_on_every_push():
     assert "push" in triggers
     steps = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
     assert any("make grade" in run for run in steps)
+    # Red until every exercise passes: strict, whether or not the runner sets CI=true.
+    (grading_step,) = [s["run"] for s in workflow["jobs"]["grade"]["steps"] if "make grade" in s.get("run", "")]
+    assert "GRADE_FLAGS=--strict" in grading_step and "pipefail" in grading_step
+
+
+@pytest.mark.parametrize(("ci", "ends"), [(None, "calmly"), ("true", "red")])
+def test_make_grade_of_unfinished_work_ends_calmly_and_fails_only_in_ci(half_done, ci, ends):
+    env = {key: value for key, value in os.environ.items() if key != "CI"} | {"MAKEFLAGS": ""}
+    if ci:
+        env["CI"] = ci
+    done = subprocess.run(
+        ["make", "--no-print-directory", "grade", f"GRADE={half_done}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    if ends == "calmly":
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Error" not in done.stderr, done.stderr
+        assert done.stdout.splitlines()[-1] == (
+            f"2 of 6 passed so far. Next: exercise 1.1 in {LESSON01} (its hint is above); then grade again."
+        )
+    else:
+        assert done.returncode != 0 and "grade] Error 1" in done.stderr, done.stdout + done.stderr
 
 
 def _lesson01_with_only(number: str, extra_cells: list[str], name: str, folder) -> object:
@@ -275,3 +304,51 @@ def test_lesson6_graded_measures_the_learners_function_through_the_graders_own_s
     assert "it read them once, at start-up" in results["6.2"].hint
     assert results["6.3"].status == grading.FAILED
     assert results["6.3"].hint.startswith("A request retried again and again")
+
+
+def test_lesson4_graded_names_a_finish_secret_that_moves_awspending_as_the_notebook_does(tmp_path, sm):
+    """The grader sees the learner's second run fail only as a ClientError (the notebook: InvalidParameterException):
+    the hint is built from the versions' labels, so both say the same, and neither advises an early return."""
+    from smworkbook import CheckFailed, checks
+
+    from .test_checks_lesson04 import finish_moving_pending_back
+
+    lesson04 = "04_rotation.ipynb"
+    notebook = nbformat.read(ROOT / "solutions" / lesson04, as_version=4)
+    cell = _cell_for(notebook, "4.4")
+    right = 'VersionStage="AWSCURRENT",\n        MoveToVersionId=token,\n        RemoveFromVersionId=current_version,'
+    assert right in cell.source
+    cell.source = cell.source.replace(
+        right,
+        'VersionStage="AWSPENDING",\n        MoveToVersionId=current_version,\n        RemoveFromVersionId=token,',
+    )
+    notebook.cells = [c for c in notebook.cells if not any(f'"4.{n}"' in c.source for n in (1, 2, 3))]
+    nbformat.write(notebook, tmp_path / lesson04)
+    (graded,) = [r for r in grading.grade(tmp_path / lesson04).results if r.number == "4.4"]
+    checks.setup("4.4")
+    with pytest.raises(CheckFailed) as in_the_notebook:
+        checks.verify("4.4", finish_moving_pending_back)
+    assert graded.status == grading.FAILED
+
+    def without_ids(hint: str) -> str:
+        return re.sub(r"[0-9a-f]{8}…", "<version>…", hint)
+
+    assert without_ids(graded.hint) in without_ids(str(in_the_notebook.value)), graded.hint
+    assert "AWSCURRENT never moved to the token" in graded.hint
+    assert "ClientError" not in graded.hint and "return early" not in graded.hint
+
+
+def test_a_function_that_returns_what_json_cannot_carry_is_told_what_it_returned(tmp_path):
+    """Graded, the learner's function runs in the kernel and its result travels to the grader as JSON: a generator
+    cannot, and the hint says so ("it returned a generator"), not that the kernel's reply was broken."""
+    lesson03 = "03_describe_list_and_lifecycle.ipynb"
+    notebook = nbformat.read(ROOT / "solutions" / lesson03, as_version=4)
+    cell = _cell_for(notebook, "3.5")
+    parsed = '    return json.loads(response["SecretString"])'
+    assert parsed in cell.source
+    cell.source = cell.source.replace(parsed, '    yield json.loads(response["SecretString"])')
+    notebook.cells = [c for c in notebook.cells if '"3.' not in c.source or '"3.5"' in c.source]
+    nbformat.write(notebook, tmp_path / lesson03)
+    results = {r.number: r for r in grading.grade(tmp_path / lesson03).results}
+    assert results["3.5"].status == grading.FAILED
+    assert results["3.5"].hint == "The check could not run: TypeError: it returned a generator"

@@ -39,3 +39,12 @@ def test_every_module_has_a_stored_result_and_the_report_shows_its_score():
         assert f"| {module} | {killed}/{killed + survived} " in report
         for result in surviving:
             assert f"{mutate.source(module)}:{result['line']} " in report
+
+
+def test_every_grading_module_is_mutated_against_the_gradebook_test_too():
+    """tests/test_gradebook.py grades a class at once: it is the test that catches a check the grader waits for
+    wrongly, so a mutant of any grading module must run against it."""
+    grading = [module for module in mutate.MODULES if module.startswith("grading/") or module == "toolkit/graded"]
+    assert {"grading/run", "grading/report", "grading/grader_client", "toolkit/graded"} <= set(grading)
+    for module in grading:
+        assert "tests/test_gradebook.py" in mutate.MODULES[module], module

@@ -129,6 +129,21 @@ class Report:
         )
         return "\n".join(lines)
 
+    def closing(self) -> str:
+        """The line a learner reads last: where they stand, and what to do next."""
+        missing = (
+            f" Not graded (no notebook): lesson {', '.join(self.missing_lessons)}." if self.missing_lessons else ""
+        )
+        if not self.results:
+            return "No exercise was graded: grade a folder or notebook that holds the workbook's exercises." + missing
+        if self.full_marks:
+            return f"All {self.total} exercises passed.{missing}"
+        left = next(result for result in self.results if result.status != PASSED)
+        return (
+            f"{self.passed} of {self.total} passed so far. Next: exercise {left.number} in {left.notebook} "
+            f"(its hint is above); then grade again.{missing}"
+        )
+
     def to_json(self) -> str:
         summary = {"passed": self.passed, "failed": self.count(FAILED), "not_attempted": self.count(NOT_ATTEMPTED)}
         body = {
