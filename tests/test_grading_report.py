@@ -545,3 +545,20 @@ def test_grade_files_are_the_owners_alone_whatever_the_umask(tmp_path):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE(written.stat().st_mode) == 0o600
     assert written.read_text() == "learner,score\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("01_\udc80.ipynb", "01_\\x80.ipynb"),  # the lowest byte os.fsdecode() cannot decode (b"\x80")
+        ("01_\udcff.ipynb", "01_\\xff.ipynb"),  # the highest (b"\xff")
+        ("bad \ud800 text", "bad \\ud800 text"),  # a lone surrogate a kernel sent: no byte behind it
+        ("\x1b[2Jcleared", "\\x1b[2Jcleared"),  # a terminal escape rewrites the table above it
+    ],
+)
+def test_a_name_or_error_that_no_grade_file_can_hold_is_shown_escaped(text, shown):
+    """A file name's undecodable byte shows as that byte; other unsafe characters as their code point."""
+    from smworkbook.grading import report
+
+    assert report.safe_text(text) == shown
+    shown.encode("utf-8")  # every grade file can hold it
