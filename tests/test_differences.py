@@ -85,6 +85,21 @@ def test_list_secrets_default_order_is_ascending(sm):
     assert [entry["Name"] for entry in sm.list_secrets()["SecretList"]] == ["b", "a"]
 
 
+def test_a_stage_not_on_the_version_is_moto_s_answer(sm):
+    """Silent recordings: UpdateSecretVersionStage removing a stage from a version that does not hold it is
+    InvalidParameterException with moto's text; no public recording of AWS's answer was found (issue 28)."""
+    sm.create_secret(Name="s", SecretString="v1")
+    first = sm.list_secret_version_ids(SecretId="s")["Versions"][0]["VersionId"]
+    second = sm.put_secret_value(SecretId="s", SecretString="v2", VersionStages=["AWSPENDING"])["VersionId"]
+    with pytest.raises(ClientError) as raised:
+        sm.update_secret_version_stage(
+            SecretId="s", VersionStage="AWSPENDING", RemoveFromVersionId=first, MoveToVersionId=second
+        )
+    error = raised.value.response["Error"]
+    assert error["Code"] == "InvalidParameterException"
+    assert error["Message"] == f"Version stage AWSPENDING not found in version {first}"
+
+
 def test_every_row_of_the_guides_table_has_its_test():
     """Is the maintainer's guide's table of remaining differences backed, row by row, by a test in this file?"""
     section = GUIDE.read_text().split("### Differences that remain", 1)[1]
