@@ -45,6 +45,7 @@ def make(cwd: Path, *args: str, expect: int = 0) -> str:
     """Run a target of the copy's Makefile with this test run's environment; the install step never runs."""
     env = dict(os.environ, PATH=f"{VENV / 'bin'}{os.pathsep}{os.environ['PATH']}")
     env.pop("MAKEFLAGS", None)
+    env.pop("CI", None)  # a learner's machine, even under CI: there `make grade` ends calmly (CI=true makes it strict)
     base = [MAKE, "--no-print-directory", "-C", str(cwd), f"VENV={VENV}"]
     # -o: the install steps count as done (this run's environment is already installed)
     done_already = ["-o", f"{VENV}/.lab", "-o", f"{VENV}/.test", "-o", f"{VENV}/bin/python"]
@@ -164,7 +165,8 @@ def test_a_learners_answers_survive_every_command_and_an_update(repositories):
 
     # `make grade` grades my-work/ (here one notebook of it, to stay quick).
     assert "smworkbook grade my-work" in make(learner, "-n", "grade")
-    make(learner, "grade", f"GRADE=my-work/{LESSON}", expect=2)  # make: not every exercise passed
+    graded = make(learner, "grade", f"GRADE=my-work/{LESSON}")  # unfinished work is no failure for a learner
+    assert "3 of 6 passed so far. Next: exercise 1.4" in graded and "Error" not in graded
     report = json.loads((learner / "artifacts" / "grade" / "report.json").read_text())
     assert {r["number"]: r["status"] for r in report["results"]} == {
         "1.1": "passed",
