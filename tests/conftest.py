@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import signal
@@ -130,3 +131,35 @@ def running_lab(home: Path, root: Path = ROOT, extra_env: dict[str, str] | None 
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+# Loopback requests never go through a proxy the environment may name.
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def raw_request(aws, operation: str, body: dict) -> tuple[int, dict, dict]:
+    """One signed Secrets Manager request sent as written, as an SDK-less client sends it (botocore fills in nothing,
+    e.g. no ClientRequestToken): its HTTP status, its headers (lower-case names) and its JSON body (a body that is
+    not JSON comes back as {"<not JSON>": its first 200 characters})."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    signed = AWSRequest(
+        method="POST",
+        url=aws.endpoint_url + "/",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"secretsmanager.{operation}"},
+    )
+    SigV4Auth(aws._session.get_credentials(), "secretsmanager", aws.region).add_auth(signed)
+    prepared = signed.prepare()
+    request = urllib.request.Request(prepared.url, data=prepared.body, method="POST", headers=dict(prepared.headers))
+    try:
+        with _NO_PROXY.open(request, timeout=30) as answer:
+            status, headers, payload = answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as refused:
+        status, headers, payload = refused.code, refused.headers, refused.read()
+    try:
+        parsed = json.loads(payload) if payload else {}
+    except ValueError:
+        parsed = {"<not JSON>": payload.decode(errors="replace")[:200]}
+    return status, {name.lower(): value for name, value in headers.items()}, parsed

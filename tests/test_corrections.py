@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import inspect
 import json
-import urllib.error
-import urllib.request
 import uuid
 from datetime import UTC, datetime
 
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.exceptions import ClientError
 
 from smworkbook.engine import corrections
+
+from .conftest import raw_request
 
 
 def error_of(call) -> dict:
@@ -1261,25 +1259,6 @@ def test_stop_replication_promotes_a_replica(aws, sm):
 
 NOT_FOUND = "Secrets Manager can't find the specified secret."
 AWS_HEADERS = {"date", "content-type", "content-length", "connection", "x-amzn-requestid"}
-
-
-def raw_request(aws, operation: str, body: dict) -> tuple[int, dict, dict]:
-    """Send one signed Secrets Manager request as written (no botocore parameter handling); return its
-    HTTP status, its headers (lower-case names) and its JSON body."""
-    signed = AWSRequest(
-        method="POST",
-        url=aws.endpoint_url,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"secretsmanager.{operation}"},
-    )
-    SigV4Auth(aws._session.get_credentials(), "secretsmanager", aws.region).add_auth(signed)
-    request = urllib.request.Request(aws.endpoint_url, data=signed.data, method="POST", headers=dict(signed.headers))
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            status, headers, payload = answer.status, answer.headers, answer.read()
-    except urllib.error.HTTPError as refused:
-        status, headers, payload = refused.code, refused.headers, refused.read()
-    return status, {name.lower(): value for name, value in headers.items()}, json.loads(payload or b"{}")
 
 
 def test_a_secret_that_does_not_exist_is_http_400_with_a_top_level_message(sm):

@@ -30,8 +30,6 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,12 +37,12 @@ from pathlib import Path
 import boto3
 import pytest
 import yaml
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from smworkbook.toolkit import rotation
+
+from .conftest import raw_request
 
 DATA = Path(__file__).resolve().parent / "parity_data"
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "maintainer.md"
@@ -59,7 +57,6 @@ UNORDERED = {"VersionStages", "Versions"}
 AWS_HEADER_NAMES = {"date", "content-type", "content-length", "connection", "x-amzn-requestid"}
 # The differences table's rows that issue 28 takes away: no entry may be allowed by them.
 NOT_ALLOWED_ROWS = {"Validation's code"}
-_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # botocore's own checks off, so that a request reaches the mock as the recorded test sent it; no retries.
 _CONFIG = Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"})
 
@@ -224,26 +221,8 @@ def _rotation_template(event, context):
 
 def _raw(aws, operation: str, body: dict) -> Result:
     """A signed JSON request as the recorded test sent it (no ClientRequestToken filled in by botocore)."""
-    request = AWSRequest(
-        method="POST",
-        url=aws.endpoint_url + "/",
-        data=json.dumps(body).encode(),
-        headers={"X-Amz-Target": f"secretsmanager.{operation}", "Content-Type": "application/x-amz-json-1.1"},
-    )
-    credentials = aws._session.get_credentials()
-    SigV4Auth(credentials, "secretsmanager", REGION).add_auth(request)
-    prepared = request.prepare()
-    http = urllib.request.Request(prepared.url, data=prepared.body, headers=dict(prepared.headers), method="POST")
-    try:
-        with _NO_PROXY.open(http, timeout=30) as answer:
-            status, text, headers = answer.status, answer.read(), answer.headers
-    except urllib.error.HTTPError as error:
-        status, text, headers = error.code, error.read(), error.headers
-    try:
-        parsed = json.loads(text) if text else {}
-    except ValueError:
-        parsed = {"<not JSON>": text.decode(errors="replace")[:200]}
-    return Result(raw_status=status, raw_body=parsed, headers={k.lower(): v for k, v in headers.items()})
+    status, headers, parsed = raw_request(aws, operation, body)
+    return Result(raw_status=status, raw_body=parsed, headers=headers)
 
 
 def _run(aws, scenario: Scenario) -> Run:

@@ -26,6 +26,8 @@ from moto.secretsmanager.exceptions import InvalidParameterException
 
 from smworkbook.engine.corrections.validation import check_value, service_model
 
+from .conftest import raw_request
+
 BAD = "InvalidParameterException"
 LIMIT = "ValidationException"
 # Errors AWS answers that no operation's model lists (API reference, Common Errors): botocore has no class for
@@ -475,19 +477,8 @@ def test_validation_exception_has_no_class_so_learners_catch_it_by_code(sm):
 
 def _raw(aws, operation: str, body: dict) -> tuple[int, dict]:
     """One signed request sent as written, as an SDK-less client would send it: its status and JSON body."""
-    signed = AWSRequest(
-        method="POST",
-        url=aws.endpoint_url,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"secretsmanager.{operation}"},
-    )
-    SigV4Auth(aws._session.get_credentials(), "secretsmanager", aws.region).add_auth(signed)
-    request = urllib.request.Request(aws.endpoint_url, data=signed.data, method="POST", headers=dict(signed.headers))
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as refused:
-        return refused.code, json.loads(refused.read())
+    status, _, answer = raw_request(aws, operation, body)
+    return status, answer
 
 
 NO_TOKEN = "You must provide a ClientRequestToken value. We recommend a UUID-type value."
