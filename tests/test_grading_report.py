@@ -562,3 +562,17 @@ def test_a_name_or_error_that_no_grade_file_can_hold_is_shown_escaped(text, show
 
     assert report.safe_text(text) == shown
     shown.encode("utf-8")  # every grade file can hold it
+
+
+def test_an_aws_error_from_the_learners_function_is_rebuilt_under_its_own_name():
+    """A learner's function that raised boto3's InvalidParameterException in the kernel raises, in the grader's
+    mock, a ClientError named InvalidParameterException: a hint that names the error reads as in the notebook,
+    not 'ClientError' (issue 31)."""
+    import botocore.exceptions
+
+    error = {"code": "InvalidParameterException", "message": "bad", "operation": "UpdateSecretVersionStage"}
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        grader_mock._raise_like(error)
+    assert type(raised.value).__name__ == "InvalidParameterException"
+    assert raised.value.response["Error"] == {"Code": "InvalidParameterException", "Message": "bad"}
+    assert "UpdateSecretVersionStage" in str(raised.value)

@@ -98,7 +98,11 @@ def _raise_like(error: dict):
     """Raise, here, the exception the learner's function raised in the kernel (as a Lambda's error comes back)."""
     if error.get("code"):
         response = {"Error": {"Code": error["code"], "Message": error.get("message", "")}}
-        raise botocore.exceptions.ClientError(response, error.get("operation") or "Unknown")
+        # In the kernel it was boto3's class for its code (client.exceptions.InvalidParameterException, a
+        # ClientError): named the same here, a hint built from type(error).__name__ reads as in the notebook.
+        code = str(error["code"])
+        kind = type(code if code.isidentifier() else "ClientError", (botocore.exceptions.ClientError,), {})
+        raise kind(response, error.get("operation") or "Unknown")
     if error.get("type") == "NotImplementedError":
         raise NotImplementedError(error.get("message", ""))
     name = str(error.get("type") or "Exception")
