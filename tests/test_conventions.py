@@ -8,15 +8,15 @@ those or checked against them here. docs/authoring-rules.md lists every rule wit
 
 Each failure message starts with "Rule:" and names the file to change. The rules:
 
-- NOTEBOOK (smworkbook.lessons): a lesson notebook is notebooks/NN_snake_case.ipynb; its exercises are in
+- NOTEBOOK (smworkbook.authoring.lessons): a lesson notebook is notebooks/NN_snake_case.ipynb; its exercises are in
   solutions/ under the same name, and exercises/ is generated from solutions/ (`make exercises`).
 - LESSON_MODULE (smworkbook.checks): lesson N's checks are in checks/lessonNN.py, tested by
   tests/test_checks_lessonNN.py; its exercises are numbered N.1, N.2, ... in order, each declared once.
 - MIN_EXERCISES_PER_LESSON: a lesson with exercises has at least this many.
 - every exercise has a set-up (`@prepares("N.M")`).
-- EXERCISE_HEADING (smworkbook.exercises): each exercise starts at a `## Exercise N.M: title` cell in solutions/,
-  and its set-up and check cells follow it, before the next `## ` heading.
-- TITLE, TIME, OBJECTIVES, MIN_OBJECTIVES (smworkbook.lessons): a lesson's first markdown cell holds
+- EXERCISE_HEADING (smworkbook.authoring.exercises): each exercise starts at a `## Exercise N.M: title` cell in
+  solutions/, and its set-up and check cells follow it, before the next `## ` heading.
+- TITLE, TIME, OBJECTIVES, MIN_OBJECTIVES (smworkbook.authoring.lessons): a lesson's first markdown cell holds
   `# Lesson N: title`, `**Time:** about N minutes` and a `**What you will learn**` list of 3 or more items.
 - CLEAN_UP_OPENING, CLEAN_UP_RERUN: a lesson's last cell is its clean-up, and what it printed (stored) starts with
   "Clean-up done: " and says "Run the cells from the top".

@@ -4,7 +4,7 @@ In solutions/, each answer sits between `### BEGIN SOLUTION` and `### END SOLUTI
 nbgrader. The generated copy in exercises/ has each such block replaced by
 `# YOUR CODE HERE` + `raise NotImplementedError()` (in markdown cells: YOUR ANSWER HERE), and no
 outputs. exercises/ is what the workbook ships, as nbgrader's released copy; a learner works in
-my-work/ (smworkbook.mywork). `smworkbook exercises` rewrites the generated copies and
+my-work/ (smworkbook.authoring.mywork). `smworkbook exercises` rewrites the generated copies and
 `smworkbook exercises --check` fails when they are out of date.
 
 Every generated copy records, in its metadata, a fingerprint of its cells and of each of its parts

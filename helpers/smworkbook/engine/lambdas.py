@@ -4,7 +4,7 @@ In AWS, RotateSecret names a Lambda function by its ARN, and Secrets Manager inv
 times, with {"SecretId", "ClientRequestToken", "RotationToken", "Step"} for Step = createSecret,
 setSecret, testSecret and finishSecret. Here the function is a plain Python
 `lambda_handler(event, context)` in the learner's kernel, registered with
-smworkbook.register_rotation_function() (helpers/smworkbook/rotation.py); the mock's RotateSecret
+smworkbook.register_rotation_function() (helpers/smworkbook/toolkit/rotation.py); the mock's RotateSecret
 (corrections/rotation.py) calls `invoke()` for each step. The function runs in this kernel, so
 it can print, use the debugger, and call back into the mock with boto3.
 

@@ -3,7 +3,7 @@
     arn = smworkbook.register_rotation_function("my-rotation", lambda_handler)
     client.rotate_secret(SecretId="...", RotationLambdaARN=arn, RotationRules={...})
 
-The mock calls the function once per step (see helpers/smworkbook/lambdas.py for the event and
+The mock calls the function once per step (see helpers/smworkbook/engine/lambdas.py for the event and
 for what happens when a step raises); `rotation_log(name)` shows what it printed and logged.
 """
 

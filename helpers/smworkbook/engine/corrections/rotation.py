@@ -72,7 +72,7 @@ def rotate_secret_runs_the_rotation_function() -> None:
 
     Here the function is a Python `lambda_handler` registered with
     smworkbook.register_rotation_function(); the steps run in the kernel, in order, and stop at the
-    first step that raises (see helpers/smworkbook/lambdas.py for how that is shown). A function
+    first step that raises (see helpers/smworkbook/engine/lambdas.py for how that is shown). A function
     that was never registered is one Secrets Manager can't invoke: AWS's error, and a line printed
     where the rotation function's own output goes saying how to register it.
     """

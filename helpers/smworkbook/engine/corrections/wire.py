@@ -18,20 +18,16 @@ from moto.secretsmanager.exceptions import SecretsManagerClientError
 
 from smworkbook.engine import server
 
-_modelled: set[str] = set()
 
-
-def _modelled_errors() -> set[str]:
+@functools.cache
+def _modelled_errors() -> frozenset[str]:
     """The error codes botocore's model of Secrets Manager lists for its operations (each has a class in
     `client.exceptions`); AWS's common errors, such as ValidationException and AccessDeniedException, are not
     among them."""
-    if not _modelled:
-        from smworkbook.engine.corrections.validation import service_model
+    from smworkbook.engine.corrections.validation import service_model
 
-        model = service_model()
-        for name in model.operation_names:
-            _modelled.update(shape.name for shape in model.operation_model(name).error_shapes)
-    return _modelled
+    model = service_model()
+    return frozenset(shape.name for name in model.operation_names for shape in model.operation_model(name).error_shapes)
 
 
 def client_errors_are_http_400() -> None:
