@@ -44,7 +44,7 @@ def test_the_classroom_workflow_is_in_sync_with_the_exercises():
 
 
 def test_the_classroom_workflow_has_one_test_worth_a_point_per_exercise_and_reports_the_score():
-    steps = _workflow("classroom.yml")["jobs"]["autograding"]["steps"]
+    steps = _workflow("classroom.yml")["jobs"][formats.JOB]["steps"]
     tests = [step for step in steps if "autograding-command-grader" in step.get("uses", "")]
     assert [t["with"]["test-name"].split()[0] for t in tests] == list(EXERCISES)
     assert {t["with"]["max-score"] for t in tests} == {1}
@@ -53,9 +53,17 @@ def test_the_classroom_workflow_has_one_test_worth_a_point_per_exercise_and_repo
     assert set(reporter["env"]) == {f"{t['id'].upper()}_RESULTS" for t in tests}
 
 
+def test_the_classroom_workflow_has_the_names_the_grading_reporter_requires():
+    """classroom-resources/autograding-grading-reporter's README: the workflow is named "Autograding Tests" and its
+    job "run-autograding-tests"; GitHub Classroom reads the score of that run only."""
+    workflow = _workflow("classroom.yml")
+    assert workflow["name"] == "Autograding Tests"
+    assert list(workflow["jobs"]) == ["run-autograding-tests"]
+
+
 def test_a_classroom_test_passes_exactly_when_its_exercise_passed(tmp_path):
     _sample_report(tmp_path / "artifacts" / "grade" / "report.json")
-    steps = _workflow("classroom.yml")["jobs"]["autograding"]["steps"]
+    steps = _workflow("classroom.yml")["jobs"][formats.JOB]["steps"]
     commands = {
         s["with"]["test-name"].split()[0]: s["with"]["command"] for s in steps if "with" in s and "command" in s["with"]
     }

@@ -262,14 +262,15 @@ def test_a_learners_os_user_can_read_no_grade_file(hostile_class):
     can pass through: a learner's kernel (its own OS user) cannot read them, or list where they are."""
     out = hostile_class["out"]
     assert _as_learner("ivy", "/bin/ls", str(out.parent)).returncode == 0  # the course folder is open to them
-    for path in (out / "gradebook.csv", out / "lms.csv", out / "learners" / "ann.json", out / ".grader-key"):
+    files = ("gradebook.csv", "lms.csv", "canvas.csv", "moodle.csv", "learners/ann.json", "feedback/ann.html")
+    for path in [*(out / file for file in files), out / ".grader-key"]:
         refused = _as_learner("ivy", "/bin/cat", str(path))
         assert refused.returncode != 0 and "Permission denied" in refused.stderr, (path, refused.stdout)
-    for folder in (out, out / "learners"):
+    for folder in (out, out / "learners", out / "feedback"):
         refused = _as_learner("ivy", "/bin/ls", str(folder))
         assert refused.returncode != 0 and "Permission denied" in refused.stderr, (folder, refused.stdout)
     assert {p.name: p.stat().st_mode & 0o777 for p in out.iterdir() if p.is_file()} == dict.fromkeys(
-        [".grader-key", "gradebook.csv", "lms.csv"], 0o600
+        [".grader-key", "gradebook.csv", "lms.csv", "canvas.csv", "moodle.csv"], 0o600
     )
 
 

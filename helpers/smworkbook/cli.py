@@ -64,11 +64,23 @@ def main(argv: list[str] | None = None) -> int:
         "gradebook",
         help="grade a class (one sub-folder per learner) into artifacts/grade/gradebook.csv; resumes if interrupted",
     )
-    book.add_argument("submissions", type=Path, help="folder of learners' folders (or of reports, with --merge)")
+    book.add_argument(
+        "submissions", type=Path, nargs="?", help="folder of learners' folders (or of reports, with --merge)"
+    )
     book.add_argument("--merge", action="store_true", help="build the gradebook from signed reports graded elsewhere")
     book.add_argument("--out", type=Path, default=Path("artifacts/grade"), help="where to write (artifacts/grade)")
     book.add_argument("--timeout", type=int, default=120, help="seconds one cell may run (default 120)")
     book.add_argument("--workers", type=int, default=None, help="notebooks run at once (default: CPU cores + 1)")
+    book.add_argument(
+        "--roster", type=Path, default=None, help="CSV mapping each learner to their LMS identity (canvas/moodle.csv)"
+    )
+    book.add_argument(
+        "--release-feedback",
+        type=Path,
+        metavar="FOLDER",
+        default=None,
+        help="copy each learner's feedback page to FOLDER/<learner>/feedback.html, readable by others; grade nothing",
+    )
     args = parser.parse_args(argv)
 
     try:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from smworkbook.checks import EXERCISES
 from smworkbook.engine.errors import WorkbookError
-from smworkbook.grading import discover, learner_users
+from smworkbook.grading import discover, feedback, learner_users, lms
 from smworkbook.grading import run as grading
 from smworkbook.grading.report import private_folder, safe, safe_text, write_private
 
@@ -139,10 +139,11 @@ async def _grade_learner(
 
 
 def grade_class(
-    submissions: Path, out: Path, timeout: int = 120, workers: int | None = None, say=print
+    submissions: Path, out: Path, timeout: int = 120, workers: int | None = None, say=print, roster: Path | None = None
 ) -> tuple[Path, list[str]]:
     """Grade every learner not graded yet, then write the gradebook; (its path, learners graded now)."""
     class_ = learners(submissions)
+    people = lms.read_roster(roster)  # a bad roster is said before anyone is graded
     # The grades are the grader's alone: a learner's kernel, under its own OS user, reads no one's report,
     # and no user of the machine reads the gradebook (folders 0700, files 0600).
     private_folder(Path(out))
@@ -200,11 +201,11 @@ def grade_class(
     if todo:
         say(f"Grading {len(todo)} learner(s), {workers} notebooks at a time...")
         grading.run_sync(run)()
-    path = write_gradebook([name for name, _ in class_], reports, Path(out), key)
+    path = write_gradebook([name for name, _ in class_], reports, Path(out), key, people, say)
     return path, graded_now
 
 
-def merge(folder: Path, out: Path) -> Path:
+def merge(folder: Path, out: Path, roster: Path | None = None, say=print) -> Path:
     """The gradebook from reports graded elsewhere (e.g. a CI matrix), each checked for the grader's signature."""
     key = grader_key(None)
     if key is None:
@@ -212,7 +213,7 @@ def merge(folder: Path, out: Path) -> Path:
     paths = sorted(Path(folder).glob("*.json"))
     if not paths:
         raise WorkbookError(f"There are no reports (*.json) in {folder}/.")
-    return write_gradebook([path.stem for path in paths], Path(folder), Path(out), key)
+    return write_gradebook([path.stem for path in paths], Path(folder), Path(out), key, lms.read_roster(roster), say)
 
 
 def _cell(text: str) -> str:
@@ -225,20 +226,35 @@ def _reason(error: BaseException) -> str:
     return safe_text(f"{type(error).__name__}: {error}")
 
 
-def write_gradebook(names: list[str], reports: Path, out: Path, key: bytes) -> Path:
-    """gradebook.csv (learner, one column per registered exercise, total) and lms.csv (learner, score)."""
+LMS_ITEM = "Secrets Manager workbook"
+
+
+def write_gradebook(
+    names: list[str], reports: Path, out: Path, key: bytes, roster: dict | None = None, say=print
+) -> Path:
+    """gradebook.csv (learner, one column per registered exercise, total), lms.csv (learner, score), canvas.csv and
+    moodle.csv (the imports those LMSs document, lms.py), and each learner's feedback page (feedback/NAME.html)."""
     numbers = list(EXERCISES)
     rows = []
+    private_folder(out)  # grades are the grader's alone: 0700, each file 0600
+    # The grader's keys never reach a page, even where a notebook printed one.
+    secrets = tuple(k for k in (key.decode(errors="replace"), os.environ.get(KEY_VARIABLE, "")) if len(k) >= 8)
     for name in names:
         body = read_learner(reports, name, key)
         passed = {r["number"] for r in body.get("results", []) if r.get("status") == grading.PASSED}
         points = [int(number in passed) for number in numbers]
         rows.append([_cell(name), *points, sum(points)])
-    private_folder(out)  # grades are the grader's alone: 0700, each file 0600
+        feedback.write(out, name, body, secrets)  # from this learner's own report only
     path = write_private(out / "gradebook.csv", _csv([["learner", *numbers, "total"], *rows]))
     # An LMS's grade import (Moodle, Canvas, Blackboard): one identifier column, one grade column.
-    lms = [["Username", f"Secrets Manager workbook (out of {len(numbers)})"], *([row[0], row[-1]] for row in rows)]
-    write_private(out / "lms.csv", _csv(lms))
+    generic = [["Username", f"{LMS_ITEM} (out of {len(numbers)})"], *([row[0], row[-1]] for row in rows)]
+    write_private(out / "lms.csv", _csv(generic))
+    totals = [(name, row[-1]) for name, row in zip(names, rows, strict=True)]
+    for file, export in (("canvas.csv", lms.canvas), ("moodle.csv", lms.moodle)):
+        table, left_out = export(totals, LMS_ITEM, roster)
+        write_private(out / file, _csv([[_cell(str(value)) for value in row] for row in table]))
+        if left_out:
+            say(f"warning: {file} leaves out {', '.join(left_out)}: the roster does not name them")
     return path
 
 
@@ -255,11 +271,22 @@ def _write_report(path: Path, text: str) -> None:
 
 def main_gradebook(args) -> int:
     out = Path(args.out)
-    if args.merge:
-        path = merge(Path(args.submissions), out)
-        print(f"wrote {path} and {out / 'lms.csv'}")
+    roster = getattr(args, "roster", None)
+    if getattr(args, "release_feedback", None):
+        released = feedback.release(out, Path(args.release_feedback))
+        if not released:
+            raise WorkbookError(f"There are no feedback pages in {out / 'feedback'}/: grade the class first.")
+        print(f"released {len(released)} feedback page(s) into {args.release_feedback}/, one folder per learner")
         return 0
-    path, _ = grade_class(Path(args.submissions), out, timeout=args.timeout, workers=args.workers)
-    print(f"wrote {path}, {out / 'lms.csv'} and each learner's report in {out / 'learners'}/")
+    if args.submissions is None:
+        raise WorkbookError("Name the folder of learners' folders (or of reports, with --merge).")
+    if args.merge:
+        path = merge(Path(args.submissions), out, roster)
+    else:
+        path, _ = grade_class(Path(args.submissions), out, timeout=args.timeout, workers=args.workers, roster=roster)
+    print(
+        f"wrote {path}, lms.csv, canvas.csv and moodle.csv in {out}/, each learner's report in {out / 'learners'}/ "
+        f"and feedback page in {out / 'feedback'}/ (private until `--release-feedback FOLDER`)"
+    )
     sys.stdout.flush()
     return 0

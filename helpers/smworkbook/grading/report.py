@@ -77,13 +77,16 @@ def write_private(path: Path, text: str) -> Path:
 
 @dataclass
 class Result:
-    """The outcome of one exercise: status, and for anything but a pass, a hint."""
+    """The outcome of one exercise: status, and for anything but a pass, a hint; the learner's exercise cell
+    (`code`) and the error it raised (`error`), for the feedback page a learner reads (feedback.py)."""
 
     number: str
     title: str
     notebook: str
     status: str
     hint: str = ""
+    code: str = ""
+    error: str = ""
 
 
 @dataclass

@@ -235,7 +235,8 @@ class _NotebookRun:
                 starts = setup.group(1) if setup and setup.group(1) in self.numbers else None
                 if starts and not _VERIFY.search(cell.source):
                     self.sections.setdefault(
-                        starts, {"errors": [], "stub": bool(_STUB.search(cell.source)), "ran": False}
+                        starts,
+                        {"errors": [], "stub": bool(_STUB.search(cell.source)), "ran": False, "code": cell.source},
                     )
                 if starts and starts != open_number:
                     if open_number and open_number not in self.verdicts:
@@ -311,6 +312,25 @@ class _NotebookRun:
         return text
 
     def _result(self, number: str) -> Result:
+        result = self._verdict(number)
+        section = self.sections.get(number)
+        if section is not None:
+            # The learner's own cell and the error it raised, for the feedback page; the mock's keys
+            # (random per mock, dead once it stops) are never shown, even if the notebook printed them.
+            result.code = self._redacted(section["code"][:MAX_CODE])
+            if section["errors"]:
+                result.error = self._redacted(_traceback(section["errors"][0])[:MAX_ERROR])
+        result.hint = self._redacted(result.hint)
+        return result
+
+    def _redacted(self, text: str) -> str:
+        keys = getattr(self.mock, "address", {}).get("keys", [])
+        for key in keys:
+            if isinstance(key, str) and len(key) >= 8:
+                text = text.replace(key, "[redacted]")
+        return text
+
+    def _verdict(self, number: str) -> Result:
         title = EXERCISES[number].title
         verdict = self.verdicts.get(number) or {"status": FAILED, "message": self.stopped or "The check did not run."}
         section = self.sections.get(number)
@@ -337,6 +357,8 @@ _KERNEL_ENVIRONMENT = (
     *("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR"),
     *("PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH"),  # where a Python finds its packages
 )
+MAX_CODE = 20_000  # characters of an exercise cell kept for the feedback page
+MAX_ERROR = 5_000  # characters of its error (the traceback's end: where it failed)
 STUB_NOTE = "Passed, but the cell still ends in `raise NotImplementedError()`: delete that line."
 
 
@@ -346,6 +368,13 @@ class _KernelGone(Exception):
 
 def _errors(cell) -> list[dict]:
     return [output for output in cell.get("outputs", []) if output.output_type == "error"]
+
+
+def _traceback(error: dict) -> str:
+    """The error a cell raised as the learner saw it, without the terminal's colours; its last lines if long."""
+    lines = [_ANSI.sub("", line) for line in error.get("traceback") or []]
+    text = "\n".join(lines).strip() or _ANSI.sub("", f"{error.get('ename')}: {error.get('evalue')}")
+    return text if len(text) <= MAX_ERROR else "...\n" + text[-(MAX_ERROR - 4) :]
 
 
 def _one_line(error: dict) -> str:
