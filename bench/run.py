@@ -483,9 +483,14 @@ def bench_gradebook(runs: int) -> dict:
         peak = _peak_tree_rss(process)
         seconds = time.perf_counter() - start
         rows = (out / "gradebook.csv").read_text().splitlines()[1:]
+        # The same command writes each learner's feedback page and the Canvas and Moodle imports.
+        pages = len(list((out / "feedback").glob("*.html")))
+        imports = [len((out / f).read_text().splitlines()) - 1 for f in ("canvas.csv", "moodle.csv")]
     return {
         "class_s": seconds,
         "learners": len(rows),
+        "feedback_pages": pages,
+        "canvas_moodle_rows": imports,
         "seconds_per_learner": seconds / max(1, len(rows)),
         "one_learner_alone_s": alone,
         "ratio_per_learner_vs_alone": seconds / max(1, len(rows)) / alone,

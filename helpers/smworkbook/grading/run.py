@@ -317,7 +317,7 @@ class _NotebookRun:
         if section is not None:
             # The learner's own cell and the error it raised, for the feedback page; the mock's keys
             # (random per mock, dead once it stops) are never shown, even if the notebook printed them.
-            result.code = self._redacted(section["code"][:MAX_CODE])
+            result.code = self._redacted(section.get("code", "")[:MAX_CODE])
             if section["errors"]:
                 result.error = self._redacted(_traceback(section["errors"][0])[:MAX_ERROR])
         result.hint = self._redacted(result.hint)
