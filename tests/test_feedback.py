@@ -46,7 +46,7 @@ def graded(tmp_path_factory):
     roster = root / "roster.csv"
     roster.write_text(
         "learner,name,canvas_id,sis_user_id,sis_login_id,section,email,idnumber\n"
-        "ann,Ann Lee,101,S-1,ann,Sec A,ann@example.edu,1001\n"
+        'ann,"Lee, Ann",101,S-1,ann,Sec A,ann@example.edu,1001\n'
         "bob,Bob Ray,102,S-2,bob,Sec A,bob@example.edu,1002\n",
         encoding="utf-8",
     )
@@ -126,7 +126,7 @@ def test_canvas_csv_has_the_columns_canvas_gradebook_import_documents(graded, ca
     Section, then one column per assignment; a learner the roster does not name is left out, saying so."""
     header, *rows = _rows(graded["out"] / "canvas.csv")
     assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", gradebook.LMS_ITEM]
-    assert rows == [["Ann Lee", "101", "S-1", "ann", "Sec A", "6"], ["Bob Ray", "102", "S-2", "bob", "Sec A", "0"]]
+    assert rows == [["Lee, Ann", "101", "S-1", "ann", "Sec A", "6"], ["Bob Ray", "102", "S-2", "bob", "Sec A", "0"]]
 
 
 def test_moodle_csv_has_an_identifying_column_per_user_field_and_one_grade_item(graded):
