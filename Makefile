@@ -30,7 +30,7 @@ TEST_WORKERS ?= 3
 # (tests/test_hub.py) and the classroom benchmark; installed into tests/hub/node_modules, never globally.
 HUB_PROXY := tests/hub/node_modules/.bin/configurable-http-proxy
 
-.PHONY: lab test docs check-lesson grade bench mutate exercises outputs update lock test-pythons clean
+.PHONY: lab test docs check-lesson grade bench bench-quick mutate exercises outputs update lock test-pythons clean
 
 # The virtual environment, made by the Python you run make with, after checking it is one the workbook supports.
 # Without pip: uv installs into it (ensurepip alone took longer than installing the whole lock from uv's cache).
@@ -85,7 +85,7 @@ lab: $(VENV)/.lab
 	@$(BIN)/jupyter lab \
 	  --ServerApp.ip=127.0.0.1 \
 	  --ServerApp.root_dir="$(LAB_ROOT)" \
-	  --ServerApp.log_level=$(LAB_LOG_LEVEL) \
+	  --Application.log_level=$(LAB_LOG_LEVEL) \
 	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 	  --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
@@ -124,9 +124,15 @@ grade: $(VENV)/.lab
 	$(if $(filter my-work,$(GRADE)),$(BIN)/smworkbook my-work)
 	$(BIN)/smworkbook grade $(GRADE) $(GRADE_FLAGS)
 
-## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
+## bench: measure speed and memory against baselines, saying which part runs; each part's figures go to
+## bench/results.json and bench/results.md as it ends (BENCH_FLAGS="--only lab" measures one part)
 bench: $(VENV)/.test $(HUB_PROXY)
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
+
+## bench-quick: the ratios to their baselines without the notebooks, the class, the hub and the fresh clone's suite:
+## the set-up cell, calls, the server and `make lab` against its floor (a few minutes)
+bench-quick: $(VENV)/.test
+	$(BIN)/python bench/run.py --quick $(BENCH_FLAGS)
 
 ## mutate: mutation testing of the corrections, policy evaluation, access, rotation, grading and the checks, each
 ## module against its own tests (tools/mutate.py; ~1 hour on 2 cores); MODULES="toolkit/access checks/lesson02" runs some
