@@ -49,9 +49,10 @@ $(UV): | $(BIN)/python
 # --locked: stop when pyproject.toml and uv.lock disagree (run `make lock`).
 $(VENV)/.lab: uv.lock pyproject.toml | $(BIN)/python
 ifeq ($(INSTALLER),pip)
-	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/lab.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@echo "Installing requirements/lab.txt (uv.lock's pins, with hashes) into $(VENV) with pip (once: minutes)."
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/lab.txt
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 else
 	@$(MAKE) --no-print-directory $(UV)
 	@echo "Installing the learner's packages from uv.lock into $(VENV) (once: seconds from uv's cache, a minute or more the first time on a machine)."
@@ -66,9 +67,10 @@ endif
 
 $(VENV)/.test: uv.lock pyproject.toml | $(BIN)/python
 ifeq ($(INSTALLER),pip)
-	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/test.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@echo "Installing requirements/test.txt (uv.lock's pins, with hashes) into $(VENV) with pip (once: minutes)."
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/test.txt
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 else
 	@$(MAKE) --no-print-directory $(UV)
 	@echo "Installing the learner's packages and the test tools from uv.lock into $(VENV) (once)."
