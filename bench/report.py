@@ -20,6 +20,15 @@ def _when(part: dict) -> str:
     return f" ({measured['when']}, load average after: {load})"
 
 
+def _stock_rows(stock: dict) -> list[str]:
+    workbook = f"{_fig(stock['workbook_server_ms'], 'ms')}; CPU {_fig(stock['workbook_server_cpu_ms'], 'ms')}"
+    stock_moto = f"{_fig(stock['stock_moto_server_ms'], 'ms')}; CPU {_fig(stock['stock_moto_server_cpu_ms'], 'ms')}"
+    return [
+        f"| Per call, the workbook's server (every request validated) | {workbook} | stock moto's server "
+        f"{stock_moto} | {stock['ratio']:.2f}; CPU {stock['cpu_ratio']:.2f} | {_goal(stock['ratio'], stock['goal'])} |"
+    ]
+
+
 def _lab_rows(lab: dict) -> list[str]:
     loads = ", ".join(f"{value:.1f}" for value in lab["load_average_at_starts"])
     rows = []
@@ -67,6 +76,8 @@ def markdown(r: dict) -> str:
     ]
     if "setup_cell" in r:
         rows += _setup_rows(r)
+    if "stock_moto" in r:
+        rows += _stock_rows(r["stock_moto"])
     if "lab" in r:
         rows += _lab_rows(r["lab"])
     if "grade_submission" in r:
