@@ -374,13 +374,18 @@ def bench_lab(runs: int) -> dict:
                 uv = uv or _keep_uv(clone, Path(folder))
                 if cache == "warm":
                     venv_mb = _megabytes(clone / ".venv")
-                floor = _floor(fresh_clone(), floor_home, uv)
+                _remove(clone)
+                floor_clone = fresh_clone()
+                floor = _floor(floor_clone, floor_home, uv)
+                _remove(floor_clone)
                 figures[f"floor_{cache}"].append(floor["uv_sync_s"] + floor["jupyter_lab_s"])
                 floor_parts[cache].append(floor)
                 say(
                     f"  run {run_number + 1}/{runs}, caches {cache}: make lab {seconds:.1f} s, floor "
                     f"{figures[f'floor_{cache}'][-1]:.1f} s (load average {loads[-1]:.1f})"
                 )
+            _remove(Path(folder) / f"lab{run_number}")  # this run's caches
+            _remove(Path(folder) / f"floor{run_number}")
     medians = {key: statistics.median(values) for key, values in figures.items()}
     return {
         "make_lab_cold_s": summary(figures["cold"]),
@@ -401,6 +406,11 @@ def bench_lab(runs: int) -> dict:
         "goal_warm_s": 8,
         "goal_mb": 450,
     }
+
+
+def _remove(path: Path) -> None:
+    """Remove a clone or a home as soon as it is measured (rm: many times faster than Python's rmtree here)."""
+    subprocess.run(["rm", "-rf", str(path)], check=False)
 
 
 def _keep_uv(clone: Path, folder: Path) -> str:
