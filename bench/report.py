@@ -36,11 +36,14 @@ def _lab_rows(lab: dict) -> list[str]:
         seconds, floor = lab[f"make_lab_{cache}_s"], lab[f"floor_{cache}_s"]
         parts = lab["floor_parts_s"][cache]
         goal = lab[f"goal_{cache}_s"]
+        # The goals in seconds are for a quiet machine: under load only the ratio is checked.
+        quiet = max(lab["load_average_at_starts"]) < 1
+        seconds_goal = ("met" if seconds["median"] < goal else "NOT met") if quiet else "not checked, load over 1"
         rows.append(
             f"| Fresh clone: `make lab` until JupyterLab answers, installer caches {cache} | {_fig(seconds)} | "
             f"floor: `uv sync` {parts['uv_sync_s']:.1f} s + bare `jupyter lab` {parts['jupyter_lab_s']:.1f} s = "
             f"{_fig(floor)} | {lab[f'ratio_{cache}']:.2f} | {_goal(lab[f'ratio_{cache}'], lab['goal_ratio'])}; "
-            f"{'met' if seconds['median'] < goal else 'NOT met'} (< {goal} s on a quiet machine) |"
+            f"{seconds_goal} (< {goal} s on a quiet machine) |"
         )
     rows.append(
         f"| &nbsp;&nbsp;load average as each run started | {loads} | | | (the goals in seconds: load under 1) |"
