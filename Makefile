@@ -4,8 +4,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# uv installs the lock (uv.lock) in seconds; it is bootstrapped from PyPI into the project's own .venv/.uv
-# (never a download script, never the system Python). `make lab INSTALLER=pip` uses pip and requirements/*.txt
+# uv installs the lock (uv.lock) in seconds. It lives in the project's own .venv/.uv, never in the system Python and
+# never from a download script: tools/setup_venv.py takes the copy kept in the user's cache folder, a uv on PATH of
+# this version, or PyPI through pip run from its own wheel. `make lab INSTALLER=pip` uses pip and requirements/*.txt
 # (the same lock, with hashes) instead.
 UV_VERSION := 0.13.9
 UV := $(VENV)/.uv/bin/uv
@@ -15,6 +16,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 # Extra flags for `make lab`, e.g. LAB_FLAGS="--no-browser --port=9999".
 LAB_FLAGS ?=
+# JupyterLab says only warnings and the address to open (LAB_LOG_LEVEL=INFO: its whole log).
+LAB_LOG_LEVEL ?= WARN
 # The folder JupyterLab serves (the browser test serves a throwaway copy of the notebooks).
 LAB_ROOT ?= $(CURDIR)
 # Jupyter refuses to run as root unless told to (containers, CI).
@@ -27,56 +30,64 @@ TEST_WORKERS ?= 3
 # (tests/test_hub.py) and the classroom benchmark; installed into tests/hub/node_modules, never globally.
 HUB_PROXY := tests/hub/node_modules/.bin/configurable-http-proxy
 
-.PHONY: lab test docs check-lesson grade bench mutate exercises outputs update lock test-pythons clean
+.PHONY: lab test docs check-lesson grade bench bench-quick mutate exercises outputs update lock test-pythons clean
 
 # The virtual environment, made by the Python you run make with, after checking it is one the workbook supports.
+# Without pip: uv installs into it (ensurepip alone took longer than installing the whole lock from uv's cache).
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 14) else f"The workbook needs Python 3.11 to 3.14; $(PYTHON) is {v[0]}.{v[1]}. Run make again with one of those, e.g. make lab PYTHON=python3.13")'
-	@$(PYTHON) -m venv $(VENV) >/dev/null 2>&1 || { rm -rf $(VENV); \
+	@echo "Making $(VENV), the workbook's own Python environment (once)."
+	@$(PYTHON) -m venv $(VENV) --without-pip >/dev/null 2>&1 || { rm -rf $(VENV); \
 	  echo "Python's venv module is missing: install it with sudo apt install python3-venv (Debian, Ubuntu), then run make again."; exit 1; }
 
-# pip only bootstraps uv; uv installs the rest, so pip and setuptools leave the environment afterwards
-# (in a notebook, `!.venv/.uv/bin/uv pip install NAME` installs a package of your own).
+# uv for this environment, outside its packages (in a notebook, `!.venv/.uv/bin/uv pip install NAME` installs a
+# package of your own).
 $(UV): | $(BIN)/python
-	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --target $(VENV)/.uv "uv==$(UV_VERSION)"
-	$(BIN)/python -m pip uninstall --quiet --yes pip setuptools 2>/dev/null
+	@$(BIN)/python tools/setup_venv.py uv $(UV_VERSION) $(VENV)/.uv
 
 # The learner's set (make lab), and the learner's set plus the test tools (make test), exactly as uv.lock has them.
 # --locked: stop when pyproject.toml and uv.lock disagree (run `make lock`).
 $(VENV)/.lab: uv.lock pyproject.toml | $(BIN)/python
 ifeq ($(INSTALLER),pip)
-	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/lab.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@echo "Installing requirements/lab.txt (uv.lock's pins, with hashes) into $(VENV) with pip (once: minutes)."
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/lab.txt
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 else
-	$(MAKE) --no-print-directory $(UV)
-	@# A fresh environment gets the learner's set exactly (pip, which only bootstrapped uv, goes); test tools
-	@# that `make test` added are kept.
-	$(UV) sync --locked --no-dev $(if $(wildcard $(VENV)/.test),--inexact,) --quiet
+	@$(MAKE) --no-print-directory $(UV)
+	@echo "Installing the learner's packages from uv.lock into $(VENV) (once: seconds from uv's cache, a minute or more the first time on a machine)."
+	@# A fresh environment gets the learner's set exactly; test tools that `make test` added are kept.
+	@$(UV) sync --locked --no-dev $(if $(wildcard $(VENV)/.test),--inexact,) 2>$(VENV)/.install.log \
+	  || { cat $(VENV)/.install.log; exit 1; }
+	@sed -n -e 's/^Installed /  installed /p' -e '/^warning/p' $(VENV)/.install.log
 endif
 	@# No "news" pop-up asking to fetch announcements from the internet.
-	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
-	touch $@
+	@$(BIN)/python tools/setup_venv.py lab-settings
+	@touch $@
 
 $(VENV)/.test: uv.lock pyproject.toml | $(BIN)/python
 ifeq ($(INSTALLER),pip)
-	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/test.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@echo "Installing requirements/test.txt (uv.lock's pins, with hashes) into $(VENV) with pip (once: minutes)."
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/test.txt
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 else
-	$(MAKE) --no-print-directory $(UV)
-	$(UV) sync --locked --quiet
+	@$(MAKE) --no-print-directory $(UV)
+	@echo "Installing the learner's packages and the test tools from uv.lock into $(VENV) (once)."
+	@$(UV) sync --locked 2>$(VENV)/.install.log || { cat $(VENV)/.install.log; exit 1; }
+	@sed -n -e 's/^Installed /  installed /p' -e '/^warning/p' $(VENV)/.install.log
 endif
-	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
-	touch $@ $(VENV)/.lab
+	@$(BIN)/python tools/setup_venv.py lab-settings
+	@touch $@ $(VENV)/.lab
 
 ## lab: make my-work/ (your copies of the exercises) on first use, then start JupyterLab on the start page
 lab: $(VENV)/.lab
-	-$(BIN)/smworkbook my-work --root "$(LAB_ROOT)"
-	$(BIN)/jupyter lab \
+	@-$(BIN)/smworkbook my-work --root "$(LAB_ROOT)"
+	@echo "Starting JupyterLab on notebooks/00_start_here.ipynb: it opens in your browser, or open the address below. Ctrl+C stops it."
+	@$(BIN)/jupyter lab \
 	  --ServerApp.ip=127.0.0.1 \
 	  --ServerApp.root_dir="$(LAB_ROOT)" \
+	  --Application.log_level=$(LAB_LOG_LEVEL) \
 	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 	  --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
@@ -115,9 +126,15 @@ grade: $(VENV)/.lab
 	$(if $(filter my-work,$(GRADE)),$(BIN)/smworkbook my-work)
 	$(BIN)/smworkbook grade $(GRADE) $(GRADE_FLAGS)
 
-## bench: measure speed and memory against baselines (writes bench/results.md and bench/results.json)
+## bench: measure speed and memory against baselines, saying which part runs; each part's figures go to
+## bench/results.json and bench/results.md as it ends (BENCH_FLAGS="--only lab" measures one part)
 bench: $(VENV)/.test $(HUB_PROXY)
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
+
+## bench-quick: the ratios to their baselines without the notebooks, the class, the hub and the fresh clone's suite:
+## the set-up cell, calls, the server and `make lab` against its floor (a few minutes)
+bench-quick: $(VENV)/.test
+	$(BIN)/python bench/run.py --quick $(BENCH_FLAGS)
 
 ## mutate: mutation testing of the corrections, policy evaluation, access, rotation, grading and the checks, each
 ## module against its own tests (tools/mutate.py; ~1 hour on 2 cores); MODULES="toolkit/access checks/lesson02" runs some
@@ -148,7 +165,7 @@ lock: | $(BIN)/python
 	$(MAKE) --no-print-directory $(UV)
 	$(UV) lock $(LOCK_FLAGS)
 	$(UV) sync --locked --quiet
-	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
+	$(BIN)/python tools/setup_venv.py lab-settings
 	touch $(VENV)/.test $(VENV)/.lab
 	$(BIN)/python tools/lockfiles.py
 

@@ -12,12 +12,14 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -283,78 +285,174 @@ def bench_grade_submission(runs: int) -> dict:
     }
 
 
-# The last commit before uv.lock: `make lab` with pip resolving pyproject.toml's ranges, the test tools included.
-OLD_INSTALL_COMMIT = "0e200fd"
-
-
-def _lab_until_answering(clone: Path, env: dict) -> float:
-    """Seconds from `make lab` in a fresh clone until JupyterLab answers on its API."""
+def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    token = secrets.token_hex(8)
-    flags = f"LAB_FLAGS=--no-browser --port={port} --IdentityProvider.token={token}"
+        return sock.getsockname()[1]
+
+
+def _until_answering(command: list[str], cwd: Path, env: dict, log: Path | None = None) -> float:
+    """Seconds from starting `command` (with {port} and {token} filled in) until JupyterLab answers on its API."""
+    port, token = _free_port(), secrets.token_hex(8)
+    command = [part.format(port=port, token=token) for part in command]
     start = time.perf_counter()
-    lab = subprocess.Popen(
-        ["make", "lab", flags],
-        cwd=clone,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
-                return time.perf_counter() - start
-            except OSError:
-                if lab.poll() is not None or time.perf_counter() - start > 900:
-                    raise RuntimeError(f"make lab did not come up in {clone}") from None
-                time.sleep(0.2)
-    finally:
-        os.killpg(lab.pid, signal.SIGTERM)
-        lab.wait()
+    with open(log or os.devnull, "w") as out:
+        lab = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
+                    return time.perf_counter() - start
+                except OSError:
+                    if lab.poll() is not None or time.perf_counter() - start > 900:
+                        said = log.read_text()[-2000:] if log else ""
+                        raise RuntimeError(f"{' '.join(command[:2])} did not come up in {cwd}\n{said}") from None
+                    time.sleep(0.05)
+        finally:
+            os.killpg(lab.pid, signal.SIGTERM)
+            lab.wait()
+
+
+_LAB_FLAGS = "--no-browser --port={port} --IdentityProvider.token={token} --ServerApp.port_retries=0"
+
+
+def _make_lab(clone: Path, env: dict) -> tuple[float, list[str]]:
+    """A fresh clone's `make lab` until JupyterLab answers; and what it printed on the way."""
+    log = clone.parent / f"{clone.name}.log"
+    seconds = _until_answering(["make", "--no-print-directory", "lab", f"LAB_FLAGS={_LAB_FLAGS}"], clone, env, log)
+    return seconds, log.read_text().splitlines()
+
+
+def _floor(clone: Path, env: dict, uv: str) -> dict:
+    """The floor under `make lab`: uv laying the learner's set of the lock down (creating .venv as it does), then a
+    bare `jupyter lab` until it answers; nothing else."""
+    start = time.perf_counter()
+    timed([uv, "sync", "--locked", "--no-dev", "--quiet"], cwd=clone, env=env)
+    sync = time.perf_counter() - start
+    command = [str(clone / ".venv" / "bin" / "jupyter"), "lab", *_LAB_FLAGS.split(), "--ServerApp.ip=127.0.0.1"]
+    command += ["--allow-root"] if os.geteuid() == 0 else []
+    return {"uv_sync_s": sync, "jupyter_lab_s": _until_answering(command, clone, env)}
 
 
 def _megabytes(folder: Path) -> int:
     return int(subprocess.run(["du", "-sm", str(folder)], capture_output=True, text=True).stdout.split()[0])
 
 
-def bench_install(runs: int) -> dict:
-    """A fresh clone's `make lab` until JupyterLab answers, with the installer's cache empty: uv and the lock
-    (learner's set) against the old way (pip resolving the ranges, test tools included), and each .venv's size."""
-    new, old, sizes = [], [], {}
-    for _ in range(max(1, min(runs, 3))):
-        with tempfile.TemporaryDirectory() as folder:
-            env = dict(os.environ, HOME=folder, JUPYTER_RUNTIME_DIR=f"{folder}/runtime")
-            env.update(UV_CACHE_DIR=f"{folder}/uv-cache", PIP_NO_CACHE_DIR="1")
-            for name, times in (("new", new), ("old", old)):
-                clone = Path(folder) / name
-                subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-                if name == "old":
-                    subprocess.run(["git", "checkout", "-q", OLD_INSTALL_COMMIT], cwd=clone, check=True)
-                times.append(_lab_until_answering(clone, env))
-                sizes[name] = _megabytes(clone / ".venv")
+def bench_lab(runs: int) -> dict:
+    """A fresh clone's `make lab` until JupyterLab answers, against the floor (uv syncing the learner's set into a
+    fresh clone, then a bare `jupyter lab` start), interleaved in the same run: each with every installer cache
+    empty (uv's, pip's, the workbook's copy of uv), then each with those caches warm."""
+    figures = {key: [] for key in ("cold", "floor_cold", "warm", "floor_warm")}
+    floor_parts, printed, loads = {"cold": [], "warm": []}, [], []
+    with tempfile.TemporaryDirectory() as folder:
+        base = dict(os.environ, JUPYTER_RUNTIME_DIR=f"{folder}/runtime")
+        base.pop("XDG_CACHE_HOME", None)
+        base.pop("UV_CACHE_DIR", None)
+        for key in [key for key in base if key.startswith("MAKE")]:  # a make of our own, not `make bench`'s
+            base.pop(key)
+        clones = iter(range(10_000))
+
+        def fresh_clone() -> Path:
+            clone = Path(folder) / f"clone{next(clones)}"
+            subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+            return clone
+
+        def home(name: str) -> dict:
+            (Path(folder) / name).mkdir(exist_ok=True)
+            return dict(base, HOME=f"{folder}/{name}", UV_CACHE_DIR=f"{folder}/{name}/.cache/uv")
+
+        uv = None
+        for run_number in range(runs):
+            for cache in ("cold", "warm"):
+                # cold: homes (caches) of their own, made for this run; warm: the homes the cold ones filled.
+                lab_home, floor_home = home(f"lab{run_number}"), home(f"floor{run_number}")
+                loads.append(os.getloadavg()[0])
+                clone = fresh_clone()
+                seconds, said = _make_lab(clone, lab_home)
+                figures[cache].append(seconds)
+                printed = printed or said
+                uv = uv or _keep_uv(clone, Path(folder))
+                if cache == "warm":
+                    venv_mb = _megabytes(clone / ".venv")
+                _remove(clone)
+                floor_clone = fresh_clone()
+                floor = _floor(floor_clone, floor_home, uv)
+                _remove(floor_clone)
+                figures[f"floor_{cache}"].append(floor["uv_sync_s"] + floor["jupyter_lab_s"])
+                floor_parts[cache].append(floor)
+                say(
+                    f"  run {run_number + 1}/{runs}, caches {cache}: make lab {seconds:.1f} s, floor "
+                    f"{figures[f'floor_{cache}'][-1]:.1f} s (load average {loads[-1]:.1f})"
+                )
+            _remove(Path(folder) / f"lab{run_number}")  # this run's caches
+            _remove(Path(folder) / f"floor{run_number}")
+    medians = {key: statistics.median(values) for key, values in figures.items()}
     return {
-        "make_lab_until_answering_s": summary(new),
-        "old_make_lab_until_answering_s": summary(old),
-        "ratio": statistics.median(new) / statistics.median(old),
-        "venv_mb_after_make_lab": sizes["new"],
-        "old_venv_mb_after_make_lab": sizes["old"],
-        "goal_s": 20,
+        "make_lab_cold_s": summary(figures["cold"]),
+        "floor_cold_s": summary(figures["floor_cold"]),
+        "ratio_cold": medians["cold"] / medians["floor_cold"],
+        "make_lab_warm_s": summary(figures["warm"]),
+        "floor_warm_s": summary(figures["floor_warm"]),
+        "ratio_warm": medians["warm"] / medians["floor_warm"],
+        "floor_parts_s": {
+            cache: {key: statistics.median(part[key] for part in parts) for key in parts[0]}
+            for cache, parts in floor_parts.items()
+        },
+        "load_average_at_starts": loads,
+        "make_lab_printed": printed[:12],
+        "venv_mb_after_make_lab": venv_mb,
+        "goal_ratio": 1.5,
+        "goal_cold_s": 15,
+        "goal_warm_s": 8,
         "goal_mb": 450,
     }
 
 
+def _remove(path: Path) -> None:
+    """Remove a clone or a home as soon as it is measured (rm: many times faster than Python's rmtree here)."""
+    subprocess.run(["rm", "-rf", str(path)], check=False)
+
+
+def _keep_uv(clone: Path, folder: Path) -> str:
+    """A copy of the uv `make lab` fetched, for the floor's runs (which never fetch it: not part of the floor)."""
+    kept = folder / "uv"
+    shutil.copy2(clone / ".venv" / ".uv" / "bin" / "uv", kept)
+    return str(kept)
+
+
+def _test_time_by_file(junit: Path) -> dict:
+    """Seconds of tests per file (summed over the tests, whichever worker ran them), from pytest's JUnit XML."""
+    import xml.etree.ElementTree as ElementTree
+
+    per_file: dict[str, float] = {}
+    suite = ElementTree.parse(junit).getroot()
+    for case in suite.iter("testcase"):
+        name = case.get("file") or case.get("classname", "").replace(".", "/") + ".py"
+        per_file[name] = per_file.get(name, 0.0) + float(case.get("time") or 0)
+    tests = sum(1 for _ in suite.iter("testcase"))
+    pytest_s = max(float(element.get("time") or 0) for element in suite.iter("testsuite"))
+    slowest = dict(sorted(per_file.items(), key=lambda item: -item[1]))
+    return {"pytest_s": pytest_s, "tests": tests, "test_seconds_by_file": slowest}
+
+
 def bench_fresh_clone(runs: int = 1) -> dict:
-    """A fresh clone's `make test` end to end, installing included (one run)."""
+    """A fresh clone's `make test` end to end, as CI runs it (one run): its installing, then `make test` (the website,
+    lint and pytest), with the seconds each test file took from pytest's JUnit report."""
     with tempfile.TemporaryDirectory() as folder:
         clone = Path(folder) / "clone"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-        env = dict(os.environ, HOME=folder, JUPYTER_RUNTIME_DIR=f"{folder}/runtime")
-        make_test = timed(["make", "test"], cwd=clone, env=env)
-    return {"make_test_s": make_test, "goal_s": 360, "runs": 1}
+        junit = Path(folder) / "junit.xml"
+        env = dict(
+            os.environ, HOME=folder, JUPYTER_RUNTIME_DIR=f"{folder}/runtime", PYTEST_ADDOPTS=f"--junitxml={junit}"
+        )
+        for key in [key for key in env if key.startswith("MAKE")]:
+            env.pop(key)
+        install = timed(
+            ["make", ".venv/.test", "tests/hub/node_modules/.bin/configurable-http-proxy"], cwd=clone, env=env
+        )
+        make_test = timed(["make", "test"], cwd=clone, env=env, timeout=7200)
+        figures = _test_time_by_file(junit)
+    return {"install_s": install, "make_test_s": make_test, **figures, "goal_pytest_s": 360, "runs": 1}
 
 
 CAPSTONE = """
@@ -508,61 +606,119 @@ def bench_classroom(runs: int) -> dict:
     return measure(int(os.environ.get("CLASSROOM_LEARNERS", "30")))
 
 
-PARTS = (
-    "setup_cell",
-    "per_call",
-    "stock_moto",
-    "memory",
-    "grading",
-    "grade_submission",
-    "install",
-    "fresh_clone",
-    "capstone",
-    "gradebook",
-    "classroom",
-)
+# Each part: what it measures (said as it starts), and how many of --runs it takes.
+PARTS = {
+    "setup_cell": ("the set-up cell against a bare moto server", lambda runs: runs),
+    "per_call": ("get_secret_value per call against a plain boto3 client", lambda runs: runs),
+    "stock_moto": ("the workbook's server against stock moto's", lambda runs: runs),
+    "lab": (
+        "fresh clones' `make lab` against the floor (uv sync + bare jupyter lab), caches empty and warm",
+        lambda runs: max(1, min(runs, 3)),
+    ),
+    "memory": ("a kernel's memory after lessons 1 and 2", lambda runs: max(1, runs // 2)),
+    "grading": ("every solution under nbval against plain nbclient", lambda runs: max(1, runs // 2)),
+    "grade_submission": ("grading one learner's submission", lambda runs: max(1, runs // 2)),
+    "capstone": ("lesson 6: requests through a rotation", lambda runs: max(1, runs // 2)),
+    "gradebook": ("a class of 30 into one gradebook", lambda runs: 1),
+    "classroom": ("30 learners on one JupyterHub", lambda runs: 1),
+    "fresh_clone": ("a fresh clone's `make test` (CI's run: 10 to 20 minutes on 2 cores)", lambda runs: 1),
+}
+# --quick: the ratios to a baseline of the same run, without the slow parts (the notebooks, the class, the hub and
+# the fresh clone's whole suite): a few minutes.
+QUICK = ("setup_cell", "per_call", "stock_moto", "lab")
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds // 60:.0f} min {seconds % 60:02.0f} s"
+
+
+def measure(name: str, runs: int, number: str) -> dict:
+    """One part, saying what it measures, how long it has been at it (every 30 s), and what it took."""
+    what, how_many = PARTS[name]
+    say(f"[{number}] {name}: {what}...")
+    start, done = time.perf_counter(), threading.Event()
+
+    def heartbeat() -> None:
+        while not done.wait(30):
+            say(
+                f"  {name}: still measuring, {_minutes(time.perf_counter() - start)} so far "
+                f"(load average {os.getloadavg()[0]:.1f})"
+            )
+
+    threading.Thread(target=heartbeat, daemon=True).start()
+    try:
+        figures = globals()[f"bench_{name}"](how_many(runs))
+    finally:
+        done.set()
+    figures["measured"] = {
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "seconds": round(time.perf_counter() - start, 1),
+        "load_average_after": [round(value, 2) for value in os.getloadavg()],
+    }
+    say(f"  {name} done in {_minutes(figures['measured']['seconds'])}")
+    return figures
+
+
+def save(results: dict) -> None:
+    """results.json and results.md as they stand: written after every part, so a stopped run keeps what it measured.
+    Parts this run has not measured keep the figures of the run that did (each says when, under "measured")."""
+    from report import markdown  # bench/report.py
+
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    RESULTS.with_name("results.md").write_text(markdown(results))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}, 2 runs unless --runs")
     parser.add_argument("--skip-fresh-clone", action="store_true", help="skip the slowest measurement")
     parser.add_argument(
         "--only",
         help=f"comma-separated parts to measure ({', '.join(PARTS)}): prints their JSON, writes no results file",
     )
     args = parser.parse_args()
+    if args.quick and "--runs" not in sys.argv:
+        args.runs = 2
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "when": time.strftime("%Y-%m-%d")}
     if args.only:
         unknown = set(args.only.split(",")) - set(PARTS)
         if unknown:
             parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+        names = args.only.split(",")
         partial = {"machine": machine}
-        for name in args.only.split(","):
-            partial[name] = globals()[f"bench_{name}"](args.runs)
+        for index, name in enumerate(names):
+            partial[name] = measure(name, args.runs, f"{index + 1}/{len(names)}")
         print(json.dumps(partial, indent=2))
         return
-    results = {
-        "machine": machine,
-        "setup_cell": bench_setup_cell(args.runs),
-        "per_call": bench_per_call(args.runs),
-        "stock_moto": bench_stock_moto(args.runs),
-        "memory": bench_memory(max(1, args.runs // 2)),
-        "grading": bench_grading(max(1, args.runs // 2)),
-        "grade_submission": bench_grade_submission(max(1, args.runs // 2)),
-        "capstone": bench_capstone(max(1, args.runs // 2)),
-        "gradebook": bench_gradebook(1),
-        "classroom": bench_classroom(1),
-    }
-    if not args.skip_fresh_clone:
+    names = list(QUICK if args.quick else PARTS)
+    if args.skip_fresh_clone and "fresh_clone" in names:
+        names.remove("fresh_clone")
+    try:
+        results = json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        results = {}
+    results["machine"] = machine
+    written = f"{RESULTS.name} and {RESULTS.with_name('results.md').name} in {RESULTS.parent}"
+    say(
+        f"make bench: {len(names)} parts ({', '.join(names)}), --runs {args.runs}; each part's figures go to "
+        f"{written} as it ends. Load average now {os.getloadavg()[0]:.1f}."
+    )
+    for index, name in enumerate(names):
         try:
-            results["fresh_clone"] = bench_fresh_clone()
-        except RuntimeError as error:  # keep the other figures; say why this one is missing
-            results["fresh_clone_failed"] = str(error)[-2000:]
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+            results[name] = measure(name, args.runs, f"{index + 1}/{len(names)}")
+            results.pop(f"{name}_failed", None)
+        except (RuntimeError, subprocess.SubprocessError, OSError) as error:  # keep the others; say why it is missing
+            say(f"  {name} failed: {str(error)[-500:]}")
+            results[f"{name}_failed"] = str(error)[-2000:]
+        save(results)
     from report import markdown  # bench/report.py
 
-    (ROOT / "bench" / "results.md").write_text(markdown(results))
     print(markdown(results))
 
 

@@ -163,3 +163,21 @@ def raw_request(aws, operation: str, body: dict) -> tuple[int, dict, dict]:
     except ValueError:
         parsed = {"<not JSON>": payload.decode(errors="replace")[:200]}
     return status, {name.lower(): value for name, value in headers.items()}, parsed
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Where a whole run's time goes (`make test`; docs/maintainer.md): seconds per test file, setup, call and
+    teardown summed over its tests, whichever worker ran them. Runs of a few files print nothing."""
+    per_file: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) in ("setup", "call", "teardown"):
+                name = report.nodeid.split("::")[0]
+                per_file[name] = per_file.get(name, 0.0) + report.duration
+    if len(per_file) < 10:
+        return
+    total = sum(per_file.values())
+    said = f"test seconds by file, largest first ({len(per_file)} files, {total:.0f} s in all)"
+    terminalreporter.write_sep("-", said)
+    for name, seconds in sorted(per_file.items(), key=lambda item: -item[1])[:15]:
+        terminalreporter.write_line(f"{seconds:7.1f} s  {name}")

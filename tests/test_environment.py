@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,7 +40,7 @@ def test_what_is_installed_is_exactly_the_lock():
     """`make test` installs the learner's set and the test tools at the lock's versions, and nothing else."""
     installed = {canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
     installed.pop("smworkbook")
-    # pip's fallback (`make lab INSTALLER=pip`) leaves pip itself behind; uv's install removes it.
+    # pip's fallback (`make lab INSTALLER=pip`) leaves pip itself behind; with uv, .venv never has it.
     for bootstrap in ("pip", "setuptools"):
         installed.pop(bootstrap, None)
     assert installed == _exported()
@@ -153,6 +155,35 @@ def test_make_names_the_package_when_the_venv_module_is_missing(tmp_path):
     assert done.returncode != 0
     assert "Python's venv module is missing: install it with sudo apt install python3-venv" in done.stdout
     assert not (tmp_path / "venv").exists(), "a half-made environment would stop the next `make` early"
+
+
+def test_make_lab_says_what_it_does_in_plain_lines_and_leaves_no_pip(tmp_path):
+    """A fresh environment for `make lab`, with uv's cache as this machine has it: its own short lines, not the
+    tools' (uv's list of packages, make's commands, pip's or Jupyter's output), and no pip left in the environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "VIRTUAL_ENV"))}
+    venv = tmp_path / "venv"
+    command = ["make", "--no-print-directory", "-C", str(ROOT), f"VENV={venv}", f"{venv}/.lab"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = [line for line in done.stdout.splitlines() if not line.startswith("Getting uv ")]  # an empty cache folder
+    assert said[0] == f"Making {venv}, the workbook's own Python environment (once)."
+    assert said[1].startswith(f"Installing the learner's packages from uv.lock into {venv} (once: seconds")
+    assert re.fullmatch(r"  installed \d+ packages in [\d.]+m?s", said[2]), said
+    assert len(said) == 3 and done.stderr == ""
+    assert (venv / ".uv" / "bin" / "uv").exists()
+    assert not list(venv.glob("lib/python3.*/site-packages/pip"))
+    page_config = json.loads((venv / "etc" / "jupyter" / "labconfig" / "page_config.json").read_text())
+    assert page_config["disabledExtensions"] == {"@jupyterlab/apputils-extension:announcements": True}
+
+
+def test_make_lab_writes_the_jupyterlab_setting_instead_of_starting_jupyter():
+    """`jupyter labextension disable` starts a whole Jupyter application to write one setting: make writes the
+    file itself (tools/setup_venv.py; binder/postBuild, run once per image, keeps the command)."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert "labextension" not in makefile
+    for target in ("$(VENV)/.lab:", "$(VENV)/.test:", "lock:"):
+        rule = makefile[makefile.index(target) :].split("\n\n")[0]
+        assert "tools/setup_venv.py lab-settings" in rule, target
 
 
 @pytest.mark.parametrize("target", ["lab", "test"])

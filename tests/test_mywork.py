@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -169,3 +170,30 @@ def test_a_failed_pull_changes_none_of_the_learners_answers(workbook, capsys):
     assert main(["update", "--root", str(workbook)]) == 2  # this repository has nothing to pull from
     assert "`git pull` did not finish" in capsys.readouterr().err
     assert mine.read_bytes() == kept
+
+
+def test_smworkbook_my_work_imports_no_notebook_library_and_no_mock(workbook):
+    """`make lab` runs `smworkbook my-work` before JupyterLab starts and waits for it: it copies files, so it imports
+    neither nbformat (with jsonschema, one to three seconds) nor boto3 and moto (the mock, about a second)."""
+    code = (
+        "import sys; from smworkbook.cli import main; main(['my-work', '--root', sys.argv[1]]); "
+        "print(sorted(name for name in ('nbformat', 'jsonschema', 'boto3', 'moto', 'nbclient') if name in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(workbook)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"{workbook / 'my-work'}/ holds your exercise notebooks (1 new): write your answers there.",
+        "[]",
+    ]
+
+
+def test_the_package_names_load_on_first_use_and_a_graded_kernel_still_reaches_the_grader():
+    """`import smworkbook` alone loads no mock; its names (start, checks, ...) load when used, and the graded
+    kernel's side comes first, as `start()` needs it in a kernel being graded."""
+    code = (
+        "import sys, smworkbook; print('boto3' in sys.modules, 'smworkbook.toolkit.graded' in sys.modules); "
+        "smworkbook.start; print('smworkbook.toolkit.graded' in sys.modules, smworkbook.start.__module__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["False False", "True smworkbook.toolkit.mock"]

@@ -7,11 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from smworkbook.grading import run as grading  # first: it keeps nbformat's import fast (see the top of grading/run.py)
-
-# isort: split
-from smworkbook.authoring import exercises, mywork, outputs
+from smworkbook.authoring import copies
 from smworkbook.engine.errors import WorkbookError
+
+# Each command imports what it needs when it runs: `smworkbook my-work`, which `make lab` runs before JupyterLab
+# starts, needs none of the notebook libraries, the grader or the mock. The others import the grader first
+# (smworkbook.grading.run): it keeps nbformat's import fast (see the top of grading/run.py).
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         "grade",
         help="run exercise notebooks in fresh kernels and print a score table",
     )
-    default = [Path(mywork.MY_WORK)]
+    default = [Path(copies.MY_WORK)]
     gr.add_argument("paths", type=Path, nargs="*", default=default, help="folder or notebooks (default: my-work)")
     gr.add_argument("--json", type=Path, default=Path("artifacts/grade/report.json"), help="JSON report path")
     gr.add_argument("--junit", type=Path, default=Path("artifacts/grade/junit.xml"), help="JUnit XML report path")
@@ -84,10 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        if args.command == "grade":
-            return _grade(args)
         if args.command == "my-work":
             return _my_work(args.root)
+        from smworkbook.grading import run as grading  # first (see the top of this module)
+
+        from smworkbook.authoring import exercises, outputs  # isort: skip
+
+        if args.command == "grade":
+            return _grade(args, grading)
         if args.command == "update":
             return _update(args.root, pull=not args.no_pull)
         if args.command == "gradebook":
@@ -111,20 +116,20 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"{args.exercises}/ is in sync with {args.solutions}/.")
             return 0
-        return _exercises(args.solutions, args.exercises)
+        return _exercises(args.solutions, args.exercises, exercises)
     except WorkbookError as error:
         print(f"smworkbook: {error}", file=sys.stderr)
         return 2
 
 
-def _exercises(solutions: Path, folder: Path) -> int:
+def _exercises(solutions: Path, folder: Path, exercises) -> int:
     done = exercises.generate(solutions, folder)
     for path in done.written:
         print(f"wrote {path}")
     for path in done.removed:
         print(f"removed {path}: its solution notebook is gone")
     for path in done.kept:
-        print(f"left {path} alone: it has edits (a learner's answers belong in {mywork.MY_WORK}/)")
+        print(f"left {path} alone: it has edits (a learner's answers belong in {copies.MY_WORK}/)")
     changed = len(done.written) + len(done.removed)
     if done.kept:
         print(f"{folder}/ is up to date with {solutions}/ except the {len(done.kept)} notebook(s) left alone.")
@@ -134,26 +139,28 @@ def _exercises(solutions: Path, folder: Path) -> int:
 
 
 def _my_work(root: Path) -> int:
-    copied = mywork.ensure_my_work(root)
-    for path in copied:
-        print(f"copied {path}")
-    where = root / mywork.MY_WORK
+    copied = copies.ensure_my_work(root)  # one line, not one per notebook: `make lab` prints it on its way
+    where = (root / copies.MY_WORK).absolute()
+    if where.is_relative_to(Path.cwd()):  # `make lab` passes the workbook's folder as a whole path
+        where = where.relative_to(Path.cwd())
     print(f"{where}/ holds your exercise notebooks ({len(copied)} new): write your answers there.")
     return 0
 
 
 def _update(root: Path, pull: bool) -> int:
+    from smworkbook.authoring import mywork
+
     messages = mywork.update(root, pull=pull)
     for message in messages:
         print(message)
     if not messages:
-        print(f"{root / mywork.MY_WORK}/ already has every exercise.")
+        print(f"{root / copies.MY_WORK}/ already has every exercise.")
     return 0
 
 
-def _grade(args) -> int:
-    if args.paths == [Path(mywork.MY_WORK)] and not args.paths[0].is_dir():
-        raise WorkbookError(f"There is no {mywork.MY_WORK}/ here yet: `smworkbook my-work` (or `make lab`) makes it.")
+def _grade(args, grading) -> int:
+    if args.paths == [Path(copies.MY_WORK)] and not args.paths[0].is_dir():
+        raise WorkbookError(f"There is no {copies.MY_WORK}/ here yet: `smworkbook my-work` (or `make lab`) makes it.")
     names = ", ".join(str(path) for path in args.paths)
     print(f"Grading {names}: each notebook runs in a fresh kernel...", flush=True)
     from smworkbook.grading import learner_users

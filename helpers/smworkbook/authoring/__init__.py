@@ -3,7 +3,8 @@
 - exercises: solutions/ -> exercises/ (### BEGIN SOLUTION ... ### END SOLUTION replaced by a stub).
 - outputs: re-runs notebooks and stores their outputs (`make outputs`).
 - lessons: each lesson's number, title, time and objectives, read from its notebook.
-- mywork: the learner's my-work/ copies, made and updated without ever overwriting an answer.
+- copies: the learner's my-work/ copies made on first use (files copied, no notebook library imported).
+- mywork: my-work/ updated with new and corrected exercises without ever overwriting an answer.
 """
 
 LAYER = 5

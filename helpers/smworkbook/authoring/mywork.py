@@ -7,7 +7,8 @@ where `make grade` and the grading workflow read it.
 
 - `ensure_my_work()` (`smworkbook my-work`, run by `make lab` and `make grade`) copies every
   notebook of exercises/ that my-work/ does not have yet, as it is: answers a learner already wrote
-  in exercises/ come along. It never replaces a file.
+  in exercises/ come along. It never replaces a file. It lives in smworkbook.authoring.copies, which
+  imports no notebook library, so `make lab` does not wait for one.
 - `update()` (`smworkbook update`, `make update`) pulls the workbook's new version, then gives each
   of the learner's notebooks the exercises that are new or corrected, appended after their own
   cells, which it never changes.
@@ -26,29 +27,13 @@ from pathlib import Path
 import nbformat
 
 from smworkbook.authoring import exercises
+from smworkbook.authoring.copies import MY_WORK, copy_new, ensure_my_work
 from smworkbook.engine.errors import WorkbookError
 
-MY_WORK = "my-work"
+__all__ = ["MY_WORK", "add_new_exercises", "ensure_my_work", "update"]
 # The folders of notebooks the workbook ships: edits a learner made there are set aside before a pull.
 SHIPPED = ("exercises", "notebooks", "solutions")
 _SETUP = re.compile(r"""checks\.setup\(\s*["'](\d+\.\d+)["']""")
-
-
-def ensure_my_work(root: Path = Path(".")) -> list[Path]:
-    """Create my-work/ from exercises/ on first use; later, copy only notebooks it does not have yet.
-
-    Returns the notebooks copied. An existing file in my-work/ is never replaced.
-    """
-    root = Path(root)
-    released, mine = root / "exercises", root / MY_WORK
-    if not released.is_dir():
-        raise WorkbookError(f"No folder {released}/. Run this from the workbook's top folder.")
-    mine.mkdir(exist_ok=True)
-    copied = []
-    for path in sorted(released.glob("*.ipynb")):
-        if _copy_new(path, mine / path.name):
-            copied.append(mine / path.name)
-    return copied
 
 
 def update(root: Path = Path("."), pull: bool = True) -> list[str]:
@@ -170,17 +155,6 @@ def _replace(path: Path, old: str, new: str) -> None:
         scratch.unlink(missing_ok=True)
 
 
-def _copy_new(source: Path, target: Path) -> bool:
-    """Copy `source` to `target` only if `target` does not exist (never replaces a file)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with source.open("rb") as reader, target.open("xb") as writer:
-            shutil.copyfileobj(reader, writer)
-    except FileExistsError:
-        return False
-    return True
-
-
 def _set_aside_edits(root: Path) -> list[str]:
     """Before a pull: every edited notebook the workbook ships is copied into my-work/ (unless only its
     outputs changed, as when a lesson was run), then set back to the committed copy, so that `git pull`
@@ -226,7 +200,7 @@ def _keep(edited: Path, mine: Path, folder: str) -> Path:
     candidates = [mine / edited.name] if folder == "exercises" else []
     candidates += [aside / edited.name] + [aside / f"{edited.stem}-{n}{edited.suffix}" for n in range(2, 100)]
     for target in candidates:
-        _copy_new(edited, target)
+        copy_new(edited, target)
         if target.read_bytes() == content:
             return target
     raise WorkbookError(f"Could not keep a copy of {edited} in {mine}/: it stays as it is; nothing was pulled.")
