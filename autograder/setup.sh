@@ -5,4 +5,4 @@
 set -euo pipefail
 apt-get update && apt-get install -y python3 python3-venv make
 cd /autograder/source
-make .venv/.installed
+make .venv/.lab
