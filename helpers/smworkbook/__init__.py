@@ -17,6 +17,7 @@ install_short_errors()
 _LAZY = {
     "Database": "smworkbook.fixtures.database",
     "start_database": "smworkbook.fixtures.database",
+    "ROTATION_FUNCTION_FILE": "smworkbook.fixtures.lambda_package",
     "throttled": "smworkbook.toolkit.faults",
     "describe_table": "smworkbook.toolkit.describe",
     "LabelHistory": "smworkbook.toolkit.history",
@@ -52,6 +53,7 @@ __all__ = [
     "Database",
     "LabelHistory",
     "MockAWS",
+    "ROTATION_FUNCTION_FILE",
     "VersionsView",
     "WorkbookError",
     "current",
