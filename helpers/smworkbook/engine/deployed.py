@@ -12,11 +12,12 @@ import time
 
 from moto.awslambda import models as lambda_models
 
-from smworkbook.engine import lambda_runtime, lambdas
+from smworkbook.engine import isolation, lambda_runtime, lambdas
 
 # The service principal AWS's rotation guide grants lambda:InvokeFunction to (User Guide, "Lambda rotation
 # functions": aws lambda add-permission --principal secretsmanager.amazonaws.com --action lambda:InvokeFunction).
 SECRETS_MANAGER = "secretsmanager.amazonaws.com"
+ACCOUNT, REGION = lambdas.ACCOUNT_ID, isolation.REGION  # where the workbook's functions live
 
 
 def find(arn: str, account: str, region: str):

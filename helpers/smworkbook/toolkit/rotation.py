@@ -27,6 +27,7 @@ from smworkbook.toolkit.mock import refuse_other_backends
 __all__ = [
     "STEPS",
     "LambdaContext",
+    "function_log",
     "function_arn",
     "invocations",
     "invoke",
@@ -61,6 +62,12 @@ def register_rotation_function(name: str, handler: Callable) -> str:
 def invocations(function: str) -> list[dict]:
     """The events the function received since it was (re-)registered, oldest first."""
     return list(_find(function).invocations)
+
+
+def function_log(function: str) -> list[str]:
+    """The lines of `function`'s log so far (a registered function, or one deployed with create_function)."""
+    found = _find(function, missing_ok=True)
+    return list(found.log) if found else []
 
 
 def rotation_log(function: str) -> None:
