@@ -459,16 +459,10 @@ def check_deployed_function(function_arn) -> str:
 @prepares("4.5")
 def _prepare_deployment() -> str:
     """A fresh secret for the deployed function to rotate; no function or role of that name yet (re-runnable)."""
-    aws = current()
-    lam, iam = aws.client("lambda"), aws.client("iam")
-    with contextlib.suppress(lam.exceptions.ResourceNotFoundException):
-        lam.delete_function(FunctionName=DEPLOYED_FUNCTION)
-    with contextlib.suppress(iam.exceptions.NoSuchEntityException):
-        for name in iam.list_role_policies(RoleName=DEPLOYED_ROLE)["PolicyNames"]:
-            iam.delete_role_policy(RoleName=DEPLOYED_ROLE, PolicyName=name)
-        iam.delete_role(RoleName=DEPLOYED_ROLE)
+    rotation.ensure_function_absent(DEPLOYED_FUNCTION)
+    rotation.ensure_role_absent(DEPLOYED_ROLE)
     credentials = start_database().create_login("deployed_user")
-    aws.ensure_secret(DEPLOYED_SECRET, SecretString=json.dumps(credentials))
+    current().ensure_secret(DEPLOYED_SECRET, SecretString=json.dumps(credentials))
     return (
         f"{DEPLOYED_SECRET} holds working credentials for deployed_user; no function {DEPLOYED_FUNCTION} "
         f"or role {DEPLOYED_ROLE} exists yet."

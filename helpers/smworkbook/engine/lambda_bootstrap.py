@@ -80,6 +80,21 @@ class _Formatter(logging.Formatter):
         self.converter = time.gmtime
 
 
+def _as_on_lambda(frame: str, code_dir: str) -> str:
+    """A formatted frame as Lambda names its files: the function's under /var/task, the runtime's packages and
+    standard library under /var/lang/lib/<runtime>; without the column markers (^^^) that only some Pythons print."""
+    import sysconfig
+
+    runtime = os.environ.get("AWS_EXECUTION_ENV", "").removeprefix("AWS_Lambda_") or "python3"
+    places = [(code_dir, "/var/task")]
+    places += [(path, f"/var/lang/lib/{runtime}/site-packages") for path in sys.path if path.endswith("site-packages")]
+    places.append((sysconfig.get_paths()["stdlib"], f"/var/lang/lib/{runtime}"))
+    for real, shown in sorted(places, key=lambda place: -len(place[0])):
+        frame = frame.replace(f'"{real}/', f'"{shown}/')
+    lines = [line for line in frame.splitlines(keepends=True) if line.strip().strip("^~")]
+    return "".join(lines)
+
+
 def _error(error_type: str, message: str, request_id: str, stack: list[str]) -> dict:
     return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": stack}
 
@@ -130,8 +145,7 @@ def main() -> None:
             result = function(event, Context(request_id))
         except Exception as raised:  # the function's error, whatever it is, ends the invocation as in Lambda
             frames = traceback.extract_tb(raised.__traceback__)[1:]  # from the handler down, as Lambda shows it
-            # Lambda's task root is /var/task: the frames name the function's files as they would be named there.
-            stack = [line.replace(code_dir, "/var/task") for line in traceback.format_list(frames)]
+            stack = [_as_on_lambda(line, code_dir) for line in traceback.format_list(frames)]
             error = _error(type(raised).__name__, str(raised), request_id, stack)
         else:
             try:
