@@ -182,6 +182,7 @@ def finish_nothing(client, arn, token):
 # Exercise 4.5: the rotation function deployed as on AWS -------------------------------------------
 def deployment(
     name: str,
+    runtime: str = "python3.12",
     handler: str = "lambda_function.lambda_handler",
     file: str = "lambda_function.py",
     actions=lesson04.ROTATION_ACTIONS,
@@ -211,7 +212,7 @@ def deployment(
         iam.put_role_policy(RoleName=lesson04.DEPLOYED_ROLE, PolicyName="rotation", PolicyDocument=json.dumps(policy))
         function = lam.create_function(
             FunctionName=lesson04.DEPLOYED_FUNCTION,
-            Runtime="python3.12",
+            Runtime=runtime,
             Role=role["Role"]["Arn"],
             Handler=handler,
             Code={"ZipFile": buffer.getvalue()},
@@ -368,6 +369,11 @@ CASES = {
                 r"Runtime.HandlerNotFound: Handler 'handler' missing on module 'lambda_function'",
             ),
             (deployment("file_named_otherwise", file="rotate.py"), r"The zip holds rotate.py: Handler is"),
+            (
+                deployment("node_runtime", runtime="nodejs20.x"),
+                r"The rotation stopped: Runtime.InvalidRuntime: The workbook's mock runs only Python functions.*"
+                r"logGroupName='/aws/lambda/lesson04-rotation'",
+            ),
             (the_function_name, "function_arn is 'lesson04-rotation': set it to the FunctionArn"),
             (a_function_never_deployed, "There is no function arn:aws:lambda:.*nothing-here: deploy it"),
         ],

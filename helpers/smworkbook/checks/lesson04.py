@@ -470,7 +470,8 @@ def _prepare_deployment() -> str:
 
 
 def _require_no_error(log: list[str], configuration: dict) -> None:
-    errors = [line for line in log if line.startswith("[ERROR]")]
+    # A step that raised ("[ERROR] Type: message"), or ran out of time ("<date> <request id> Task timed out ...").
+    errors = [line for line in log if line.startswith("[ERROR]") or " Task timed out after " in line]
     if not errors:
         return
     first = errors[0].splitlines()[0].removeprefix("[ERROR] ")

@@ -124,12 +124,29 @@ def _load(handler: str, request_id: str):
     return function, None
 
 
+def _stop_at_timeout(result_file: str) -> None:
+    """The function's Timeout counts from the handler's call (the import is Lambda's init phase, which has a limit
+    of its own): when it runs out, this process and whatever it started are killed, as Lambda ends the invocation.
+    """
+    import signal
+
+    def stop(signum, frame):
+        with open(result_file, "w", encoding="utf-8") as file:
+            json.dump({"timed_out": True}, file)
+        sys.stdout.flush()
+        os.killpg(0, signal.SIGKILL)  # its own process group: the kernel started it as a session of its own
+
+    signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, float(os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"]))
+
+
 def main() -> None:
     code_dir, handler, event_file, result_file, parent_pid = sys.argv[1:6]
     _die_with_parent(int(parent_pid))
     request_id = os.environ["SMWORKBOOK_REQUEST_ID"]
     os.chdir(code_dir)
     sys.path.insert(0, code_dir)
+    sys.path.extend(path for path in json.loads(os.environ.get("SMWORKBOOK_PACKAGES", "[]")) if path not in sys.path)
     sys.stdout.reconfigure(line_buffering=True)
     sys.stderr = sys.stdout  # one log, in the order things happened
     root = logging.getLogger()
@@ -141,6 +158,7 @@ def main() -> None:
 
     function, error = _load(handler, request_id)
     if error is None:
+        _stop_at_timeout(result_file)
         try:
             result = function(event, Context(request_id))
         except Exception as raised:  # the function's error, whatever it is, ends the invocation as in Lambda
@@ -153,6 +171,9 @@ def main() -> None:
             except (TypeError, ValueError) as unmarshalable:
                 message = f"Unable to marshal response: {unmarshalable}"
                 error = _error("Runtime.MarshalError", message, request_id, [])
+    import signal
+
+    signal.setitimer(signal.ITIMER_REAL, 0)  # the handler returned in time
     if error is not None:
         lines = [f"[ERROR] {error['errorType']}: {error['errorMessage']}"]
         if error["stackTrace"]:

@@ -43,7 +43,8 @@ from datetime import UTC, datetime
 from smworkbook.engine import isolation
 
 BOOTSTRAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lambda_bootstrap.py")
-# Room for the child's Python to start, on top of the function's Timeout (Lambda's init phase has its own 10 s).
+# Room for the child's Python to start and import the function, on top of its Timeout (which the child keeps itself,
+# from the handler's call): Lambda's init phase has a limit of its own, 10 s. The kernel's last resort.
 _START_ALLOWANCE = 10.0
 _MAX_UNZIPPED = 250 * 1024 * 1024  # Lambda's quota: "250 MB (unzipped)" for a deployment package
 
@@ -113,17 +114,17 @@ def run(invocation: Invocation) -> Outcome:
     if not invocation.runtime.startswith("python3"):
         # Lambda would run it; this mock has only the kernel's Python to run it with.
         message = f"The workbook's mock runs only Python functions (Runtime python3.x), not {invocation.runtime!r}."
-        return Outcome(error("Runtime.InvalidRuntime", message, invocation.request_id), True, [message], 0.0)
+        return refused("Runtime.InvalidRuntime", message, invocation)
     folder = tempfile.mkdtemp(prefix="smworkbook-lambda-")  # 0700: the learner's alone
     try:
         code_dir = os.path.join(folder, "task")
         problem = _unzip(invocation.code, code_dir)
         if problem:
-            return Outcome(error("Runtime.InvalidEntrypoint", problem, invocation.request_id), True, [problem], 0.0)
+            return refused("Runtime.InvalidEntrypoint", problem, invocation)
         event_file, result_file = os.path.join(folder, "event.json"), os.path.join(folder, "result.json")
         with open(event_file, "w", encoding="utf-8") as file:
             json.dump(invocation.event, file)
-        argv = [sys.executable, "-I", BOOTSTRAP, code_dir, invocation.handler, event_file, result_file]
+        argv = [_interpreter(), "-I", BOOTSTRAP, code_dir, invocation.handler, event_file, result_file]
         argv.append(str(os.getpid()))
         child = subprocess.Popen(
             argv,
@@ -142,9 +143,9 @@ def run(invocation: Invocation) -> Outcome:
             output, _ = child.communicate()
             timed_out = True
         finally:
-            if child.poll() is None:
-                _kill_group(child)
-                child.wait()
+            # Nothing the function started outlives its invocation (Lambda freezes or ends its environment).
+            _kill_group(child)
+            child.wait()
         log = output.decode("utf-8", "replace").splitlines()
         duration = (time.monotonic() - started) * 1000
         if timed_out or duration > (invocation.timeout + _START_ALLOWANCE) * 1000:
@@ -155,13 +156,31 @@ def run(invocation: Invocation) -> Outcome:
         except (OSError, ValueError):
             status = child.returncode
             message = f"RequestId: {invocation.request_id} Error: Runtime exited with error: exit status {status}"
-            return Outcome(error("Runtime.ExitError", message, invocation.request_id), True, [*log, message], duration)
+            failure = error("Runtime.ExitError", message, invocation.request_id)
+            return Outcome(failure, True, [*log, f"[ERROR] Runtime.ExitError: {message}"], duration)
+        if answer.get("timed_out"):
+            return _timed_out(invocation, log, duration)
         memory = int(answer.get("max_memory_mb") or 0)
         if "error" in answer:
             return Outcome(answer["error"], True, log, duration, memory)
         return Outcome(answer.get("result"), False, log, duration, memory)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def refused(error_type: str, message: str, invocation: Invocation) -> Outcome:
+    """An invocation that never ran the function: the error document, and the line the log shows."""
+    log = [f"[ERROR] {error_type}: {message}"]
+    return Outcome(error(error_type, message, invocation.request_id), True, log, 0.0)
+
+
+def _interpreter() -> str:
+    """The Python this process runs: sys.executable, or, where this user may not reach that path (a grader's
+    learner user, started as root: the interpreter may sit in root's folders), the running binary itself, by its
+    /proc link, which needs no search permission on the folders on its way."""
+    if os.access(sys.executable, os.X_OK) or not os.path.exists("/proc/self/exe"):
+        return sys.executable
+    return "/proc/self/exe"
 
 
 def _timed_out(invocation: Invocation, log: list[str], duration: float) -> Outcome:
@@ -175,7 +194,7 @@ def _timed_out(invocation: Invocation, log: list[str], duration: float) -> Outco
 def _kill_group(child: subprocess.Popen) -> None:
     try:
         os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):  # the group is gone already
         pass
 
 
@@ -234,6 +253,9 @@ def _environment(invocation: Invocation, code_dir: str, home: str) -> dict[str, 
             "NO_PROXY": "127.0.0.1,localhost,::1",
             "no_proxy": "127.0.0.1,localhost,::1",
             "SMWORKBOOK_REQUEST_ID": invocation.request_id,
+            # Where this kernel finds its packages (boto3 among them, as in Lambda's Python runtimes): the child
+            # runs isolated (-I), so it is told.
+            "SMWORKBOOK_PACKAGES": json.dumps([path for path in sys.path if path and os.path.isabs(path)]),
             "SMWORKBOOK_FUNCTION_ARN": invocation.arn,
         }
     )

@@ -209,7 +209,7 @@ def _run_deployed_functions_in(url: str) -> str:
                 return lambda_runtime.Outcome(**json.loads(response.read())["outcome"])
         except (OSError, ValueError, KeyError, TypeError) as error:
             message = f"The notebook's kernel did not run the function ({error})."
-            return lambda_runtime.Outcome(lambda_runtime.error("Runtime.Unavailable", message, ""), True, [message], 0)
+            return lambda_runtime.refused("Runtime.Unavailable", message, invocation)
 
     lambda_runtime.RUNNER = run_in_kernel
     return "deployed functions run in the kernel"
@@ -220,8 +220,7 @@ def _refuse_to_run(invocation):
     from smworkbook.engine import lambda_runtime
 
     message = "The grader runs a deployed function only in the notebook's kernel, which has not connected."
-    refusal = lambda_runtime.error("Runtime.Unavailable", message, invocation.request_id)
-    return lambda_runtime.Outcome(refusal, True, [message], 0)
+    return lambda_runtime.refused("Runtime.Unavailable", message, invocation)
 
 
 class _Control(BaseHTTPRequestHandler):
