@@ -63,6 +63,17 @@ def renames_the_user_in_capitals(value):
     return {**value, "username": value["username"].upper()}
 
 
+def create_copying_the_current_value(client, arn, token):
+    """Stores the current value, password and all, as AWSPENDING: nothing new to rotate to."""
+    try:
+        client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+        return
+    except client.exceptions.ResourceNotFoundException:
+        pass
+    value = client.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"]
+    client.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=value, VersionStages=["AWSPENDING"])
+
+
 def keeps_the_password(value):
     return {**value, "password": None}
 
@@ -273,6 +284,7 @@ CASES = {
                 "pending value's username is 'APP_USER'; it should stay 'app_user'",
             ),
             (answer(create_with(keeps_the_password)), "The pending password is not new"),
+            (answer(create_copying_the_current_value), "The pending password is not new"),
             (
                 answer(create_with(keeps_only_the_login)),
                 r"pending value has the keys \['password', 'username'\]; it "
