@@ -218,6 +218,7 @@ def test_the_table_covers_every_public_helper():
     """A helper added to the package's public names gets a row here too."""
     typed = " ".join(row[0] for row in TABLE + STOPPED)
     public = set(smworkbook.__all__) - {"CheckFailed", "WorkbookError", "MockAWS", "Database", "start", "current"}
+    public -= {"ROTATION_FUNCTION_FILE"}  # a path to read, not a helper that takes input
     public |= {"ensure_absent", "ensure_secret", "client_as", "create_user", "put_user_policy", "delete_user"}
     public |= {"simulate", "enforce_policies", "present", "dashboard_url", "setup", "verify", "grade"}
     missing = sorted(name for name in public if name not in typed)

@@ -63,6 +63,17 @@ def renames_the_user_in_capitals(value):
     return {**value, "username": value["username"].upper()}
 
 
+def create_copying_the_current_value(client, arn, token):
+    """Stores the current value, password and all, as AWSPENDING: nothing new to rotate to."""
+    try:
+        client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+        return
+    except client.exceptions.ResourceNotFoundException:
+        pass
+    value = client.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"]
+    client.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=value, VersionStages=["AWSPENDING"])
+
+
 def keeps_the_password(value):
     return {**value, "password": None}
 
@@ -179,6 +190,67 @@ def finish_nothing(client, arn, token):
     """Leaves the labels as they are."""
 
 
+# Exercise 4.5: the rotation function deployed as on AWS -------------------------------------------
+def deployment(
+    name: str,
+    runtime: str = "python3.12",
+    handler: str = "lambda_function.lambda_handler",
+    file: str = "lambda_function.py",
+    actions=lesson04.ROTATION_ACTIONS,
+    permission: bool = True,
+):
+    """An answer to 4.5: the workbook's rotation function zipped, deployed with a role, maybe allowed."""
+
+    def learner_answer(sm):
+        import io
+        import zipfile
+
+        import smworkbook
+
+        aws = smworkbook.current()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as package:
+            package.write(smworkbook.ROTATION_FUNCTION_FILE, file)
+        iam, lam = aws.client("iam"), aws.client("lambda")
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+        role = iam.create_role(RoleName=lesson04.DEPLOYED_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}
+        iam.put_role_policy(RoleName=lesson04.DEPLOYED_ROLE, PolicyName="rotation", PolicyDocument=json.dumps(policy))
+        function = lam.create_function(
+            FunctionName=lesson04.DEPLOYED_FUNCTION,
+            Runtime=runtime,
+            Role=role["Role"]["Arn"],
+            Handler=handler,
+            Code={"ZipFile": buffer.getvalue()},
+            Timeout=30,
+        )
+        if permission:
+            lam.add_permission(
+                FunctionName=lesson04.DEPLOYED_FUNCTION,
+                StatementId="SecretsManagerAccess",
+                Action="lambda:InvokeFunction",
+                Principal="secretsmanager.amazonaws.com",
+            )
+        return (function["FunctionArn"],)
+
+    learner_answer.__name__ = name
+    return learner_answer
+
+
+def the_function_name(sm):
+    deployment("deployed")(sm)
+    return (lesson04.DEPLOYED_FUNCTION,)
+
+
+def a_function_never_deployed(sm):
+    return ("arn:aws:lambda:us-east-1:123456789012:function:nothing-here",)
+
+
 def naming(*held):
     """A pattern for a hint's list of versions and their labels, in any order."""
     return "".join(f"(?=[^)]*{piece}[;)])" for piece in held) + r"[^)]*\)"
@@ -212,6 +284,7 @@ CASES = {
                 "pending value's username is 'APP_USER'; it should stay 'app_user'",
             ),
             (answer(create_with(keeps_the_password)), "The pending password is not new"),
+            (answer(create_copying_the_current_value), "The pending password is not new"),
             (
                 answer(create_with(keeps_only_the_login)),
                 r"pending value has the keys \['password', 'username'\]; it "
@@ -282,8 +355,45 @@ CASES = {
         ],
         "not written yet",
     ),
+    "4.5": (
+        deployment("deployed"),
+        [
+            (
+                deployment("without_permission", permission=False),
+                "answered AccessDeniedException: Secrets Manager may "
+                "not invoke your function. Grant it: lambda_client.add_permission\\(FunctionName='lesson04-rotation'",
+            ),
+            (
+                deployment("without_put", actions=[a for a in lesson04.ROTATION_ACTIONS if "PutSecret" not in a]),
+                "The function's role may not call secretsmanager:PutSecretValue \\(AccessDeniedException\\)",
+            ),
+            (
+                deployment("without_any_action", actions=["secretsmanager:ListSecrets"]),
+                "may not call secretsmanager:DescribeSecret",
+            ),
+            (
+                deployment("handler_naming_another_file", handler="rotate.lambda_handler"),
+                r"could not load the handler 'rotate.lambda_handler' \(Runtime.ImportModuleError: Unable to import "
+                r"module 'rotate'.*The zip holds lambda_function.py",
+            ),
+            (
+                deployment("handler_naming_another_function", handler="lambda_function.handler"),
+                r"Runtime.HandlerNotFound: Handler 'handler' missing on module 'lambda_function'",
+            ),
+            (deployment("file_named_otherwise", file="rotate.py"), r"The zip holds rotate.py: Handler is"),
+            (
+                deployment("node_runtime", runtime="nodejs20.x"),
+                r"The rotation stopped: Runtime.InvalidRuntime: The workbook's mock runs only Python functions.*"
+                r"logGroupName='/aws/lambda/lesson04-rotation'",
+            ),
+            (the_function_name, "function_arn is 'lesson04-rotation': set it to the FunctionArn"),
+            (a_function_never_deployed, "There is no function arn:aws:lambda:.*nothing-here: deploy it"),
+        ],
+        "function_arn is None: set it to the FunctionArn that create_function returned",
+    ),
 }
 UNSOLVED = {number: (unsolved,) for number in CASES}
+UNSOLVED["4.5"] = (None,)
 
 (
     test_every_registered_exercise_is_tested_here,

@@ -100,6 +100,69 @@ def test_a_stage_not_on_the_version_is_moto_s_answer(sm):
     assert error["Message"] == f"Version stage AWSPENDING not found in version {first}"
 
 
+def _deployed(aws, code: str, **more) -> str:
+    import io
+    import json
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("lambda_function.py", code)
+    role = aws.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps({}))["Role"]["Arn"]
+    return aws.client("lambda").create_function(
+        FunctionName="f",
+        Runtime="python3.9",
+        Role=role,
+        Handler="lambda_function.lambda_handler",
+        Code={"ZipFile": buffer.getvalue()},
+        MemorySize=128,
+        **more,
+    )["FunctionArn"]
+
+
+def test_a_deployed_function_runs_with_the_kernels_python_and_its_memory_is_not_capped(aws):
+    """Lambda's runtime: the function runs with the kernel's Python and packages, whatever its Runtime says (AWS:
+    the runtime's Python, with boto3 and only what the package holds); MemorySize is reported, not enforced."""
+    import json
+    import sys
+
+    code = (
+        "import sys, pg8000\n"
+        "def lambda_handler(event, context):\n"
+        "    block = bytearray(160 * 1024 * 1024)\n"
+        "    return [sys.version_info[:2], len(block)]\n"
+    )
+    _deployed(aws, code)
+    response = aws.client("lambda").invoke(FunctionName="f")
+    assert "FunctionError" not in response
+    version, size = json.loads(response["Payload"].read())
+    assert tuple(version) == sys.version_info[:2] != (3, 9)  # pg8000 came from the kernel's packages
+    assert size > 128 * 1024 * 1024
+
+
+def test_an_event_invocation_runs_before_invoke_answers_and_permission_conditions_are_not_evaluated(aws, tmp_path):
+    """Lambda's invocation: InvocationType Event has run when Invoke answers (AWS queues it and answers 202 at once);
+    a permission statement's SourceArn condition is not evaluated (the mock has one account)."""
+    ran = tmp_path / "ran"
+    arn = _deployed(aws, f"def lambda_handler(event, context):\n    open({str(ran)!r}, 'w').write('yes')\n")
+    lam = aws.client("lambda")
+    assert lam.invoke(FunctionName="f", InvocationType="Event")["StatusCode"] == 202
+    assert ran.read_text() == "yes"
+    other = "arn:aws:secretsmanager:us-east-1:123456789012:secret:another-AbCdEf"
+    lam.add_permission(
+        FunctionName="f",
+        StatementId="s",
+        Action="lambda:InvokeFunction",
+        Principal="secretsmanager.amazonaws.com",
+        SourceArn=other,
+    )
+    sm = aws.client("secretsmanager")
+    sm.create_secret(Name="s", SecretString="v")
+    ran.unlink()
+    sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)  # AWS: AccessDeniedException (the condition names another)
+    assert ran.read_text() == "yes"
+
+
 def test_every_row_of_the_guides_table_has_its_test():
     """Is the maintainer's guide's table of remaining differences backed, row by row, by a test in this file?"""
     section = GUIDE.read_text().split("### Differences that remain", 1)[1]

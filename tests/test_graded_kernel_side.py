@@ -78,3 +78,47 @@ def test_the_rotation_function_runs_only_for_a_request_with_the_kernels_token_an
     finally:
         server.shutdown()
     assert capfd.readouterr().err == ""  # no traceback from a refused request
+
+
+def test_a_deployed_function_handed_over_by_the_grader_runs_in_a_child_of_this_kernel(capfd):
+    """The grader's mock holds a function deployed with create_function but never runs it: it sends the invocation
+    to the kernel, which runs it in a child process of its own (the learner's) and answers the outcome."""
+    import io
+    import os
+    import zipfile
+
+    from smworkbook.engine import lambda_runtime
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr(
+            "lambda_function.py", "import os\ndef lambda_handler(event, context):\n    return os.getppid()\n"
+        )
+    invocation = lambda_runtime.Invocation(
+        name="f",
+        arn="arn:aws:lambda:us-east-1:123456789012:function:f",
+        handler="lambda_function.lambda_handler",
+        runtime="python3.12",
+        timeout=10,
+        memory=128,
+        environment={},
+        code=buffer.getvalue(),
+        event={},
+        endpoint="http://127.0.0.1:9",
+        credentials=("ASIAKEY", "secret", "token"),
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), graded._Invoke)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    body = json.dumps({"invocation": invocation.to_json()}).encode()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            NO_PROXY.open(urllib.request.Request(f"{base}/not-the-token", data=body, method="POST"), timeout=30)
+        assert refused.value.code == 404
+        request = urllib.request.Request(f"{base}/{graded._INVOKE_TOKEN}", data=body, method="POST")
+        with NO_PROXY.open(request, timeout=30) as answer:
+            outcome = lambda_runtime.Outcome(**json.loads(answer.read())["outcome"])
+    finally:
+        server.shutdown()
+    assert (outcome.failed, outcome.payload) == (False, os.getpid())  # the function's parent: this process
+    assert capfd.readouterr().err == ""

@@ -1,11 +1,12 @@
-"""Checks for lesson 4: rotation, one step of the four-step protocol per exercise.
+"""Checks for lesson 4: rotation, one step of the four-step protocol per exercise, then the function deployed.
 
-In each exercise the learner writes one step (`create_secret`, `set_secret`, `test_secret` or
+In exercises 4.1 to 4.4 the learner writes one step (`create_secret`, `set_secret`, `test_secret` or
 `finish_secret`, with the AWS template's signature `(client, arn, token)`). The check builds a
 rotation function from that step and the workbook's own versions of the other three, runs a full
 rotation through rotate_secret against this kernel's PostgreSQL, and verifies the outcome in the
 database (which password logs in) and in the staging labels. Each check also runs the step twice,
-as AWS may, to catch a step that is not idempotent.
+as AWS may, to catch a step that is not idempotent. In 4.5 the learner deploys the rotation function as on AWS
+(a zip, create_function with a role, add_permission); the check rotates a secret with it, IAM policies enforced.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
+import zipfile
 
 import botocore.exceptions
 
 from smworkbook.checks._hints import short as _short
 from smworkbook.checks._registry import EXERCISES, exercise, prepares, require
+from smworkbook.engine import deployed
 from smworkbook.engine.errors import CheckFailed
 from smworkbook.fixtures.database import start_database
-from smworkbook.toolkit import rotation
+from smworkbook.toolkit import access, rotation
 from smworkbook.toolkit.mock import current
 
 SECRET = "lesson04/app-db"
@@ -390,3 +394,103 @@ def _require_current_moved(result: dict) -> None:
 # Every exercise of lesson 4 (each one declared above) starts from the same state: working credentials in the secret.
 for _number in [number for number, declared in EXERCISES.items() if declared.check.__module__ == __name__]:
     prepares(_number)(_prepare)
+
+
+# 4.5 ------------------------------------------------------------------------------------------
+# Deploy the rotation function as on AWS: a zip, create_function with an execution role, add_permission.
+
+DEPLOYED_SECRET = "lesson04/deployed-db"
+DEPLOYED_FUNCTION = "lesson04-rotation"
+DEPLOYED_ROLE = "lesson04-rotation-role"
+# What the rotation function calls (AWS's templates call the same; the User Guide's "Permissions for rotation").
+ROTATION_ACTIONS = (
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+    "secretsmanager:GetRandomPassword",
+)
+_DENIED = re.compile(r"is not authorized to perform: (secretsmanager:\w+)")
+_HANDLER_ERRORS = ("Runtime.ImportModuleError", "Runtime.HandlerNotFound", "Runtime.MalformedHandlerName")
+
+
+@exercise("4.5", "Deploy the rotation function the AWS way")
+def check_deployed_function(function_arn) -> str:
+    require(
+        isinstance(function_arn, str) and function_arn.startswith("arn:aws:lambda:"),
+        f"function_arn is {_short(function_arn)}: set it to the FunctionArn that create_function returned "
+        "(response['FunctionArn']).",
+    )
+    aws = current()
+    client, lam = aws.client("secretsmanager"), aws.client("lambda")
+    try:
+        configuration = lam.get_function_configuration(FunctionName=function_arn)
+    except botocore.exceptions.ClientError:
+        raise CheckFailed(f"There is no function {function_arn}: deploy it with create_function first.") from None
+    before = _read(client, DEPLOYED_SECRET)
+    log_start = len(rotation.function_log(function_arn))
+    enforced = access.policies_enforced()
+    access.enforce_policies(True)  # as on AWS, the function may do only what its execution role allows
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # a failed step is said once, in this check's hint
+            client.rotate_secret(SecretId=DEPLOYED_SECRET, RotationLambdaARN=function_arn)
+    except botocore.exceptions.ClientError as error:
+        if error.response["Error"]["Code"] != "AccessDeniedException":
+            raise
+        raise CheckFailed(
+            "rotate_secret answered AccessDeniedException: Secrets Manager may not invoke your function. "
+            f"Grant it: lambda_client.add_permission(FunctionName={configuration['FunctionName']!r}, "
+            "StatementId='SecretsManagerAccess', Action='lambda:InvokeFunction', "
+            "Principal='secretsmanager.amazonaws.com')."
+        ) from None
+    finally:
+        access.enforce_policies(enforced)
+    _require_no_error(rotation.function_log(function_arn)[log_start:], configuration)
+    after = _read(client, DEPLOYED_SECRET)
+    require(after["password"] != before["password"], "The rotation ran, but the secret's password did not change.")
+    require(_can_log_in(after), "The new AWSCURRENT password does not log in to the database.")
+    require(not _can_log_in(before), "The old password still logs in: the database password was never changed.")
+    return (
+        f"{configuration['FunctionName']} (Handler {configuration['Handler']}) rotated {DEPLOYED_SECRET}: "
+        "Secrets Manager may invoke it, and its role allows every call it makes."
+    )
+
+
+@prepares("4.5")
+def _prepare_deployment() -> str:
+    """A fresh secret for the deployed function to rotate; no function or role of that name yet (re-runnable)."""
+    rotation.ensure_function_absent(DEPLOYED_FUNCTION)
+    rotation.ensure_role_absent(DEPLOYED_ROLE)
+    credentials = start_database().create_login("deployed_user")
+    current().ensure_secret(DEPLOYED_SECRET, SecretString=json.dumps(credentials))
+    return (
+        f"{DEPLOYED_SECRET} holds working credentials for deployed_user; no function {DEPLOYED_FUNCTION} "
+        f"or role {DEPLOYED_ROLE} exists yet."
+    )
+
+
+def _require_no_error(log: list[str], configuration: dict) -> None:
+    # A step that raised ("[ERROR] Type: message"), or ran out of time ("<date> <request id> Task timed out ...").
+    errors = [line for line in log if line.startswith("[ERROR]") or " Task timed out after " in line]
+    if not errors:
+        return
+    first = errors[0].splitlines()[0].removeprefix("[ERROR] ")
+    denied = _DENIED.search(first)
+    if denied:
+        raise CheckFailed(
+            f"The function's role may not call {denied.group(1)} (AccessDeniedException). Add it to the role's "
+            f"policy with iam.put_role_policy: a rotation function needs {', '.join(ROTATION_ACTIONS)}."
+        )
+    if first.startswith(_HANDLER_ERRORS):
+        function = deployed.find(configuration["FunctionArn"], deployed.ACCOUNT, deployed.REGION)
+        files = zipfile.ZipFile(io.BytesIO(function.code_bytes)).namelist() if function is not None else []
+        raise CheckFailed(
+            f"Lambda could not load the handler {configuration['Handler']!r} ({first}). The zip holds "
+            f"{', '.join(files) or 'no file'}: Handler is '<file name without .py>.<function name>', such as "
+            "'lambda_function.lambda_handler'."
+        )
+    name = configuration["FunctionName"]
+    raise CheckFailed(
+        f"The rotation stopped: {first}. The function's log: logs_client.filter_log_events("
+        f"logGroupName='/aws/lambda/{name}'), or smworkbook.rotation_log({name!r})."
+    )

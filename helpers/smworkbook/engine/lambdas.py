@@ -45,7 +45,7 @@ _lock = threading.Lock()
 class _Function:
     name: str
     arn: str
-    handler: Callable
+    handler: Callable | None  # None: a function deployed with create_function (engine/lambda_runtime.py runs it)
     log: list[str] = field(default_factory=list)
     invocations: list[dict] = field(default_factory=list)
     # False when the caller reports a failed step itself (an exercise check's hint holds the error).
@@ -83,7 +83,18 @@ def register(name: str, handler: Callable) -> str:
 
 
 def is_registered(arn: str) -> bool:
-    return _find(arn, missing_ok=True) is not None
+    """Is `arn` a function registered in this kernel (not one deployed with create_function)?"""
+    found = _find(arn, missing_ok=True)
+    return found is not None and found.handler is not None
+
+
+def deployed_log(name: str, arn: str) -> list[str]:
+    """The log kept for rotation_log(name) of a function deployed with create_function (made on first use)."""
+    with _lock:
+        found = _functions.get(arn)
+        if found is None or found.handler is not None:
+            found = _functions[arn] = _Function(name, arn, None, log=found.log if found else [])
+    return found.log
 
 
 def invoke(arn: str, event: dict) -> bool:

@@ -66,6 +66,11 @@ class Credentials:
 caller = threading.local()
 
 
+def own_endpoint() -> str:
+    """This mock's address, http://127.0.0.1:PORT, for code the request being served starts (a Lambda function)."""
+    return getattr(caller, "endpoint", "")
+
+
 def signed_by_owner() -> bool:
     """Whether the request being served was signed with the mock's own (administrator's) key."""
     return getattr(caller, "owner", False)
@@ -133,6 +138,7 @@ class OwnerOnly:
 
     def __call__(self, environ, start_response):
         caller.owner = False
+        caller.endpoint = f"http://127.0.0.1:{environ.get('SERVER_PORT', '')}"
         path = environ.get("PATH_INFO", "")
         if path.startswith("/moto-api"):
             if self._has_token(environ):
@@ -235,7 +241,10 @@ _SEEN = _SeenSignatures()
 
 
 def _issued_secret(key_id: str) -> str | None:
-    """The secret of an active access key that the mock's IAM issued (lesson 5's users), in any account."""
+    """The secret of an active access key that the mock's IAM issued (lesson 5's users), in any account.
+
+    moto's STS keeps the temporary keys of an assumed role there too (ASIA...): a Lambda function's execution role.
+    """
     from moto.iam.models import PARTITION_NAMES, iam_backends
 
     for _, account in list(iam_backends.items()):

@@ -194,6 +194,35 @@ def _register_kernel_function(name: str, url: str) -> str:
     return rotation.register_rotation_function(name, handler)
 
 
+def _run_deployed_functions_in(url: str) -> str:
+    """Functions deployed with create_function in this mock run in the kernel at `url`, never in this process."""
+    from smworkbook.engine import lambda_runtime
+
+    if not url.startswith("http://127.0.0.1:"):
+        raise ValueError("a kernel's functions are run on loopback only")
+
+    def run_in_kernel(invocation):
+        body = json.dumps({"invocation": invocation.to_json()}).encode()
+        request = urllib.request.Request(url, data=body, method="POST")
+        try:
+            with _NO_PROXY.open(request, timeout=invocation.timeout + 60) as response:
+                return lambda_runtime.Outcome(**json.loads(response.read())["outcome"])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            message = f"The notebook's kernel did not run the function ({error})."
+            return lambda_runtime.refused("Runtime.Unavailable", message, invocation)
+
+    lambda_runtime.RUNNER = run_in_kernel
+    return "deployed functions run in the kernel"
+
+
+def _refuse_to_run(invocation):
+    # Until the kernel says where it runs functions: the learner's code never runs in the grader's process.
+    from smworkbook.engine import lambda_runtime
+
+    message = "The grader runs a deployed function only in the notebook's kernel, which has not connected."
+    return lambda_runtime.refused("Runtime.Unavailable", message, invocation)
+
+
 class _Control(BaseHTTPRequestHandler):
     """The kernel's requests: a set-up, a reset, a policy simulation, the database. All run this process's code."""
 
@@ -217,8 +246,10 @@ class _Control(BaseHTTPRequestHandler):
                 if match.group(3):
                     current().reset()
                     return self._answer(200, {"message": "reset"})
-                if match.group(6):  # register_rotation_function() in the kernel: invoke it there
+                if match.group(6):  # register_rotation_function() in the kernel, or its runner: invoke there
                     asked = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                    if "name" not in asked:
+                        return self._answer(200, {"message": _run_deployed_functions_in(asked["url"])})
                     return self._answer(200, {"message": _register_kernel_function(asked["name"], asked["url"])})
                 if match.group(5):  # start_database(): lesson 4's PostgreSQL runs here, next to the mock
                     from smworkbook.fixtures.database import start_database
@@ -260,6 +291,9 @@ def serve(requests, protocol) -> None:
     import smworkbook
 
     aws = smworkbook.start()
+    from smworkbook.engine import lambda_runtime
+
+    lambda_runtime.RUNNER = _refuse_to_run
     control = ThreadingHTTPServer(("127.0.0.1", 0), _Control)
     control.daemon_threads = True
     threading.Thread(target=control.serve_forever, daemon=True, name="grader-control").start()

@@ -84,7 +84,12 @@ def connect() -> GradedAWS:
     secret, _, token = rest.partition(":")
     if not (key_id and secret and token):
         raise WorkbookError(f"{KEYS} is missing: the grader hands this kernel its mock's keys.")
-    return GradedAWS(endpoint, os.environ.get(CONTROL, ""), server.Credentials(key_id, secret, token))
+    graded = GradedAWS(endpoint, os.environ.get(CONTROL, ""), server.Credentials(key_id, secret, token))
+    try:
+        serve_deployed_functions()
+    except WorkbookError:  # the grader did not answer: its mock then refuses to run deployed functions, saying so
+        pass
+    return graded
 
 
 mock.use_graded_mock(lambda: connect() if active() else None)
@@ -236,12 +241,20 @@ class _Invoke(BaseHTTPRequestHandler):
             return
         try:
             asked = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-            arn, event = asked["arn"], asked["event"]
+            if "invocation" in asked:  # a function deployed with create_function: run here, as the learner
+                from smworkbook.engine import lambda_runtime
+
+                invocation = lambda_runtime.Invocation.from_json(asked["invocation"])
+            else:
+                arn, event = asked["arn"], asked["event"]
         except (ValueError, KeyError, TypeError):  # not the grader's request: no traceback in the learner's cell
             self.send_error(400)
             return
-        returned = lambdas.invoke(arn, event)
-        data = json.dumps({"ok": returned}).encode()
+        if "invocation" in asked:
+            answer = {"outcome": lambda_runtime.run(invocation).to_json()}
+        else:
+            answer = {"ok": lambdas.invoke(arn, event)}
+        data = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -251,8 +264,7 @@ class _Invoke(BaseHTTPRequestHandler):
         """No request log in the learner's cells."""
 
 
-def serve_rotation_function(name: str) -> None:
-    """Let the grader's mock invoke this kernel's rotation function `name` (see rotation.py)."""
+def _serve_invocations() -> str:
     global _invoke_url
     with _invoke_lock:
         if _invoke_url is None:
@@ -260,4 +272,19 @@ def serve_rotation_function(name: str) -> None:
             server.daemon_threads = True
             threading.Thread(target=server.serve_forever, daemon=True, name="rotation-invoke").start()
             _invoke_url = f"http://127.0.0.1:{server.server_address[1]}/{_INVOKE_TOKEN}"
-    ask("/lambda", {"name": name, "url": _invoke_url})
+    return _invoke_url
+
+
+def serve_rotation_function(name: str) -> None:
+    """Let the grader's mock invoke this kernel's rotation function `name` (see rotation.py)."""
+    ask("/lambda", {"name": name, "url": _serve_invocations()})
+
+
+def serve_deployed_functions() -> None:
+    """Let the grader's mock run the functions deployed with create_function here, as the learner.
+
+    The grader's mock holds the function (its code, configuration, log) but never runs the learner's code in
+    its own process: each invocation is handed to this kernel, which runs it in a child process
+    (engine/lambda_runtime.py) and answers the outcome.
+    """
+    ask("/lambda", {"url": _serve_invocations()})

@@ -3,6 +3,10 @@
     arn = smworkbook.register_rotation_function("my-rotation", lambda_handler)
     client.rotate_secret(SecretId="...", RotationLambdaARN=arn, RotationRules={...})
 
+This is lesson 4's short path: a registered function needs no role and no add_permission (Secrets Manager may
+always invoke it). A function deployed with the mock's Lambda API (create_function, add_permission) is the AWS
+way: engine/lambda_runtime.py runs it, and `rotation_log(name)` shows its log too.
+
 The mock calls the function once per step (see helpers/smworkbook/engine/lambdas.py for the event and
 for what happens when a step raises); `rotation_log(name)` shows what it printed and logged.
 """
@@ -27,6 +31,9 @@ from smworkbook.toolkit.mock import refuse_other_backends
 __all__ = [
     "STEPS",
     "LambdaContext",
+    "ensure_function_absent",
+    "ensure_role_absent",
+    "function_log",
     "function_arn",
     "invocations",
     "invoke",
@@ -61,6 +68,36 @@ def register_rotation_function(name: str, handler: Callable) -> str:
 def invocations(function: str) -> list[dict]:
     """The events the function received since it was (re-)registered, oldest first."""
     return list(_find(function).invocations)
+
+
+def ensure_function_absent(name: str) -> None:
+    """Delete the Lambda function `name` from the mock if it exists (a lesson cell's set-up, so it can run again)."""
+    from smworkbook.toolkit.mock import current
+
+    lam = current().client("lambda")
+    try:
+        lam.delete_function(FunctionName=name)
+    except lam.exceptions.ResourceNotFoundException:
+        pass
+
+
+def ensure_role_absent(name: str) -> None:
+    """Delete the IAM role `name` and its inline policies from the mock if it exists (a lesson cell's set-up)."""
+    from smworkbook.toolkit.mock import current
+
+    iam = current().client("iam")
+    try:
+        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            iam.delete_role_policy(RoleName=name, PolicyName=policy)
+        iam.delete_role(RoleName=name)
+    except iam.exceptions.NoSuchEntityException:
+        pass
+
+
+def function_log(function: str) -> list[str]:
+    """The lines of `function`'s log so far (a registered function, or one deployed with create_function)."""
+    found = _find(function, missing_ok=True)
+    return list(found.log) if found else []
 
 
 def rotation_log(function: str) -> None:

@@ -13,6 +13,7 @@ The modules follow the API reference's groups of operations:
 - values: secret values and versions (GetSecretValue, PutSecretValue, ListSecretVersionIds, ...).
 - lifecycle: create, describe, list, delete, restore, tags, replication.
 - rotation: RotateSecret and CancelRotateSecret, running the learner's rotation function.
+- functions: Lambda functions deployed with create_function: run without Docker, logged, invoked as AWS does.
 - access: IAM and resource policies, KMS.
 - wire: what goes over the wire: HTTP status codes, error bodies and response headers.
 
@@ -23,7 +24,7 @@ imports the mock or the helpers.
 
 from __future__ import annotations
 
-from smworkbook.engine.corrections import access, lifecycle, rotation, validation, values, wire
+from smworkbook.engine.corrections import access, functions, lifecycle, rotation, validation, values, wire
 from smworkbook.engine.corrections.access import BROAD_ACCESS, KMS_NOT_ALLOWED, MALFORMED_POLICY, PUBLIC_POLICY
 from smworkbook.engine.corrections.common import (
     BOTH_STRING_AND_BINARY,
@@ -33,7 +34,7 @@ from smworkbook.engine.corrections.common import (
 )
 from smworkbook.engine.corrections.rotation import NO_ROTATION_FUNCTION, ROTATION_IN_PROGRESS
 
-MODULES = (validation, values, lifecycle, rotation, access, wire)
+MODULES = (validation, values, lifecycle, rotation, functions, access, wire)
 # In the order they are applied (a later one may wrap what an earlier one patched).
 ALL = tuple(correction for module in MODULES for correction in module.CORRECTIONS)
 

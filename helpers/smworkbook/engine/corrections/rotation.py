@@ -18,7 +18,8 @@ from moto.secretsmanager.exceptions import (
     SecretsManagerClientError,
 )
 
-from smworkbook.engine import lambdas
+from smworkbook.engine import deployed as functions
+from smworkbook.engine import lambdas, server
 from smworkbook.engine.corrections.common import MARKED_FOR_DELETION, now_in_milliseconds, version_with
 
 # RotateSecret without a rotation function, stored or given: InvalidRequestException (recorded from AWS:
@@ -95,12 +96,7 @@ def _rotate_secret(
     arn = rotation_lambda_arn or secret.rotation_lambda_arn
     if not arn:
         raise InvalidRequestException(NO_ROTATION_FUNCTION)
-    if not lambdas.is_registered(arn):
-        print(
-            f"No rotation function {arn} is registered in this kernel: "
-            "arn = smworkbook.register_rotation_function(name, lambda_handler)"
-        )
-        raise SecretsManagerClientError("AccessDeniedException", CANNOT_INVOKE)
+    invoke = _invoker(self, arn)
     schedule = _schedule(rotation_rules) if rotation_rules else None
     if client_request_token:
         self._client_request_token_validator(client_request_token)
@@ -123,13 +119,13 @@ def _rotate_secret(
 
     token = client_request_token or str(uuid.uuid4())
     if not rotate_immediately:
-        return _test_rotation(self, secret, arn, token, current_id, rotation_token)
+        return _test_rotation(secret, invoke, token, current_id, rotation_token)
     if token not in secret.versions:
         secret.remove_version_stages_from_old_versions(["AWSPENDING"])
         secret.versions[token] = _pending_version(token)
     for step in lambdas.STEPS:
         event = {"Step": step, "SecretId": secret.arn, "ClientRequestToken": token, "RotationToken": rotation_token}
-        if not lambdas.invoke(arn, event):
+        if not invoke(event):
             break
     else:
         if version_with(secret, "AWSCURRENT") == token:
@@ -138,7 +134,38 @@ def _rotate_secret(
     return secret.to_short_dict(version_id=token)
 
 
-def _test_rotation(backend, secret, arn: str, token: str, current_id: str, rotation_token: str) -> str:
+def _invoker(backend, arn: str):
+    """How to run one step of the function `arn`: registered in the kernel, or deployed with create_function and
+    allowed (AddPermission) to be invoked by Secrets Manager; else AWS's AccessDeniedException."""
+    if lambdas.is_registered(arn):
+        return lambda event: lambdas.invoke(arn, event)
+    deployed = functions.find(arn, backend.account_id, backend.region_name)
+    if deployed is None:
+        print(
+            f"There is no function {arn}: deploy it with create_function (and add_permission), or register one: "
+            "arn = smworkbook.register_rotation_function(name, lambda_handler)"
+        )
+        raise SecretsManagerClientError("AccessDeniedException", CANNOT_INVOKE)
+    if not functions.allows(deployed, functions.SECRETS_MANAGER):
+        raise SecretsManagerClientError("AccessDeniedException", CANNOT_INVOKE)
+    endpoint = server.own_endpoint()
+
+    def invoke(event: dict) -> bool:
+        outcome, _ = functions.invoke(deployed, event, endpoint)
+        if outcome.failed:
+            payload = outcome.payload if isinstance(outcome.payload, dict) else {}
+            name = deployed.function_name
+            print(
+                f"Rotation function {name!r} failed at {event['Step']}: {payload.get('errorType')}: "
+                f"{payload.get('errorMessage')}  (its log: the log group /aws/lambda/{name}, "
+                f"or smworkbook.rotation_log({name!r}))"
+            )
+        return not outcome.failed
+
+    return invoke
+
+
+def _test_rotation(secret, invoke, token: str, current_id: str, rotation_token: str) -> str:
     # RotateImmediately=False: only testSecret runs, against a temporary AWSPENDING copy of the
     # current value; the copy is removed afterwards and the next rotation waits for the schedule.
     value = {k: v for k, v in secret.versions[current_id].items() if k in ("secret_string", "secret_binary")}
@@ -147,7 +174,7 @@ def _test_rotation(backend, secret, arn: str, token: str, current_id: str, rotat
     secret.versions[token].update(value)
     try:
         event = {"Step": "testSecret", "SecretId": secret.arn, "ClientRequestToken": token}
-        lambdas.invoke(arn, {**event, "RotationToken": rotation_token})
+        invoke({**event, "RotationToken": rotation_token})
     finally:
         secret.versions.pop(token, None)
     _schedule_next(secret)
