@@ -33,11 +33,15 @@ def test_one_account_so_no_cross_account_replica(sm):
     assert sm.describe_secret(SecretId="s")["ARN"].split(":")[4] == "123456789012"
 
 
-def test_no_real_kms_so_any_key_id_is_accepted(sm):
-    """No real KMS: a KmsKeyId that names no key is stored, and the value reads back (AWS would fail
-    to encrypt with a key that does not exist)."""
-    sm.create_secret(Name="s", SecretString="v", KmsKeyId="alias/does-not-exist")
-    assert sm.describe_secret(SecretId="s")["KmsKeyId"] == "alias/does-not-exist"
+def test_no_real_kms_so_a_disabled_key_still_encrypts(aws, sm):
+    """No real KMS: the key must exist in the secret's Region (test_corrections.py's EncryptionFailure tests), but
+    a disabled key still "encrypts" and the value reads back (AWS KMS would refuse a disabled key: DisabledException,
+    surfaced by Secrets Manager)."""
+    kms = aws.client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.disable_key(KeyId=key)
+    sm.create_secret(Name="s", SecretString="v", KmsKeyId=key)
+    assert sm.describe_secret(SecretId="s")["KmsKeyId"] == key
     assert sm.get_secret_value(SecretId="s")["SecretString"] == "v"
 
 

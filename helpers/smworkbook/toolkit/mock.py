@@ -134,13 +134,21 @@ class MockAWS(Backend):
                 _current = None
 
     def ensure_absent(self, name: str) -> None:
-        """Make sure no secret called `name` exists (deleting it at once if it does)."""
+        """Make sure no secret called `name` exists (deleting it at once if it does, and its replicas)."""
         require_secret_name(name)
+        sm = self.client("secretsmanager")
         try:
-            self.client("secretsmanager").delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+            sm.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
         except botocore.exceptions.ClientError as error:
-            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            code = error.response["Error"]["Code"]
+            if code == "ResourceNotFoundException":
+                return
+            if code != "InvalidParameterException" or "replica regions" not in str(error):
                 raise
+            # AWS refuses to delete a primary secret that still has replicas: remove its Regions first.
+            regions = [status["Region"] for status in sm.describe_secret(SecretId=name).get("ReplicationStatus", [])]
+            sm.remove_regions_from_replication(SecretId=name, RemoveReplicaRegions=regions)
+            sm.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
 
     def _require_running(self) -> None:
         if not self.is_running():
