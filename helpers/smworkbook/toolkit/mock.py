@@ -82,18 +82,19 @@ class MockAWS(Backend):
         thread = getattr(self._server, "_thread", None)
         return thread is not None and thread.is_alive()
 
-    def client_as(self, identity, service: str = "secretsmanager"):
+    def client_as(self, identity, service: str = "secretsmanager", region: str | None = None):
         """A boto3 client for `service` that signs its requests with `identity`'s access key.
 
         `identity` comes from `smworkbook.access.create_user(...)`. Its calls are checked against
-        its IAM policies once `access.enforce_policies()` is on.
+        its IAM policies once `access.enforce_policies()` is on. `region`: another Region than
+        the mock's us-east-1 (e.g. "eu-west-1", where a replica is).
         """
         self._require_running()
         key_id = getattr(identity, "access_key_id", None)
         secret = getattr(identity, "secret_access_key", None)
         if not (isinstance(key_id, str) and isinstance(secret, str)):
             raise WorkbookError(f"client_as() takes an identity made by access.create_user(...), not {identity!r:.60}.")
-        self.client(service)  # a clear error for an unknown service name
+        self.client(service, region)  # a clear error for an unknown service name or a bad region
         # The mock's own session, with the identity's keys for this client only: a new session
         # would read botocore's data files again (about 0.15 s a client).
         return self._session.client(
@@ -102,6 +103,7 @@ class MockAWS(Backend):
             config=_CLIENT_CONFIG,
             aws_access_key_id=key_id,
             aws_secret_access_key=secret,
+            **({} if region is None else {"region_name": region}),
         )
 
     def reset(self) -> None:
