@@ -286,7 +286,7 @@ def check_abac() -> str:
         f"lesson07-sam can't read {NEW_SEARCH_SECRET}, a new secret tagged team=search {yours}. Don't name teams "
         "or secrets in the policy: ${aws:PrincipalTag/team} stands for the caller's team.",
     )
-    return f"One policy on {GROUP}: each developer reads their own team's secrets, present and future, and no other."
+    return f"one policy on {GROUP}: each developer reads their own team's secrets, present and future, and no other."
 
 
 @prepares("7.3")
@@ -385,6 +385,8 @@ def prepare_leaked_key() -> str:
     leaked = access.create_user(CI, ci_policy)
     key = current().client("iam").create_access_key(UserName=CI)["AccessKey"]
     fresh = access.Identity(CI, leaked.arn, key["AccessKeyId"], key["SecretAccessKey"])
+    # The security team's note on the user: which key leaked (an IAM tag, so the id needs no copying by hand).
+    current().client("iam").tag_user(UserName=CI, Tags=[{"Key": "leaked-access-key", "Value": leaked.access_key_id}])
     attacker, ci = current().client_as(leaked), current().client_as(fresh)
     deploy, npm, signing, cache = CI_SECRETS
     ci.get_secret_value(SecretId=cache)  # the CI's own run, with its current key
@@ -403,6 +405,6 @@ def prepare_leaked_key() -> str:
         "refused": {PROD_DB},
     }
     return (
-        f"{CI} has two access keys; the old one, {leaked.access_key_id}, leaked and was used last night. "
-        "The trail (cloudtrail.lookup_events) has what it did."
+        f"{CI} has two access keys; the older one leaked and was used last night (its id is in the user's tag "
+        "leaked-access-key). The trail (cloudtrail.lookup_events) has what it did."
     )

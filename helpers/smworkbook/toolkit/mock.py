@@ -135,10 +135,13 @@ class MockAWS(Backend):
             if _current is self:
                 _current = None
 
-    def ensure_absent(self, name: str) -> None:
-        """Make sure no secret called `name` exists (deleting it at once if it does, and its replicas)."""
+    def ensure_absent(self, name: str, region: str | None = None) -> None:
+        """Make sure no secret called `name` exists (deleting it at once if it does, and its replicas).
+
+        `region`: in another Region than the mock's (e.g. a replica promoted to a standalone secret there).
+        """
         require_secret_name(name)
-        sm = self.client("secretsmanager")
+        sm = self.client("secretsmanager", region)
         try:
             sm.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
         except botocore.exceptions.ClientError as error:
