@@ -111,6 +111,7 @@ def test_pages_of_at_most_max_results_with_a_next_token(sm, trail):
     assert len(first["Events"]) == 2
     rest = trail.lookup_events(MaxResults=2, NextToken=first["NextToken"])
     assert len(rest["Events"]) == 1 and "NextToken" not in rest
+    assert len(trail.lookup_events(MaxResults=50)["Events"]) == 3
 
 
 @pytest.mark.parametrize(

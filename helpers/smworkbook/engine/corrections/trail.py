@@ -113,7 +113,10 @@ def _record(environ, request_body: bytes, status: str, response_body: bytes) -> 
     if len(credential) < 3:
         return
     key_id, region = credential[0], credential[2]
-    identity = _identity(key_id, server.signed_by_owner())
+    owner = server.signed_by_owner()
+    identity = _identity(key_id, owner)
+    # LookupEvents' Username: the IAM user's name; "root" for the account's root user.
+    username = identity.get("userName") or ("root" if owner else key_id)
     account = ROOT_ACCOUNT_ID
     now = datetime.now(UTC)
     arn = _secret_arn(account, region, request, answer)
@@ -142,7 +145,7 @@ def _record(environ, request_body: bytes, status: str, response_body: bytes) -> 
         event["errorCode"] = error_code
         event["errorMessage"] = answer.get("message") or answer.get("Message") or ""
     with _lock:
-        _events(account, region).append({"time": now, "event": event})
+        _events(account, region).append({"time": now, "event": event, "username": username})
 
 
 class TrailRecorder:
@@ -197,12 +200,11 @@ def _invalid(code: str, message: str) -> JsonRESTError:
 def _matches(entry: dict, key: str, value: str) -> bool:
     event = entry["event"]
     identity = event["userIdentity"]
-    username = identity.get("userName") or ("root" if identity["type"] == "Root" else None)
     values = {
         "EventId": [event["eventID"]],
         "EventName": [event["eventName"]],
         "ReadOnly": [str(event["readOnly"]).lower()],
-        "Username": [username],
+        "Username": [entry["username"]],
         "ResourceType": [r["type"] for r in event["resources"]],
         "ResourceName": [r["ARN"] for r in event["resources"]],
         "EventSource": [event["eventSource"]],
@@ -221,7 +223,7 @@ def _as_event(entry: dict) -> dict:
         "AccessKeyId": identity.get("accessKeyId"),
         "EventTime": entry["time"].timestamp(),
         "EventSource": event["eventSource"],
-        "Username": identity.get("userName") or ("root" if identity["type"] == "Root" else identity.get("accessKeyId")),
+        "Username": entry["username"],
         "Resources": [{"ResourceType": r["type"], "ResourceName": r["ARN"]} for r in event["resources"]],
         "CloudTrailEvent": json.dumps(event),
     }
