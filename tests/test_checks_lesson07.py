@@ -262,10 +262,12 @@ CASES = {
                         (key_secretsmanager_star, "Too broad: the app may write secrets")],
             "allow kms:Decrypt on it"),
     "7.3": (abac_right, [(abac_aws_resource_tag, None),
-                         (abac_department, "compare the team tag, not department"),
+                         (abac_department, r"your condition: \{\"StringEquals\": "
+                                           r"\{\"secretsmanager:ResourceTag/department\""
+                                           r".*compare the team tag, not department"),
                          (abac_wrong_principal_key, r"Compare the secret's team tag"),
                          (abac_fixed_team, r"lesson07-sam \(tags team=search"),
-                         (abac_no_condition, "another team's secret"),
+                         (abac_no_condition, r"another team's secret \(your condition: no Condition\)"),
                          (abac_named_secrets, "a new secret tagged team=search")],
             "lesson07-developers has no policy yet"),
     "7.4": (trail_right, [(trail_names_and_delete, None),
@@ -312,3 +314,14 @@ def test_setups_run_again_and_a_replica_does_not_block_its_own_set_up(sm, capsys
         checks.setup("7.1")
         checks.verify("7.1", *replica_right(sm))
     assert capsys.readouterr().out.count("✔ Exercise 7.1 passed") == 2
+
+
+def test_a_set_up_run_again_takes_the_group_s_policy_away(sm):
+    """7.3's set-up starts from a group with no policy, even after an answer attached one."""
+    from smworkbook import CheckFailed, checks
+
+    checks.setup("7.3")
+    abac_right(sm)
+    checks.setup("7.3")
+    with pytest.raises(CheckFailed, match="lesson07-developers has no policy yet"):
+        checks.verify("7.3")

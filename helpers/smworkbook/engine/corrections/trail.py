@@ -157,7 +157,7 @@ class TrailRecorder:
     def __call__(self, environ, start_response):
         if not (environ.get("HTTP_X_AMZ_TARGET") or "").startswith("secretsmanager."):
             return self._app(environ, start_response)
-        request_body = server._read_body(environ)
+        request_body = server.read_body(environ)
         seen = {}
 
         def remember(status, headers, exc_info=None):
