@@ -143,3 +143,16 @@ def test_a_reset_forgets_the_trail(aws, sm, trail):
     sm.create_secret(Name="db", SecretString="v")
     aws.reset()
     assert trail.lookup_events()["Events"] == []
+
+
+def test_an_error_the_service_models_keeps_its_message(sm, trail):
+    """A ResourceNotFoundException (whose body says "Message", wire.py) is recorded with its errorMessage too."""
+    with pytest.raises(ClientError):
+        sm.get_secret_value(SecretId="missing")
+    [event] = by(trail, "EventName", "GetSecretValue")
+    record = json.loads(event["CloudTrailEvent"])
+    assert (record["errorCode"], record["errorMessage"]) == (
+        "ResourceNotFoundException",
+        "Secrets Manager can't find the specified secret.",
+    )
+    assert event["Resources"] == []
