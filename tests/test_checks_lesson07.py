@@ -325,3 +325,17 @@ def test_a_set_up_run_again_takes_the_group_s_policy_away(sm):
     checks.setup("7.3")
     with pytest.raises(CheckFailed, match="lesson07-developers has no policy yet"):
         checks.verify("7.3")
+
+
+def test_exercises_do_not_undo_each_other(sm, capsys):
+    """A learner runs the exercises one after another in one kernel: each later set-up leaves the earlier answers
+    passing (7.2's and 7.4's set-ups switch enforcement on; 7.4 revokes a key)."""
+    from smworkbook import checks
+
+    answered = []
+    for number in sorted(CASES):
+        checks.setup(number)
+        answered.append((number, CASES[number][0](sm)))
+    for number, answers in answered:
+        checks.verify(number, *answers)
+    assert capsys.readouterr().out.count("passed") == len(CASES)
