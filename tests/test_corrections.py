@@ -1670,3 +1670,52 @@ def test_aws_username_names_the_caller(enforced, sm):
     alice = enforced.client_as(access.create_user("alice", own))
     assert alice.get_secret_value(SecretId="home/alice/db")["SecretString"] == "a"
     assert error_of(lambda: alice.get_secret_value(SecretId="home/bob/db"))["Code"] == "AccessDeniedException"
+
+
+def test_a_missing_key_fails_when_a_value_is_encrypted_under_it(sm):
+    """EncryptionFailure comes when Secrets Manager encrypts a value (CreateSecret's Errors: "can't encrypt the
+    protected secret text using the provided KMS key"): a secret made without a value stores its KmsKeyId; putting a
+    value under it (PutSecretValue, or UpdateSecret with a value) then fails and changes nothing."""
+    sm.create_secret(Name="s", KmsKeyId="alias/not-yet")
+    assert sm.describe_secret(SecretId="s")["KmsKeyId"] == "alias/not-yet"
+    for put in (
+        lambda: sm.put_secret_value(SecretId="s", SecretString="v"),
+        lambda: sm.put_secret_value(SecretId="s", SecretBinary=b"v"),
+        lambda: sm.update_secret(SecretId="s", SecretString="v"),
+    ):
+        assert error_of(put)["Code"] == "EncryptionFailure"
+    assert sm.list_secret_version_ids(SecretId="s")["Versions"] == []
+    sm.update_secret(SecretId="s", Description="no value: nothing to encrypt")
+
+
+def test_a_replica_in_the_primary_s_own_region_is_refused(sm):
+    """A replica is in another Region (ReplicaRegionType: "A Region code"; the primary's own is no replica): the mock
+    keeps moto's InvalidParameterException "Invalid replica region." (no recording of AWS's wording found)."""
+    region = "".join(["us-east-", "1"])  # a string built at run time, as one parsed from a request
+    assert error_of(lambda: sm.create_secret(Name="s", SecretString="v", AddReplicaRegions=[{"Region": region}])) == {
+        "Code": "InvalidParameterException",
+        "Message": "Invalid replica region.",
+    }
+
+
+def test_force_overwrite_replaces_a_secret_of_the_same_name_in_the_replica_s_region(aws, sm):
+    """ForceOverwriteReplicaSecret: "Specifies whether to overwrite a secret with the same name in the destination
+    Region." Without it the replica fails (the mock's StatusMessage names the secret and the Region)."""
+    eu = aws.client("secretsmanager", "eu-west-1")
+    eu.create_secret(Name="s", SecretString="standalone")
+    sm.create_secret(Name="s", SecretString="primary")
+    [failed] = sm.replicate_secret_to_regions(SecretId="s", AddReplicaRegions=[{"Region": "eu-west-1"}])[
+        "ReplicationStatus"
+    ]
+    assert (failed["Status"], failed["StatusMessage"]) == (
+        "Failed",
+        "Replication failed: Secret name s already exists in region eu-west-1.",
+    )
+    sm.remove_regions_from_replication(SecretId="s", RemoveReplicaRegions=["eu-west-1"])
+    answer = sm.replicate_secret_to_regions(
+        SecretId="s", AddReplicaRegions=[{"Region": "eu-west-1"}], ForceOverwriteReplicaSecret=True
+    )
+    assert [status["Status"] for status in answer["ReplicationStatus"]] == ["InSync"]
+    [only] = eu.list_secrets()["SecretList"]
+    assert only["PrimaryRegion"] == "us-east-1"
+    assert eu.get_secret_value(SecretId="s")["SecretString"] == "primary"
