@@ -522,6 +522,23 @@ def bench_capstone(runs: int) -> dict:
     return {"versions": versions, "notebook_s": summary(notebook), "goal_notebook_s": 60}
 
 
+def bench_organisation(runs: int) -> dict:
+    """Lesson 7 (replicas, keys, tags, the trail) run whole in a fresh kernel, and its solution notebook."""
+    figures = {}
+    for folder in ("notebooks", "solutions"):
+        times = []
+        for _ in range(max(1, runs)):
+            code = (
+                "import nbformat\nfrom nbclient import NotebookClient\n"
+                f"nb = nbformat.read('{folder}/07_secrets_at_scale.ipynb', as_version=4)\n"
+                "NotebookClient(nb, kernel_name='python3', timeout=300,"
+                f" resources={{'metadata': {{'path': '{folder}'}}}}).execute()\n"
+            )
+            times.append(timed([PY, "-c", code]))
+        figures[f"{folder}_s"] = summary(times)
+    return {**figures, "goal_s": 60}
+
+
 def _make_class(folder: Path) -> None:
     """30 learners of lessons 1-5: 10 solved, 10 half done, 8 unsolved, and 2 broken (one with an invalid
     notebook, one with an endless loop)."""
@@ -619,6 +636,7 @@ PARTS = {
     "grading": ("every solution under nbval against plain nbclient", lambda runs: max(1, runs // 2)),
     "grade_submission": ("grading one learner's submission", lambda runs: max(1, runs // 2)),
     "capstone": ("lesson 6: requests through a rotation", lambda runs: max(1, runs // 2)),
+    "organisation": ("lesson 7 and its solutions, each run whole", lambda runs: max(1, runs // 2)),
     "gradebook": ("a class of 30 into one gradebook", lambda runs: 1),
     "classroom": ("30 learners on one JupyterHub", lambda runs: 1),
     "fresh_clone": ("a fresh clone's `make test` (CI's run: 10 to 20 minutes on 2 cores)", lambda runs: 1),

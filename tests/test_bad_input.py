@@ -37,6 +37,8 @@ TABLE = [
     ("aws.client('')", lambda aws: aws.client(""), "service name"),
     ("aws.client('secretmanager')", lambda aws: aws.client("secretmanager"), "Did you mean 'secretsmanager'"),
     ("aws.client_as('alice')", lambda aws: aws.client_as("alice"), "access.create_user"),
+    ("aws.client('kms', 42)", lambda aws: aws.client("kms", 42), "Region code"),
+    ("aws.ensure_absent('x', region='')", lambda aws: aws.ensure_absent("x", region=""), "Region code"),
     ("aws.ensure_absent(None)", lambda aws: aws.ensure_absent(None), "non-empty string"),
     ("aws.ensure_absent('   ')", lambda aws: aws.ensure_absent("   "), "non-empty string"),
     ("aws.ensure_absent('x' * 600)", lambda aws: aws.ensure_absent("x" * 600), "at most 512"),
@@ -105,6 +107,8 @@ TABLE = [
     # Access control.
     ("access.create_user('')", lambda aws: access.create_user(""), "user name"),
     ("access.create_user(42)", lambda aws: access.create_user(42), "user name"),
+    ("access.create_user('bob', tags={'team': 1})", lambda aws: access.create_user("bob", tags={"team": 1}), "tags"),
+    ("access.create_user('bob', tags='team')", lambda aws: access.create_user("bob", tags="team"), "tags"),
     (
         "access.create_user('bob', policy='{not json')",
         lambda aws: access.create_user("bob", policy="{not json"),

@@ -35,7 +35,7 @@ def test_every_correction_is_listed_and_applied_once(aws):
     }
     rules = [rule for rules in corrections.validation.DOCUMENTED_RULES.values() for rule in rules]
     rules += corrections.validation.FOR_EVERY_SECRET_ID
-    helpers = [corrections.validation.check_value, corrections.validation.service_model]
+    helpers = [corrections.validation.check_value, corrections.validation.service_model, corrections.kms.key_problem]
     listed = {f"{function.__module__}.{function.__name__}" for function in [*corrections.ALL, *rules, *helpers]}
     assert public == listed
     corrections.apply()  # a second time: no double wrapping
@@ -586,11 +586,11 @@ def test_every_listed_version_names_the_default_encryption_key(sm):
         assert [version["KmsKeyIds"] for version in listed] == [["DefaultEncryptionKey"]] * len(listed)
 
 
-def test_a_customer_managed_key_is_named_as_the_secret_names_it(sm):
+def test_a_customer_managed_key_is_named_as_the_secret_names_it(aws, sm):
     """No recording on AWS was found for a customer managed key: the mock lists the secret's KmsKeyId
     as DescribeSecret shows it (SecretVersionsListEntry: "the KMS keys used to encrypt the secret
     version")."""
-    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    key = aws.client("kms").create_key()["KeyMetadata"]["Arn"]
     sm.create_secret(Name="s", SecretString="v", KmsKeyId=key)
     assert sm.describe_secret(SecretId="s")["KmsKeyId"] == key
     (version,) = sm.list_secret_version_ids(SecretId="s")["Versions"]
@@ -1449,3 +1449,273 @@ def test_a_resource_policy_comes_back_laid_out_as_aws_stores_it(sm):
         '      "AWS" : "arn:aws:iam::123456789012:root"\n    },\n    "Action" : "secretsmanager:*",\n'
         '    "Resource" : "*"\n  } ]\n}'
     )
+
+
+# --- Replication to other Regions (corrections/replication.py, lifecycle.py) ---------------------------------------
+
+
+def _regional(aws, region: str, service: str = "secretsmanager"):
+    return aws._session.client(service, region_name=region, endpoint_url=aws.endpoint_url)
+
+
+def test_replicate_and_remove_regions_answer_the_primary_secret_s_arn(aws, sm):
+    """AWS (ReplicateSecretToRegions and RemoveRegionsFromReplication, Response Elements): "ARN: The ARN of the
+    primary secret." moto 5.2: echoes the SecretId as passed."""
+    arn = sm.create_secret(Name="s", SecretString="v")["ARN"]
+    added = sm.replicate_secret_to_regions(SecretId="s", AddReplicaRegions=[{"Region": "eu-west-1"}])
+    assert added["ARN"] == arn
+    assert added["ReplicationStatus"] == [
+        {
+            "Region": "eu-west-1",
+            "KmsKeyId": "alias/aws/secretsmanager",
+            "Status": "InSync",
+            "StatusMessage": "Replication succeeded",
+        }
+    ]
+    removed = sm.remove_regions_from_replication(SecretId="s", RemoveReplicaRegions=["eu-west-1"])
+    assert removed["ARN"] == arn
+    assert removed["ReplicationStatus"] == []
+    assert _regional(aws, "eu-west-1").list_secrets()["SecretList"] == []
+
+
+def test_a_replica_is_read_in_its_region_follows_the_primary_and_refuses_writes(aws, sm):
+    """AWS (User Guide, "Replicate a secret to other Regions"; "Promote a replica"): the replica has "the same secret
+    value and metadata as the primary"; "A replica secret can't be updated independently from its primary secret";
+    writing to it is InvalidParameterException "Operation not permitted on a replica secret. Call must be made in
+    primary secret's region." (quoted from AWS in gruntwork-io/cloud-nuke#435 and
+    lgallard/terraform-aws-secrets-manager#188). Its ARN is the primary's with the Region changed."""
+    arn = sm.create_secret(Name="s", SecretString="v1", AddReplicaRegions=[{"Region": "eu-west-1"}])["ARN"]
+    replica = _regional(aws, "eu-west-1")
+    described = replica.describe_secret(SecretId="s")
+    assert described["ARN"] == arn.replace("us-east-1", "eu-west-1")
+    assert described["PrimaryRegion"] == "us-east-1"
+    sm.put_secret_value(SecretId="s", SecretString="v2")
+    assert replica.get_secret_value(SecretId="s")["SecretString"] == "v2"
+    for write in (
+        lambda: replica.put_secret_value(SecretId="s", SecretString="x"),
+        lambda: replica.update_secret(SecretId="s", Description="x"),
+        lambda: replica.tag_resource(SecretId="s", Tags=[{"Key": "a", "Value": "b"}]),
+        lambda: replica.delete_secret(SecretId="s"),
+    ):
+        assert error_of(write) == {
+            "Code": "InvalidParameterException",
+            "Message": "Operation not permitted on a replica secret. Call must be made in primary secret's region.",
+        }
+    assert replica.get_secret_value(SecretId="s")["SecretString"] == "v2"
+
+
+def test_deleting_a_primary_with_replicas_names_their_regions(sm):
+    """AWS (quoted in gruntwork-io/cloud-nuke#435): InvalidParameterException "You can't delete secret <id> that
+    still has replica regions [ap-northeast-2, us-east-1, us-west-2]." moto 5.2: the Regions joined by ","."""
+    regions = [{"Region": "eu-west-1"}, {"Region": "us-west-2"}]
+    sm.create_secret(Name="s", SecretString="v", AddReplicaRegions=regions)
+    assert error_of(lambda: sm.delete_secret(SecretId="s", ForceDeleteWithoutRecovery=True)) == {
+        "Code": "InvalidParameterException",
+        "Message": "You can't delete secret s that still has replica regions [eu-west-1, us-west-2].",
+    }
+
+
+def test_ensure_absent_removes_the_replicas_first(aws, sm):
+    """The workbook's clean-up of a secret with replicas: AWS refuses the deletion until the Regions are removed
+    (above), so ensure_absent removes them and then deletes; nothing is left in either Region."""
+    sm.create_secret(Name="s", SecretString="v", AddReplicaRegions=[{"Region": "eu-west-1"}])
+    aws.ensure_absent("s")
+    assert sm.list_secrets()["SecretList"] == []
+    assert _regional(aws, "eu-west-1").list_secrets()["SecretList"] == []
+
+
+def test_a_replica_is_encrypted_with_a_key_of_its_own_region(aws, sm):
+    """AWS (ReplicaRegionType): "KmsKeyId: The ARN, key ID, or alias of the KMS key to encrypt the secret. If you
+    don't include this field, Secrets Manager uses aws/secretsmanager."; a replica "can be encrypted with a
+    different KMS key" (User Guide). A key the Region does not have fails that Region's replica while the call
+    succeeds (aws-cloudformation/cloudformation-coverage-roadmap#1459). moto 5.2: every replica shows
+    alias/aws/secretsmanager, and DescribeSecret in the replica's Region the primary's key."""
+    eu_key = _regional(aws, "eu-west-1", "kms").create_key()["KeyMetadata"]["Arn"]
+    answer = sm.create_secret(
+        Name="s",
+        SecretString="v",
+        AddReplicaRegions=[{"Region": "eu-west-1", "KmsKeyId": eu_key}, {"Region": "us-west-2", "KmsKeyId": eu_key}],
+    )
+    eu, west = answer["ReplicationStatus"]
+    assert (eu["KmsKeyId"], eu["Status"]) == (eu_key, "InSync")
+    assert (west["KmsKeyId"], west["Status"]) == (eu_key, "Failed")
+    assert west["StatusMessage"] == f"Replication failed: Key '{eu_key}' does not exist"
+    assert _regional(aws, "eu-west-1").describe_secret(SecretId="s")["KmsKeyId"] == eu_key
+    assert "KmsKeyId" not in sm.describe_secret(SecretId="s")
+    assert _regional(aws, "us-west-2").list_secrets()["SecretList"] == []
+
+
+def test_a_promoted_replica_keeps_its_key_and_stops_following_the_primary(aws, sm):
+    """AWS (StopReplicationToReplica): "Removes the link between the replica secret and the primary secret and
+    promotes the replica to a primary secret in the replica Region"; "ARN: The ARN of the promoted secret. The ARN
+    is the same as the original primary secret except the Region is changed."; User Guide: "Changes to the primary
+    secret won't replicate to the standalone secret", and the replica kept its own KMS key."""
+    eu_key = _regional(aws, "eu-west-1", "kms").create_key()["KeyMetadata"]["Arn"]
+    arn = sm.create_secret(
+        Name="s", SecretString="v1", AddReplicaRegions=[{"Region": "eu-west-1", "KmsKeyId": eu_key}]
+    )["ARN"]
+    replica = _regional(aws, "eu-west-1")
+    promoted = replica.stop_replication_to_replica(SecretId=arn.replace("us-east-1", "eu-west-1"))["ARN"]
+    assert promoted == arn.replace("us-east-1", "eu-west-1")
+    sm.put_secret_value(SecretId="s", SecretString="v2")
+    assert replica.get_secret_value(SecretId="s")["SecretString"] == "v1"
+    replica.put_secret_value(SecretId="s", SecretString="eu only")
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "v2"
+    assert replica.describe_secret(SecretId="s")["KmsKeyId"] == eu_key
+
+
+# --- KMS keys named by a secret (corrections/kms.py) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key_id", "named"),
+    [
+        ("alias/does-not-exist", "Alias arn:aws:kms:us-east-1:123456789012:alias/does-not-exist is not found."),
+        (
+            "arn:aws:kms:us-east-1:123456789012:key/12345",
+            "Key 'arn:aws:kms:us-east-1:123456789012:key/12345' does not exist",
+        ),
+        (
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "Key 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' does not exist",
+        ),
+    ],
+    ids=["alias", "key ARN", "key id"],
+)
+def test_a_kms_key_id_naming_no_key_is_encryption_failure(sm, key_id, named):
+    """AWS (CreateSecret, Errors): "EncryptionFailure: Secrets Manager can't encrypt the protected secret text using
+    the provided KMS key." (HTTP 400), carrying KMS's NotFoundException as AWS words it
+    (hashicorp/terraform-provider-aws#30273: "Secrets Manager can't encrypt the secret value: Key
+    'arn:aws:kms:us-east-1:acc-b:key/12345' does not exist (Service: AWSKMS; Status Code: 400; Error Code:
+    NotFoundException; ..."; an alias: "Alias arn:aws:kms:...:alias/parameter_store_key is not found.",
+    cloudposse/docs#152). Nothing is created. moto 5.2: any KmsKeyId is stored."""
+    with pytest.raises(ClientError) as raised:
+        sm.create_secret(Name="s", SecretString="v", KmsKeyId=key_id)
+    error = raised.value.response["Error"]
+    assert error["Code"] == "EncryptionFailure"
+    assert error["Message"].startswith(f"Secrets Manager can't encrypt the secret value: {named} (Service: AWSKMS;")
+    assert "Error Code: NotFoundException" in error["Message"]
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert sm.list_secrets()["SecretList"] == []
+
+
+def test_a_key_of_another_region_is_no_key_here_and_update_secret_checks_a_new_key(aws, sm):
+    """A KMS key belongs to its Region: a key made in eu-west-1 names no key in us-east-1. UpdateSecret with a new
+    KmsKeyId re-encrypts the current versions under it (API reference, UpdateSecret KmsKeyId), so an unknown key
+    is EncryptionFailure there too and the secret keeps its key; a key of the Region works."""
+    eu_key = _regional(aws, "eu-west-1", "kms").create_key()["KeyMetadata"]["Arn"]
+    assert error_of(lambda: sm.create_secret(Name="s", SecretString="v", KmsKeyId=eu_key))["Code"] == (
+        "EncryptionFailure"
+    )
+    here = aws.client("kms").create_key()["KeyMetadata"]["Arn"]
+    sm.create_secret(Name="s", SecretString="v", KmsKeyId=here)
+    assert error_of(lambda: sm.update_secret(SecretId="s", KmsKeyId=eu_key))["Code"] == "EncryptionFailure"
+    assert sm.describe_secret(SecretId="s")["KmsKeyId"] == here
+    sm.put_secret_value(SecretId="s", SecretString="v2")
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "v2"
+
+
+# --- Principal tags and policy variables through the server (engine/enforcement.py) -------------------------------
+
+TEAM_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"secretsmanager:ResourceTag/team": "${aws:PrincipalTag/team}"}},
+        }
+    ],
+}
+
+
+def test_one_policy_with_a_principal_tag_lets_each_team_read_only_its_own_secrets(enforced, sm):
+    """AWS (IAM User Guide, "Tags as policy variables" and aws:PrincipalTag/tag-key: "the tag attached to the
+    principal making the request"; Secrets Manager User Guide, "Control access to secrets using attribute-based
+    access control (ABAC)"): one policy, each user tagged with its team, reads the secrets tagged with the same
+    team. A user without the tag gets nothing. moto 5.2: no policy variables, no principal tags."""
+    from smworkbook.toolkit import access
+
+    sm.create_secret(Name="pay", SecretString="p", Tags=[{"Key": "team", "Value": "payments"}])
+    sm.create_secret(Name="find", SecretString="f", Tags=[{"Key": "team", "Value": "search"}])
+    payments = enforced.client_as(access.create_user("pat", TEAM_POLICY, tags={"team": "payments"}))
+    search = enforced.client_as(access.create_user("sam", TEAM_POLICY, tags={"team": "search"}))
+    untagged = enforced.client_as(access.create_user("nobody", TEAM_POLICY))
+    assert payments.get_secret_value(SecretId="pay")["SecretString"] == "p"
+    assert search.get_secret_value(SecretId="find")["SecretString"] == "f"
+    for client, secret in ((payments, "find"), (search, "pay"), (untagged, "pay")):
+        assert error_of(lambda c=client, s=secret: c.get_secret_value(SecretId=s))["Code"] == "AccessDeniedException"
+    assert access.simulate("pat", "secretsmanager:GetSecretValue", "pay") == "allowed"
+    assert access.simulate("pat", "secretsmanager:GetSecretValue", "find") == "implicit deny"
+
+
+def test_aws_username_names_the_caller(enforced, sm):
+    """AWS (IAM User Guide, aws:username: "This key is included in the request context for IAM users"; the guide's
+    example Resource "...:${aws:username}/*")."""
+    from smworkbook.toolkit import access
+
+    sm.create_secret(Name="home/alice/db", SecretString="a")
+    sm.create_secret(Name="home/bob/db", SecretString="b")
+    own = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "arn:aws:secretsmanager:*:*:secret:home/${aws:username}/*",
+            }
+        ],
+    }
+    alice = enforced.client_as(access.create_user("alice", own))
+    assert alice.get_secret_value(SecretId="home/alice/db")["SecretString"] == "a"
+    assert error_of(lambda: alice.get_secret_value(SecretId="home/bob/db"))["Code"] == "AccessDeniedException"
+
+
+def test_a_missing_key_fails_when_a_value_is_encrypted_under_it(sm):
+    """EncryptionFailure comes when Secrets Manager encrypts a value (CreateSecret's Errors: "can't encrypt the
+    protected secret text using the provided KMS key"): a secret made without a value stores its KmsKeyId; putting a
+    value under it (PutSecretValue, or UpdateSecret with a value) then fails and changes nothing."""
+    sm.create_secret(Name="s", KmsKeyId="alias/not-yet")
+    assert sm.describe_secret(SecretId="s")["KmsKeyId"] == "alias/not-yet"
+    for put in (
+        lambda: sm.put_secret_value(SecretId="s", SecretString="v"),
+        lambda: sm.put_secret_value(SecretId="s", SecretBinary=b"v"),
+        lambda: sm.update_secret(SecretId="s", SecretString="v"),
+    ):
+        assert error_of(put)["Code"] == "EncryptionFailure"
+    assert sm.list_secret_version_ids(SecretId="s")["Versions"] == []
+    sm.update_secret(SecretId="s", Description="no value: nothing to encrypt")
+
+
+def test_a_replica_in_the_primary_s_own_region_is_refused(sm):
+    """A replica is in another Region (ReplicaRegionType: "A Region code"; the primary's own is no replica): the mock
+    keeps moto's InvalidParameterException "Invalid replica region." (no recording of AWS's wording found)."""
+    region = "".join(["us-east-", "1"])  # a string built at run time, as one parsed from a request
+    assert error_of(lambda: sm.create_secret(Name="s", SecretString="v", AddReplicaRegions=[{"Region": region}])) == {
+        "Code": "InvalidParameterException",
+        "Message": "Invalid replica region.",
+    }
+
+
+def test_force_overwrite_replaces_a_secret_of_the_same_name_in_the_replica_s_region(aws, sm):
+    """ForceOverwriteReplicaSecret: "Specifies whether to overwrite a secret with the same name in the destination
+    Region." Without it the replica fails (the mock's StatusMessage names the secret and the Region)."""
+    eu = aws.client("secretsmanager", "eu-west-1")
+    eu.create_secret(Name="s", SecretString="standalone")
+    sm.create_secret(Name="s", SecretString="primary")
+    [failed] = sm.replicate_secret_to_regions(SecretId="s", AddReplicaRegions=[{"Region": "eu-west-1"}])[
+        "ReplicationStatus"
+    ]
+    assert (failed["Status"], failed["StatusMessage"]) == (
+        "Failed",
+        "Replication failed: Secret name s already exists in region eu-west-1.",
+    )
+    sm.remove_regions_from_replication(SecretId="s", RemoveReplicaRegions=["eu-west-1"])
+    answer = sm.replicate_secret_to_regions(
+        SecretId="s", AddReplicaRegions=[{"Region": "eu-west-1"}], ForceOverwriteReplicaSecret=True
+    )
+    assert [status["Status"] for status in answer["ReplicationStatus"]] == ["InSync"]
+    [only] = eu.list_secrets()["SecretList"]
+    assert only["PrimaryRegion"] == "us-east-1"
+    assert eu.get_secret_value(SecretId="s")["SecretString"] == "primary"

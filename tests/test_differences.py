@@ -33,11 +33,15 @@ def test_one_account_so_no_cross_account_replica(sm):
     assert sm.describe_secret(SecretId="s")["ARN"].split(":")[4] == "123456789012"
 
 
-def test_no_real_kms_so_any_key_id_is_accepted(sm):
-    """No real KMS: a KmsKeyId that names no key is stored, and the value reads back (AWS would fail
-    to encrypt with a key that does not exist)."""
-    sm.create_secret(Name="s", SecretString="v", KmsKeyId="alias/does-not-exist")
-    assert sm.describe_secret(SecretId="s")["KmsKeyId"] == "alias/does-not-exist"
+def test_no_real_kms_so_a_disabled_key_still_encrypts(aws, sm):
+    """No real KMS: the key must exist in the secret's Region (test_corrections.py's EncryptionFailure tests), but
+    a disabled key still "encrypts" and the value reads back (AWS KMS would refuse a disabled key: DisabledException,
+    surfaced by Secrets Manager)."""
+    kms = aws.client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.disable_key(KeyId=key)
+    sm.create_secret(Name="s", SecretString="v", KmsKeyId=key)
+    assert sm.describe_secret(SecretId="s")["KmsKeyId"] == key
     assert sm.get_secret_value(SecretId="s")["SecretString"] == "v"
 
 
@@ -69,6 +73,36 @@ def test_list_secrets_is_consistent_at_once(sm):
     """Timing: AWS's ListSecrets "might not reflect changes from the last five minutes"; the mock's does."""
     sm.create_secret(Name="s", SecretString="v")
     assert [entry["Name"] for entry in sm.list_secrets()["SecretList"]] == ["s"]
+
+
+def test_a_replica_is_in_sync_at_once(aws, sm):
+    """Replication timing: on AWS a new replica is InProgress before it is InSync, and a change reaches it shortly
+    after the primary has it (ReplicationStatusType: "The status can be InProgress, Failed, or InSync."); the mock's
+    replica is InSync in the answer and reads the primary's new value at once."""
+    answer = sm.create_secret(Name="s", SecretString="v1", AddReplicaRegions=[{"Region": "eu-west-1"}])
+    assert [status["Status"] for status in answer["ReplicationStatus"]] == ["InSync"]
+    sm.put_secret_value(SecretId="s", SecretString="v2")
+    assert aws.client("secretsmanager", "eu-west-1").get_secret_value(SecretId="s")["SecretString"] == "v2"
+
+
+def test_the_trail_has_an_event_at_once_and_only_secrets_manager_s(aws, sm):
+    """CloudTrail: AWS shows an event in the event history a few minutes after the call, keeps 90 days, and records
+    every service's management events; the mock's trail has a Secrets Manager call at once, and records nothing
+    of IAM, KMS or STS."""
+    sm.create_secret(Name="s", SecretString="v")
+    aws.client("iam").create_user(UserName="u")
+    events = aws.client("cloudtrail").lookup_events()["Events"]
+    assert [(event["EventSource"], event["EventName"]) for event in events] == [
+        ("secretsmanager.amazonaws.com", "CreateSecret")
+    ]
+
+
+def test_a_replica_under_a_key_its_region_lacks_fails_in_the_mock_s_words(sm):
+    """Silent recordings: the replica fails and the call succeeds (as AWS); the StatusMessage is the mock's."""
+    key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    answer = sm.create_secret(Name="s", SecretString="v", AddReplicaRegions=[{"Region": "eu-west-1", "KmsKeyId": key}])
+    [status] = answer["ReplicationStatus"]
+    assert (status["Status"], status["StatusMessage"]) == ("Failed", f"Replication failed: Key '{key}' does not exist")
 
 
 def test_cancel_rotate_secret_without_rotation_is_moto_s_answer(sm):

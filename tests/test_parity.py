@@ -225,6 +225,10 @@ def _raw(aws, operation: str, body: dict) -> Result:
     return Result(raw_status=status, raw_body=parsed, headers=headers)
 
 
+def _endpoint(aws) -> dict:
+    return {"endpoint_url": aws.endpoint_url, "config": _CONFIG}
+
+
 def _run(aws, scenario: Scenario) -> Run:
     aws.reset()
     client = aws._session.client("secretsmanager", endpoint_url=aws.endpoint_url, config=_CONFIG)
@@ -241,7 +245,10 @@ def _run(aws, scenario: Scenario) -> Run:
             elif "raw" in step:
                 result = _raw(aws, step["raw"], _substitute(step.get("body", {}), variables))
             else:
-                call = getattr(client, step["call"])
+                # A step for another service sets the account up as the recording's was (e.g. a KMS key).
+                service = step.get("service", "secretsmanager")
+                other = client if service == "secretsmanager" else aws._session.client(service, **_endpoint(aws))
+                call = getattr(other, step["call"])
                 try:
                     result.response = call(**_substitute(step.get("args", {}), variables))
                     result.headers = result.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})

@@ -220,3 +220,106 @@ def test_denial_messages_follow_aws_wording():
         f"User: {USER} is not authorized to perform: secretsmanager:GetSecretValue because no identity-based "
         "policy allows the secretsmanager:GetSecretValue action"
     )
+
+
+# --- Policy variables (IAM User Guide, "IAM policy elements: Variables and tags") -------------------------------
+
+TEAM_SECRETS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:${aws:PrincipalTag/team}/*"
+
+
+def decide_in(version, statements, context, resource=ARN):
+    request = policies.Request(USER, "secretsmanager:GetSecretValue", resource, context)
+    policy = {"Version": version, "Statement": statements} if version else {"Statement": statements}
+    return policies.decide(request, [policy])
+
+
+def test_a_principal_tag_variable_in_a_condition_matches_the_secret_of_the_same_team():
+    """ "When the policy is evaluated, the policy variables are replaced with values that come from the
+    conditional context keys passed in the request" ("Tags as policy variables": aws:PrincipalTag/key)."""
+    statement = allow(
+        Action="secretsmanager:GetSecretValue",
+        Resource="*",
+        Condition={"StringEquals": {"secretsmanager:ResourceTag/team": "${aws:PrincipalTag/team}"}},
+    )
+    same = {"aws:principaltag/team": ["payments"], "secretsmanager:resourcetag/team": ["payments"]}
+    other = {"aws:principaltag/team": ["payments"], "secretsmanager:resourcetag/team": ["search"]}
+    assert decide([statement], context=same) == policies.ALLOWED
+    assert decide([statement], context=other) == policies.IMPLICIT_DENY
+
+
+def test_a_variable_in_the_resource_element_is_replaced_by_the_request_s_value():
+    """ "You can use policy variables in the Resource element and in string comparisons in the Condition element"."""
+    statement = allow(Action="secretsmanager:GetSecretValue", Resource=TEAM_SECRETS)
+    assert decide([statement], context={"aws:principaltag/team": ["team"]}) == policies.ALLOWED
+    assert decide([statement], context={"aws:principaltag/team": ["other"]}) == policies.IMPLICIT_DENY
+
+
+def test_variables_are_literal_text_without_version_2012_10_17():
+    """ "If you don't include the Version element, variables such as ${aws:username} aren't recognized as variables
+    and are instead treated as literal strings in the policy"."""
+    statement = allow(Action="secretsmanager:GetSecretValue", Resource=TEAM_SECRETS)
+    context = {"aws:principaltag/team": ["team"]}
+    assert decide_in("2012-10-17", [statement], context) == policies.ALLOWED
+    assert decide_in(None, [statement], context) == policies.IMPLICIT_DENY
+    assert decide_in("2008-10-17", [statement], context) == policies.IMPLICIT_DENY
+    literal = ARN.replace("team/", "${aws:PrincipalTag/team}/")
+    assert decide_in(None, [statement], context, resource=literal) == policies.ALLOWED
+
+
+def test_a_variable_with_no_value_matches_nothing_not_even_under_a_negated_operator():
+    """ "If AWS cannot resolve a variable this might cause the entire statement to be invalid": a principal without
+    the tag (the key "is not present in the request context") is granted nothing by the statement, and a Deny
+    with StringNotEquals against the missing tag does not apply either."""
+    allow_team = allow(Action="secretsmanager:GetSecretValue", Resource=TEAM_SECRETS)
+    assert decide([allow_team], context={}) == policies.IMPLICIT_DENY
+    deny_others = {
+        "Effect": "Deny",
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"secretsmanager:ResourceTag/team": "${aws:PrincipalTag/team}"}},
+    }
+    everything = allow(Action="secretsmanager:GetSecretValue", Resource="*")
+    assert decide([everything, deny_others], context={"secretsmanager:resourcetag/team": ["x"]}) == policies.ALLOWED
+    with_tag = {"secretsmanager:resourcetag/team": ["x"], "aws:principaltag/team": ["y"]}
+    assert decide([everything, deny_others], context=with_tag) == policies.IDENTITY_DENY
+
+
+def test_a_default_value_stands_in_for_a_missing_key():
+    """ "To add a default value to a variable, surround the default value with single quotes (' '), and separate the
+    variable text and the default value with a comma and space (, )"."""
+    statement = allow(
+        Action="secretsmanager:GetSecretValue",
+        Resource="arn:aws:secretsmanager:us-east-1:123456789012:secret:${aws:PrincipalTag/team, 'team'}/*",
+    )
+    assert decide([statement], context={}) == policies.ALLOWED
+    assert decide([statement], context={"aws:principaltag/team": ["other"]}) == policies.IMPLICIT_DENY
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a${*}b", "a*b"),
+        ("a${?}b", "a?b"),
+        ("cost${$}", "cost$"),
+        ("${aws:username}", "app"),
+        ("${AWS:UserName}", "app"),
+        ("${aws:PrincipalTag/team, 'none'}", "none"),
+        ("${aws:PrincipalTag/team}", None),
+    ],
+    ids=["star", "question mark", "dollar", "username", "key names ignore case", "default", "missing"],
+)
+def test_special_characters_and_keys_resolve_as_the_guide_lists(text, expected):
+    """ "${*} - represents the * (asterisk) character. ${?} - represents the ? (question mark) character. ${$} -
+    represents the $ (dollar sign) character." Condition key names are case-insensitive."""
+    resolved = policies.substitute(text, {"aws:username": ["app"]})
+    assert (None if resolved is None else policies._plain(resolved)) == expected
+
+
+def test_a_star_from_a_special_character_or_a_tag_value_is_literal_not_a_wildcard():
+    """${*} "represents the * (asterisk) character": in a Resource it matches a * and nothing else; a value taken
+    from the request is a value, not a pattern."""
+    statement = allow(Action="secretsmanager:GetSecretValue", Resource="arn:aws:secretsmanager:*:secret:a${*}")
+    assert decide([statement], resource="arn:aws:secretsmanager:us-east-1:1:secret:a*") == policies.ALLOWED
+    assert decide([statement], resource="arn:aws:secretsmanager:us-east-1:1:secret:abc") == policies.IMPLICIT_DENY
+    by_tag = allow(Action="secretsmanager:GetSecretValue", Resource=TEAM_SECRETS)
+    assert decide([by_tag], context={"aws:principaltag/team": ["*"]}) == policies.IMPLICIT_DENY

@@ -78,6 +78,10 @@ MODULES: dict[str, list[str]] = {
     "engine/corrections/rotation": ["tests/test_rotation.py", *_CORRECTIONS],
     "engine/corrections/validation": _CORRECTIONS,
     "engine/corrections/values": _CORRECTIONS,
+    # Lesson 7's corrections: their own tests first (the whole _CORRECTIONS list is too slow a loop for them).
+    "engine/corrections/replication": ["tests/test_corrections.py", "tests/test_differences.py"],
+    "engine/corrections/kms": ["tests/test_corrections.py", "tests/test_differences.py"],
+    "engine/corrections/trail": ["tests/test_trail.py", "tests/test_differences.py"],
     "engine/policies": ["tests/test_policies.py", "tests/test_access.py", "tests/test_corrections.py"],
     "engine/enforcement": ["tests/test_access.py", "tests/test_policies.py", "tests/test_corrections.py"],
     "toolkit/access": ["tests/test_access.py", "tests/test_corrections.py"],

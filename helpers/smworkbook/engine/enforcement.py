@@ -109,7 +109,7 @@ def authorize(response) -> None:
     action = f"secretsmanager:{operation}"
     resource, given, context, resource_policy = _secret_context(response, operation)
     principal = iam_request._access_key.arn
-    context["aws:principalarn"] = [principal]
+    context.update(principal_keys(principal))
     request = policies.Request(principal, action, resource, context)
     identity_policies = iam_request._access_key.collect_policies()
     reason = policies.decide(request, identity_policies, resource_policy)
@@ -118,6 +118,45 @@ def authorize(response) -> None:
     caller.identity = (principal, identity_policies)
     for check in AFTER_ALLOW:
         check(response, operation, principal, identity_policies)
+
+
+def principal_keys(principal: str) -> dict[str, list[str]]:
+    """The condition keys a request's principal brings: its ARN, and for an IAM user or role of the mock its name,
+    id, type, account and tags.
+
+    IAM User Guide, "AWS global condition context keys": aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType
+    ("User", "AssumedRole", "Account", ...), aws:userid (a user's unique id), aws:username ("This key is included
+    in the request context for IAM users only"; a role's session has none), and aws:PrincipalTag/tag-key ("the tag
+    attached to the principal making the request ... If the principal making the request does not have the tag
+    attached, the key is not present in the request context").
+    """
+    from moto.iam.models import iam_backends
+
+    account = principal.split(":")[4]
+    keys: dict[str, list[str]] = {"aws:principalarn": [principal], "aws:principalaccount": [account]}
+    kind, _, name = principal.split(":", 5)[-1].partition("/")
+    iam = iam_backends[account]["aws"]
+    entity = None
+    if kind == "user":
+        entity = iam.users.get(name.rsplit("/", 1)[-1])
+        keys["aws:principaltype"] = ["User"]
+        if entity is not None:
+            keys["aws:username"] = [entity.name]
+            keys["aws:userid"] = [entity.id]
+    elif kind == "root":
+        keys["aws:principaltype"] = ["Account"]
+        keys["aws:userid"] = [account]
+    elif kind in ("role", "assumed-role"):
+        keys["aws:principaltype"] = ["AssumedRole"]
+        entity = iam.roles.get(name.split("/", 1)[0]) or next(
+            (role for role in iam.roles.values() if role.name == name.split("/", 1)[0]), None
+        )
+    tags = []
+    if entity is not None:
+        tags = iam.tagger.list_tags_for_resource(entity.arn)["Tags"] if kind == "user" else list(entity.tags or [])
+    for tag in tags:
+        keys[f"aws:principaltag/{tag['Key']}".lower()] = [tag["Value"]]
+    return keys
 
 
 def kms_decrypt_allowed(response, operation: str, principal: str, identity_policies: list) -> None:
@@ -139,7 +178,7 @@ def _require_kms_decrypt(secret, principal: str, identity_policies: list, region
         key = kms.describe_key(key_id)
     except Exception:  # a key moto does not know: nothing to evaluate
         return
-    context = {"kms:viaservice": [f"secretsmanager.{region}.amazonaws.com"], "aws:principalarn": [principal]}
+    context = {"kms:viaservice": [f"secretsmanager.{region}.amazonaws.com"], **principal_keys(principal)}
     request = policies.Request(principal, "kms:Decrypt", key.arn, context)
     if policies.decide(request, identity_policies, key.policy) != policies.ALLOWED:
         raise SecretsManagerClientError("AccessDeniedException", KMS_NOT_ALLOWED)
@@ -151,7 +190,7 @@ def caller_may(response, action: str) -> bool | None:
     if identity is None:
         return None
     principal, identity_policies = identity
-    request = policies.Request(principal, action, "*", {"aws:principalarn": [principal]})
+    request = policies.Request(principal, action, "*", principal_keys(principal))
     return policies.decide(request, identity_policies) == policies.ALLOWED
 
 
@@ -168,7 +207,7 @@ def filter_batch(response_text: str, region: str, account: str) -> str:
     allowed = []
     for value in answer.get("SecretValues", []):
         secret = backend.secrets.get(value["ARN"])
-        context = {"aws:principalarn": [principal], **policies.secret_keys(secret)}
+        context = {**principal_keys(principal), **policies.secret_keys(secret)}
         request = policies.Request(principal, "secretsmanager:GetSecretValue", secret.arn, context)
         reason = policies.decide(request, identity_policies, secret.policy)
         message = None

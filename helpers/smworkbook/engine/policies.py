@@ -42,9 +42,63 @@ class Request:
 
 def _glob(pattern: str, value: str, ignore_case: bool = False) -> bool:
     # IAM wildcards: * is any run of characters (including none), ? is exactly one character.
-    # Nothing else is special, unlike a regular expression.
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    # Nothing else is special, unlike a regular expression; a * or ? that came from a policy variable is literal.
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(_PLAIN.get(c, c)) for c in pattern)
     return re.fullmatch(regex, value, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL) is not None
+
+
+# Policy variables (IAM User Guide, "IAM policy elements: Variables and tags"): "${aws:username}" is replaced by
+# the request's value of that condition key, "${key, 'default'}" by the default when the key has no value, and
+# "${*}", "${?}", "${$}" by the characters *, ? and $ taken literally. Characters that stand for a literal * or ?
+# after substitution (Unicode private use), so that wildcards still work around them.
+_LITERAL = {"*": "\ue000", "?": "\ue001"}
+_PLAIN = {v: k for k, v in _LITERAL.items()}
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+VARIABLES_VERSION = "2012-10-17"
+
+
+def _plain(text: str) -> str:
+    return "".join(_PLAIN.get(c, c) for c in text)
+
+
+def substitute(text: str, context: dict[str, list[str]]) -> str | None:
+    """`text` with its policy variables replaced from the request's `context`; None when one has no value.
+
+    IAM User Guide, "IAM policy elements: Variables and tags": "Variables are marked using a $ prefix followed by
+    a pair of curly braces ({ }) that include the variable name of the value from the request. When the policy is
+    evaluated, the policy variables are replaced with values that come from the conditional context keys passed in
+    the request." Condition key names are case-insensitive. "Specifying default values": "To add a default value
+    to a variable, surround the default value with single quotes (' '), and separate the variable text and the
+    default value with a comma and space (, )". "Special characters": "${*} - represents the * (asterisk)
+    character. ${?} - represents the ? (question mark) character. ${$} - represents the $ (dollar sign)
+    character." A key with no value in the request (and no default) leaves the variable unresolved: "If AWS
+    cannot resolve a variable this might cause the entire statement to be invalid" (the caller decides what an
+    unresolved value matches: nothing). A key with several values (a multivalued key) resolves to none of them.
+    """
+    unresolved = False
+
+    def replace(match) -> str:
+        nonlocal unresolved
+        inner = match.group(1)
+        if inner in _LITERAL:
+            return _LITERAL[inner]
+        if inner == "$":
+            return "$"
+        key, comma, default = inner.partition(",")
+        values = context.get(key.strip().lower())
+        default = default.strip()
+        if values is not None and len(values) == 1:
+            value = values[0]
+        elif comma and len(default) >= 2 and default[0] == default[-1] == "'":
+            value = default[1:-1].replace("''", "'")
+        else:
+            unresolved = True
+            return ""
+        # A value from the request is taken literally: its * and ? are not wildcards.
+        return "".join(_LITERAL.get(c, c) for c in value)
+
+    result = _VARIABLE.sub(replace, text)
+    return None if unresolved else result
 
 
 def _as_list(value) -> list:
@@ -53,10 +107,10 @@ def _as_list(value) -> list:
 
 # Condition operators: each compares the request's values for a key with the policy's values.
 _STRING_OPERATORS = {
-    "stringequals": lambda actual, expected: actual == expected,
-    "stringequalsignorecase": lambda actual, expected: actual.lower() == expected.lower(),
+    "stringequals": lambda actual, expected: actual == _plain(expected),
+    "stringequalsignorecase": lambda actual, expected: actual.lower() == _plain(expected).lower(),
     "stringlike": lambda actual, expected: _glob(expected, actual),
-    "arnequals": lambda actual, expected: actual == expected,
+    "arnequals": lambda actual, expected: actual == _plain(expected),
     "arnlike": lambda actual, expected: _glob(expected, actual),
 }
 _NEGATED = {
@@ -66,11 +120,23 @@ _NEGATED = {
     "arnnotequals": "arnequals",
     "arnnotlike": "arnlike",
 }
+_NEGATED_ANY = set(_NEGATED) | {f"{name}ifexists" for name in _NEGATED}
 
 
-def _condition_holds(operator: str, key: str, expected, context: dict[str, list[str]]) -> bool:
+def _condition_holds(operator: str, key: str, expected, context: dict[str, list[str]], variables: bool = False) -> bool:
     """One operator/key pair of a Condition block, evaluated as the IAM User Guide describes."""
     op = operator.lower()
+    if variables and not op.startswith("null"):
+        # Policy variables work in a condition's values (IAM User Guide, "Where you can use policy variables":
+        # "You can use policy variables in the Resource element and in string comparisons in the Condition
+        # element"). A value whose variable has no value matches nothing; under a negated operator the
+        # condition cannot hold ("No value" makes the statement not apply).
+        resolved = [substitute(str(value), context) for value in _as_list(expected)]
+        if None in resolved and (op.removeprefix("foranyvalue:").removeprefix("forallvalues:") in _NEGATED_ANY):
+            return False
+        expected = [value for value in resolved if value is not None]
+        if not expected:
+            return False
     set_operator = None
     if op.startswith(("foranyvalue:", "forallvalues:")):
         set_operator, op = op.split(":", 1)
@@ -110,28 +176,47 @@ def _condition_holds(operator: str, key: str, expected, context: dict[str, list[
 
 
 class Statement(IAMPolicyStatement):
-    """One statement of a policy, matched on action, resource, principal and conditions."""
+    """One statement of a policy, matched on action, resource, principal and conditions.
+
+    `variables`: whether the policy's Version lets it use policy variables (IAM User Guide, "IAM policy elements:
+    Variables and tags": "You must set the Version element to 2012-10-17 ... If you don't include the Version
+    element, variables such as ${aws:username} aren't recognized as variables and are instead treated as literal
+    strings in the policy.").
+    """
+
+    def __init__(self, statement, variables: bool = False) -> None:
+        super().__init__(statement)
+        self._variables = variables
 
     def evaluate(self, request: Request, resource_policy: bool = False) -> PermissionResult:
         s = self._statement
         if not self._matches("Action", "NotAction", request.action, ignore_case=True):
             return PermissionResult.NEUTRAL
-        if ("Resource" in s or "NotResource" in s) and not self._matches("Resource", "NotResource", request.resource):
+        if ("Resource" in s or "NotResource" in s) and not self._matches(
+            "Resource", "NotResource", request.resource, context=request.context
+        ):
             return PermissionResult.NEUTRAL
         if resource_policy and not self._principal_matches(request, deny=s.get("Effect") == "Deny"):
             return PermissionResult.NEUTRAL
         for operator, keys in (s.get("Condition") or {}).items():
             for key, expected in keys.items():
-                if not _condition_holds(operator, key, expected, request.context):
+                if not _condition_holds(operator, key, expected, request.context, self._variables):
                     return PermissionResult.NEUTRAL
         return PermissionResult.DENIED if s.get("Effect") == "Deny" else PermissionResult.PERMITTED
 
-    def _matches(self, element: str, not_element: str, value: str, ignore_case: bool = False) -> bool:
+    def _matches(self, element: str, not_element: str, value: str, ignore_case: bool = False, context=None) -> bool:
         if element in self._statement:
-            return any(_glob(p, value, ignore_case) for p in _as_list(self._statement[element]))
+            return any(_glob(p, value, ignore_case) for p in self._patterns(element, context))
         if not_element in self._statement:
-            return not any(_glob(p, value, ignore_case) for p in _as_list(self._statement[not_element]))
+            return not any(_glob(p, value, ignore_case) for p in self._patterns(not_element, context))
         return False
+
+    def _patterns(self, element: str, context) -> list[str]:
+        patterns = [str(p) for p in _as_list(self._statement[element])]
+        if context is None or not self._variables:
+            return patterns
+        # A Resource whose variable has no value matches no resource.
+        return [p for p in (substitute(p, context) for p in patterns) if p is not None]
 
     def _principal_matches(self, request: Request, deny: bool) -> bool:
         if "NotPrincipal" in self._statement:
@@ -171,8 +256,9 @@ class Policy(IAMPolicy):
 
     def evaluate(self, request: Request, resource_policy: bool = False) -> PermissionResult:
         result = PermissionResult.NEUTRAL
+        variables = self._policy_json.get("Version") == VARIABLES_VERSION
         for statement in _as_list(self._policy_json.get("Statement", [])):
-            outcome = Statement(statement).evaluate(request, resource_policy)
+            outcome = Statement(statement, variables).evaluate(request, resource_policy)
             if outcome == PermissionResult.DENIED:
                 return outcome
             if outcome == PermissionResult.PERMITTED:
@@ -238,4 +324,5 @@ __all__ = [
     "denial_message",
     "is_public",
     "secret_keys",
+    "substitute",
 ]

@@ -145,7 +145,7 @@ class OwnerOnly:
                 caller.owner = True
                 return self._app(environ, start_response)
             return _forbidden(start_response, path)
-        body = _read_body(environ)
+        body = read_body(environ)
         refusal = self._check_signature(environ, body)
         if refusal is not None:
             return _refuse(environ, start_response, *refusal)
@@ -285,7 +285,7 @@ def _signature(environ, body: bytes, match, timestamp: str, key_id: str, secret:
     return signer.signature(signer.string_to_sign(signed, canonical), signed)
 
 
-def _read_body(environ) -> bytes:
+def read_body(environ) -> bytes:
     """The request's body, read once and put back for moto."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)

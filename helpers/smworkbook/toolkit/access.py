@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import botocore.exceptions
 
-from smworkbook.engine import policies
+from smworkbook.engine import enforcement, policies
 from smworkbook.engine.errors import WorkbookError
 from smworkbook.toolkit.mock import current, require_mock
 
@@ -105,14 +105,19 @@ def delete_user(name: str) -> None:
             raise
 
 
-def create_user(name: str, policy=None) -> Identity:
+def create_user(name: str, policy=None, tags: dict[str, str] | None = None) -> Identity:
     """A brand-new IAM user `name` with one access key (any old user of that name is deleted first).
 
     With `policy` (a dict or JSON text) it gets that inline policy too; without, it may do nothing.
+    With `tags` ({"team": "payments"}) the user carries those IAM tags: policies read them as
+    aws:PrincipalTag/<key>.
     """
+    if tags is not None and not (isinstance(tags, dict) and all(isinstance(v, str) for v in [*tags, *tags.values()])):
+        raise WorkbookError(f"tags is a dict of strings like {{'team': 'payments'}}, not {tags!r:.60}.")
     delete_user(name)
     iam = _iam()
-    user = iam.create_user(UserName=name)["User"]
+    tag_list = [{"Key": key, "Value": value} for key, value in (tags or {}).items()]
+    user = iam.create_user(UserName=name, **({"Tags": tag_list} if tag_list else {}))["User"]
     key = iam.create_access_key(UserName=name)["AccessKey"]
     identity = Identity(name, user["Arn"], key["AccessKeyId"], key["SecretAccessKey"])
     if policy is not None:
@@ -161,7 +166,7 @@ def simulate(identity: Identity | str, action: str, secret_id: str | None = None
 
     aws = current()
     key = IAMUserAccessKey(DEFAULT_ACCOUNT_ID, "aws", identity.access_key_id, {})
-    context: dict[str, list[str]] = {"aws:principalarn": [identity.arn]}
+    context: dict[str, list[str]] = enforcement.principal_keys(identity.arn)
     resource, resource_policy = "*", None
     if secret_id is not None:
         secret = get_backend("secretsmanager")[DEFAULT_ACCOUNT_ID][aws.region].secrets.get(secret_id)

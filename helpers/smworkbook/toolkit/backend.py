@@ -19,19 +19,26 @@ class Backend:
     kind: str
     target: str | None = None
 
-    def client(self, service: str):
-        """A boto3 client for `service` (e.g. "secretsmanager") that talks to this backend."""
+    def client(self, service: str, region: str | None = None):
+        """A boto3 client for `service` (e.g. "secretsmanager") that talks to this backend.
+
+        `region` (e.g. "eu-west-1") for another Region than the backend's own (lesson 7's replicas).
+        """
         self._require_running()
         if not isinstance(service, str) or not service:
             raise WorkbookError(f"client() takes a service name such as 'secretsmanager', not {service!r}.")
-        if service not in self._clients:
+        if region is not None and not (isinstance(region, str) and region):
+            raise WorkbookError(f"region is a Region code such as 'eu-west-1', not {region!r}.")
+        cache_key = service if region is None else f"{service}@{region}"
+        if cache_key not in self._clients:
+            extra = {} if region is None else {"region_name": region}
             try:
-                self._clients[service] = self._session.client(service, **self._client_args)
+                self._clients[cache_key] = self._session.client(service, **self._client_args, **extra)
             except botocore.exceptions.UnknownServiceError:
                 close = difflib.get_close_matches(service, self._session.get_available_services(), n=1)
                 hint = f" Did you mean {close[0]!r}?" if close else ""
                 raise WorkbookError(f"There is no AWS service called {service!r}.{hint}") from None
-        return self._clients[service]
+        return self._clients[cache_key]
 
     def ensure_secret(self, name: str, **create_secret_args) -> dict:
         """Make sure `name` is a brand-new secret created with `create_secret_args`.

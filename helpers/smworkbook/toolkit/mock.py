@@ -82,18 +82,19 @@ class MockAWS(Backend):
         thread = getattr(self._server, "_thread", None)
         return thread is not None and thread.is_alive()
 
-    def client_as(self, identity, service: str = "secretsmanager"):
+    def client_as(self, identity, service: str = "secretsmanager", region: str | None = None):
         """A boto3 client for `service` that signs its requests with `identity`'s access key.
 
         `identity` comes from `smworkbook.access.create_user(...)`. Its calls are checked against
-        its IAM policies once `access.enforce_policies()` is on.
+        its IAM policies once `access.enforce_policies()` is on. `region`: another Region than
+        the mock's us-east-1 (e.g. "eu-west-1", where a replica is).
         """
         self._require_running()
         key_id = getattr(identity, "access_key_id", None)
         secret = getattr(identity, "secret_access_key", None)
         if not (isinstance(key_id, str) and isinstance(secret, str)):
             raise WorkbookError(f"client_as() takes an identity made by access.create_user(...), not {identity!r:.60}.")
-        self.client(service)  # a clear error for an unknown service name
+        self.client(service, region)  # a clear error for an unknown service name or a bad region
         # The mock's own session, with the identity's keys for this client only: a new session
         # would read botocore's data files again (about 0.15 s a client).
         return self._session.client(
@@ -102,6 +103,7 @@ class MockAWS(Backend):
             config=_CLIENT_CONFIG,
             aws_access_key_id=key_id,
             aws_secret_access_key=secret,
+            **({} if region is None else {"region_name": region}),
         )
 
     def reset(self) -> None:
@@ -133,14 +135,25 @@ class MockAWS(Backend):
             if _current is self:
                 _current = None
 
-    def ensure_absent(self, name: str) -> None:
-        """Make sure no secret called `name` exists (deleting it at once if it does)."""
+    def ensure_absent(self, name: str, region: str | None = None) -> None:
+        """Make sure no secret called `name` exists (deleting it at once if it does, and its replicas).
+
+        `region`: in another Region than the mock's (e.g. a replica promoted to a standalone secret there).
+        """
         require_secret_name(name)
+        sm = self.client("secretsmanager", region)
         try:
-            self.client("secretsmanager").delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+            sm.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
         except botocore.exceptions.ClientError as error:
-            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            code = error.response["Error"]["Code"]
+            if code == "ResourceNotFoundException":
+                return
+            if code != "InvalidParameterException" or "replica regions" not in str(error):
                 raise
+            # AWS refuses to delete a primary secret that still has replicas: remove its Regions first.
+            regions = [status["Region"] for status in sm.describe_secret(SecretId=name).get("ReplicationStatus", [])]
+            sm.remove_regions_from_replication(SecretId=name, RemoveReplicaRegions=regions)
+            sm.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
 
     def _require_running(self) -> None:
         if not self.is_running():

@@ -19,6 +19,7 @@ client made in the kernel: boto3.client, boto3.Session().client, aws.client, bot
 - reset(), ensure_absent() and ensure_secret() delete only secrets tagged with this run's id, and
   the run's secrets are force-deleted when the kernel exits.
 Rotation with an in-kernel function, IAM enforcement and fault injection need the embedded mock.
+These backends run lessons 1-3; lesson 7 (replicas in other Regions, KMS, IAM, CloudTrail) needs the embedded mock.
 """
 
 from __future__ import annotations

@@ -11,10 +11,13 @@ The modules follow the API reference's groups of operations:
 - validation: every request checked against the service model's limits and the documented rules
   before moto sees it; error messages as AWS words them.
 - values: secret values and versions (GetSecretValue, PutSecretValue, ListSecretVersionIds, ...).
-- lifecycle: create, describe, list, delete, restore, tags, replication.
+- lifecycle: create, describe, list, delete, restore, tags, promoting a replica.
+- replication: replicas in other Regions, their keys, deleting a primary that has replicas.
+- kms: a KmsKeyId must name a key of the secret's Region.
 - rotation: RotateSecret and CancelRotateSecret, running the learner's rotation function.
 - functions: Lambda functions deployed with create_function: run without Docker, logged, invoked as AWS does.
 - access: IAM and resource policies, KMS.
+- trail: CloudTrail's record of every Secrets Manager call, and LookupEvents.
 - wire: what goes over the wire: HTTP status codes, error bodies and response headers.
 
 `apply()` runs when the mock starts (smworkbook.start()); it patches moto's classes in this
@@ -24,7 +27,18 @@ imports the mock or the helpers.
 
 from __future__ import annotations
 
-from smworkbook.engine.corrections import access, functions, lifecycle, rotation, validation, values, wire
+from smworkbook.engine.corrections import (
+    access,
+    functions,
+    kms,
+    lifecycle,
+    replication,
+    rotation,
+    trail,
+    validation,
+    values,
+    wire,
+)
 from smworkbook.engine.corrections.access import BROAD_ACCESS, KMS_NOT_ALLOWED, MALFORMED_POLICY, PUBLIC_POLICY
 from smworkbook.engine.corrections.common import (
     BOTH_STRING_AND_BINARY,
@@ -34,7 +48,7 @@ from smworkbook.engine.corrections.common import (
 )
 from smworkbook.engine.corrections.rotation import NO_ROTATION_FUNCTION, ROTATION_IN_PROGRESS
 
-MODULES = (validation, values, lifecycle, rotation, functions, access, wire)
+MODULES = (validation, values, lifecycle, replication, kms, rotation, functions, access, trail, wire)
 # In the order they are applied (a later one may wrap what an earlier one patched).
 ALL = tuple(correction for module in MODULES for correction in module.CORRECTIONS)
 

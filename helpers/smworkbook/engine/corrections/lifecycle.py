@@ -167,8 +167,14 @@ def replication_operations_answer() -> None:
     InvalidParameterException. DisassociateCrossAccountReplica "removes the link between a primary
     secret in your account and a cross-account replica": there is no link to remove
     (ResourceNotFoundException). StopReplicationToReplica is called "on the replica secret";
-    on a cross-Region replica it "promotes the replica to a standalone primary secret in the
-    replica Region"; on a secret that is not a replica it is InvalidRequestException.
+    on a cross-Region replica it "Removes the link between the replica secret and the primary
+    secret and promotes the replica to a primary secret in the replica Region. You must call this
+    operation from the Region in which you want to promote the replica", answering "ARN: The ARN of
+    the promoted secret. The ARN is the same as the original primary secret except the Region is
+    changed."; the User Guide ("Promote a replica secret to a standalone secret"): the replica "has
+    the same secret value and metadata as the primary, but it can be encrypted with a different KMS
+    key ... Changes to the primary secret won't replicate to the standalone secret." On a secret
+    that is not a replica it is InvalidRequestException.
     moto 5.2: none of the three has a handler: HTTP 500.
     """
     from moto.secretsmanager.responses import SecretsManagerResponse
@@ -206,13 +212,14 @@ def replication_operations_answer() -> None:
 
 def _promote(backend, replica) -> str:
     # The replica becomes a standalone secret in its Region, with the primary's value and
-    # metadata at this moment; the primary no longer lists it.
+    # metadata at this moment, still under its own KMS key; the primary no longer lists it.
     primary = replica.source
     standalone = copy.copy(primary)
     standalone.versions = copy.deepcopy(primary.versions)
     standalone.tags = copy.deepcopy(primary.tags)
     standalone.region = replica.region
     standalone.arn = replica.arn
+    standalone.kms_key_id = getattr(replica, "kms_key_id", None)
     standalone.replicas = []
     standalone.policy = None
     dict.__setitem__(backend.secrets, replica.arn, standalone)
