@@ -163,3 +163,17 @@ def raw_request(aws, operation: str, body: dict) -> tuple[int, dict, dict]:
     except ValueError:
         parsed = {"<not JSON>": payload.decode(errors="replace")[:200]}
     return status, {name.lower(): value for name, value in headers.items()}, parsed
+
+
+@pytest.fixture
+def shell(tmp_path, monkeypatch):
+    """A real IPython shell (as a kernel runs cells: the same events), its history in memory, its profile in tmp."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    shell = InteractiveShell.instance(config=config)
+    yield shell
+    InteractiveShell.clear_instance()
