@@ -44,7 +44,7 @@ $(UV): | $(BIN)/python
 
 # The learner's set (make lab), and the learner's set plus the test tools (make test), exactly as uv.lock has them.
 # --locked: stop when pyproject.toml and uv.lock disagree (run `make lock`).
-$(VENV)/.lab: uv.lock pyproject.toml | $(BIN)/python
+$(VENV)/.lab: uv.lock pyproject.toml helpers/smworkbook_kernel/__main__.py | $(BIN)/python
 ifeq ($(INSTALLER),pip)
 	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/lab.txt
@@ -57,9 +57,11 @@ else
 endif
 	@# No "news" pop-up asking to fetch announcements from the internet.
 	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
+	@# Every kernel loads the workbook's IPython extension (after a restart, a NameError says which cell to run).
+	$(BIN)/python -m smworkbook_kernel >/dev/null
 	touch $@
 
-$(VENV)/.test: uv.lock pyproject.toml | $(BIN)/python
+$(VENV)/.test: uv.lock pyproject.toml helpers/smworkbook_kernel/__main__.py | $(BIN)/python
 ifeq ($(INSTALLER),pip)
 	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/test.txt
@@ -69,11 +71,13 @@ else
 	$(UV) sync --locked --quiet
 endif
 	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
+	$(BIN)/python -m smworkbook_kernel >/dev/null
 	touch $@ $(VENV)/.lab
 
 ## lab: make my-work/ (your copies of the exercises) on first use, then start JupyterLab on the start page
 lab: $(VENV)/.lab
 	-$(BIN)/smworkbook my-work --root "$(LAB_ROOT)"
+	@$(BIN)/python -m smworkbook_kernel >/dev/null
 	$(BIN)/jupyter lab \
 	  --ServerApp.ip=127.0.0.1 \
 	  --ServerApp.root_dir="$(LAB_ROOT)" \

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import smworkbook_kernel
+
 
 class WorkbookError(Exception):
     """A helper was called wrongly or at the wrong time; the message says what to fix."""
@@ -58,4 +60,5 @@ def install_short_errors() -> None:
     if shell is not None:
         from botocore.exceptions import EndpointConnectionError
 
-        shell.set_custom_exc((WorkbookError, CheckFailed, EndpointConnectionError), _show_short)
+        # Shared with the kernel extension's NameError line (smworkbook_kernel): IPython keeps one handler.
+        smworkbook_kernel.add_handler(shell, (WorkbookError, CheckFailed, EndpointConnectionError), _show_short)
