@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import botocore.exceptions
 
-from smworkbook.engine.errors import CheckFailed, WorkbookError, one_line
+from smworkbook.engine.errors import CheckFailed, WorkbookError, one_line, wrapped
 from smworkbook.toolkit import graded
 from smworkbook.toolkit.mock import current, require_mock
 
@@ -84,10 +84,10 @@ def setup(number: str) -> None:
     if _watch_cells():
         _running.append(number)
     if graded.active():  # the grader's mock prepares it, with the grader's code
-        print(f"Exercise {number} ({ex.title}) is ready: {graded.ask(f'/setup/{number}')}")
+        print(wrapped(f"Exercise {number} ({ex.title}) is ready: {graded.ask(f'/setup/{number}')}"))
         return
     require_mock("Exercise checks")  # they compare exact names and tags: the embedded mock's
-    print(f"Exercise {number} ({ex.title}) is ready: {ex.prepare()}")
+    print(wrapped(f"Exercise {number} ({ex.title}) is ready: {ex.prepare()}"))
 
 
 def verify(number: str, *answers) -> None:
@@ -98,7 +98,7 @@ def verify(number: str, *answers) -> None:
         raise WorkbookError(f"Call it as checks.verify({call}).")
     if graded.active():
         _seen[number] = (_GRADED, "the grader checks it after this cell")
-        print(f"Exercise {number}: the grader checks it itself after this cell (see the grade report).")
+        print(wrapped(f"Exercise {number}: the grader checks it itself after this cell (see the grade report)."))
         return
     require_mock("Exercise checks")
     raised = _cell_raised(number)
@@ -130,9 +130,9 @@ def verify(number: str, *answers) -> None:
             "once it runs to its end.)"
         )
     _seen[number] = (_PASSED, passed)
-    print(f"✔ Exercise {number} passed: {passed}")
+    print(wrapped(f"✔ Exercise {number} passed: {passed}"))
     if _stub_left(number):
-        print(f"  {STUB_RULE}")
+        print(wrapped(f"  {STUB_RULE}"))
 
 
 # The rule for a solved exercise cell that still raises (docs/learner.md and the grader say the same).
@@ -247,12 +247,16 @@ def progress(lesson) -> None:
     if not numbers:
         known = ", ".join(dict.fromkeys(number.split(".")[0] for number in EXERCISES))
         raise WorkbookError(f"There is no lesson {lesson!r}. The lessons are {known}.")
-    print(f"Your checks in lesson {lesson}, since this kernel started (a view, not your grade: `make grade` decides):")
+    print(
+        wrapped(
+            f"Your checks in lesson {lesson}, since this kernel started (a view, not your grade: `make grade` decides):"
+        )
+    )
     marks = {_PASSED: "✔", _NOT_YET: "✘", _GRADED: "→"}
     for number in numbers:
         status, detail = _seen.get(number, ("not checked yet", ""))
         line = f"{marks.get(status, '·')} {number} {EXERCISES[number].title}: {status}"
-        print(line + (f" ({detail})" if status == _NOT_YET else ""))
+        print(wrapped(line + (f" ({detail})" if status == _NOT_YET else "")))
     done = sum(_seen.get(number, ("",))[0] == _PASSED for number in numbers)
     print(f"{done} of {len(numbers)} passed in this kernel.")
 
