@@ -47,7 +47,7 @@ $(UV): | $(BIN)/python
 
 # The learner's set (make lab), and the learner's set plus the test tools (make test), exactly as uv.lock has them.
 # --locked: stop when pyproject.toml and uv.lock disagree (run `make lock`).
-$(VENV)/.lab: uv.lock pyproject.toml | $(BIN)/python
+$(VENV)/.lab: uv.lock pyproject.toml helpers/smworkbook_kernel/__main__.py | $(BIN)/python
 ifeq ($(INSTALLER),pip)
 	@echo "Installing requirements/lab.txt (uv.lock's pins, with hashes) into $(VENV) with pip (once: minutes)."
 	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
@@ -63,9 +63,11 @@ else
 endif
 	@# No "news" pop-up asking to fetch announcements from the internet.
 	@$(BIN)/python tools/setup_venv.py lab-settings
+	@# Every kernel loads the workbook's IPython extension (after a restart, a NameError says which cell to run).
+	@$(BIN)/python -m smworkbook_kernel >/dev/null
 	@touch $@
 
-$(VENV)/.test: uv.lock pyproject.toml | $(BIN)/python
+$(VENV)/.test: uv.lock pyproject.toml helpers/smworkbook_kernel/__main__.py | $(BIN)/python
 ifeq ($(INSTALLER),pip)
 	@echo "Installing requirements/test.txt (uv.lock's pins, with hashes) into $(VENV) with pip (once: minutes)."
 	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
@@ -78,6 +80,8 @@ else
 	@sed -n -e 's/^Installed /  installed /p' -e '/^warning/p' $(VENV)/.install.log
 endif
 	@$(BIN)/python tools/setup_venv.py lab-settings
+	@# Every kernel loads the workbook's IPython extension (after a restart, a NameError says which cell to run).
+	@$(BIN)/python -m smworkbook_kernel >/dev/null
 	@touch $@ $(VENV)/.lab
 
 ## lab: make my-work/ (your copies of the exercises) on first use, then start JupyterLab on the start page

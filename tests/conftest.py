@@ -181,3 +181,17 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_sep("-", said)
     for name, seconds in sorted(per_file.items(), key=lambda item: -item[1])[:15]:
         terminalreporter.write_line(f"{seconds:7.1f} s  {name}")
+
+
+@pytest.fixture
+def shell(tmp_path, monkeypatch):
+    """A real IPython shell (as a kernel runs cells: the same events), its history in memory, its profile in tmp."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    shell = InteractiveShell.instance(config=config)
+    yield shell
+    InteractiveShell.clear_instance()

@@ -441,3 +441,47 @@ def expect_visible(locator) -> None:
     from playwright.sync_api import expect
 
     expect(locator).to_be_visible()
+
+
+def test_lesson_3_describe_table_reads_as_text_and_lesson_2_label_history_is_centred(page):
+    """What only a browser shows (issue 31 item 8): describe_table() with no index column and its long text
+    left-aligned; the label history's title centred over its grid; no output line broken mid-word."""
+    panel = _open(page, "notebooks/03_describe_list_and_lifecycle.ipynb")
+    _run_all(page, panel)
+    table = panel.locator(".jp-OutputArea-output table", has_text="The secret's name: what your code passes").first
+    table.scroll_into_view_if_needed()
+    table.screenshot(path=SHOTS / "lesson-3-describe-table.png")
+    assert table.locator("thead th").all_inner_texts() == ["field", "value", "meaning"]  # no index column
+    aligns = table.evaluate("t => [...t.querySelectorAll('td, th')].map(c => getComputedStyle(c).textAlign)")
+    assert set(aligns) == {"left"}, aligns
+    _assert_workbook_lines_break_at_spaces(panel)
+
+    panel = _open(page, "notebooks/02_versions_and_staging_labels.ipynb")
+    _run_all(page, panel)
+    grid = panel.locator(".jp-OutputArea-output table", has_text="Labels of TestSecret").first
+    grid.scroll_into_view_if_needed()
+    grid.screenshot(path=SHOTS / "lesson-2-label-history.png")
+    title, *columns = grid.evaluate(
+        """t => [t.querySelector('th.col_heading.level0'), ...t.querySelectorAll('th.col_heading.level1')]
+               .map(c => c.getBoundingClientRect())
+               .map(r => [r.left, r.right])"""
+    )
+    assert (title[0], title[1]) == (columns[0][0], columns[-1][1]), "the title spans exactly the version columns"
+    assert grid.locator("th.col_heading.level0").evaluate("c => getComputedStyle(c).textAlign") == "center"
+    assert panel.evaluate("p => p.querySelector('.jp-WindowedPanel-outer, .jp-Notebook').scrollWidth") <= (
+        panel.evaluate("p => p.querySelector('.jp-WindowedPanel-outer, .jp-Notebook').clientWidth")
+    ), "a line of lesson 2 makes the notebook scroll sideways"
+
+
+def _assert_workbook_lines_break_at_spaces(panel) -> None:
+    """Each output line of the workbook's own (ready, pass, hint) fits its output area: the browser never breaks it."""
+    for output in panel.locator(".jp-OutputArea-output pre").all():
+        text = output.inner_text()
+        if not re.search(r"is ready:|✔ Exercise|CheckFailed:", text):
+            continue
+        fits = output.evaluate(
+            """pre => { const r = document.createRange(); r.selectNodeContents(pre);
+                        const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+                        return tops.size <= pre.innerText.split('\\n').length; }"""
+        )
+        assert fits, f"JupyterLab broke this line itself (mid-word): {text[:80]!r}"

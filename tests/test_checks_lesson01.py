@@ -180,6 +180,28 @@ def restore_by_recreating(sm):
     return ()
 
 
+# Exercise cells whose own code raises, run again after a right run (issue 31): the source after the set-up line
+# (`client` is the lesson's client). The hint names the error and the parameter it is about, in AWS's or
+# botocore's words, or the learner's line.
+RAISING = {
+    "1.1": [('client.create_secret(Name="lesson01/db-credentials", '
+             'SecretString={"username": "app_user", "password": "p"})',
+             r"raised ParamValidationError: .*Invalid type for parameter SecretString, value: \{'username'")],
+    "1.2": [('api_key = client.get_secret_value(SecretId="lesson01/weather-api")["SecretString"]["api_key"]',
+             r"raised TypeError: string indices must be integers.* At `api_key = client.get_secret_value\(")],
+    "1.3": [('client.update_secret(SecretId="lesson01/db-app", SecretString={"username": "app_user", "password": "x"})',
+             r"raised ParamValidationError: .*Invalid type for parameter SecretString")],
+    "1.4": [("key_bytes = bytes(32)\n"
+             'client.create_secret(Name="lesson01/signing-key", SecretBinary=key_bytes, SecretString="k")',
+             r"raised InvalidParameterException from CreateSecret: .*both a binary secret value and a string")],
+    "1.5": [('client.delete_secret(SecretId="lesson01/old-token", RecoveryWindowInDays=6)',
+             r"raised InvalidParameterException from DeleteSecret: The RecoveryWindowInDays value must be between "
+             r"7 and 30 days .* At `client.delete_secret\(SecretId=\"lesson01/old-token\", RecoveryWindowInDays=6\)`")],
+    "1.6": [('client.restore_secret(SecretId="lesson01/payments_api")',
+             r"raised ResourceNotFoundException from RestoreSecret: Secrets Manager can't find the specified secret\. "
+             r"At `client.restore_secret\(SecretId=\"lesson01/payments_api\"\)`")],
+}  # fmt: skip
+
 UNSOLVED = {"1.1": (), "1.2": (None,), "1.3": (), "1.4": (KEY,), "1.5": (), "1.6": ()}
 
 CASES = {
@@ -222,7 +244,8 @@ CASES = {
     test_check_passes_on_the_right_answer,
     test_check_fails_on_the_unsolved_exercise,
     test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
-) = contract_tests("1", CASES, UNSOLVED)
+    test_a_cell_that_raises_is_named_in_the_hint_and_an_earlier_run_is_not_judged,
+) = contract_tests("1", CASES, UNSOLVED, RAISING)
 
 
 def test_setup_can_run_again_after_a_solution(sm, capsys):

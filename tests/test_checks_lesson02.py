@@ -227,6 +227,33 @@ def retry_as_pending(sm):
     return ()
 
 
+# Exercise cells whose own code raises, run again after a right run (issue 31): the source after the set-up line
+# (`client` is the lesson's client). The hint names the error and the parameter involved, in AWS's or botocore's
+# words or the learner's line, and never judges the value an earlier run left in the variable.
+ROLLBACK_WITHOUT_REMOVE = """versions = client.list_secret_version_ids(SecretId="lesson02/feature-config")["Versions"]
+old = next(v["VersionId"] for v in versions if "AWSPREVIOUS" in v["VersionStages"])
+client.update_secret_version_stage(
+    SecretId="lesson02/feature-config", VersionStage="AWSCURRENT", MoveToVersionId=old
+)"""
+RAISING = {
+    "2.1": [('previous = client.get_secret_value(SecretId="lesson02/db-password", VersionStage="AWSPREVOIUS")'
+             '["SecretString"]',
+             r"raised ResourceNotFoundException from GetSecretValue: .* At `previous = client.get_secret_value\("
+             r"SecretId=\"lesson02/db-password\", VersionStage=\"AWSPREVOIUS\"\)")],
+    "2.2": [('deprecated_value = client.get_secret_value(SecretId="lesson02/api-key", VersionId="v1")["SecretString"]',
+             r"raised ParamValidationError: .*Invalid length for parameter VersionId, value: 2")],
+    "2.3": [(ROLLBACK_WITHOUT_REMOVE, r"raised InvalidParameterException from UpdateSecretVersionStage: .*"
+                                      r"RemoveFromVersionId")],
+    "2.4": [('client.put_secret_value(SecretId="lesson02/payment-key", SecretString="new", VersionStages="canary")',
+             r"raised ParamValidationError: .*Invalid type for parameter VersionStages, value: canary")],
+    "2.5": [('client.update_secret_version_stage(SecretId="lesson02/signing-key", VersionStage="AWSCURRENT", '
+             'MoveToVersionId="canary")',
+             r"raised ParamValidationError: .*Invalid length for parameter MoveToVersionId, value: 6")],
+    "2.6": [('client.put_secret_value(SecretId="lesson02/webhook-token", SecretString="new", '
+             'ClientRequestToken="try-1")',
+             r"raised ParamValidationError: .*Invalid length for parameter ClientRequestToken, value: 5")],
+}  # fmt: skip
+
 UNSOLVED = {"2.1": (None,), "2.2": (None,), "2.3": (), "2.4": (), "2.5": (), "2.6": ()}
 
 CASES = {
@@ -284,7 +311,8 @@ CASES = {
     test_check_passes_on_the_right_answer,
     test_check_fails_on_the_unsolved_exercise,
     test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
-) = contract_tests("2", CASES, UNSOLVED)
+    test_a_cell_that_raises_is_named_in_the_hint_and_an_earlier_run_is_not_judged,
+) = contract_tests("2", CASES, UNSOLVED, RAISING)
 
 
 def test_rollback_check_sees_the_aws_result_of_get_secret_value(sm):

@@ -413,6 +413,35 @@ def unsolved_get_config(secret_id, default=None):
     raise NotImplementedError()
 
 
+# Exercise cells whose own code raises, run again after a right run (issue 31): the source after the set-up line
+# (`client` is the lesson's client). The hint names the error and the parameter involved, in AWS's or botocore's
+# words or the learner's line, and never passes on what an earlier run left.
+GET_CONFIG_WRONG_EXCEPTION = """import json
+def get_config(secret_id, default=None):
+    try:
+        return json.loads(client.get_secret_value(SecretId=secret_id)["SecretString"])
+    except client.exceptions.ResourceNotFound:
+        return default
+get_config("lesson03/app/no-such-config")"""
+RAISING = {
+    "3.1": [('payments_secrets = [s["Name"] for s in client.list_secrets('
+             'Filters=[{"Key": "tag", "Values": ["payments"]}])["SecretList"]]',
+             r"raised ValidationException from ListSecrets: .*Value 'tag' at 'filters.1.member.key'")],
+    "3.2": [('client.tag_resource(SecretId="lesson03/reports-db", Tags={"env": "prod", "cost-center": "cc-1234"})',
+             r"raised ParamValidationError: .*Invalid type for parameter Tags")],
+    "3.3": [('client.delete_secret(SecretId="lesson03/cleanup/ftp-password", RecoveryWindowInDays=7, '
+             'ForceDeleteWithoutRecovery=True)',
+             r"raised InvalidParameterException from DeleteSecret: .*ForceDeleteWithoutRecovery in conjunction "
+             r"with RecoveryWindowInDays")],
+    "3.4": [('response = client.batch_get_secret_value(SecretIdList=["lesson03/app/db"], '
+             'Filters=[{"Key": "name", "Values": ["lesson03/app/"]}])',
+             r"raised InvalidParameterException from BatchGetSecretValue: You must include Filters or SecretIdList")],
+    "3.5": [(GET_CONFIG_WRONG_EXCEPTION, r"raised AttributeError: .*ResourceNotFound.* "
+                                         r"At `except client.exceptions.ResourceNotFound:`")],
+    "3.6": [('password = client.get_random_password(PasswordLength=24, ExcludePunctuation="yes")',
+             r"raised ParamValidationError: .*Invalid type for parameter ExcludePunctuation")],
+}  # fmt: skip
+
 UNSOLVED = {"3.1": (None,), "3.2": (), "3.3": (), "3.4": (None, None), "3.5": (unsolved_get_config,), "3.6": ()}
 
 CASES = {
@@ -479,7 +508,8 @@ CASES = {
     test_check_passes_on_the_right_answer,
     test_check_fails_on_the_unsolved_exercise,
     test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
-) = contract_tests("3", CASES, UNSOLVED)
+    test_a_cell_that_raises_is_named_in_the_hint_and_an_earlier_run_is_not_judged,
+) = contract_tests("3", CASES, UNSOLVED, RAISING)
 
 
 @pytest.mark.parametrize("number", sorted(CASES))

@@ -392,6 +392,23 @@ CASES = {
         "function_arn is None: set it to the FunctionArn that create_function returned",
     ),
 }
+# Exercise cells whose own code raises, run again after a right run (issue 31): the source after the set-up line.
+# A function's cell raises when it cannot be defined (the check would judge the earlier run's function) or when
+# the learner tries it there; the hint names the error and the line or parameter involved.
+RAISING = {
+    "4.1": [("def create_secret(client, arn, token):\n"
+             "    current = client.get_secret_value(SecretId=arn)\n"
+             "      current['password'] = 'new'",
+             r"raised IndentationError: unexpected indent \(line 4: current\['password'\] = 'new'\)")],
+    "4.2": [("def set_secret(client, arn, token)\n    pass",
+             r"raised SyntaxError: expected ':' \(line 2: def set_secret\(client, arn, token\)\)")],
+    "4.3": [("def test_secret(client, arn, token):\n    pass\ntest_secret(client, arn, 'token')",
+             r"raised NameError: name 'arn' is not defined\. At `test_secret\(client, arn, 'token'\)`")],
+    "4.4": [("def finish_secret(client, arn, token):\n"
+             "    client.update_secret_version_stage(SecretId=arn, VersionStage='AWSCURRENT', MoveToVersionId=token\n",
+             r"raised SyntaxError: incomplete input \(line 3: client.update_secret_version_stage")],
+}  # fmt: skip
+
 UNSOLVED = {number: (unsolved,) for number in CASES}
 UNSOLVED["4.5"] = (None,)
 
@@ -400,7 +417,8 @@ UNSOLVED["4.5"] = (None,)
     test_check_passes_on_the_right_answer,
     test_check_fails_on_the_unsolved_exercise,
     test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
-) = contract_tests("4", CASES, UNSOLVED)
+    test_a_cell_that_raises_is_named_in_the_hint_and_an_earlier_run_is_not_judged,
+) = contract_tests("4", CASES, UNSOLVED, RAISING)
 
 
 def test_passing_the_result_of_a_call_is_a_hint(aws):

@@ -347,6 +347,30 @@ CASES = {
 }  # fmt: skip
 
 
+# Exercise cells whose own code raises, run again after a right run (issue 31): the source after the set-up line.
+# A function's cell raises when it cannot be defined (the check would judge the earlier run's function) or when
+# the learner tries it there; the hint names the error and the line or parameter involved.
+IAM = "import json, smworkbook\niam = smworkbook.current().client('iam')\n"
+DENY_ALL = '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}'
+RAISING = {
+    "5.1": [(IAM + 'iam.put_user_policy(UserName="lesson05-orders-app", PolicyName="read", '
+             'PolicyDocument={"Version": "2012-10-17", "Statement": []})',
+             r"raised ParamValidationError: .*Invalid type for parameter PolicyDocument")],
+    "5.2": [(IAM + 'iam.put_user_policy(UserName="lesson05-operater", PolicyName="never-read", '
+             f"PolicyDocument={DENY_ALL!r})",
+             r"raised NoSuchEntity from PutUserPolicy: .*lesson05-operater")],
+    "5.3": [(IAM + 'iam.put_user_policy(UserName="lesson05-payments-dev", PolicyName="payments-team", '
+             f'PolicyDocument={DENY_ALL.replace("2012-10-17", "2025-01-01")!r})',
+             r"raised MalformedPolicyDocument from PutUserPolicy: Syntax errors in policy. "
+             r"At .*PolicyDocument=.*2025-01-01")],
+    "5.4": [('client.put_resource_policy(SecretId="lesson05/shared-report-key", '
+             'ResourcePolicy={"Version": "2012-10-17"})',
+             r"raised ParamValidationError: .*Invalid type for parameter ResourcePolicy")],
+    "5.5": [(IAM + 'policy = iam.get_user_policy(UserName="lesson05-billing-app", PolicyName="billing-read")'
+             '["PolicyDocument"]\npolicy["Statement"]["Action"] = "secretsmanager:GetSecretValue"',
+             r"raised TypeError: list indices must be integers.* At `policy\[\"Statement\"\]\[\"Action\"\]")],
+}  # fmt: skip
+
 UNSOLVED = {number: () for number in CASES}
 
 (
@@ -354,7 +378,8 @@ UNSOLVED = {number: () for number in CASES}
     test_check_passes_on_the_right_answer,
     test_check_fails_on_the_unsolved_exercise,
     test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
-) = contract_tests("5", CASES, UNSOLVED)
+    test_a_cell_that_raises_is_named_in_the_hint_and_an_earlier_run_is_not_judged,
+) = contract_tests("5", CASES, UNSOLVED, RAISING)
 
 
 def test_a_public_policy_is_refused_when_blocked_so_the_secret_stays_unshared(sm):

@@ -380,6 +380,25 @@ CASES = {
         "not written yet",
     ),
 }
+# Exercise cells whose own code raises, run again after a right run (issue 31): the source after the set-up line.
+# A function's cell raises when it cannot be defined (the check would judge the earlier run's function) or when
+# the learner tries it there; the hint names the error and the line or parameter involved.
+RAISING = {
+    "6.1": [("import json, smworkbook\niam = smworkbook.current().client('iam')\n"
+             'iam.put_user_policy(UserName="lesson06-orders-service", PolicyName="read-orders-db", '
+             'PolicyDocument={"Version": "2012-10-17", "Statement": []})',
+             r"raised ParamValidationError: .*Invalid type for parameter PolicyDocument")],
+    "6.2": [("def orders(cache):\n    return query(json.loads(cache.get_secret_string(SECRET))",
+             r"raised SyntaxError: incomplete input \(line 3: return query")],
+    "6.3": [("def orders_with_retry(cache):\n    try:\n        return query(cache)\n"
+             "    cache.refresh_secret_now(SECRET)",
+             r"raised SyntaxError: expected 'except' or 'finally' block \(line 5: cache.refresh_secret_now")],
+    "6.4": [("def create_secret(client, arn, token):\n    pass\ndef set_secret(client, arn, token):\n"
+             "    pending = read(client, arn, VersionId=token, VersionStage='AWSPENDING')\n"
+             "    admin = login(read(client, pending['masterarn'])\n",
+             r"raised SyntaxError: incomplete input \(line 6: admin = login")],
+}  # fmt: skip
+
 UNSOLVED = {"6.1": (), "6.2": (unsolved,), "6.3": (unsolved,), "6.4": (unsolved, unsolved)}
 
 (
@@ -387,7 +406,8 @@ UNSOLVED = {"6.1": (), "6.2": (unsolved,), "6.3": (unsolved,), "6.4": (unsolved,
     test_check_passes_on_the_right_answer,
     test_check_fails_on_the_unsolved_exercise,
     test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
-) = contract_tests("6", CASES, UNSOLVED)
+    test_a_cell_that_raises_is_named_in_the_hint_and_an_earlier_run_is_not_judged,
+) = contract_tests("6", CASES, UNSOLVED, RAISING)
 
 
 def test_the_service_stops_after_a_check(aws):

@@ -59,10 +59,10 @@ def test_phases_are_before_the_first_step_during_and_after_finish_secret():
         "requests_after": 2,
     }
     assert made_up_result().facts().splitlines() == [
-        "before the rotation:     0 failed",
-        "during the rotation:     at least one failed",
-        "after finishSecret:      0 failed",
-        "through the whole run:   at least one failed",
+        "before the rotation:     0 failed             (0 of 2 requests)",
+        "during the rotation:     at least one failed  (3 of 4 requests)",
+        "after finishSecret:      0 failed             (0 of 2 requests)",
+        "through the whole run:   at least one failed  (3 of 8 requests)",
     ]
 
 

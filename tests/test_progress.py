@@ -26,7 +26,10 @@ def test_progress_shows_each_checked_exercise_and_says_it_is_not_the_grade(sm, c
     checks.verify("1.3")
     capsys.readouterr()
     checks.progress(1)
-    shown = capsys.readouterr().out.splitlines()
+    # One entry per line; a long one goes on in lines indented by two (broken at spaces, at a laptop's width).
+    lines = capsys.readouterr().out.splitlines()
+    assert all(len(line) <= 100 for line in lines)
+    shown = "\n".join(lines).replace("\n  ", " ").splitlines()
     assert "a view, not your grade" in shown[0]
     assert shown[1].startswith("✘ 1.1 create a JSON secret: not right yet (There is no secret called")
     assert shown[2] == "· 1.2 read one field of a JSON secret: not checked yet"

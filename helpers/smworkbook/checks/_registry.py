@@ -10,13 +10,14 @@ import inspect
 import re
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import botocore.exceptions
 
-from smworkbook.engine.errors import CheckFailed, WorkbookError
+from smworkbook.engine.errors import CheckFailed, WorkbookError, one_line, wrapped
 from smworkbook.toolkit import graded
 from smworkbook.toolkit.mock import current, require_mock
 
@@ -79,11 +80,14 @@ def setup(number: str) -> None:
     ex = _find(number)
     if ex.prepare is None:
         raise WorkbookError(f"Exercise {number} needs no set-up.")
+    _cell_errors.pop(number, None)  # this run of the exercise cell replaces the last one's outcome
+    if _watch_cells():
+        _running.append(number)
     if graded.active():  # the grader's mock prepares it, with the grader's code
-        print(f"Exercise {number} ({ex.title}) is ready: {graded.ask(f'/setup/{number}')}")
+        print(wrapped(f"Exercise {number} ({ex.title}) is ready: {graded.ask(f'/setup/{number}')}"))
         return
     require_mock("Exercise checks")  # they compare exact names and tags: the embedded mock's
-    print(f"Exercise {number} ({ex.title}) is ready: {ex.prepare()}")
+    print(wrapped(f"Exercise {number} ({ex.title}) is ready: {ex.prepare()}"))
 
 
 def verify(number: str, *answers) -> None:
@@ -94,12 +98,19 @@ def verify(number: str, *answers) -> None:
         raise WorkbookError(f"Call it as checks.verify({call}).")
     if graded.active():
         _seen[number] = (_GRADED, "the grader checks it after this cell")
-        print(f"Exercise {number}: the grader checks it itself after this cell (see the grade report).")
+        print(wrapped(f"Exercise {number}: the grader checks it itself after this cell (see the grade report)."))
         return
     require_mock("Exercise checks")
+    raised = _cell_raised(number)
     try:
         passed = ex.check(*answers)
     except CheckFailed as failure:
+        if raised:  # the learner's own error says more than the check, which may be judging an earlier run
+            _seen[number] = (_NOT_YET, f"your exercise cell raised {_error_name(raised)}")
+            raise CheckFailed(
+                f"Exercise {number} ({ex.title}) is not right yet. {_raised_hint(raised)} "
+                f"(What the check found, maybe left from an earlier run: {failure})"
+            ) from None
         _seen[number] = (_NOT_YET, str(failure))
         raise CheckFailed(f"Exercise {number} ({ex.title}) is not right yet. {failure}") from None
     except botocore.exceptions.ClientError as error:
@@ -111,10 +122,17 @@ def verify(number: str, *answers) -> None:
             f"Exercise {number} ({ex.title}): the check could not run ({code}: {message}). "
             f'Run the exercise cell again (it starts with checks.setup("{number}")), then this check.'
         ) from None
+    if raised:  # what passed may be an earlier run's work: the cell as it stands has not run to its end
+        _seen[number] = (_NOT_YET, f"your exercise cell raised {_error_name(raised)}")
+        raise CheckFailed(
+            f"Exercise {number} ({ex.title}) is not right yet. {_raised_hint(raised)} "
+            "(The mock and your variables may still hold an earlier run's work: the check judges the cell "
+            "once it runs to its end.)"
+        )
     _seen[number] = (_PASSED, passed)
-    print(f"✔ Exercise {number} passed: {passed}")
+    print(wrapped(f"✔ Exercise {number} passed: {passed}"))
     if _stub_left(number):
-        print(f"  {STUB_RULE}")
+        print(wrapped(f"  {STUB_RULE}"))
 
 
 # The rule for a solved exercise cell that still raises (docs/learner.md and the grader say the same).
@@ -138,6 +156,82 @@ def _stub_left(number: str) -> bool:
     return False
 
 
+# How this kernel's last run of each exercise cell ended: the error it raised, by exercise (none: it ran to
+# its end, or it has not run since its set-up). IPython calls `_cell_ran` after every cell.
+_cell_errors: dict[str, BaseException] = {}
+_running: list[str] = []  # the exercises whose set-up ran in the cell now running
+SETUP_CALL = re.compile(r"""checks\.setup\(\s*["'](\d+\.\d+)["']""")
+
+
+def _watch_cells() -> bool:
+    """Have IPython report each cell's end to `_cell_ran` (once per shell); False in plain Python (no cells)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    if shell is None:
+        return False
+    if _cell_ran not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _cell_ran)
+    return True
+
+
+def _cell_ran(result) -> None:
+    """IPython's post_run_cell: note the error an exercise cell raised, or that it ran to its end.
+
+    A cell that never started (a SyntaxError) ran no set-up: it is found by its `checks.setup("N.M")` line.
+    """
+    numbers = _running[:] or SETUP_CALL.findall(getattr(result.info, "raw_cell", "") or "")
+    _running.clear()
+    error = result.error_before_exec or result.error_in_exec
+    for number in numbers:
+        if error is None:
+            _cell_errors.pop(number, None)
+        else:
+            _cell_errors[number] = error
+
+
+def _cell_raised(number: str) -> BaseException | None:
+    """The error the last run of exercise `number`'s cell raised, unless it is only the generated stub's."""
+    error = _cell_errors.get(number)
+    if isinstance(error, NotImplementedError) and _stub_left(number):
+        return None  # the answer ran, then the stub line: STUB_RULE says what to do
+    return error
+
+
+def _error_name(error: BaseException) -> str:
+    """An AWS error by its code, as AWS and the grader name it (ValidationException has no class of its own)."""
+    if isinstance(error, botocore.exceptions.ClientError):
+        return error.response.get("Error", {}).get("Code") or type(error).__name__
+    return type(error).__name__
+
+
+def _raised_hint(error: BaseException) -> str:
+    """What the learner's own error said, where, and what to do: fix it, run the cell again, then the check."""
+    if isinstance(error, KeyboardInterrupt):
+        return "Your exercise cell was interrupted before its end. Run it again to its end, then this check."
+    if isinstance(error, SyntaxError):
+        where = f"line {error.lineno}: {one_line(error.text or '')}" if error.lineno else "the cell"
+        said = f": {error.msg} ({where})"
+    elif isinstance(error, botocore.exceptions.ClientError):  # AWS's words, without botocore's preamble
+        said = f" from {error.operation_name}: {one_line(error.response.get('Error', {}).get('Message', ''))}"
+    else:
+        said = f": {one_line(error) or '(no message)'}"
+    said += "" if said.endswith((".", "!", "?")) else "."
+    line = _learners_line(error)
+    at = f" At `{line}`." if line else ""
+    fix = "Fix that, run the exercise cell again, then this check."
+    return f"Your exercise cell raised {_error_name(error)}{said}{at} {fix}"
+
+
+def _learners_line(error: BaseException) -> str:
+    """The line of the learner's own cells where `error` was raised (the last one in its traceback), or ''."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    cells = getattr(getattr(shell, "compile", None), "_filename_map", {})  # IPython's names for its cells' code
+    lines = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename in cells]
+    text = (lines[-1].line or "").strip() if lines else ""
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
 # What this kernel's check cells found, by exercise: for progress(), never for a grade.
 _PASSED, _NOT_YET, _GRADED = "passed", "not right yet", "handed to the grader"
 _seen: dict[str, tuple[str, str]] = {}
@@ -153,12 +247,16 @@ def progress(lesson) -> None:
     if not numbers:
         known = ", ".join(dict.fromkeys(number.split(".")[0] for number in EXERCISES))
         raise WorkbookError(f"There is no lesson {lesson!r}. The lessons are {known}.")
-    print(f"Your checks in lesson {lesson}, since this kernel started (a view, not your grade: `make grade` decides):")
+    print(
+        wrapped(
+            f"Your checks in lesson {lesson}, since this kernel started (a view, not your grade: `make grade` decides):"
+        )
+    )
     marks = {_PASSED: "✔", _NOT_YET: "✘", _GRADED: "→"}
     for number in numbers:
         status, detail = _seen.get(number, ("not checked yet", ""))
         line = f"{marks.get(status, '·')} {number} {EXERCISES[number].title}: {status}"
-        print(line + (f" ({detail})" if status == _NOT_YET else ""))
+        print(wrapped(line + (f" ({detail})" if status == _NOT_YET else "")))
     done = sum(_seen.get(number, ("",))[0] == _PASSED for number in numbers)
     print(f"{done} of {len(numbers)} passed in this kernel.")
 
@@ -200,3 +298,6 @@ def days_until_purge(name: str) -> float:
 
     backend = get_backend("secretsmanager")[DEFAULT_ACCOUNT_ID][current().region]
     return (backend.secrets[name].deleted_date - time.time()) / timedelta(days=1).total_seconds()
+
+
+_watch_cells()  # from the set-up cell on: an exercise cell that never starts (a SyntaxError) is seen too

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+import textwrap
+
+import smworkbook_kernel
 
 
 class WorkbookError(Exception):
@@ -11,6 +14,16 @@ class WorkbookError(Exception):
 
 class CheckFailed(AssertionError):
     """An exercise check found the mock's state not yet right; the message is a hint."""
+
+
+# What a laptop shows of an output beside JupyterLab's file browser (1400 px; tests/test_reading.py's WIDTH). JupyterLab
+# breaks a longer output line anywhere, even mid-word ("no longe / r needed"): the workbook's own lines break at spaces.
+LINE_WIDTH = 100
+
+
+def wrapped(text: object, width: int = LINE_WIDTH) -> str:
+    """`text` broken at spaces into lines of at most `width` characters, the later ones indented by two."""
+    return textwrap.fill(str(text), width=width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False)
 
 
 def one_line(text: object) -> str:
@@ -29,7 +42,7 @@ def require_secret_name(name) -> None:
 def _show_one_line(shell, etype, value, tb, tb_offset=None):
     # The traceback would point into the workbook's own code, which is not where the
     # learner's mistake is. The message alone says what to do next.
-    shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
+    shell._showtraceback(etype, value, [wrapped(f"{etype.__name__}: {value}")])
 
 
 def _show_short(shell, etype, value, tb, tb_offset=None):
@@ -58,4 +71,5 @@ def install_short_errors() -> None:
     if shell is not None:
         from botocore.exceptions import EndpointConnectionError
 
-        shell.set_custom_exc((WorkbookError, CheckFailed, EndpointConnectionError), _show_short)
+        # Shared with the kernel extension's NameError line (smworkbook_kernel): IPython keeps one handler.
+        smworkbook_kernel.add_handler(shell, (WorkbookError, CheckFailed, EndpointConnectionError), _show_short)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 
 import botocore.exceptions
@@ -85,19 +86,27 @@ ABSENT = "(not in the response)"
 
 
 class DescribeTable(pandas.DataFrame):
-    """A DataFrame that shows its cells whole: a meaning cut off at 50 characters means nothing."""
+    """A DataFrame that reads as a table of text: cells whole (a meaning cut off at 50 characters means nothing),
+    left-aligned, and no index column (row numbers 0-12 say nothing about a secret)."""
 
     @property
     def _constructor(self):
         return DescribeTable
 
     def _repr_html_(self):
-        with pandas.option_context("display.max_colwidth", None):
-            return super()._repr_html_()
+        # Inline styles: JupyterLab right-aligns table cells, and keeps inline text-align in an untrusted output.
+        cell = 'style="text-align: left; vertical-align: top"'
+        head = "".join(f"<th {cell}>{html.escape(str(column))}</th>" for column in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td {cell}>{html.escape(str(value))}</td>" for value in row) + "</tr>"
+            for row in self.itertuples(index=False)
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def __repr__(self) -> str:
-        with pandas.option_context("display.max_colwidth", None):
-            return super().__repr__()
+        rows = [list(self.columns), *(list(row) for row in self.itertuples(index=False))]
+        widths = [max(len(str(row[i])) for row in rows) for i in range(len(self.columns))]
+        return "\n".join("  ".join(f"{str(v):<{w}}" for v, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 
 
 def describe_table(secret, now: datetime | None = None) -> pandas.DataFrame:

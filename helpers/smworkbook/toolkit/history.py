@@ -57,15 +57,18 @@ class LabelHistory:
                 return f"background-color: {colour}; text-align: center"
             return "text-align: center; color: #888; font-style: italic"
 
+        # The title is a header over the version columns, centred there: a table caption would be centred over
+        # the step names too, and sit off-centre above the labels.
+        grid.columns = pd.MultiIndex.from_product([[f"Labels of {self.secret_id} (· = not created yet)"], grid.columns])
         styled = (
             grid.style.map(cell_style)
             .format(lambda value: "deprecated" if value == "" else value)
             .set_uuid(table_id("label_history"))
-            .set_caption(f"Labels of {self.secret_id} (· = not created yet)")
             # Column headers centred over their centred cells; the step names on the left read as a list.
             .set_table_styles(
                 [
                     {"selector": "th.col_heading", "props": "text-align: center"},
+                    {"selector": "th.col_heading.level0", "props": "font-weight: normal"},
                     {"selector": "th.row_heading", "props": "text-align: left"},
                 ]
             )
