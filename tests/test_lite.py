@@ -99,7 +99,8 @@ def browser_page(site):
 
 
 def _open(page, site: str, path: str):
-    page.goto(f"{site}/lab/index.html?path={path}")
+    # reset: a fresh workspace, so the notebooks opened before are not reopened, each starting its own kernel.
+    page.goto(f"{site}/lab/index.html?reset&path={path}")
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     panel.locator(".jp-Cell").first.wait_for()
     idle = page.locator(IDLE, has_text="| Idle").first
@@ -202,3 +203,23 @@ def test_lesson_2_exercises_check_and_hint_in_the_page(browser_page):
         assert "pass" in _cell_text(panel, check, STDOUT).lower(), solved[check]
     page.screenshot(path=ROOT / "build" / "lite-exercises-2.png")
     assert _prompts(panel)
+
+
+def test_lesson_2_draws_its_versions_and_label_history_without_pandas(browser_page):
+    """Lesson 2 runs whole in the page: the versions snapshots, the live widget and the label history are drawn
+    from the same data as on the desktop (version_rows, LabelHistory.grid), as HTML tables without pandas."""
+    page, site = browser_page
+    notebook = "notebooks/02_versions_and_staging_labels.ipynb"
+    panel = _open(page, site, notebook)
+    _run_all(page, panel)
+    assert panel.locator(STDERR).count() == 0, panel.locator(STDERR).all_inner_texts()
+    stored = _stored_streams(ROOT / notebook)
+    cells = panel.locator(".jp-CodeCell")
+    for index, expected in enumerate(stored):
+        shown = "\n".join(cells.nth(index).locator(STDOUT).all_inner_texts())
+        assert _sanitize(shown).strip() == _sanitize(expected).strip(), f"code cell {index}"
+    tables = panel.locator(".jp-OutputArea-output table")
+    assert tables.count() >= 5
+    assert "AWSCURRENT" in tables.first.inner_text()
+    assert "Labels of TestSecret" in panel.inner_text()
+    assert "AWSCURRENT" in panel.locator(".smw-versions .widget-output table").first.inner_text()

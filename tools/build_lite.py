@@ -98,8 +98,18 @@ class _Missing:
 def __getattr__(name):
     return _Missing(f"cryptography.{name}")
 '''
-# The modules moto imports from cryptography (moto/iam/models.py, moto/acm, ...): each is the stub.
-CRYPTOGRAPHY_MODULES = ("x509", "hazmat", "hazmat/backends", "hazmat/primitives", "hazmat/primitives/asymmetric")
+# The modules moto imports from cryptography where the lessons reach (moto/iam/models.py; moto/kms/models.py and
+# utils.py, for lesson 3's KMS key): each is the stub.
+CRYPTOGRAPHY_MODULES = (
+    "x509",
+    "exceptions",
+    "hazmat",
+    "hazmat/backends",
+    "hazmat/primitives",
+    "hazmat/primitives/_asymmetric",
+    "hazmat/primitives/asymmetric",
+    "hazmat/primitives/ciphers",
+)
 
 
 def main() -> None:
