@@ -112,7 +112,7 @@ lite: $(VENV)/.lite $(PYODIDE)
 	$(BIN)/python tools/build_lite.py
 
 ## test-lite: build the browser edition, then run lesson 1 and lesson 2's exercises in it in Chromium with nothing but
-## 127.0.0.1 reachable (about 5 minutes here: Pyodide loads botocore's data in the page; not part of `make test`)
+## 127.0.0.1 reachable (3-10 minutes here: each notebook starts a Pyodide kernel; not part of `make test`)
 test-lite: lite
 	$(BIN)/pytest tests/test_lite.py
 
