@@ -99,7 +99,7 @@ def __getattr__(name):
     return _Missing(f"cryptography.{name}")
 '''
 # The modules moto imports from cryptography where the lessons reach (moto/iam/models.py; moto/kms/models.py and
-# utils.py, for lesson 3's KMS key): each is the stub.
+# utils.py): each is the stub. Importing KMS works; creating a key does not (moto makes an RSA key for every key).
 CRYPTOGRAPHY_MODULES = (
     "x509",
     "exceptions",
