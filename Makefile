@@ -30,7 +30,7 @@ TEST_WORKERS ?= 3
 # (tests/test_hub.py) and the classroom benchmark; installed into tests/hub/node_modules, never globally.
 HUB_PROXY := tests/hub/node_modules/.bin/configurable-http-proxy
 
-.PHONY: lab test docs check-lesson grade bench bench-quick mutate exercises outputs update lock test-pythons clean
+.PHONY: lab test test-lite lite docs check-lesson grade bench bench-quick mutate exercises outputs update lock test-pythons clean
 
 # The virtual environment, made by the Python you run make with, after checking it is one the workbook supports.
 # Without pip: uv installs into it (ensurepip alone took longer than installing the whole lock from uv's cache).
@@ -106,7 +106,30 @@ $(HUB_PROXY): tests/hub/package.json tests/hub/package-lock.json
 test: $(VENV)/.test $(HUB_PROXY) docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions \
+	  --ignore=tests/test_lite.py
+
+# The browser edition's build tools (the `lite` dependency group of uv.lock), on top of the test set.
+$(VENV)/.lite: $(VENV)/.test
+	$(UV) sync --locked --inexact --group lite --quiet
+	touch $@
+
+# Pyodide's core from npm, as tools/lite/package-lock.json pins it.
+PYODIDE := tools/lite/node_modules/pyodide/pyodide.mjs
+$(PYODIDE): tools/lite/package.json tools/lite/package-lock.json
+	@command -v npm >/dev/null || { echo "The browser edition needs Node.js 20+ and npm: sudo apt install nodejs npm (Debian, Ubuntu)."; exit 1; }
+	npm ci --prefix tools/lite --no-audit --no-fund --loglevel=error
+	touch $@
+
+## lite: build the browser edition of lessons 1-3 (JupyterLite, Python and the mock in the page) into build/lite,
+## from uv.lock's wheels and npm's Pyodide only (tools/build_lite.py); serve it with any static web server
+lite: $(VENV)/.lite $(PYODIDE)
+	$(BIN)/python tools/build_lite.py
+
+## test-lite: build the browser edition, then run lesson 1 and lesson 2's exercises in it in Chromium with nothing but
+## 127.0.0.1 reachable (3-10 minutes here: each notebook starts a Pyodide kernel; not part of `make test`)
+test-lite: lite
+	$(BIN)/pytest tests/test_lite.py
 
 ## docs: build the website (the guides in docs/, every lesson and exercise notebook with its stored outputs, never
 ## run) into build/site, offline; a warning fails it, so does a link to a guide, notebook or section that is not there

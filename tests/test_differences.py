@@ -6,6 +6,9 @@ mock changed and the table in docs/maintainer.md ("Teaching AWS, not moto") must
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import re
 from pathlib import Path
 
@@ -13,6 +16,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smworkbook.toolkit import rotation
+
+from .conftest import run_python
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "maintainer.md"
 
@@ -195,6 +200,78 @@ def test_an_event_invocation_runs_before_invoke_answers_and_permission_condition
     ran.unlink()
     sm.rotate_secret(SecretId="s", RotationLambdaARN=arn)  # AWS: AccessDeniedException (the condition names another)
     assert ran.read_text() == "yes"
+
+
+# The browser edition's set-up cell (make lite), in a fresh process that smworkbook.start() takes for a page
+# (sys.platform "emscripten", as in Pyodide): moto in-process, with the corrections that can apply there.
+PAGE_MOCK = """
+import json, types, boto3, smworkbook
+from smworkbook.toolkit import mock
+mock.sys = types.SimpleNamespace(platform="emscripten")
+aws = smworkbook.start()
+assert type(aws).__name__ == "PageMock", aws
+"""
+
+
+def _in_page(code: str) -> dict:
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "SMWORKBOOK_"))}
+    done = run_python(PAGE_MOCK + code, env=env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_browser_edition_has_no_server_so_responses_keep_moto_s_headers():
+    """Browser edition, no server: moto answers in the page's own Python, so the corrections to what its HTTP
+    server sends (corrections.SERVER_ONLY) cannot apply: the request id is moto's, not AWS's UUID. Every other
+    correction does: a missing secret is HTTP 400 with a top-level Message, as AWS answers."""
+    found = _in_page(
+        """
+sm = aws.client("secretsmanager")
+created = sm.create_secret(Name="s", SecretString="v")
+try:
+    sm.get_secret_value(SecretId="missing")
+except sm.exceptions.ResourceNotFoundException as error:
+    missing = error.response
+print(json.dumps({"endpoint": aws.endpoint_url, "id": created["ResponseMetadata"]["RequestId"],
+                  "status": missing["ResponseMetadata"]["HTTPStatusCode"], "message": missing.get("Message")}))
+"""
+    )
+    assert found["endpoint"] is None
+    assert not re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", found["id"])
+    assert (found["status"], found["message"]) == (400, "Secrets Manager can't find the specified secret.")
+
+
+def test_browser_edition_answers_requests_signed_with_any_keys():
+    """Browser edition, no signatures: requests signed with keys nobody issued are answered (AWS:
+    UnrecognizedClientException; the desktop mock: the same, server.OwnerOnly). Nothing but the page reaches it."""
+    found = _in_page(
+        """
+stranger = boto3.client("secretsmanager", region_name="us-east-1", aws_access_key_id="AKIANOBODYISSUED0000",
+                        aws_secret_access_key="not-a-key-of-this-mock")
+stranger.create_secret(Name="s", SecretString="v")
+print(json.dumps({"value": aws.client("secretsmanager").get_secret_value(SecretId="s")["SecretString"]}))
+"""
+    )
+    assert found == {"value": "v"}
+
+
+def test_browser_edition_leaves_out_lessons_4_onwards(tmp_path):
+    """Browser edition, no database: lessons 4 onwards (PostgreSQL, the signature-checked server, a web service) are not
+    in the page; its start page says so and points to `make lab`."""
+    build_lite = _tool("build_lite")
+    build_lite._write_contents(tmp_path)
+    shipped = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.ipynb"))
+    assert [name.split("/")[1][:2] for name in shipped if name.startswith("exercises/")] == ["01", "02", "03"]
+    assert [name.split("/")[1][:2] for name in shipped if name.startswith("notebooks/")] == ["00", "01", "02", "03"]
+    start = (tmp_path / "notebooks" / "00_start_here.ipynb").read_text()
+    assert "Lessons 4 onwards" in start and "make lab" in start and "make grade" in start
+
+
+def _tool(name: str):
+    spec = importlib.util.spec_from_file_location(name, GUIDE.parent.parent / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_every_row_of_the_guides_table_has_its_test():

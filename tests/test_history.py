@@ -64,3 +64,22 @@ def test_showing_an_empty_history_says_what_to_do(sm):
 def test_history_of_a_missing_secret_is_a_clear_error(aws):
     with pytest.raises(WorkbookError, match="There is no secret called 'nope'"):
         LabelHistory("nope").record("start")
+
+
+def test_the_browser_edition_draws_the_same_grid_without_pandas(sm, monkeypatch):
+    """Where pandas is missing (the browser edition, make lite), show() draws grid()'s cells, coloured the same."""
+    from smworkbook.toolkit import history as module
+
+    history = rolled_back_history(sm)
+    sm.put_secret_value(SecretId="s", SecretString="fixed")
+    history.record("put")
+    desktop = history.show().data
+    monkeypatch.setattr(module, "has_pandas", lambda: False)
+    page = history.show().data
+    assert page != desktop
+    for text in ("Labels of s", ">deprecated<", ">·<", ">created<", ">rollback<", "#c8e6c9", "#ffe0b2"):
+        assert text in page and text in desktop, text
+    columns, rows = history.grid()
+    assert columns == ["v1", "v2", "v3"]
+    assert rows["put"] == ["AWSPREVIOUS", "", "AWSCURRENT"]
+    assert page.count("<tr>") == 1 + 4

@@ -118,3 +118,43 @@ def test_labels_keep_one_order_whatever_order_aws_answers_in():
         "alpha",
         "zeta",
     )
+
+
+def test_the_table_and_the_browser_editions_html_come_from_one_data_function(sm, monkeypatch):
+    """version_rows feeds both: the DataFrame (desktop) and, where pandas is missing (the browser edition, make
+    lite), the HTML table and text a snapshot shows, with the same rows, colours and "(no value)"."""
+    from smworkbook.toolkit import versions
+
+    sm.create_secret(Name="s", SecretString="1")
+    sm.put_secret_value(SecretId="s", SecretString="2")
+    sm.put_secret_value(SecretId="s", SecretString="<3>", VersionStages=["canary"])
+    rows = versions.version_rows("s")
+    table = versions_table("s")
+    assert [list(row) for row in rows] == [
+        [r["version"], r["VersionId"], r["labels"], r["created"], r["deprecated"]] for r in table.to_dict("records")
+    ]
+    monkeypatch.setattr(versions, "has_pandas", lambda: False)
+    snapshot = versions.versions_snapshot("s")
+    html = snapshot._repr_html_()
+    assert html.count("<tr>") == 1 + 3 and "<th" in html
+    assert html.count(label_colour(("AWSCURRENT",))) == 5  # every cell of v2's row
+    assert label_colour(("AWSPREVIOUS",)) in html and label_colour(("canary",)) in html
+    assert "v3" in html and "canary" in html and rows[0].VersionId in html
+    text = repr(snapshot)
+    assert text.splitlines()[0].split() == COLUMNS
+    assert [line.split()[0] for line in text.splitlines()[1:]] == ["v1", "v2", "v3"]
+    assert versions.rows_text([]).split() == COLUMNS
+
+
+def test_a_version_without_a_value_reads_no_value_in_the_browser_edition():
+    from datetime import UTC, datetime
+
+    from smworkbook.toolkit.versions import VersionRow, rows_html
+
+    rows = [
+        VersionRow("v1", "a", ("AWSCURRENT",), datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), False),
+        VersionRow("v2", "b<", ("AWSPENDING",), None, False),
+    ]
+    html = rows_html(rows)
+    assert "2026-01-02 03:04:05" in html and "(no value)" in html
+    assert "b&lt;" in html and "b<" not in html

@@ -26,6 +26,7 @@ _LAZY = {
     "describe_table": "smworkbook.toolkit.describe",
     "LabelHistory": "smworkbook.toolkit.history",
     "versions_table": "smworkbook.toolkit.versions",
+    "version_rows": "smworkbook.toolkit.versions",
     "versions_snapshot": "smworkbook.toolkit.versions",
     "VersionsView": "smworkbook.toolkit.widgets",
     "show_versions": "smworkbook.toolkit.widgets",
@@ -72,6 +73,7 @@ __all__ = [
     "start",
     "start_database",
     "throttled",
+    "version_rows",
     "versions_snapshot",
     "versions_table",
 ]

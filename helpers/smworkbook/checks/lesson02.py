@@ -9,6 +9,9 @@ from smworkbook.checks._hints import short as _short
 from smworkbook.checks._registry import describe, exercise, prepares, read, require
 from smworkbook.toolkit.mock import current
 
+# The versions table's data, without pandas: the browser edition (make lite) runs these checks too.
+from smworkbook.toolkit.versions import version_rows
+
 PREVIOUS = "lesson02/db-password"
 DEPRECATED = "lesson02/api-key"
 ROLLBACK = "lesson02/feature-config"
@@ -30,12 +33,7 @@ def _put_values(name: str, values: list[str], **first_kwargs) -> list[str]:
 def _labels(name: str) -> dict[str, tuple[str, ...]]:
     """VersionId -> labels for every version of `name` (deprecated ones too)."""
     require(describe(name), f"There is no secret called {name!r}. Run the exercise cell again from the top.")
-    # Imported here: versions_table needs pandas, which takes longer to import than the rest of
-    # the checks together, and the other lessons' notebooks never need it.
-    from smworkbook.toolkit.versions import versions_table
-
-    table = versions_table(name)
-    return dict(zip(table["VersionId"], table["labels"], strict=True))
+    return {row.VersionId: row.labels for row in version_rows(name)}
 
 
 def _holder(labels: dict[str, tuple[str, ...]], label: str) -> str | None:

@@ -42,12 +42,15 @@ _DROPPED = (
 
 
 def point_environment_at(
-    endpoint_url: str,
+    endpoint_url: str | None,
     access_key_id: str,
     secret_access_key: str,
     api_token: str | None = None,
 ) -> None:
     """Make every boto3 client created from now on in this process talk to `endpoint_url` with these keys.
+
+    `endpoint_url` None: AWS's own endpoints, which only a mock in this process may answer (the browser
+    edition's moto, smworkbook.toolkit.inpage); nothing leaves a browser page but what the page allows.
 
     For a mock started elsewhere (a grader that owns the mock hands its endpoint, keys and
     /moto-api/ token to the kernel it runs), pass what its starter made; `environment_for()`
@@ -55,7 +58,7 @@ def point_environment_at(
     """
     for name in list(os.environ):
         # AWS_ENDPOINT_URL_<SERVICE> beats AWS_ENDPOINT_URL: a stale one would bypass the mock.
-        if name in _DROPPED or name.startswith("AWS_ENDPOINT_URL_"):
+        if name in _DROPPED or name.startswith("AWS_ENDPOINT_URL"):
             del os.environ[name]
     os.environ.pop(TOKEN_VARIABLE, None)
     os.environ.update(environment_for(endpoint_url, access_key_id, secret_access_key, api_token))
@@ -72,14 +75,13 @@ def point_environment_at(
 
 
 def environment_for(
-    endpoint_url: str, access_key_id: str, secret_access_key: str, api_token: str | None = None
+    endpoint_url: str | None, access_key_id: str, secret_access_key: str, api_token: str | None = None
 ) -> dict[str, str]:
     """The variables that point boto3 at `endpoint_url` with these keys (for a child process's environment).
 
     Pass the child an environment without the parent's AWS_* variables (see _DROPPED) as well.
     """
     variables = {
-        "AWS_ENDPOINT_URL": endpoint_url,
         "AWS_ACCESS_KEY_ID": access_key_id,
         "AWS_SECRET_ACCESS_KEY": secret_access_key,
         "AWS_DEFAULT_REGION": REGION,
@@ -89,6 +91,8 @@ def environment_for(
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+    if endpoint_url is not None:
+        variables["AWS_ENDPOINT_URL"] = endpoint_url
     if api_token is not None:
         variables[TOKEN_VARIABLE] = api_token
     return variables

@@ -6,7 +6,7 @@ import difflib
 
 import botocore.exceptions
 
-from smworkbook.engine.errors import WorkbookError, one_line
+from smworkbook.engine.errors import WorkbookError, one_line, require_secret_name
 
 
 class Backend:
@@ -50,3 +50,12 @@ class Backend:
             return self.client("secretsmanager").create_secret(Name=name, **create_secret_args)
         except botocore.exceptions.ParamValidationError as error:
             raise WorkbookError(f"ensure_secret({name!r}, ...): {one_line(error)}") from None
+
+    def ensure_absent(self, name: str) -> None:
+        """Make sure no secret called `name` exists (deleting it at once if it does)."""
+        require_secret_name(name)
+        try:
+            self.client("secretsmanager").delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+        except botocore.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import html
+from typing import TYPE_CHECKING
+
 from IPython.display import HTML
 
 from smworkbook.engine.errors import WorkbookError, require_secret_name
-from smworkbook.toolkit.versions import label_colour, table_id, versions_table
+from smworkbook.toolkit.versions import has_pandas, label_colour, table_id, version_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+# A cell with no label (deprecated) or before its version existed.
+_GREY = "text-align: center; color: #888; font-style: italic"
 
 
 class LabelHistory:
@@ -27,35 +36,44 @@ class LabelHistory:
         """Take a snapshot of the labels now, under the name `step` (recording a step again replaces it)."""
         if not isinstance(step, str) or not step.strip():
             raise WorkbookError(f"A step needs a short name, such as 'after update_secret', not {step!r}.")
-        table = versions_table(self.secret_id)
-        for version_id in table["VersionId"]:
-            if version_id not in self._version_ids:
-                self._version_ids.append(version_id)
-        self.steps[step] = dict(zip(table["VersionId"], table["labels"], strict=True))
+        rows = version_rows(self.secret_id)
+        for row in rows:
+            if row.VersionId not in self._version_ids:
+                self._version_ids.append(row.VersionId)
+        self.steps[step] = {row.VersionId: row.labels for row in rows}
+
+    def grid(self) -> tuple[list[str], dict[str, list[str]]]:
+        """The history's data: the version columns (v1 is the oldest) and, per step in the order recorded, what
+        each version held after it: its labels ("" for none, "·" before the version existed)."""
+        columns = [f"v{number}" for number in range(1, len(self._version_ids) + 1)]
+        rows = {
+            step: [", ".join(labels[version_id]) if version_id in labels else "·" for version_id in self._version_ids]
+            for step, labels in self.steps.items()
+        }
+        return columns, rows
 
     def table(self) -> pd.DataFrame:
-        """One row per step, in the order recorded, one column per version (v1 is the oldest); each
-        cell lists the labels the version held after that step ("" for none, "·" before the
-        version existed). Read it top to bottom, like a timeline."""
-        columns = [f"v{number}" for number in range(1, len(self._version_ids) + 1)]
-        rows = [
-            [", ".join(labels[version_id]) if version_id in labels else "·" for version_id in self._version_ids]
-            for labels in self.steps.values()
-        ]
-        return pd.DataFrame(rows, index=list(self.steps), columns=columns)
+        """grid() as a DataFrame: one row per step, one column per version. Read it top to bottom, like a
+        timeline."""
+        import pandas as pd
+
+        columns, rows = self.grid()
+        return pd.DataFrame(list(rows.values()), index=list(rows), columns=columns)
 
     def show(self):
         """The history as a coloured grid: green AWSCURRENT, amber AWSPREVIOUS, blue AWSPENDING,
         purple your own labels."""
         if not self.steps:
             raise WorkbookError("Nothing recorded yet: call history.record('step name') after a change.")
+        if not has_pandas():
+            return HTML(self._html())
         grid = self.table()
 
         def cell_style(value: str) -> str:
             colour = label_colour(value.split(", ")) if value not in ("", "·") else ""
             if colour:
                 return f"background-color: {colour}; text-align: center"
-            return "text-align: center; color: #888; font-style: italic"
+            return _GREY
 
         # The title is a header over the version columns, centred there: a table caption would be centred over
         # the step names too, and sit off-centre above the labels.
@@ -76,6 +94,22 @@ class LabelHistory:
         # HTML rather than the Styler itself: the Styler's plain-text form holds a memory address,
         # which would differ on every run.
         return HTML(styled.to_html())
+
+    def _html(self) -> str:
+        """grid() as the same coloured HTML table, without pandas (the browser edition)."""
+        columns, rows = self.grid()
+        head = "<th></th>" + "".join(f'<th style="text-align: center">{column}</th>' for column in columns)
+        body = []
+        for step, cells in rows.items():
+            shown = []
+            for value in cells:
+                colour = label_colour(value.split(", ")) if value not in ("", "·") else ""
+                style = f"background-color: {colour}; text-align: center" if colour else _GREY
+                shown.append(f'<td style="{style}">{html.escape("deprecated" if value == "" else value)}</td>')
+            body.append(f'<tr><th style="text-align: left">{html.escape(step)}</th>{"".join(shown)}</tr>')
+        caption = f"Labels of {html.escape(self.secret_id)} (· = not created yet)"
+        rows_html = "".join(body)
+        return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>"
 
     def _repr_html_(self) -> str:
         return self.show().data if self.steps else "<i>Nothing recorded yet.</i>"

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import urllib.request
 from collections.abc import Callable
 
 import boto3
-import botocore.exceptions
 from botocore.config import Config
 
 from smworkbook.engine import corrections, isolation
-from smworkbook.engine.errors import WorkbookError, install_short_errors, require_secret_name
+from smworkbook.engine.errors import WorkbookError, install_short_errors
 from smworkbook.toolkit import other_backends as backends
 from smworkbook.toolkit.backend import Backend
 
@@ -194,12 +194,14 @@ def start():
                 backends.unguard()
                 # A graded kernel uses the grader's mock, which runs in the grader's own process.
                 graded = _graded_mock() if _graded_mock is not None else None
-                _current = graded if graded is not None else _start_server()
+                _current = graded if graded is not None else _start_mock()
             else:
                 _current = backends.start_scoped(kind, target)
         # Before any boto3 client is made, and again on every call: a cell may have changed the
         # environment since.
-        if kind == "moto":
+        if kind == "moto" and _current.endpoint_url is None:  # in the page: no endpoint, moto answers in-process
+            isolation.point_environment_at(None, isolation.FAKE_ACCESS_KEY_ID, isolation.FAKE_SECRET_ACCESS_KEY)
+        elif kind == "moto":
             keys = _current.credentials
             isolation.point_environment_at(
                 _current.endpoint_url, keys.access_key_id, keys.secret_access_key, keys.api_token
@@ -243,6 +245,15 @@ def _stopped_message(endpoint_url: str) -> str:
         f"The mock AWS at {endpoint_url} has stopped (shut down, or its thread died), and the secrets it "
         "held are gone. Run the set-up cell (aws = smworkbook.start()) to start a fresh one."
     )
+
+
+def _start_mock():
+    """moto's server on loopback; in a browser (Pyodide, the browser edition), moto in this process."""
+    if sys.platform == "emscripten":
+        from smworkbook.toolkit import inpage
+
+        return inpage.PageMock()
+    return _start_server()
 
 
 def _start_server() -> MockAWS:

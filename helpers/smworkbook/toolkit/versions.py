@@ -1,16 +1,37 @@
-"""A secret's versions as a table: which version holds which staging label."""
+"""A secret's versions as a table: which version holds which staging label.
+
+`version_rows` reads them (plain data); `versions_table` makes a pandas DataFrame of it for the desktop
+workbook, `rows_html` an HTML table for the browser edition, which has no pandas (`make lite`). pandas is
+imported only by what needs it: a browser page cannot load it.
+"""
 
 from __future__ import annotations
 
+import html
+import importlib.util
 import itertools
+from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
 
 import botocore.exceptions
-import pandas as pd
 
 from smworkbook.engine.errors import WorkbookError, require_secret_name
 from smworkbook.toolkit.mock import current
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 COLUMNS = ["version", "VersionId", "labels", "created", "deprecated"]
+
+
+class VersionRow(NamedTuple):
+    """One version of a secret, as the versions table shows it."""
+
+    version: str  # v1 is the oldest
+    VersionId: str
+    labels: tuple[str, ...]
+    created: datetime | None  # None: a labelled version without a value
+    deprecated: bool
 
 
 def secret_names() -> list[str]:
@@ -23,6 +44,11 @@ def secret_names() -> list[str]:
 
 
 def versions_table(secret_id: str) -> pd.DataFrame:
+    """version_rows(secret_id) as a pandas DataFrame, one column per field (COLUMNS)."""
+    return rows_frame(version_rows(secret_id))
+
+
+def version_rows(secret_id: str) -> list[VersionRow]:
     """One row per version of `secret_id`, oldest first: its staging labels, when it was created,
     and whether it is deprecated (has no label left, so AWS may remove it).
 
@@ -59,10 +85,13 @@ def versions_table(secret_id: str) -> pd.DataFrame:
     listed = {row[0] for row in rows}
     for version_id, labels in described.get("VersionIdsToStages", {}).items():
         if version_id not in listed:
-            rows.append([version_id, ordered_labels(labels), pd.NaT, False])
-    table = pd.DataFrame(rows, columns=COLUMNS[1:])
-    table.insert(0, "version", [f"v{number}" for number in range(1, len(rows) + 1)])
-    return table
+            rows.append([version_id, ordered_labels(labels), None, False])
+    return [VersionRow(f"v{number}", *row) for number, row in enumerate(rows, 1)]
+
+
+def has_pandas() -> bool:
+    """Whether pandas can be imported here (not in the browser edition's page)."""
+    return importlib.util.find_spec("pandas") is not None
 
 
 # The order labels are listed in, whatever order AWS answers in: AWS's own first, then yours by name.
@@ -120,22 +149,61 @@ def style_versions(table: pd.DataFrame, uuid: str = "versions"):
     )
 
 
+def rows_html(rows: list[VersionRow], uuid: str = "versions") -> str:
+    """`rows` as an HTML table, each version's row coloured by its labels, without pandas (the browser edition):
+    the same columns, colours and dates as style_versions."""
+    head = "".join(f'<th style="text-align: left">{name}</th>' for name in COLUMNS)
+    body = []
+    for row in rows:
+        colour = label_colour(row.labels)
+        css = f"background-color: {colour}" if colour else "color: #888"
+        cells = [row.version, row.VersionId, ", ".join(row.labels), _created(row.created), str(row.deprecated)]
+        body.append("<tr>" + "".join(f'<td style="{css}">{html.escape(cell)}</td>' for cell in cells) + "</tr>")
+    return f'<table id="T_{uuid}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def rows_text(rows: list[VersionRow]) -> str:
+    """`rows` as aligned text, without pandas (the browser edition)."""
+    lines = [COLUMNS] + [
+        [row.version, row.VersionId, ", ".join(row.labels), _created(row.created), str(row.deprecated)] for row in rows
+    ]
+    widths = [max(len(line[column]) for line in lines) for column in range(len(COLUMNS))]
+    return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)) for line in lines)
+
+
 class VersionsSnapshot:
     """The versions of a secret at one moment, as a coloured table that stays as it was.
 
     Displayed in a notebook it is stored with the notebook as HTML, so it reads the same before anything
-    is run, after Run All, and in a notebook nobody trusts yet. `snapshot.table` is the DataFrame."""
+    is run, after Run All, and in a notebook nobody trusts yet. `snapshot.rows` are the versions
+    (version_rows), `snapshot.table` the DataFrame of them (where pandas is)."""
 
     def __init__(self, secret_id: str) -> None:
         self.secret_id = secret_id
-        self.table = versions_table(secret_id)
+        self.rows = version_rows(secret_id)
         self._uuid = table_id("versions")
 
+    @property
+    def table(self) -> pd.DataFrame:
+        return rows_frame(self.rows)
+
     def _repr_html_(self) -> str:
+        if not has_pandas():
+            return rows_html(self.rows, uuid=self._uuid)
         return style_versions(self.table, uuid=self._uuid).to_html()
 
     def __repr__(self) -> str:  # the plain-text form: the same table, labels as a list
-        return plain_text(self.table)
+        return plain_text(self.table) if has_pandas() else rows_text(self.rows)
+
+
+def rows_frame(rows: list[VersionRow]) -> pd.DataFrame:
+    """`rows` (version_rows) as versions_table's DataFrame."""
+    import pandas as pd
+
+    data = [[row.VersionId, row.labels, pd.NaT if row.created is None else row.created, row.deprecated] for row in rows]
+    table = pd.DataFrame(data, columns=COLUMNS[1:])
+    table.insert(0, "version", [row.version for row in rows])
+    return table
 
 
 def plain_text(table: pd.DataFrame) -> str:
@@ -150,4 +218,5 @@ def versions_snapshot(secret_id: str) -> VersionsSnapshot:
 
 
 def _created(date) -> str:
-    return "(no value)" if pd.isna(date) else date.strftime("%Y-%m-%d %H:%M:%S")
+    # None (version_rows) or NaT (a DataFrame's empty date): a version without a value.
+    return "(no value)" if date is None or date != date else date.strftime("%Y-%m-%d %H:%M:%S")

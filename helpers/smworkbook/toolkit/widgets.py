@@ -7,7 +7,17 @@ import html
 import ipywidgets as widgets
 
 from smworkbook.engine.errors import WorkbookError, require_secret_name
-from smworkbook.toolkit.versions import plain_text, secret_names, style_versions, table_id, versions_table
+from smworkbook.toolkit.versions import (
+    has_pandas,
+    plain_text,
+    rows_frame,
+    rows_html,
+    rows_text,
+    secret_names,
+    style_versions,
+    table_id,
+    version_rows,
+)
 
 LIVE_TITLE = "Live view of the mock (press Refresh after a change)"
 
@@ -24,7 +34,7 @@ class VersionsView(widgets.VBox):
     def __init__(self, secret_id: str | None = None) -> None:
         if secret_id is not None:
             require_secret_name(secret_id)
-        self.table = None
+        self.rows = None  # version_rows of the secret shown
         self.message = ""
         self._uuid = table_id("versions_view")
         self._loading = False
@@ -57,8 +67,8 @@ class VersionsView(widgets.VBox):
         parts.append(f"<p>Secret: <code>{html.escape(str(self.secret))}</code></p>")
         if self.message:
             parts.append(f"<p><i>{html.escape(self.message)}</i></p>")
-        if self.table is not None:
-            parts.append(style_versions(self.table, uuid=self._uuid).to_html())
+        if self.rows is not None:
+            parts.append(self._table_html())
         return "\n".join(parts)
 
     def static_text(self) -> str:
@@ -66,9 +76,23 @@ class VersionsView(widgets.VBox):
         lines = [f"{LIVE_TITLE}: {self.secret}"]
         if self.message:
             lines.append(self.message)
-        if self.table is not None:
-            lines.append(plain_text(self.table))
+        if self.rows is not None:
+            lines.append(self._table_text())
         return "\n".join(lines)
+
+    @property
+    def table(self):
+        """The versions shown, as a DataFrame (None when none are shown)."""
+        return None if self.rows is None else rows_frame(self.rows)
+
+    def _table_html(self) -> str:
+        # Without pandas (the browser edition, make lite): the same rows and colours, drawn by hand.
+        return (
+            style_versions(self.table, uuid=self._uuid).to_html() if has_pandas() else rows_html(self.rows, self._uuid)
+        )
+
+    def _table_text(self) -> str:
+        return plain_text(self.table) if has_pandas() else rows_text(self.rows)
 
     @property
     def secret(self) -> str | None:
@@ -91,12 +115,12 @@ class VersionsView(widgets.VBox):
             self._loading = False
 
     def _show(self) -> None:
-        self.table, self.message = None, ""
+        self.rows, self.message = None, ""
         if self.secret is None:
             self.message = "There are no secrets yet. Create one, then press Refresh."
         else:
             try:
-                self.table = versions_table(self.secret)
+                self.rows = version_rows(self.secret)
             except WorkbookError as error:
                 # A widget callback has nowhere to raise to: say it in the widget.
                 self.message = str(error)
@@ -109,14 +133,13 @@ class VersionsView(widgets.VBox):
         self.notice.value = f"<i>{html.escape(self.message)}</i>" if self.message else ""
         # Set the Output's contents in one go: clear_output() only works inside a running kernel.
         self.output.outputs = ()
-        if self.table is not None:
-            html_table = style_versions(self.table, uuid=self._uuid).to_html()
-            data = {"text/html": html_table, "text/plain": plain_text(self.table)}
+        if self.rows is not None:
+            data = {"text/html": self._table_html(), "text/plain": self._table_text()}
             self.output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
 
 
 def show_versions(secret_id: str | None = None) -> VersionsView:
     """A widget showing the versions of `secret_id` (or of the first secret) with their labels."""
     if secret_id is not None:
-        versions_table(secret_id)  # a clear error now for a name that can't be shown
+        version_rows(secret_id)  # a clear error now for a name that can't be shown
     return VersionsView(secret_id)

@@ -51,6 +51,9 @@ from smworkbook.engine.corrections.rotation import NO_ROTATION_FUNCTION, ROTATIO
 MODULES = (validation, values, lifecycle, replication, kms, rotation, functions, access, trail, wire)
 # In the order they are applied (a later one may wrap what an earlier one patched).
 ALL = tuple(correction for module in MODULES for correction in module.CORRECTIONS)
+# The corrections that change what moto's HTTP server sends: the browser edition has no server (moto answers in
+# the page's own process, smworkbook.toolkit.inpage), so they cannot apply there; every other one does.
+SERVER_ONLY = (wire.responses_carry_aws_metadata,)
 
 __all__ = [
     "ALL",
@@ -64,6 +67,7 @@ __all__ = [
     "NAME_SCHEDULED_FOR_DELETION",
     "NO_ROTATION_FUNCTION",
     "PUBLIC_POLICY",
+    "SERVER_ONLY",
     "ROTATION_IN_PROGRESS",
     "apply",
 ]
@@ -71,11 +75,13 @@ __all__ = [
 _applied = False
 
 
-def apply() -> None:
-    """Apply every correction in ALL to moto, once per process."""
+def apply(server: bool = True) -> None:
+    """Apply every correction in ALL to moto, once per process; `server=False` (moto in this process, no
+    HTTP server) leaves out SERVER_ONLY."""
     global _applied
     if _applied:
         return
     for correction in ALL:
-        correction()
+        if server or correction not in SERVER_ONLY:
+            correction()
     _applied = True
