@@ -9,10 +9,11 @@ import urllib.request
 from collections.abc import Callable
 
 import boto3
+import botocore.exceptions
 from botocore.config import Config
 
 from smworkbook.engine import corrections, isolation
-from smworkbook.engine.errors import WorkbookError, install_short_errors
+from smworkbook.engine.errors import WorkbookError, install_short_errors, require_secret_name
 from smworkbook.toolkit import other_backends as backends
 from smworkbook.toolkit.backend import Backend
 
