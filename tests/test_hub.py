@@ -131,6 +131,8 @@ def test_each_learner_runs_lesson_1_and_an_exercise_check_in_their_own_kernel(cl
 
 VICTIM_CELL = """
 import json, os, boto3, smworkbook
+from ipykernel.connect import get_connection_file
+channels = {k: v for k, v in json.load(open(get_connection_file())).items() if k in ("transport", "ip")}
 aws = smworkbook.start()
 sm = boto3.client("secretsmanager")
 aws.ensure_absent("learner-a/db")
@@ -138,7 +140,7 @@ sm.create_secret(Name="learner-a/db", SecretString="s3cret-of-a")
 db = smworkbook.start_database()
 login = db.create_login("app_a")
 print(json.dumps({"endpoint": aws.endpoint_url, "key": aws.credentials.access_key_id, "db_port": db.port,
-                  "pid": os.getpid(), "home": os.environ["HOME"],
+                  "pid": os.getpid(), "home": os.environ["HOME"], "channels": channels,
                   "secrets": [s["Name"] for s in sm.list_secrets()["SecretList"]]}))
 """
 
@@ -161,6 +163,7 @@ def test_another_learner_on_the_hub_cannot_reach_a_learners_server_mock_database
 import os
 attempt("victim's home", lambda: os.listdir({home!r}))
 attempt("victim's notebook", lambda: open({home!r} + "/my-solution.ipynb").read())
+attempt("victim's kernel output channel", lambda: os.stat({target["channels"]["ip"]!r} + "-2"))
 print(json.dumps(outcomes))"""
     code = textwrap.dedent(ATTACKER_CODE).replace("json.loads(sys.argv[1])", f"json.loads({json.dumps(target)!r})")
     attack = kernels[attacker].run(code.replace("\nprint(json.dumps(outcomes))", more))
@@ -170,6 +173,9 @@ print(json.dumps(outcomes))"""
     assert allowed == {}
     assert "PermissionError" in outcomes["victim's home"] and "PermissionError" in outcomes["victim's notebook"]
     assert "PermissionError" in outcomes["kernel's environment"]
+    # The kernel talks over Unix sockets in the victim's private runtime folder (tests/test_kernel_channels.py).
+    assert target["channels"]["transport"] == "ipc" and target["channels"]["ip"].startswith(home)
+    assert "PermissionError" in outcomes["victim's kernel output channel"]
     assert "needs this mock's token" in outcomes["data.json"]
     assert "InvalidSignatureException" in outcomes["key id alone: read"]
     assert "password authentication failed" in outcomes["database as postgres/''"]
