@@ -4,7 +4,9 @@ A learner's kernel runs as one OS user; another user of the machine attacks it o
 anyone on a JupyterHub with local processes or a lab PC could: moto's /moto-api/ pages (data.json,
 reset, the dashboard), the AWS API signed with the public `testing` keys or with the learner's
 key id and a guessed secret, the database's port. Every attempt must be refused, and the learner's
-secrets and database must be as they were. Needs root (useradd, runuser), as CI runs.
+secrets and database must be as they were. A dashboard link shown in a cell's output (read from a shared
+notebook) neither resets nor configures the mock, and reads nothing once it is 10 minutes old. Needs root
+(useradd, runuser), as CI runs.
 """
 
 from __future__ import annotations
@@ -41,8 +43,13 @@ sm = boto3.client("secretsmanager")
 sm.create_secret(Name="learner-a/db", SecretString="s3cret-of-a")
 db = smworkbook.start_database()
 login = db.create_login("app_a")
+# The dashboard link the learner's (or instructor's) cell showed, and one shown 11 minutes ago.
+from smworkbook.grading import instructor
+from smworkbook.engine import server
+link = instructor.dashboard_url()
+old = server.view_pass(aws.credentials, now=__import__("time").time() - 660)
 print(json.dumps({"endpoint": aws.endpoint_url, "key": aws.credentials.access_key_id, "db_port": db.port,
-                  "pid": os.getpid()}), flush=True)
+                  "pid": os.getpid(), "link": link, "old_link": link.split("?")[0] + "?token=" + old}), flush=True)
 sys.stdin.readline()
 print(json.dumps({"secrets": [s["Name"] for s in sm.list_secrets()["SecretList"]],
                   "value": sm.get_secret_value(SecretId="learner-a/db")["SecretString"],
@@ -73,6 +80,12 @@ attempt("data.json", lambda: get("/moto-api/data.json"))
 attempt("reset", lambda: get("/moto-api/reset", "POST"))
 attempt("dashboard", lambda: get("/moto-api/"))
 attempt("guessed token", lambda: get("/moto-api/data.json?token=testing"))
+# A dashboard link read from a cell's output: it neither resets nor configures the mock, nor reads it later.
+link, query = target["link"].split("?")
+attempt("link: reset", lambda: get(link.removeprefix(endpoint) + "reset?" + query, "POST"))
+attempt("link: config", lambda: get(link.removeprefix(endpoint) + "config?" + query, "POST"))
+attempt("old link: data.json", lambda: get(target["old_link"].removeprefix(endpoint).replace("/?", "/data.json?")))
+attempt("old link: dashboard", lambda: get(target["old_link"].removeprefix(endpoint)))
 config = botocore.config.Config(retries={"max_attempts": 1})
 for label, key, secret in [("public keys", "testing", "testing"), ("key id alone", target["key"], "guessed")]:
     sm = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1", config=config,
@@ -176,7 +189,8 @@ def test_another_user_of_the_machine_cannot_read_or_change_a_learners_mock_or_da
     allowed = {label: outcome for label, outcome in outcomes.items() if not outcome.startswith("refused")}
     assert allowed == {}
     # Each refusal says what is wrong, as AWS or the mock would.
-    for page in ("data.json", "reset", "dashboard", "guessed token"):
+    pages = ("data.json", "reset", "dashboard", "guessed token", "link: reset", "link: config", "old link: data.json")
+    for page in (*pages, "old link: dashboard"):
         assert outcomes[page].startswith("refused 403: 403 Forbidden: /moto-api/"), outcomes[page]
         assert "needs this mock's token" in outcomes[page]
     for action in ("list", "read", "delete"):

@@ -154,7 +154,11 @@ class OwnerOnly:
         referer = urlsplit(environ.get("HTTP_REFERER", ""))
         if referer.netloc == environ.get("HTTP_HOST") and referer.path.startswith("/moto-api"):
             offered += parse_qs(referer.query).get("token", [])
-        return any(hmac.compare_digest(value.encode(), expected) for value in offered)
+        if any(hmac.compare_digest(value.encode(), expected) for value in offered):
+            return True
+        # A dashboard link's pass (view_pass) reads, for a while: the dashboard, its script, data.json.
+        reads = environ.get("REQUEST_METHOD") in ("GET", "HEAD") and environ.get("PATH_INFO") in _VIEWABLE
+        return reads and any(is_view_pass(value, self._credentials) for value in offered)
 
     def _check_signature(self, environ, body: bytes):
         authorization = environ.get("HTTP_AUTHORIZATION")
@@ -305,10 +309,39 @@ def _refuse(environ, start_response, code: str, message: str):
     return [payload]
 
 
+# A dashboard link (instructor.dashboard_link) is shown in a cell's output, and outputs travel: a notebook shared
+# with a colleague, a screenshot, a shared screen, a notebook saved where others can read it. So the link never
+# carries the mock's token, which opens every /moto-api/ page (reset, config) for as long as the mock runs, but a
+# pass: the pages that only show the mock's state, for VIEW_PASS_SECONDS, then refused (run the cell again for a new
+# link). It is the token's HMAC of its expiry time, so the kernel makes one without asking the mock.
+VIEW_PASS_SECONDS = 600
+_VIEWABLE = frozenset({"/moto-api/", "/moto-api/lib.js", "/moto-api/data.json"})
+_VIEW_PASS = re.compile(r"^v([0-9a-f]{8,12})-([0-9a-f]{32})$")
+
+
+def view_pass(credentials: Credentials, now: float | None = None) -> str:
+    """A pass for a dashboard link: reads the mock's dashboard and data.json for VIEW_PASS_SECONDS, nothing else."""
+    expiry = int((time.time() if now is None else now) + VIEW_PASS_SECONDS)
+    return f"v{expiry:x}-{_pass_mac(credentials, expiry)}"
+
+
+def is_view_pass(offered: str, credentials: Credentials) -> bool:
+    """Whether `offered` is an unexpired pass view_pass made with these credentials."""
+    match = _VIEW_PASS.match(offered)
+    if match is None or int(match[1], 16) < time.time():
+        return False
+    return hmac.compare_digest(match[2], _pass_mac(credentials, int(match[1], 16)))
+
+
+def _pass_mac(credentials: Credentials, expiry: int) -> str:
+    return hmac.new(credentials.api_token.encode(), f"view-pass:{expiry}".encode(), sha256).hexdigest()[:32]
+
+
 def _forbidden(start_response, path: str, needed: str = ""):
     needed = needed or (
-        f"this mock's token (header {TOKEN_HEADER} or ?token=...). "
-        "Its owner's kernel has it: smworkbook.instructor.dashboard_link()"
+        f"this mock's token (header {TOKEN_HEADER} or ?token=...); a dashboard link shows the dashboard and "
+        f"data.json for {VIEW_PASS_SECONDS // 60} minutes, nothing else. "
+        "Its owner's kernel makes a new link: smworkbook.instructor.dashboard_link()"
     )
     payload = f"403 Forbidden: {path} needs {needed}.\n".encode()
     start_response("403 Forbidden", [("Content-Type", "text/plain"), ("Content-Length", str(len(payload)))])
