@@ -290,3 +290,89 @@ def test_two_graders_of_the_same_learner_take_turns_so_neither_sweeps_the_others
     waiting.join(10)
     assert turns == ["another learner", "first done", "second"]
     assert oct((learner_users._CLAIMS).stat().st_mode & 0o777) == "0o700"
+
+
+# The learner's kernel: a client made, the mock stopped (the port it held handed to the attack), a client call
+# while stopped, then the mock started again and the old client used.
+RESTART_VICTIM = """
+import json, socket, sys, boto3, smworkbook
+aws = smworkbook.start()
+before = aws.endpoint_url
+sm = boto3.client("secretsmanager")
+aws.stop()
+plain = socket.socket()  # the control: a port freed as ports were before, by closing its socket
+plain.bind(("127.0.0.1", 0))
+print(json.dumps({"port": int(before.rsplit(":", 1)[1]), "control": plain.getsockname()[1]}), flush=True)
+plain.close()
+sys.stdin.readline()
+try:
+    sm.list_secrets()
+    during = "answered"
+except Exception as error:
+    during = type(error).__name__
+aws = smworkbook.start()
+sm.create_secret(Name="after-restart", SecretString="s3cret-of-a")
+print(json.dumps({"same port": aws.endpoint_url == before, "while stopped": during,
+                  "secrets": [s["Name"] for s in sm.list_secrets()["SecretList"]]}), flush=True)
+"""
+
+# Another user: every way to take a port (both families, specific and wildcard addresses, each reuse option).
+PORT_TAKER = """
+import json, socket, sys
+outcomes = {}
+for name in ("port", "control"):
+    port = json.loads(sys.argv[1])[name]
+    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+        for reuse in ((), ("SO_REUSEADDR",), ("SO_REUSEPORT",), ("SO_REUSEADDR", "SO_REUSEPORT")):
+            taker = socket.socket(family)
+            for option in reuse:
+                taker.setsockopt(socket.SOL_SOCKET, getattr(socket, option), 1)
+            label = f"{name} {host} {'+'.join(reuse) or 'plain'}"
+            try:
+                taker.bind((host, port))
+                taker.listen()
+                outcomes[label] = "ALLOWED"
+            except OSError as error:
+                outcomes[label] = "refused: " + error.strerror
+            taker.close()
+print(json.dumps(outcomes))
+"""
+
+
+@needs_root
+def test_after_stop_no_other_user_can_take_the_mocks_port_and_old_clients_reach_the_restarted_mock(learners):
+    """Before: another user bound the freed port, the restarted mock took another one with the same keys, and
+    clients made before sent their signed requests (secrets in their bodies) to the other user's listener."""
+    (victim, victim_home), (attacker, attacker_home) = learners
+    python = _interpreter()
+    kernel = subprocess.Popen(
+        [*python, textwrap.dedent(RESTART_VICTIM)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **_as(victim, victim_home),
+    )
+    try:
+        ports = kernel.stdout.readline()
+        assert ports, kernel.stderr.read()
+        attack = subprocess.run(
+            [*python, textwrap.dedent(PORT_TAKER), ports],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            **_as(attacker, attacker_home),
+        )
+        assert attack.returncode == 0, attack.stderr
+        kernel.stdin.write("\n")
+        kernel.stdin.flush()
+        after = json.loads(kernel.stdout.readline() or "{}")
+    finally:
+        kernel.kill()
+        kernel.wait()
+    outcomes = json.loads(attack.stdout)
+    held = {label: outcome for label, outcome in outcomes.items() if label.startswith("port ")}
+    assert len(held) == 12 and set(held.values()) == {"refused: Address already in use"}, held
+    assert outcomes["control 127.0.0.1 plain"] == "ALLOWED"  # a port freed the old way: anyone takes it
+    # While stopped, the old client's call is refused at once (nobody listens); after the restart it reaches the mock.
+    assert after == {"same port": True, "while stopped": "EndpointConnectionError", "secrets": ["after-restart"]}

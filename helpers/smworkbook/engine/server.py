@@ -17,6 +17,7 @@ import json
 import re
 import secrets
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -381,6 +382,33 @@ class TokenOnly:
         return _forbidden(start_response, environ.get("PATH_INFO", "/"), "the service's token (Authorization: Bearer)")
 
 
+class PortHold:
+    """This kernel's mock port on 127.0.0.1, kept while no mock runs on it, so no other user can take it.
+
+    After `aws.stop()`, boto3 clients made before still send their requests to the old port. Were the port free,
+    another user of the machine could bind it and receive them (bodies with secret values, signatures made with the
+    mock's keys to relay to the restarted mock). The hold is a socket bound to the port that never listens: a
+    connection to the port while no mock runs is refused at once, as before; no other user can bind it, whatever
+    SO_REUSEADDR or SO_REUSEPORT they set, on 127.0.0.1 or a wildcard address (Linux lets a socket join a
+    SO_REUSEPORT group only with the same effective user id, socket(7)); and the next mock listens on the same port,
+    so old clients reach it. Linux only: on macOS and the BSDs SO_REUSEPORT has no user check, and Windows has none.
+    """
+
+    def __init__(self) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Never SO_REUSEADDR: two sockets that both set it may share a port while neither listens (socket(7)).
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+
+    @staticmethod
+    def possible() -> bool:
+        return sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
+
+    def close(self) -> None:
+        self._socket.close()
+
+
 class LoopbackMotoServer(ThreadedMotoServer):
     """ThreadedMotoServer on 127.0.0.1 that binds its port in start() and answers only its owner.
 
@@ -389,15 +417,18 @@ class LoopbackMotoServer(ThreadedMotoServer):
     Binding the socket here raises OSError at once instead, with nothing printed.
     """
 
-    def __init__(self, credentials: Credentials, port: int = 0) -> None:
-        super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
+    def __init__(self, credentials: Credentials, port: int = 0, hold: PortHold | None = None) -> None:
+        super().__init__(ip_address="127.0.0.1", port=hold.port if hold else port, verbose=False)
         self.credentials = credentials
+        self._hold = hold
 
     def start(self) -> None:
         app = OwnerOnly(DomainDispatcherApplication(create_backend_app), self.credentials)
         for middleware in MIDDLEWARE:
             app = middleware(app)
-        with socket.create_server((self._ip_address, self._port)) as listening:
+        # On a held port (PortHold), the listening socket joins the hold's SO_REUSEPORT group, which only this
+        # OS user's sockets can join.
+        with socket.create_server((self._ip_address, self._port), reuse_port=self._hold is not None) as listening:
             # werkzeug takes its own copy of the socket from the descriptor.
             self._server = make_server(
                 self._ip_address, self._port, app, True, request_handler=MotoRequestHandler, fd=listening.fileno()
