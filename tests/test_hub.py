@@ -139,8 +139,14 @@ aws.ensure_absent("learner-a/db")
 sm.create_secret(Name="learner-a/db", SecretString="s3cret-of-a")
 db = smworkbook.start_database()
 login = db.create_login("app_a")
+from smworkbook.grading import instructor
+from smworkbook.engine import server
+link = instructor.dashboard_url()
+old = server.view_pass(aws.credentials, now=__import__("time").time() - 660)
 print(json.dumps({"endpoint": aws.endpoint_url, "key": aws.credentials.access_key_id, "db_port": db.port,
                   "pid": os.getpid(), "home": os.environ["HOME"], "channels": channels,
+                  "link": link, "old_link": link.split("?")[0] + "?token=" + old,
+                  "db_socket": str(db._server.gate.target),
                   "secrets": [s["Name"] for s in sm.list_secrets()["SecretList"]]}))
 """
 
@@ -166,7 +172,8 @@ attempt("victim's notebook", lambda: open({home!r} + "/my-solution.ipynb").read(
 attempt("victim's kernel output channel", lambda: os.stat({target["channels"]["ip"]!r} + "-2"))
 print(json.dumps(outcomes))"""
     code = textwrap.dedent(ATTACKER_CODE).replace("json.loads(sys.argv[1])", f"json.loads({json.dumps(target)!r})")
-    attack = kernels[attacker].run(code.replace("\nprint(json.dumps(outcomes))", more))
+    # The shared-host attack up to its lock-out (which waits for the test's signal on stdin), then the home.
+    attack = kernels[attacker].run(code.split("# The lock-out")[0] + more)
     assert attack.error == "", attack.text
     outcomes = json.loads(attack.text.strip().splitlines()[-1])
     allowed = {label: outcome for label, outcome in outcomes.items() if not outcome.startswith("refused")}
@@ -178,7 +185,8 @@ print(json.dumps(outcomes))"""
     assert "PermissionError" in outcomes["victim's kernel output channel"]
     assert "needs this mock's token" in outcomes["data.json"]
     assert "InvalidSignatureException" in outcomes["key id alone: read"]
-    assert "password authentication failed" in outcomes["database as postgres/''"]
+    assert "answers only the processes of the OS user" in outcomes["database as postgres/''"]  # fixtures/gate.py
+    assert "PermissionError" in outcomes["database's socket"]
     # Through the hub: the attacker's token opens neither the victim's server nor its kernels.
     for path in ("/api/contents", "/api/kernels", f"/api/kernels/{kernels[victim].id}"):
         answer = requests.get(
