@@ -282,3 +282,25 @@ def test_grading_a_class_folder_with_no_learners_is_a_one_line_error(tmp_path, c
     assert main(["gradebook", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     assert "no learners' folders" in capsys.readouterr().err
     assert os.listdir(tmp_path) == []
+
+
+def test_a_signed_report_rewritten_with_its_keys_in_another_order_is_still_the_graders(tmp_path):
+    """The signature covers the report's content, not its layout: a tool that rewrites the JSON (jq -S, an editor)
+    with its keys in another order keeps it valid; a changed value does not."""
+    key = b"k" * 32
+    report = grading.Report(results=[grading.Result("1.1", "t", "01_a.ipynb", grading.PASSED, "")])
+    body = json.loads(gradebook.signed_report(report, "ann", key))
+    reordered = tmp_path / "ann.json"
+    reordered.write_text(json.dumps(dict(reversed(list(body.items())))), encoding="utf-8")
+    assert gradebook.read_signed(reordered, key)["learner"] == "ann"
+    reordered.write_text(json.dumps({**body, "learner": "bob"}), encoding="utf-8")
+    with pytest.raises(WorkbookError, match="signature does not match"):
+        gradebook.read_signed(reordered, key)
+
+
+def test_the_warning_about_a_submissions_folder_others_can_read_comes_only_when_they_can(classroom, hostile_class):
+    """As root (each learner's kernel under its own OS user), a readable folder would let kernels read each other's
+    work: the grader says so for the classroom's folder (made 0755) and not for the hostile class's (0700)."""
+    warning = "can be read by other users"
+    assert any(warning in line for line in classroom["said"]) == learner_users.available()
+    assert not any(warning in line for line in hostile_class["said"])
