@@ -85,6 +85,8 @@ endif
 	@touch $@ $(VENV)/.lab
 
 ## lab: make my-work/ (your copies of the exercises) on first use, then start JupyterLab on the start page
+# Kernels talk over Unix sockets in Jupyter's private runtime folder (~/.local/share/jupyter/runtime, 0700), not
+# loopback TCP, whose ports any user of the machine can connect to (tests/test_kernel_channels.py).
 lab: $(VENV)/.lab
 	@-$(BIN)/smworkbook my-work --root "$(LAB_ROOT)"
 	@echo "Starting JupyterLab on notebooks/00_start_here.ipynb: it opens in your browser, or open the address below. Ctrl+C stops it."
@@ -95,6 +97,7 @@ lab: $(VENV)/.lab
 	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 	  --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	  --KernelManager.transport=ipc \
 	  $(ROOT_FLAG) $(LAB_FLAGS)
 
 $(HUB_PROXY): tests/hub/package.json tests/hub/package-lock.json

@@ -6,10 +6,12 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -100,10 +102,13 @@ def free_port() -> int:
 def running_lab(home: Path, root: Path = ROOT, extra_env: dict[str, str] | None = None, extra_flags: str = ""):
     """Run `make lab` (the README's command) on a free port, serving `root`; yields (base_url, token).
 
-    Jupyter's runtime files go to `home`, not to the real home folder.
+    Jupyter's runtime files go to a short private folder, not to the real home folder: `make lab`'s kernels talk over
+    Unix sockets next to their connection files, and a socket's path holds 107 bytes at most (a pytest tmp_path's
+    runtime folder is too deep).
     """
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, HOME=str(home), JUPYTER_RUNTIME_DIR=str(home / "runtime"), **(extra_env or {}))
+    runtime = tempfile.mkdtemp(prefix="smw-rt-")
+    env = dict(os.environ, HOME=str(home), JUPYTER_RUNTIME_DIR=runtime, **(extra_env or {}))
     flags = f"--no-browser --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token} {extra_flags}"
     process = subprocess.Popen(
         ["make", "--no-print-directory", "lab", f"LAB_FLAGS={flags}", f"LAB_ROOT={root}"],
@@ -131,6 +136,7 @@ def running_lab(home: Path, root: Path = ROOT, extra_env: dict[str, str] | None 
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 # Loopback requests never go through a proxy the environment may name.

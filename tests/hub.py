@@ -54,6 +54,11 @@ c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.ip = "127.0.0.1"
 c.Spawner.cmd = {command!r}
 c.Spawner.environment = {environment!r}
+# Kernels over Unix sockets in the learner's private runtime folder, not loopback TCP (docs/hub-admin.md). A socket's
+# path (<runtime>/kernel-<36-character id>-ipc-N) must fit in 107 bytes: these homes are too deep for
+# ~/.local/share/jupyter/runtime, so the runtime folder is a short one in the home.
+c.Spawner.args = ["--KernelManager.transport=ipc"]
+c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: {folder!r} + "/" + spawner.user.name + "/.rt"
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 600
 c.Spawner.http_timeout = 600

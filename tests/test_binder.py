@@ -6,11 +6,14 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from .conftest import ROOT, free_port, run_python
 
@@ -45,12 +48,15 @@ def test_post_build_settings_are_those_of_make_lab():
 
 
 def test_jupyter_reads_the_post_build_settings(tmp_path):
-    """The settings postBuild writes are ones JupyterLab really reads: / opens the start page."""
+    """The settings postBuild writes are ones JupyterLab really reads: / opens the start page, kernels use IPC."""
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "jupyter_lab_config.json").write_text(json.dumps(_server_config()))
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, HOME=str(tmp_path), JUPYTER_CONFIG_PATH=str(tmp_path / "config"))
-    env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
+    # A kernel's IPC sockets are named <runtime>/kernel-<36-character id>-ipc-N, within a Unix socket path's 107
+    # bytes only under a runtime folder of 55 characters at most (as ~/.local/share/jupyter/runtime is): not tmp_path.
+    runtime = Path(tempfile.mkdtemp(prefix="smw-rt-"))
+    env["JUPYTER_RUNTIME_DIR"] = str(runtime)
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--port={port}"]
     command += ["--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}"]
     command += ["--allow-root"] if os.getuid() == 0 else []
@@ -66,9 +72,16 @@ def test_jupyter_reads_the_post_build_settings(tmp_path):
                 time.sleep(0.3)
         opened = urllib.request.urlopen(f"{base}/?token={token}", timeout=10)
         assert "/lab/tree/notebooks/00_start_here.ipynb" in opened.url
+        # Kernels over Unix sockets in the private runtime folder (tests/test_kernel_channels.py says why).
+        started = urllib.request.urlopen(urllib.request.Request(f"{base}/api/kernels?token={token}", b"{}"), timeout=30)
+        kernel = json.loads(started.read())["id"]
+        connection = json.loads((runtime / f"kernel-{kernel}.json").read_text())
+        assert connection["transport"] == "ipc" and connection["ip"].startswith(str(runtime))
+        assert runtime.stat().st_mode & 0o077 == 0
     finally:
         lab.terminate()
         lab.wait(timeout=30)
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def test_the_readme_has_a_binder_badge_opening_the_start_page():

@@ -247,24 +247,39 @@ def test_a_server_keeps_its_files_in_memory_when_there_is_room(db, monkeypatch):
 def test_a_temporary_folder_chosen_with_tmpdir_holds_the_servers_files(tmp_path, monkeypatch):
     """On a hub that gives each user a TMPDIR, a learner's server writes there, not to /dev/shm.
 
-    The folder is deep on purpose: a Unix-domain socket's path may not exceed 107 bytes, so the server
-    listens on loopback TCP only (it failed to start here when it also made a socket in the folder)."""
-    tmp_path = tmp_path / ("a-hub-gives-each-learner-a-deep-temporary-folder-" * 2)
-    tmp_path.mkdir()
+    Unless the folder is too deep for the server's Unix socket (a path of 107 bytes at most, unix(7)): then the
+    server's folder is a private one in /tmp, and the server still starts."""
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
     assert postgres.scratch_folder() == str(tmp_path)
     server = database.Database(postgres.start_server())
     try:
         assert server._server.root.parent == tmp_path and server._server.root in postgres.server_folders()
+        assert server.can_log_in(postgres.ADMIN, server._server.admin_password)
     finally:
         server.stop()
     assert list(tmp_path.iterdir()) == []
+    deep = tmp_path / ("a-hub-gives-each-learner-a-deep-temporary-folder-" * 2)
+    deep.mkdir()
+    monkeypatch.setenv("TMPDIR", str(deep))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    server = database.Database(postgres.start_server())
+    try:
+        root = server._server.root
+        assert root.parent == Path("/tmp") and root.stat().st_mode & 0o077 == 0 and root in postgres.server_folders()
+        assert server.can_log_in(postgres.ADMIN, server._server.admin_password)
+    finally:
+        server.stop()
+    assert list(deep.iterdir()) == [] and not root.exists()
 
 
 def test_a_port_taken_between_the_probe_and_the_start_is_replaced_by_another(monkeypatch):
-    """Learners share loopback: another learner's server may take the free port before PostgreSQL binds it."""
+    """Learners share loopback: another learner's server may take the free port before PostgreSQL binds it.
+
+    Where PostgreSQL listens on the port itself (no gate: not Linux); behind the gate it listens on a Unix socket."""
     import socket
+
+    monkeypatch.setattr(postgres.gates, "possible", lambda: False)
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

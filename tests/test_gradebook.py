@@ -122,8 +122,8 @@ def _report(classroom, name):
 
 def test_the_gradebook_has_a_row_per_learner_and_a_column_per_exercise_in_registry_order(classroom):
     header, *rows = _rows(classroom["path"])
-    assert header == ["learner", *EXERCISES, "total"]
-    totals = {row[0]: int(row[-1]) for row in rows}
+    assert header == ["learner", *EXERCISES, "total", "note"]
+    totals = {row[0]: int(row[-2]) for row in rows}
     assert totals == {"ann": 6, "bob": 0, "cy": 0, "dee": 5, "eve": 0, "fay": 6, "gus": 6}
     ann = dict(zip(header, rows[0], strict=True))
     assert [ann[n] for n in EXERCISES if n.startswith("1.")] == ["1"] * 6
@@ -213,7 +213,7 @@ def test_one_learner_graded_alone_writes_a_report_merge_accepts(tmp_path, monkey
     code = main(["grade", str(tmp_path / "ann"), "--learner", "ann", "--json", str(reports / "ann.json")])
     assert code == 0
     assert main(["gradebook", "--merge", str(reports), "--out", str(tmp_path / "book")]) == 0
-    assert _rows(tmp_path / "book" / "gradebook.csv")[1][-1] == "6"
+    assert _rows(tmp_path / "book" / "gradebook.csv")[1][-2:] == ["6", ""]
     monkeypatch.setenv(gradebook.KEY_VARIABLE, "another-key")
     with pytest.raises(WorkbookError, match="signature does not match"):
         gradebook.merge(reports, tmp_path / "book")
@@ -228,8 +228,8 @@ def test_a_notebook_named_with_a_byte_that_is_not_utf8_or_an_error_with_a_lone_s
     hostile_class,
 ):
     header, *rows = _rows(hostile_class["path"])
-    assert header == ["learner", *EXERCISES, "total"]
-    assert {row[0]: int(row[-1]) for row in rows} == {"ann": 6, "hal": 6, "ivy": 5}
+    assert header == ["learner", *EXERCISES, "total", "note"]
+    assert {row[0]: int(row[-2]) for row in rows} == {"ann": 6, "hal": 6, "ivy": 5}
     assert dict(_rows(hostile_class["out"] / "lms.csv")[1:]) == {"ann": "6", "hal": "6", "ivy": "5"}
     hal = _report(hostile_class, "hal")
     assert {r["notebook"] for r in hal["results"]} == {"01_\\xff.ipynb"}  # the byte, shown escaped
@@ -283,3 +283,25 @@ def test_grading_a_class_folder_with_no_learners_is_a_one_line_error(tmp_path, c
     assert main(["gradebook", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     assert "no learners' folders" in capsys.readouterr().err
     assert os.listdir(tmp_path) == []
+
+
+def test_a_signed_report_rewritten_with_its_keys_in_another_order_is_still_the_graders(tmp_path):
+    """The signature covers the report's content, not its layout: a tool that rewrites the JSON (jq -S, an editor)
+    with its keys in another order keeps it valid; a changed value does not."""
+    key = b"k" * 32
+    report = grading.Report(results=[grading.Result("1.1", "t", "01_a.ipynb", grading.PASSED, "")])
+    body = json.loads(gradebook.signed_report(report, "ann", key))
+    reordered = tmp_path / "ann.json"
+    reordered.write_text(json.dumps(dict(reversed(list(body.items())))), encoding="utf-8")
+    assert gradebook.read_signed(reordered, key)["learner"] == "ann"
+    reordered.write_text(json.dumps({**body, "learner": "bob"}), encoding="utf-8")
+    with pytest.raises(WorkbookError, match="signature does not match"):
+        gradebook.read_signed(reordered, key)
+
+
+def test_the_warning_about_a_submissions_folder_others_can_read_comes_only_when_they_can(classroom, hostile_class):
+    """As root (each learner's kernel under its own OS user), a readable folder would let kernels read each other's
+    work: the grader says so for the classroom's folder (made 0755) and not for the hostile class's (0700)."""
+    warning = "can be read by other users"
+    assert any(warning in line for line in classroom["said"]) == learner_users.available()
+    assert not any(warning in line for line in hostile_class["said"])

@@ -215,7 +215,7 @@ def test_a_learner_whose_report_cannot_be_written_is_that_learners_row_only(tmp_
     for name in ("ann", "bob"):
         (tmp_path / "class" / name).mkdir(parents=True)
 
-    async def all_passed(folder, timeout, slots, user):
+    async def all_passed(folder, timeout, slots, user, limit):
         return grading.Report(results=[result(n, grading.PASSED) for n in LESSON1])
 
     signed = gradebook.signed_report
@@ -230,7 +230,7 @@ def test_a_learner_whose_report_cannot_be_written_is_that_learners_row_only(tmp_
     monkeypatch.setattr(gradebook, "signed_report", breaks_for_bob)
     path, graded_now = gradebook.grade_class(tmp_path / "class", tmp_path / "out", say=lambda line: None)
     with open(path, newline="", encoding="utf-8") as file:
-        assert {row[0]: row[-1] for row in list(csv.reader(file))[1:]} == {"ann": "6", "bob": "0"}
+        assert {row[0]: row[-2] for row in list(csv.reader(file))[1:]} == {"ann": "6", "bob": "0"}
     bob = gradebook.read_learner(tmp_path / "out" / "learners", "bob", gradebook.grader_key(tmp_path / "out"))
     assert bob["results"][0]["hint"].startswith("The grader could not write this learner's report: UnicodeEncodeError")
 
@@ -432,10 +432,10 @@ def test_the_gradebook_counts_a_point_per_passed_exercise(tmp_path):
     path = gradebook.write_gradebook(["ann", "=bob"], tmp_path, tmp_path / "grades" / "out", key)
     with open(path, newline="", encoding="utf-8") as file:
         rows = list(csv.reader(file))
-    assert rows[0] == ["learner", *EXERCISES, "total"]
-    assert rows[1][0] == "ann" and rows[1][-1] == str(len(LESSON1))
+    assert rows[0] == ["learner", *EXERCISES, "total", "note"]
+    assert rows[1][0] == "ann" and rows[1][-2] == str(len(LESSON1)) and rows[1][-1] == ""
     assert rows[1][1 : 1 + len(LESSON1)] == ["1"] * len(LESSON1)
-    assert rows[2][0] == "'=bob" and rows[2][-1] == "1" and rows[2][1:4] == ["1", "0", "0"]
+    assert rows[2][0] == "'=bob" and rows[2][-2] == "1" and rows[2][1:4] == ["1", "0", "0"]
     with open(tmp_path / "grades" / "out" / "lms.csv", newline="", encoding="utf-8") as file:
         lms = list(csv.reader(file))
     assert lms == [

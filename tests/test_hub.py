@@ -131,14 +131,22 @@ def test_each_learner_runs_lesson_1_and_an_exercise_check_in_their_own_kernel(cl
 
 VICTIM_CELL = """
 import json, os, boto3, smworkbook
+from ipykernel.connect import get_connection_file
+channels = {k: v for k, v in json.load(open(get_connection_file())).items() if k in ("transport", "ip")}
 aws = smworkbook.start()
 sm = boto3.client("secretsmanager")
 aws.ensure_absent("learner-a/db")
 sm.create_secret(Name="learner-a/db", SecretString="s3cret-of-a")
 db = smworkbook.start_database()
 login = db.create_login("app_a")
+from smworkbook.grading import instructor
+from smworkbook.engine import server
+link = instructor.dashboard_url()
+old = server.view_pass(aws.credentials, now=__import__("time").time() - 660)
 print(json.dumps({"endpoint": aws.endpoint_url, "key": aws.credentials.access_key_id, "db_port": db.port,
-                  "pid": os.getpid(), "home": os.environ["HOME"],
+                  "pid": os.getpid(), "home": os.environ["HOME"], "channels": channels,
+                  "link": link, "old_link": link.split("?")[0] + "?token=" + old,
+                  "db_socket": str(db._server.gate.target),
                   "secrets": [s["Name"] for s in sm.list_secrets()["SecretList"]]}))
 """
 
@@ -161,18 +169,24 @@ def test_another_learner_on_the_hub_cannot_reach_a_learners_server_mock_database
 import os
 attempt("victim's home", lambda: os.listdir({home!r}))
 attempt("victim's notebook", lambda: open({home!r} + "/my-solution.ipynb").read())
+attempt("victim's kernel output channel", lambda: os.stat({target["channels"]["ip"]!r} + "-2"))
 print(json.dumps(outcomes))"""
     code = textwrap.dedent(ATTACKER_CODE).replace("json.loads(sys.argv[1])", f"json.loads({json.dumps(target)!r})")
-    attack = kernels[attacker].run(code.replace("\nprint(json.dumps(outcomes))", more))
+    # The shared-host attack up to its lock-out (which waits for the test's signal on stdin), then the home.
+    attack = kernels[attacker].run(code.split("# The lock-out")[0] + more)
     assert attack.error == "", attack.text
     outcomes = json.loads(attack.text.strip().splitlines()[-1])
     allowed = {label: outcome for label, outcome in outcomes.items() if not outcome.startswith("refused")}
     assert allowed == {}
     assert "PermissionError" in outcomes["victim's home"] and "PermissionError" in outcomes["victim's notebook"]
     assert "PermissionError" in outcomes["kernel's environment"]
+    # The kernel talks over Unix sockets in the victim's private runtime folder (tests/test_kernel_channels.py).
+    assert target["channels"]["transport"] == "ipc" and target["channels"]["ip"].startswith(home)
+    assert "PermissionError" in outcomes["victim's kernel output channel"]
     assert "needs this mock's token" in outcomes["data.json"]
     assert "InvalidSignatureException" in outcomes["key id alone: read"]
-    assert "password authentication failed" in outcomes["database as postgres/''"]
+    assert "answers only the processes of the OS user" in outcomes["database as postgres/''"]  # fixtures/gate.py
+    assert "PermissionError" in outcomes["database's socket"]
     # Through the hub: the attacker's token opens neither the victim's server nor its kernels.
     for path in ("/api/contents", "/api/kernels", f"/api/kernels/{kernels[victim].id}"):
         answer = requests.get(

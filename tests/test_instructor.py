@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -12,6 +13,7 @@ import pytest
 
 from smworkbook import WorkbookError
 from smworkbook.checks import EXERCISES
+from smworkbook.engine import server
 from smworkbook.grading import instructor
 
 
@@ -57,16 +59,42 @@ def test_the_reset_button_resets_and_says_so(aws, sm, ticked, expected):
     assert "The mock is empty again" in status.value
 
 
-def test_the_dashboard_link_is_the_mocks_own_page_on_loopback_with_its_token(aws):
+def test_the_dashboard_link_is_the_mocks_own_page_on_loopback_with_a_pass_not_its_token(aws):
     url = instructor.dashboard_url()
-    assert url == f"{aws.endpoint_url}/moto-api/?token={aws.credentials.api_token}"
-    assert url.startswith("http://127.0.0.1:")
+    assert url.startswith(f"{aws.endpoint_url}/moto-api/?token=v") and url.startswith("http://127.0.0.1:")
+    assert aws.credentials.api_token not in url
     with urllib.request.urlopen(url, timeout=10) as page:
         assert page.status == 200 and "Moto" in page.read().decode()
     link = instructor.dashboard_link().data
     data = url.replace("/moto-api/?", "/moto-api/data.json?")
     assert f'href="{url}"' in link and f'href="{data}"' in link
-    assert 'target="_blank"' in link
+    assert 'target="_blank"' in link and aws.credentials.api_token not in link
+
+
+def _refused(url: str, method: str = "GET") -> str:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10)
+    assert refused.value.code == 403
+    return refused.value.read().decode()
+
+
+def test_a_dashboard_link_read_from_a_cells_output_neither_resets_nor_configures_the_mock_nor_reads_it_later(aws, sm):
+    """Outputs travel (a shared notebook, a screenshot): the link's pass only shows the mock's state, and only for
+    server.VIEW_PASS_SECONDS. The mock's token itself, which resets it, is never in an output."""
+    sm.create_secret(Name="kept", SecretString="x")
+    url = instructor.dashboard_url()
+    for path, method in (("reset", "POST"), ("reset", "GET"), ("config", "GET"), ("config", "POST"), ("seed", "POST")):
+        said = _refused(url.replace("/moto-api/?", f"/moto-api/{path}?"), method)
+        assert f"/moto-api/{path} needs this mock's token" in said and "10 minutes, nothing else" in said
+    assert _refused(url, "POST")  # the page itself, but not to change anything
+    expired = server.view_pass(aws.credentials, now=time.time() - server.VIEW_PASS_SECONDS - 1)
+    for path in ("", "data.json", "lib.js"):
+        _refused(f"{aws.endpoint_url}/moto-api/{path}?token={expired}")
+    other = server.view_pass(server.Credentials.generate())  # another mock's pass
+    _refused(f"{aws.endpoint_url}/moto-api/data.json?token={other}")
+    forged = url[: -len("0" * 32)] + "0" * 32
+    _refused(forged.replace("/moto-api/?", "/moto-api/data.json?"))
+    assert [s["Name"] for s in sm.list_secrets()["SecretList"]] == ["kept"]
 
 
 def test_the_dashboard_without_its_token_is_refused(aws):
@@ -112,7 +140,8 @@ def test_present_readies_every_exercise_of_the_lesson_on_a_fresh_mock(aws, sm, c
     assert "restore_secret" in shown.out  # an objective
     for number in (n for n in EXERCISES if n.startswith("1.")):
         assert f"exercise {number}:" in shown.out
-    assert instructor.dashboard_url() in shown.out
+    assert f"**Dashboard:** <{aws.endpoint_url}/moto-api/?token=v" in shown.out  # a pass, not the token
+    assert aws.credentials.api_token not in shown.out
 
 
 def test_present_runs_a_lessons_registered_set_up_and_can_seed(aws, sm, monkeypatch, capsys):

@@ -78,30 +78,38 @@ def test_a_mock_killed_mid_lesson_is_reported_in_one_line_and_start_brings_a_fre
     assert other.ename == "EndpointConnectionError" and len(other.traceback) > 1
 
 
-def test_a_busy_port_fails_fast_and_start_falls_back_to_a_free_one():
+def test_a_busy_port_fails_fast_and_a_stopped_mocks_port_stays_the_kernels():
+    """A server on a taken port raises at once; after stop() nobody (this user's plain sockets included) can take the
+    mock's port, and start() comes back on it (server.PortHold; another user: tests/test_shared_host.py)."""
     code = textwrap.dedent(
         """
         import socket, boto3, smworkbook
         from smworkbook.engine.server import Credentials, LoopbackMotoServer
+        squatter = socket.socket()  # someone else's server
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        try:
+            LoopbackMotoServer(Credentials.generate(), port=squatter.getsockname()[1]).start()
+        except OSError as error:
+            print("busy:", error.errno)
         aws = smworkbook.start()
         old_port = int(aws.endpoint_url.rsplit(":", 1)[1])
         aws.stop()
-        squatter = socket.socket()  # someone else takes the port meanwhile
-        squatter.bind(("127.0.0.1", old_port))
-        squatter.listen()
+        taker = socket.socket()
         try:
-            LoopbackMotoServer(Credentials.generate(), port=old_port).start()
+            taker.bind(("127.0.0.1", old_port))
+            print("taken")
         except OSError as error:
-            print("busy:", error.errno)
+            print("held:", error.errno)
         fresh = smworkbook.start()
-        new_port = int(fresh.endpoint_url.rsplit(":", 1)[1])
-        boto3.client("secretsmanager").create_secret(Name="after", SecretString="x")
-        print(new_port != old_port, [s["Name"] for s in boto3.client("secretsmanager").list_secrets()["SecretList"]])
+        sm = boto3.client("secretsmanager")
+        sm.create_secret(Name="after", SecretString="x")
+        print(fresh.endpoint_url == aws.endpoint_url, [s["Name"] for s in sm.list_secrets()["SecretList"]])
         """
     )
     result = run_python(code, timeout=60)  # moto's own server would wait forever on a busy port
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["busy: 98", "True ['after']"]
+    assert result.stdout.splitlines() == ["busy: 98", "held: 98", "True ['after']"]
 
 
 def test_the_mock_never_uses_motos_default_port():

@@ -71,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     book.add_argument("--merge", action="store_true", help="build the gradebook from signed reports graded elsewhere")
     book.add_argument("--out", type=Path, default=Path("artifacts/grade"), help="where to write (artifacts/grade)")
     book.add_argument("--timeout", type=int, default=120, help="seconds one cell may run (default 120)")
+    book.add_argument(
+        "--learner-limit",
+        type=int,
+        default=None,
+        help="seconds all of one learner's notebooks may run together (default 15 times --timeout)",
+    )
     book.add_argument("--workers", type=int, default=None, help="notebooks run at once (default: CPU cores + 1)")
     book.add_argument(
         "--roster", type=Path, default=None, help="CSV mapping each learner to their LMS identity (canvas/moodle.csv)"

@@ -17,6 +17,7 @@ import json
 import re
 import secrets
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -160,7 +161,11 @@ class OwnerOnly:
         referer = urlsplit(environ.get("HTTP_REFERER", ""))
         if referer.netloc == environ.get("HTTP_HOST") and referer.path.startswith("/moto-api"):
             offered += parse_qs(referer.query).get("token", [])
-        return any(hmac.compare_digest(value.encode(), expected) for value in offered)
+        if any(hmac.compare_digest(value.encode(), expected) for value in offered):
+            return True
+        # A dashboard link's pass (view_pass) reads, for a while: the dashboard, its script, data.json.
+        reads = environ.get("REQUEST_METHOD") in ("GET", "HEAD") and environ.get("PATH_INFO") in _VIEWABLE
+        return reads and any(is_view_pass(value, self._credentials) for value in offered)
 
     def _check_signature(self, environ, body: bytes):
         authorization = environ.get("HTTP_AUTHORIZATION")
@@ -314,10 +319,39 @@ def _refuse(environ, start_response, code: str, message: str):
     return [payload]
 
 
+# A dashboard link (instructor.dashboard_link) is shown in a cell's output, and outputs travel: a notebook shared
+# with a colleague, a screenshot, a shared screen, a notebook saved where others can read it. So the link never
+# carries the mock's token, which opens every /moto-api/ page (reset, config) for as long as the mock runs, but a
+# pass: the pages that only show the mock's state, for VIEW_PASS_SECONDS, then refused (run the cell again for a new
+# link). It is the token's HMAC of its expiry time, so the kernel makes one without asking the mock.
+VIEW_PASS_SECONDS = 600
+_VIEWABLE = frozenset({"/moto-api/", "/moto-api/lib.js", "/moto-api/data.json"})
+_VIEW_PASS = re.compile(r"^v([0-9a-f]{8,12})-([0-9a-f]{32})$")
+
+
+def view_pass(credentials: Credentials, now: float | None = None) -> str:
+    """A pass for a dashboard link: reads the mock's dashboard and data.json for VIEW_PASS_SECONDS, nothing else."""
+    expiry = int((time.time() if now is None else now) + VIEW_PASS_SECONDS)
+    return f"v{expiry:x}-{_pass_mac(credentials, expiry)}"
+
+
+def is_view_pass(offered: str, credentials: Credentials) -> bool:
+    """Whether `offered` is an unexpired pass view_pass made with these credentials."""
+    match = _VIEW_PASS.match(offered)
+    if match is None or int(match[1], 16) < time.time():
+        return False
+    return hmac.compare_digest(match[2], _pass_mac(credentials, int(match[1], 16)))
+
+
+def _pass_mac(credentials: Credentials, expiry: int) -> str:
+    return hmac.new(credentials.api_token.encode(), f"view-pass:{expiry}".encode(), sha256).hexdigest()[:32]
+
+
 def _forbidden(start_response, path: str, needed: str = ""):
     needed = needed or (
-        f"this mock's token (header {TOKEN_HEADER} or ?token=...). "
-        "Its owner's kernel has it: smworkbook.instructor.dashboard_link()"
+        f"this mock's token (header {TOKEN_HEADER} or ?token=...); a dashboard link shows the dashboard and "
+        f"data.json for {VIEW_PASS_SECONDS // 60} minutes, nothing else. "
+        "Its owner's kernel makes a new link: smworkbook.instructor.dashboard_link()"
     )
     payload = f"403 Forbidden: {path} needs {needed}.\n".encode()
     start_response("403 Forbidden", [("Content-Type", "text/plain"), ("Content-Length", str(len(payload)))])
@@ -357,6 +391,33 @@ class TokenOnly:
         return _forbidden(start_response, environ.get("PATH_INFO", "/"), "the service's token (Authorization: Bearer)")
 
 
+class PortHold:
+    """This kernel's mock port on 127.0.0.1, kept while no mock runs on it, so no other user can take it.
+
+    After `aws.stop()`, boto3 clients made before still send their requests to the old port. Were the port free,
+    another user of the machine could bind it and receive them (bodies with secret values, signatures made with the
+    mock's keys to relay to the restarted mock). The hold is a socket bound to the port that never listens: a
+    connection to the port while no mock runs is refused at once, as before; no other user can bind it, whatever
+    SO_REUSEADDR or SO_REUSEPORT they set, on 127.0.0.1 or a wildcard address (Linux lets a socket join a
+    SO_REUSEPORT group only with the same effective user id, socket(7)); and the next mock listens on the same port,
+    so old clients reach it. Linux only: on macOS and the BSDs SO_REUSEPORT has no user check, and Windows has none.
+    """
+
+    def __init__(self) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Never SO_REUSEADDR: two sockets that both set it may share a port while neither listens (socket(7)).
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+
+    @staticmethod
+    def possible() -> bool:
+        return sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
+
+    def close(self) -> None:
+        self._socket.close()
+
+
 class LoopbackMotoServer(ThreadedMotoServer):
     """ThreadedMotoServer on 127.0.0.1 that binds its port in start() and answers only its owner.
 
@@ -365,15 +426,18 @@ class LoopbackMotoServer(ThreadedMotoServer):
     Binding the socket here raises OSError at once instead, with nothing printed.
     """
 
-    def __init__(self, credentials: Credentials, port: int = 0) -> None:
-        super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
+    def __init__(self, credentials: Credentials, port: int = 0, hold: PortHold | None = None) -> None:
+        super().__init__(ip_address="127.0.0.1", port=hold.port if hold else port, verbose=False)
         self.credentials = credentials
+        self._hold = hold
 
     def start(self) -> None:
         app = OwnerOnly(DomainDispatcherApplication(create_backend_app), self.credentials)
         for middleware in MIDDLEWARE:
             app = middleware(app)
-        with socket.create_server((self._ip_address, self._port)) as listening:
+        # On a held port (PortHold), the listening socket joins the hold's SO_REUSEPORT group, which only this
+        # OS user's sockets can join.
+        with socket.create_server((self._ip_address, self._port), reuse_port=self._hold is not None) as listening:
             # werkzeug takes its own copy of the socket from the descriptor.
             self._server = make_server(
                 self._ip_address, self._port, app, True, request_handler=MotoRequestHandler, fd=listening.fileno()

@@ -123,25 +123,57 @@ def _failed_report(reason: str) -> grading.Report:
 
 
 async def _grade_learner(
-    folder: Path, timeout: int, slots: asyncio.Semaphore, user: learner_users.LearnerUser | None
+    folder: Path, timeout: int, slots: asyncio.Semaphore, user: learner_users.LearnerUser | None, limit: int
 ) -> grading.Report:
+    """One learner's notebooks, graded within `limit` seconds of kernel time for all of them together.
+
+    A notebook started when the learner's time is nearly spent is stopped when it runs out; one not started
+    by then is not run. Either way its exercises fail saying so (`OUT_OF_TIME`), and the gradebook row's note too:
+    a notebook whose cells each wait out the timeout costs its learner, not the class.
+    """
     try:
         notebooks, expected, missing = discover.notebooks_and_expected(folder)
     except WorkbookError as error:
         return _failed_report(str(error))
+    spent = 0.0
 
     async def one(path: Path) -> list[grading.Result]:
+        nonlocal spent
         async with slots:
-            return await grading._grade_notebook(path, timeout, user)
+            left, started = limit - spent, time.monotonic()
+            if left <= 0:
+                reason = OUT_OF_TIME.format(limit=limit)
+                numbers = discover.exercises_of({discover.lesson_of(path)})
+                return [grading.Result(n, EXERCISES[n].title, path.name, grading.FAILED, reason) for n in numbers]
+            try:
+                return await grading._grade_notebook(path, timeout, user, (started + left, limit))
+            finally:
+                spent += time.monotonic() - started
 
     graded = await asyncio.gather(*(one(path) for path in notebooks))
     return grading.assemble(list(graded), expected, missing)
 
 
+OUT_OF_TIME = grading.OUT_OF_TIME
+LEARNER_LIMIT_TIMES = 15  # the default --learner-limit: 15 times --timeout (30 min at 120 s)
+
+
 def grade_class(
-    submissions: Path, out: Path, timeout: int = 120, workers: int | None = None, say=print, roster: Path | None = None
+    submissions: Path,
+    out: Path,
+    timeout: int = 120,
+    workers: int | None = None,
+    say=print,
+    roster: Path | None = None,
+    learner_limit: int | None = None,
 ) -> tuple[Path, list[str]]:
-    """Grade every learner not graded yet, then write the gradebook; (its path, learners graded now)."""
+    """Grade every learner not graded yet, then write the gradebook; (its path, learners graded now).
+
+    Each learner's notebooks run `learner_limit` seconds at most, together (default LEARNER_LIMIT_TIMES x timeout).
+    """
+    limit = learner_limit if learner_limit is not None else LEARNER_LIMIT_TIMES * timeout
+    if not isinstance(limit, int) or limit < 1:
+        raise WorkbookError(f"--learner-limit is seconds (1 or more), not {limit!r}.")
     class_ = learners(submissions)
     people = lms.read_roster(roster)  # a bad roster is said before anyone is graded
     # The grades are the grader's alone: a learner's kernel, under its own OS user, reads no one's report,
@@ -172,7 +204,7 @@ def grade_class(
             user = learner_users.user_for(name) if learner_users.available() else None
             async with learner_users.claimed_async(user) if user is not None else contextlib.nullcontext():
                 try:
-                    return await _grade_learner(folder, timeout, slots, user)
+                    return await _grade_learner(folder, timeout, slots, user, limit)
                 finally:
                     if user is not None:
                         learner_users.sweep(user)  # nothing of this learner's outlives its grading
@@ -232,8 +264,12 @@ LMS_ITEM = "Secrets Manager workbook"
 def write_gradebook(
     names: list[str], reports: Path, out: Path, key: bytes, roster: dict | None = None, say=print
 ) -> Path:
-    """gradebook.csv (learner, one column per registered exercise, total), lms.csv (learner, score), canvas.csv and
-    moodle.csv (the imports those LMSs document, lms.py), and each learner's feedback page (feedback/NAME.html)."""
+    """gradebook.csv (learner, one column per registered exercise, total, note), lms.csv (learner, score),
+    canvas.csv and moodle.csv (the imports those LMSs document, lms.py), and each learner's feedback page
+    (feedback/NAME.html).
+
+    The note says when the learner's grading was cut short by the per-learner time limit.
+    """
     numbers = list(EXERCISES)
     rows = []
     private_folder(out)  # grades are the grader's alone: 0700, each file 0600
@@ -241,21 +277,29 @@ def write_gradebook(
     secrets = tuple(k for k in (key.decode(errors="replace"), os.environ.get(KEY_VARIABLE, "")) if len(k) >= 8)
     for name in names:
         body = read_learner(reports, name, key)
-        passed = {r["number"] for r in body.get("results", []) if r.get("status") == grading.PASSED}
+        results = body.get("results", [])
+        passed = {r["number"] for r in results if r.get("status") == grading.PASSED}
         points = [int(number in passed) for number in numbers]
-        rows.append([_cell(name), *points, sum(points)])
+        rows.append([_cell(name), *points, sum(points), _note(results)])
         feedback.write(out, name, body, secrets)  # from this learner's own report only
-    path = write_private(out / "gradebook.csv", _csv([["learner", *numbers, "total"], *rows]))
+    path = write_private(out / "gradebook.csv", _csv([["learner", *numbers, "total", "note"], *rows]))
     # An LMS's grade import (Moodle, Canvas, Blackboard): one identifier column, one grade column.
-    generic = [["Username", f"{LMS_ITEM} (out of {len(numbers)})"], *([row[0], row[-1]] for row in rows)]
+    generic = [["Username", f"{LMS_ITEM} (out of {len(numbers)})"], *([row[0], row[-2]] for row in rows)]
     write_private(out / "lms.csv", _csv(generic))
-    totals = [(name, row[-1]) for name, row in zip(names, rows, strict=True)]
+    totals = [(name, row[-2]) for name, row in zip(names, rows, strict=True)]
     for file, export in (("canvas.csv", lms.canvas), ("moodle.csv", lms.moodle)):
         table, left_out = export(totals, LMS_ITEM, roster)
         write_private(out / file, _csv([[_cell(str(value)) for value in row] for row in table]))
         if left_out:
             say(f"warning: {file} leaves out {', '.join(left_out)}: the roster does not name them")
     return path
+
+
+def _note(results: list[dict]) -> str:
+    """The row's note: the per-learner time limit ran out (the exercises it cost say which notebook)."""
+    prefix = OUT_OF_TIME.split("{")[0]
+    cut = next((str(r.get("hint", "")) for r in results if str(r.get("hint", "")).startswith(prefix)), "")
+    return _cell(cut.split(" before ")[0] + ": the exercises after that were not graded") if cut else ""
 
 
 def _csv(rows: list[list]) -> str:
@@ -283,7 +327,14 @@ def main_gradebook(args) -> int:
     if args.merge:
         path = merge(Path(args.submissions), out, roster)
     else:
-        path, _ = grade_class(Path(args.submissions), out, timeout=args.timeout, workers=args.workers, roster=roster)
+        path, _ = grade_class(
+            Path(args.submissions),
+            out,
+            timeout=args.timeout,
+            workers=args.workers,
+            roster=roster,
+            learner_limit=args.learner_limit,
+        )
     print(
         f"wrote {path}, lms.csv, canvas.csv and moodle.csv in {out}/, each learner's report in {out / 'learners'}/ "
         f"and feedback page in {out / 'feedback'}/ (private until `--release-feedback FOLDER`)"

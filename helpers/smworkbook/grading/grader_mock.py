@@ -253,8 +253,11 @@ class _Control(BaseHTTPRequestHandler):
                     return self._answer(200, {"message": _register_kernel_function(asked["name"], asked["url"])})
                 if match.group(5):  # start_database(): lesson 4's PostgreSQL runs here, next to the mock
                     from smworkbook.fixtures.database import start_database
+                    from smworkbook.fixtures.gate import peer_uid
 
                     database = start_database()
+                    # The learner's kernel (its own OS user, as root) that asked may connect; nobody else's.
+                    database.allow(peer_uid(self.connection))
                     found = {"host": database.host, "port": database.port, "dbname": database.dbname}
                     return self._answer(200, {"message": found})
                 if match.group(4):  # access.simulate: IAM's policy simulator reads this mock's policies

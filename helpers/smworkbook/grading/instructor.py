@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from smworkbook.checks import EXERCISES
+from smworkbook.engine import server
 from smworkbook.engine.errors import WorkbookError
 from smworkbook.toolkit.mock import MockAWS, require_mock, start
 
@@ -118,12 +119,14 @@ def _ResetPanel(children):
 def dashboard_url() -> str:
     """The address of moto's dashboard for this kernel's mock (a web page listing what it holds).
 
-    It carries the mock's token: the mock answers its /moto-api/ pages to nobody else, since
-    every user of the machine can reach its port. Stored notebook outputs show `token=TOKEN`
-    (smworkbook outputs writes the placeholder), so a committed notebook never holds one.
+    The mock answers its /moto-api/ pages to nobody without its token, since every user of the
+    machine can reach its port; but a link is shown in a cell's output, and outputs travel (a shared
+    notebook, a screenshot). So the link carries a pass (server.view_pass), not the token: it shows
+    the dashboard and data.json for 10 minutes, and never resets or configures the mock. Stored
+    notebook outputs show `token=TOKEN` (smworkbook outputs writes the placeholder).
     """
     aws = require_mock("moto's dashboard")
-    return f"{aws.endpoint_url}/moto-api/?token={aws.credentials.api_token}"
+    return f"{aws.endpoint_url}/moto-api/?token={server.view_pass(aws.credentials)}"
 
 
 def dashboard_link():

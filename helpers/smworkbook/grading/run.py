@@ -19,8 +19,11 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 # jsonschema (under nbformat) imports its optional checker of the "iri" string format,
@@ -31,6 +34,7 @@ if "rfc3987_syntax" not in sys.modules:
     sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
 
 import nbformat  # noqa: E402
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 from nbclient.util import run_sync  # noqa: E402
@@ -116,7 +120,11 @@ async def _grade_notebooks(
     return await asyncio.gather(*(one(path) for path in notebooks))
 
 
-async def _grade_notebook(path: Path, timeout: int, user: LearnerUser | None = None) -> list[Result]:
+async def _grade_notebook(
+    path: Path, timeout: int, user: LearnerUser | None = None, limit: tuple[float, int] | None = None
+) -> list[Result]:
+    """One notebook's results; given `limit` (a time.monotonic() deadline, and the learner's limit in seconds),
+    no cell runs past the deadline, and the exercises it cut short say so (OUT_OF_TIME)."""
     try:
         notebook = nbformat.read(path, as_version=4)
     except Exception as error:  # invalid JSON, not a notebook: this notebook's exercises fail, nothing else
@@ -124,7 +132,7 @@ async def _grade_notebook(path: Path, timeout: int, user: LearnerUser | None = N
         reason = f"The notebook could not be read ({type(error).__name__}: {_ANSI.sub('', str(error))[:200]})."
         return [Result(n, EXERCISES[n].title, path.name, FAILED, reason) for n in numbers]
     try:
-        return await _NotebookRun(path, notebook, timeout, user).grade()
+        return await _NotebookRun(path, notebook, timeout, user, limit).grade()
     except Exception as error:  # the grader's own trouble with this notebook: its exercises fail, saying why
         reason = f"The grader could not run this notebook: {type(error).__name__}: {error}"
         return [Result(n, EXERCISES[n].title, path.name, FAILED, reason) for n in exercises_of({lesson_of(path)})]
@@ -132,7 +140,7 @@ async def _grade_notebook(path: Path, timeout: int, user: LearnerUser | None = N
 
 class _Client(NotebookClient):
     """nbclient, keeping at most MAX_OUTPUT characters of a notebook's outputs (a cell printing
-    gigabytes must not fill the grader's memory)."""
+    gigabytes must not fill the grader's memory), and killing a kernel that ignores the interrupt."""
 
     kept = 0
 
@@ -142,8 +150,65 @@ class _Client(NotebookClient):
             return None
         return super().output(outs, msg, display_id, cell_index)
 
+    async def _async_handle_timeout(self, timeout, cell=None):
+        # nbclient interrupts a cell that runs past the timeout and goes on to the next cell; a cell that ignores
+        # SIGINT (signal.signal(SIGINT, SIG_IGN), or `except KeyboardInterrupt: pass` in a loop) keeps the kernel
+        # busy, so every later cell would wait the whole timeout too. A kernel that has not answered the interrupt
+        # within INTERRUPT_GRACE seconds is killed: the rest of the notebook does not run, and the row says why.
+        reply = await super()._async_handle_timeout(timeout, cell)
+        assert self.kc is not None and self.km is not None
+        try:
+            await asyncio.wait_for(self._answered(), INTERRUPT_GRACE)
+        except TimeoutError:
+            await self.km.shutdown_kernel(now=True)
+            raise InterruptIgnored(
+                f"A cell ran for more than {timeout} s and ignored the interrupt for {INTERRUPT_GRACE} s more, so its "
+                "kernel was stopped; the cells after it did not run."
+            ) from None
+        return reply
+
+    async def _answered(self) -> None:
+        """Until the kernel is idle again: an execute reply on the shell channel (the interrupted cell's)."""
+        while True:
+            msg = await self.kc.shell_channel.get_msg(timeout=None)
+            if msg.get("msg_type") == "execute_reply":
+                return
+
 
 MAX_OUTPUT = 5_000_000
+# How long a kernel has to answer an interrupt (ipykernel raises KeyboardInterrupt in the running cell at once;
+# the cell's own `finally:` clean-up gets a few seconds) before the grader kills it.
+INTERRUPT_GRACE = 5
+
+
+# Said in each exercise the per-learner limit (smworkbook gradebook --learner-limit) cost, and in the gradebook's note.
+OUT_OF_TIME = (
+    "The learner's grading time ran out ({limit} s for all their notebooks together, --learner-limit) before this "
+    "notebook was graded to the end."
+)
+
+
+class InterruptIgnored(DeadKernelError):
+    """A cell kept running after the timeout's interrupt: its kernel was killed."""
+
+
+def _kernel_manager_class(user: LearnerUser | None, sockets: Path) -> type[AsyncKernelManager]:
+    """A kernel manager whose kernel talks over IPC sockets in `sockets` (a folder only the kernel's user can open).
+
+    Jupyter's default transport, TCP on 127.0.0.1, lets any user of the machine connect to a kernel's ports (they
+    are listed in /proc/net/tcp) and subscribe to its output channel (iopub: every cell's code and output) without
+    the connection file's key: ZeroMQ's SUB socket needs none to receive. jupyter_client's `transport = "ipc"`
+    puts the channels on Unix sockets at `ip`-1 ... `ip`-5, which, in a 0700 folder, no other user reaches.
+    """
+    base = learner_users.kernel_manager_class(user) if user is not None else AsyncKernelManager
+
+    class OverIpc(base):  # type: ignore[misc, valid-type]
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = str(sockets / "kernel")
+
+    return OverIpc
 
 
 class _NotebookRun:
@@ -155,14 +220,23 @@ class _NotebookRun:
     set-up cell is checked at the end.
     """
 
-    def __init__(self, path: Path, notebook, timeout: int, user: LearnerUser | None = None) -> None:
-        self.path, self.notebook, self.timeout, self.user = path, notebook, timeout, user
+    def __init__(
+        self,
+        path: Path,
+        notebook,
+        timeout: int,
+        user: LearnerUser | None = None,
+        limit: tuple[float, int] | None = None,
+    ) -> None:
+        self.path, self.notebook, self.timeout, self.user, self.limit = path, notebook, timeout, user, limit
         lessons = {lesson_of(path)} - {None}
         if not lessons:
             cells = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
             lessons = {n.split(".")[0] for n in _SETUP.findall(cells) + _VERIFY.findall(cells)}
         self.numbers = exercises_of(lessons)
         self.stopped = ""
+        self.dead = False  # the kernel was killed for ignoring an interrupt
+        self.cut = False  # the learner's time limit ran out
         self.sections: dict[str, dict] = {}  # number -> {"errors": [...], "stub": bool}
         self.verdicts: dict[str, dict] = {}
         self.client: _Client | None = None
@@ -198,8 +272,16 @@ class _NotebookRun:
                     raise
 
     async def _run_cells_once(self, folder: Path) -> None:
-        # As another OS user, the kernel works in its own private folder, with its HOME there.
-        extra = {"kernel_manager_class": learner_users.kernel_manager_class(self.user)} if self.user else {}
+        # As another OS user, the kernel works in its own private folder, with its HOME there, and its channels'
+        # sockets are there too; as the grader's own user, they are in a private folder of their own.
+        sockets = folder if self.user else Path(tempfile.mkdtemp(prefix="smw-kernel-"))
+        try:
+            await self._run_cells_in(folder, sockets)
+        finally:
+            if not self.user:
+                shutil.rmtree(sockets, ignore_errors=True)
+
+    async def _run_cells_in(self, folder: Path, sockets: Path) -> None:
         self.client = _Client(
             self.notebook,
             timeout=self.timeout,
@@ -213,10 +295,12 @@ class _NotebookRun:
                 "traceback": [],
             },
             record_timing=False,
+            # Within the learner's time limit, if any: no cell runs past its deadline.
+            timeout_func=self._cell_timeout,
             # Every check has run once the last cell has: stop the kernel at once.
             shutdown_kernel="immediate",
             resources={"metadata": {"path": str(folder)}},
-            **extra,
+            kernel_manager_class=_kernel_manager_class(self.user, sockets),
         )
         # The kernel gets what a Python process needs and the way to the grader's mock, nothing else:
         # no grader's key, no AWS credentials or tokens the grader's environment may hold.
@@ -242,10 +326,14 @@ class _NotebookRun:
                     if open_number and open_number not in self.verdicts:
                         await self._check(open_number)
                     open_number = starts
+                if self.limit and time.monotonic() >= self.limit[0] and not self.cut:
+                    self.cut, self.stopped = True, OUT_OF_TIME.format(limit=self.limit[1])
                 if self.stopped:
                     continue
                 try:
                     await self.client.async_execute_cell(cell, index)
+                except InterruptIgnored as error:
+                    self.stopped, self.dead = str(error), True
                 except DeadKernelError:
                     self.stopped = "The kernel died while running the notebook; the cells after that did not run."
                 except CellTimeoutError:
@@ -261,6 +349,11 @@ class _NotebookRun:
                 if number not in self.verdicts:
                     await self._check(number)
 
+    def _cell_timeout(self, cell) -> int:
+        if self.limit is None:
+            return self.timeout
+        return max(1, min(self.timeout, round(self.limit[0] - time.monotonic())))
+
     async def _check(self, number: str) -> None:
         names = EXERCISES[number].answers
         answers: dict = {}
@@ -274,6 +367,8 @@ class _NotebookRun:
             except ValueError:
                 answers = {}
         self.verdicts[number] = await self.mock.check(number, answers, self._call)
+        if self.dead or self.cut:  # checked after its kernel was killed or its time ran out: the reason comes first
+            self.verdicts[number]["killed"] = True
 
     async def _call(self, request: dict) -> dict:
         """Run the learner's function in the kernel for a check; its result or its error."""
@@ -287,7 +382,9 @@ class _NotebookRun:
 
     async def _in_kernel(self, expression: str) -> str:
         """Evaluate `smworkbook.toolkit.graded.<expression>` in the kernel, between cells; the JSON text it returns."""
-        if self.stopped.startswith("The kernel died") or self.client is None or self.client.kc is None:
+        if self.cut:  # the learner's time is spent: their functions are not run any more
+            raise _KernelGone(self.stopped)
+        if self.dead or self.stopped.startswith("The kernel died") or self.client is None or self.client.kc is None:
             raise _KernelGone("The kernel was not running any more when the grader asked for the exercise's values.")
         code = f'__import__("smworkbook.toolkit.graded", fromlist=["graded"]).{expression}'
         try:
@@ -295,6 +392,9 @@ class _NotebookRun:
                 "", silent=True, store_history=False, user_expressions={"r": code}, allow_stdin=False
             )
             reply = await self.client.async_wait_for_reply(msg_id)
+        except InterruptIgnored as error:
+            self.stopped, self.dead = str(error), True
+            raise _KernelGone(self.stopped) from None
         except DeadKernelError:
             self.stopped = "The kernel died while the grader ran a function of yours; the cells after that did not run."
             raise _KernelGone(self.stopped) from None
@@ -339,11 +439,15 @@ class _NotebookRun:
             return Result(number, title, self.path.name, PASSED, STUB_NOTE if section and section["stub"] else "")
         if section is None:
             hint = f'No cell calls checks.setup("{number}"): restore the exercise\'s cell. The check found: {message}'
+            if verdict.get("killed"):  # those cells may be in the part that never ran
+                hint = f"{self.stopped} {hint}"
             return Result(number, title, self.path.name, NOT_ATTEMPTED, hint)
         if section["stub"]:
             return Result(number, title, self.path.name, NOT_ATTEMPTED, message)
         errors = section["errors"]
-        if errors and errors[0]["ename"] in ("KeyboardInterrupt", "TimeoutError"):
+        if verdict.get("killed"):
+            message = f"{self.stopped} {message}"
+        elif errors and errors[0]["ename"] in ("KeyboardInterrupt", "TimeoutError"):
             stopped = f"Your exercise cell ran for more than {self.timeout} s and was stopped (an endless loop?)."
             message = f"{stopped} {message}"
         elif errors:  # the learner's own code failed: that error says more than the check

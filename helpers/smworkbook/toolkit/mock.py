@@ -25,6 +25,8 @@ _last_endpoint: str | None = None
 # This kernel's mock credentials, made with its first mock and kept for the ones after, so that
 # boto3 clients made before a restart still sign with the right key (see server.Credentials).
 _credentials = None
+# This kernel's mock port, held between mocks so that no other user can take it (server.PortHold; Linux).
+_hold = None
 
 # urlopen would send a loopback request through a proxy named in HTTP_PROXY: never.
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -271,27 +273,38 @@ def _start_server() -> MockAWS:
 
 
 def _bind(previous_endpoint: str | None):
-    """A started moto server on 127.0.0.1: on the previous mock's port if it is free, else on a free port.
+    """A started moto server on 127.0.0.1: on this kernel's own port, the same after every restart.
 
     Never moto's default 0.0.0.0:5000: that is reachable from other machines and shared by
     every kernel. Port 0 lets the OS pick a free port, so each kernel gets its own server.
     Loopback is shared by every user of the machine: the server answers only requests signed
-    with this kernel's credentials (server.OwnerOnly).
+    with this kernel's credentials (server.OwnerOnly), and the port stays this kernel's while
+    the mock is stopped (server.PortHold), so clients made before a restart reach the fresh
+    mock, never another user's listener on the old port.
     """
     from smworkbook.engine import server
 
-    global _credentials
+    global _credentials, _hold
     if _credentials is None:
         _credentials = server.Credentials.generate()
-    if previous_endpoint is not None:
-        # Clients made before the old mock stopped keep their endpoint: the same port lets them
-        # reach the fresh mock. Someone else may have taken the port meanwhile.
-        started = server.LoopbackMotoServer(_credentials, port=int(previous_endpoint.rsplit(":", 1)[1]))
-        try:
-            started.start()
-            return started
-        except OSError:
-            pass
-    started = server.LoopbackMotoServer(_credentials, port=0)
-    started.start()
+    if _hold is None and server.PortHold.possible():
+        _hold = server.PortHold()
+    if _hold is not None:
+        started = server.LoopbackMotoServer(_credentials, hold=_hold)
+        started.start()
+        return started
+    port = int(previous_endpoint.rsplit(":", 1)[1]) if previous_endpoint else 0
+    started = server.LoopbackMotoServer(_credentials, port=port)
+    try:
+        started.start()
+    except OSError:
+        if not previous_endpoint:
+            raise
+        # Not Linux (no PortHold): another program took the port while the mock was stopped. A fresh mock elsewhere
+        # would leave the clients made before sending their requests, signed with these keys, to that program.
+        raise WorkbookError(
+            f"The mock cannot start again on its port {port}: another program took it while the mock was stopped, "
+            "and clients made before would send their requests to it. Restart the kernel (Kernel > Restart Kernel), "
+            "then run the set-up cell."
+        ) from None
     return started
