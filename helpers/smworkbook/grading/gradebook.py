@@ -4,8 +4,10 @@
     smworkbook gradebook --merge REPORTS/      build the gradebook from reports graded elsewhere
 
 Every learner's report is written as soon as that learner is graded (artifacts/grade/learners/
-NAME.json), signed with the grader's key: an interrupted run resumes without grading a finished
-learner again, and `--merge` takes only reports the grader signed. A learner's broken notebook
+NAME.json), signed with the grader's key, with a digest of the notebooks graded (`submission_digest`):
+a run resumes without grading again a learner whose notebooks are unchanged since their signed report,
+regrades one whose notebooks changed (or everyone, with `regrade=True`, `--regrade`), and `--merge`
+takes only reports the grader signed. A learner's broken notebook
 (invalid JSON, an endless loop, a kernel that dies, gigabytes of output) costs that learner its
 exercises, with the reason; the class's run goes on.
 
@@ -29,11 +31,12 @@ import re
 import secrets
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from smworkbook.checks import EXERCISES
 from smworkbook.engine.errors import WorkbookError
-from smworkbook.grading import discover, feedback, learner_users, lms
+from smworkbook.grading import classreport, discover, feedback, learner_users, lms
 from smworkbook.grading import run as grading
 from smworkbook.grading.report import private_folder, safe, safe_text, write_private
 
@@ -62,13 +65,43 @@ def _signature(body: dict, key: bytes) -> str:
     return hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
-def signed_report(report: grading.Report, learner: str, key: bytes | None) -> str:
-    """The learner's report as JSON, with the learner's name and, given a key, the grader's signature.
+def submission_digest(folder: Path) -> str:
+    """ "sha256:<hex>" over the notebooks a grade of `folder` runs (its *.ipynb, as discover finds them): each one's
+    name and bytes, in name order, each length-prefixed so no two submissions share a digest by moving bytes
+    between a name and a file. Anything but a regular file (a link to /dev/zero, a folder named x.ipynb) counts
+    by its name and kind only; a file the grader cannot read, by its name and the error."""
+    digest = hashlib.sha256()
+
+    def part(data: bytes) -> None:
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+
+    for path in sorted(Path(folder).glob("*.ipynb"), key=lambda p: os.fsencode(p.name)):
+        part(os.fsencode(path.name))
+        try:
+            if not path.is_file():
+                part(b"not a file")
+                continue
+            with open(path, "rb") as file:
+                part(b"file")
+                for block in iter(lambda: file.read(1 << 20), b""):
+                    digest.update(block)
+                digest.update(b"\0end")
+        except OSError as error:
+            part(f"unreadable: {type(error).__name__}".encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def signed_report(report: grading.Report, learner: str, key: bytes | None, digest: str | None = None) -> str:
+    """The learner's report as JSON, with the learner's name, when it was graded, the digest of the notebooks
+    graded (given one, `submission_digest`) and, given a key, the grader's signature over all of it.
 
     Every text in it is made safe first (a notebook named `01_\\xff.ipynb`, an error holding a lone surrogate):
     what is signed is what is written.
     """
-    body = safe({"learner": learner, **json.loads(report.to_json())})
+    graded_at = datetime.now(UTC).isoformat(timespec="microseconds")
+    extra = {"graded_at": graded_at} | ({"submission_digest": digest} if digest else {})
+    body = safe({"learner": learner, **extra, **json.loads(report.to_json())})
     if key is not None:
         body["signature"] = _signature(body, key)
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
@@ -138,10 +171,35 @@ async def _grade_learner(
     return grading.assemble(list(graded), expected, missing)
 
 
+def _resume(reports: Path, name: str, key: bytes, digest: str, regrade: bool) -> str | None:
+    """Why `name` is graded this run (a line to print, "" to say nothing), or None to keep their signed report."""
+    try:
+        body = read_learner(reports, name, key)
+    except WorkbookError as error:
+        if not (Path(reports) / f"{name}.json").exists():
+            return ""  # never graded (or the run stopped while grading them): nothing to explain
+        return f"  {name}: report refused ({error}): grading again"
+    if regrade:
+        return f"  {name}: graded before, grading again (--regrade)"
+    if "submission_digest" not in body:
+        # A report from before digests, or the grader's own failure on this learner.
+        return f"  {name}: graded before without a digest of the notebooks: grading again"
+    if not hmac.compare_digest(str(body["submission_digest"]), digest):
+        return f"  {name}: notebooks changed since graded ({body.get('graded_at', 'unknown time')}): grading again"
+    return None
+
+
 def grade_class(
-    submissions: Path, out: Path, timeout: int = 120, workers: int | None = None, say=print, roster: Path | None = None
+    submissions: Path,
+    out: Path,
+    timeout: int = 120,
+    workers: int | None = None,
+    say=print,
+    roster: Path | None = None,
+    regrade: bool = False,
 ) -> tuple[Path, list[str]]:
-    """Grade every learner not graded yet, then write the gradebook; (its path, learners graded now)."""
+    """Grade every learner not graded yet, whose notebooks changed since their signed report, or, with `regrade`,
+    every learner; then write the gradebook. (Its path, learners graded now.)"""
     class_ = learners(submissions)
     people = lms.read_roster(roster)  # a bad roster is said before anyone is graded
     # The grades are the grader's alone: a learner's kernel, under its own OS user, reads no one's report,
@@ -155,12 +213,17 @@ def grade_class(
             f"work: chmod 700 {submissions}"
         )
     todo = []
+    digests = {}
     for name, folder in class_:
-        try:
-            read_learner(reports, name, key)
-            say(f"  {name}: graded before (resumed)")
-        except WorkbookError:
-            todo.append((name, folder))
+        # The digest is taken before grading: a notebook changed while it is graded is graded again next run.
+        digests[name] = submission_digest(folder)
+        why = _resume(reports, name, key, digests[name], regrade)
+        if why is None:
+            say(f"  {name}: graded before, notebooks unchanged: kept")
+            continue
+        if why:
+            say(why)
+        todo.append((name, folder))
     workers = workers or grading._default_workers(len(todo) * 5)
     graded_now = []
 
@@ -179,12 +242,14 @@ def grade_class(
 
         async def learner(name: str, folder: Path) -> None:
             # Whatever goes wrong with one learner, from grading to writing the report, is that learner's row.
+            # The grader's own failure is signed without the digest: the next run grades that learner again.
+            digest = digests[name]
             try:
                 report = await graded(name, folder)
             except Exception as error:  # the grader's own failure on this learner: that learner's row says so
-                report = _failed_report(f"The grader could not grade this learner: {_reason(error)}")
+                report, digest = _failed_report(f"The grader could not grade this learner: {_reason(error)}"), None
             try:
-                _write_report(reports / f"{name}.json", signed_report(report, name, key))
+                _write_report(reports / f"{name}.json", signed_report(report, name, key, digest))
             except Exception as error:
                 try:
                     failed = _failed_report(f"The grader could not write this learner's report: {_reason(error)}")
@@ -232,10 +297,11 @@ LMS_ITEM = "Secrets Manager workbook"
 def write_gradebook(
     names: list[str], reports: Path, out: Path, key: bytes, roster: dict | None = None, say=print
 ) -> Path:
-    """gradebook.csv (learner, one column per registered exercise, total), lms.csv (learner, score), canvas.csv and
-    moodle.csv (the imports those LMSs document, lms.py), and each learner's feedback page (feedback/NAME.html)."""
+    """gradebook.csv (learner, one column per registered exercise, total), status.csv (each exercise's status),
+    lms.csv (learner, score), canvas.csv and moodle.csv (the imports those LMSs document, lms.py), each learner's
+    feedback page (feedback/NAME.html) and the class report (class-report.html, classreport.py)."""
     numbers = list(EXERCISES)
-    rows = []
+    rows, statuses, bodies = [], [], []
     private_folder(out)  # grades are the grader's alone: 0700, each file 0600
     # The grader's keys never reach a page, even where a notebook printed one.
     secrets = tuple(k for k in (key.decode(errors="replace"), os.environ.get(KEY_VARIABLE, "")) if len(k) >= 8)
@@ -244,8 +310,13 @@ def write_gradebook(
         passed = {r["number"] for r in body.get("results", []) if r.get("status") == grading.PASSED}
         points = [int(number in passed) for number in numbers]
         rows.append([_cell(name), *points, sum(points)])
+        statuses.append([_cell(name), *classreport.statuses(body)])
+        bodies.append(body)
         feedback.write(out, name, body, secrets)  # from this learner's own report only
+    # gradebook.csv keeps its header (learner, the exercises' numbers, total): scripts reading it still work.
     path = write_private(out / "gradebook.csv", _csv([["learner", *numbers, "total"], *rows]))
+    write_private(out / "status.csv", _csv([classreport.STATUS_HEADER, *statuses]))
+    write_private(out / "class-report.html", classreport.render(bodies, secrets))
     # An LMS's grade import (Moodle, Canvas, Blackboard): one identifier column, one grade column.
     generic = [["Username", f"{LMS_ITEM} (out of {len(numbers)})"], *([row[0], row[-1]] for row in rows)]
     write_private(out / "lms.csv", _csv(generic))
@@ -283,10 +354,14 @@ def main_gradebook(args) -> int:
     if args.merge:
         path = merge(Path(args.submissions), out, roster)
     else:
-        path, _ = grade_class(Path(args.submissions), out, timeout=args.timeout, workers=args.workers, roster=roster)
+        regrade = getattr(args, "regrade", False)
+        path, _ = grade_class(
+            Path(args.submissions), out, timeout=args.timeout, workers=args.workers, roster=roster, regrade=regrade
+        )
     print(
-        f"wrote {path}, lms.csv, canvas.csv and moodle.csv in {out}/, each learner's report in {out / 'learners'}/ "
-        f"and feedback page in {out / 'feedback'}/ (private until `--release-feedback FOLDER`)"
+        f"wrote {path}, status.csv, class-report.html, lms.csv, canvas.csv and moodle.csv in {out}/, each learner's "
+        f"report in {out / 'learners'}/ and feedback page in {out / 'feedback'}/ (private until "
+        "`--release-feedback FOLDER`)"
     )
     sys.stdout.flush()
     return 0
