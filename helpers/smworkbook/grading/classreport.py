@@ -66,14 +66,15 @@ def _exercise_rows(reports: list[dict], secrets: tuple[str, ...]) -> tuple[list[
     return rows, absent
 
 
-def _learner(report: dict, secrets: tuple[str, ...]) -> str:
+def _learner(report: dict, secrets: tuple[str, ...], absent: set[str]) -> str:
     name = str(report.get("learner", ""))
     results = report.get("results", [])
     passed = sum(status_of(r) == PASSED for r in results)
     failed = [r for r in results if status_of(r) == FAILED]
     untried = [str(r.get("number", "")) for r in results if status_of(r) == NOT_ATTEMPTED]
     parts = [
-        f'<section class="{"failed" if failed else "passed"}" id="learner-{text(name, secrets)}">',
+        f'<section class="{CLASSES[FAILED if failed else NOT_ATTEMPTED if untried else PASSED]}" '
+        f'id="learner-{text(name, secrets)}">',
         f'<h2><a href="feedback/{text(quote(name, safe=""), secrets)}.html">{text(name, secrets)}</a>: '
         f"{passed} / {len(results)} passed</h2>",
     ]
@@ -86,7 +87,8 @@ def _learner(report: dict, secrets: tuple[str, ...]) -> str:
         parts.append(f'<p>Failed:</p><ul class="failed-exercises">{items}</ul>')
     if untried:
         parts.append(f"<p>Not attempted: {text(', '.join(untried), secrets)}.</p>")
-    missing = report.get("missing_lessons") or []
+    # A lesson no learner handed in is said once for the class, not under each learner.
+    missing = [str(lesson) for lesson in report.get("missing_lessons") or [] if str(lesson) not in absent]
     if missing:
         parts.append(f"<p>No notebook for lesson {text(', '.join(str(m) for m in missing), secrets)}.</p>")
     parts.append("</section>")
@@ -108,9 +110,11 @@ def render(reports: list[dict], secrets: tuple[str, ...] = ()) -> str:
         *rows,
         "</table>",
     ]
-    if absent:
-        lessons = ", ".join(dict.fromkeys(number.split(".")[0] for number in absent))
-        body.append(f"<p>No learner handed in a notebook for lesson {text(lessons)}: its exercises are left out.</p>")
+    lessons = list(dict.fromkeys(number.split(".")[0] for number in absent))
+    if lessons:
+        body.append(
+            f"<p>No learner handed in a notebook for lesson {text(', '.join(lessons))}: its exercises are left out.</p>"
+        )
     body.append("<h2>By learner</h2>")
-    body += [_learner(report, secrets) for report in reports]
+    body += [_learner(report, secrets, set(lessons)) for report in reports]
     return page("Class report: Secrets Manager workbook", "\n".join(body))
