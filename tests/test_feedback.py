@@ -15,7 +15,7 @@ import pytest
 
 from smworkbook.checks import EXERCISES
 from smworkbook.cli import main
-from smworkbook.grading import feedback, gradebook, lms
+from smworkbook.grading import classreport, feedback, gradebook, lms
 
 from .conftest import ROOT
 from .test_browser import CHROMIUM, CHROMIUM_ARGS, DOCS, SHOTS, _require_chromium
@@ -111,6 +111,30 @@ def test_no_page_holds_the_graders_key(graded):
     assert key not in feedback.render(report, (key,)) and "saw [redacted]" in feedback.render(report, (key,))
 
 
+def test_the_class_report_shows_a_hostile_hint_as_text_and_holds_no_key(graded):
+    """The class report (classreport.py) follows the feedback pages' rules: escaped, no script, keys redacted."""
+    html = (graded["out"] / "class-report.html").read_text(encoding="utf-8")
+    assert "<script" not in html.lower() and "\x1b" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # mal's hint, among 1.1's common hints and mal's own
+    assert re.search(r"keys=\[redacted\]:\[redacted\]:\[redacted\]", html), "the mock's keys reach no page"
+    assert (graded["out"] / ".grader-key").read_text().strip() not in html
+    assert "default-src 'none'" in html
+    mal = html[html.index('id="learner-mal"') :]
+    assert f"1.1 {EXERCISES['1.1'].title}" in mal and "Not attempted" not in mal
+
+
+def test_a_hostile_title_learner_name_or_hint_in_a_report_is_text_in_the_class_report():
+    hostile = '<img src=x onerror="alert(1)">'
+    report = {
+        "learner": f"x{hostile}",
+        "results": [{"number": "1.1", "title": hostile, "status": "failed", "hint": f"{hostile} key=k-123456789"}],
+    }
+    html = classreport.render([report], ("k-123456789",))
+    assert "<img" not in html and "onerror=&quot;alert(1)&quot;" in html and "k-123456789" not in html
+    assert 'href="feedback/x%3Cimg%20src%3Dx%20onerror%3D%22alert%281%29%22%3E.html"' in html
+    assert classreport.statuses(report)[:2] == ["failed", "not attempted"]
+
+
 def test_release_copies_each_page_into_a_folder_per_learner_readable_by_others(graded, capsys):
     released = graded["root"] / "released"
     assert main(["gradebook", "--out", str(graded["out"]), "--release-feedback", str(released)]) == 0
@@ -119,6 +143,7 @@ def test_release_copies_each_page_into_a_folder_per_learner_readable_by_others(g
     assert page.read_text(encoding="utf-8") == _page(graded, "bob")
     assert (page.stat().st_mode & 0o777, page.parent.stat().st_mode & 0o777) == (0o644, 0o755)
     assert "released 3 feedback page(s)" in capsys.readouterr().out
+    assert not list(released.rglob("class-report.html"))  # the class report is the instructor's alone
 
 
 def test_canvas_csv_has_the_columns_canvas_gradebook_import_documents(graded, capsys):

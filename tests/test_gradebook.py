@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -164,7 +165,7 @@ def test_an_interrupted_run_resumes_without_regrading_finished_learners(classroo
     assert sorted(graded) == ["bob", "dee"]
     assert _rows(path) == _rows(classroom["path"])
     assert main(["gradebook", str(classroom["submissions"]), "--out", str(out)]) == 0
-    assert capsys.readouterr().out.count("graded before (resumed)") == 7
+    assert capsys.readouterr().out.count("notebooks unchanged: kept") == 7
 
 
 @pytest.mark.skipif(not learner_users.available(), reason="kernels run as other OS users only when graded as root")
@@ -247,7 +248,7 @@ def test_a_class_with_those_notebooks_resumes(hostile_class, capsys):
     assert graded == ["hal"]
     assert _rows(path) == _rows(hostile_class["path"])
     assert main(["gradebook", str(submissions), "--out", str(out)]) == 0
-    assert capsys.readouterr().out.count("graded before (resumed)") == 3
+    assert capsys.readouterr().out.count("notebooks unchanged: kept") == 3
 
 
 def _as_learner(learner: str, *command: str) -> subprocess.CompletedProcess:
@@ -262,7 +263,8 @@ def test_a_learners_os_user_can_read_no_grade_file(hostile_class):
     can pass through: a learner's kernel (its own OS user) cannot read them, or list where they are."""
     out = hostile_class["out"]
     assert _as_learner("ivy", "/bin/ls", str(out.parent)).returncode == 0  # the course folder is open to them
-    files = ("gradebook.csv", "lms.csv", "canvas.csv", "moodle.csv", "learners/ann.json", "feedback/ann.html")
+    files = ("gradebook.csv", "status.csv", "class-report.html", "lms.csv", "canvas.csv", "moodle.csv")
+    files += ("learners/ann.json", "feedback/ann.html")
     for path in [*(out / file for file in files), out / ".grader-key"]:
         refused = _as_learner("ivy", "/bin/cat", str(path))
         assert refused.returncode != 0 and "Permission denied" in refused.stderr, (path, refused.stdout)
@@ -270,7 +272,8 @@ def test_a_learners_os_user_can_read_no_grade_file(hostile_class):
         refused = _as_learner("ivy", "/bin/ls", str(folder))
         assert refused.returncode != 0 and "Permission denied" in refused.stderr, (folder, refused.stdout)
     assert {p.name: p.stat().st_mode & 0o777 for p in out.iterdir() if p.is_file()} == dict.fromkeys(
-        [".grader-key", "gradebook.csv", "lms.csv", "canvas.csv", "moodle.csv"], 0o600
+        [".grader-key", "gradebook.csv", "status.csv", "class-report.html", "lms.csv", "canvas.csv", "moodle.csv"],
+        0o600,
     )
 
 
@@ -305,3 +308,161 @@ def test_the_warning_about_a_submissions_folder_others_can_read_comes_only_when_
     warning = "can be read by other users"
     assert any(warning in line for line in classroom["said"]) == learner_users.available()
     assert not any(warning in line for line in hostile_class["said"])
+
+
+# A wrong attempt at 1.4 whose error (the hint) holds markup: the class report shows it as text.
+WRONG_14 = """checks.setup("1.4")
+key_bytes = secrets.token_bytes(32)
+raise ValueError("<b>stored</b> as text & not bytes")"""
+
+
+def _half_done(notebook):
+    """Exercises 1.1-1.3 solved (the solution's cells), 1.4 tried and wrong, 1.5 and 1.6 as generated."""
+    solved = nbformat.read(ROOT / "solutions" / LESSON01, as_version=4)
+    for number in ("1.1", "1.2", "1.3"):
+        cell = next(c for c in notebook.cells if f'checks.setup("{number}")' in c.source)
+        cell.source = next(c for c in solved.cells if f'checks.setup("{number}")' in c.source).source
+    next(c for c in notebook.cells if 'checks.setup("1.4")' in c.source).source = WRONG_14
+
+
+def _exercises_with(folder, change=None):
+    folder.mkdir(parents=True)
+    notebook = nbformat.read(ROOT / "exercises" / LESSON01, as_version=4)
+    if change:
+        change(notebook)
+    nbformat.write(notebook, folder / LESSON01)
+
+
+@pytest.fixture(scope="module")
+def trio(tmp_path_factory):
+    """The instructor's class of lesson 1: ann solved it, bob half did it, cat handed in the exercises untouched."""
+    root = tmp_path_factory.mktemp("trio")
+    submissions, out = root / "submissions", root / "grades"
+    _solutions_with(submissions / "ann")
+    _exercises_with(submissions / "bob", _half_done)
+    _exercises_with(submissions / "cat")
+    said = []
+    path, graded = gradebook.grade_class(submissions, out, timeout=TIMEOUT, workers=3, say=said.append)
+    assert sorted(graded) == ["ann", "bob", "cat"]
+    return {"submissions": submissions, "out": out, "path": path}
+
+
+LESSON1 = [number for number in EXERCISES if number.startswith("1.")]
+
+
+def test_status_csv_tells_tried_and_failed_from_not_attempted(trio):
+    header, *rows = _rows(trio["out"] / "status.csv")
+    numbers = list(EXERCISES)
+    assert header[0] == "learner" and header[-3:] == ["passed", "failed", "not attempted"]
+    assert header[1:-3] == [f"{number} {EXERCISES[number].title}" for number in numbers]  # titles, registry order
+    status = {row[0]: dict(zip(numbers, row[1:-3], strict=True)) for row in rows}
+    assert [status["ann"][n] for n in LESSON1] == ["passed"] * 6
+    bob = ["passed"] * 3 + ["failed", "not attempted", "not attempted"]
+    assert [status["bob"][n] for n in LESSON1] == bob
+    assert [status["cat"][n] for n in LESSON1] == ["not attempted"] * 6
+    # Lesson 2 was handed in by no one: not attempted, as in gradebook.csv's 0.
+    assert {status[name]["2.1"] for name in status} == {"not attempted"}
+    counts = {row[0]: row[-3:] for row in rows}
+    others = str(len(numbers) - 6)
+    assert counts["bob"] == ["3", "1", str(len(numbers) - 4)] and counts["cat"] == ["0", "0", str(len(numbers))]
+    assert counts["ann"] == ["6", "0", others]
+    # gradebook.csv is as it was: numbers in its header, 1 or 0, the total (then the note: empty, nobody ran out of time).
+    header, *rows = _rows(trio["path"])
+    assert header == ["learner", *numbers, "total", "note"]
+    assert {row[0]: row[-2:] for row in rows} == {"ann": ["6", ""], "bob": ["3", ""], "cat": ["0", ""]}
+
+
+def _exercise_counts(html, number):
+    found = re.search(
+        rf'<tr id="exercise-{re.escape(number)}"><td>[^<]*</td><td>([^<]*)</td>'
+        r"<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)%</td><td>(.*?)</td></tr>",
+        html,
+    )
+    assert found, number
+    return found.group(1), tuple(int(found.group(i)) for i in (2, 3, 4, 5)), found.group(6)
+
+
+def test_the_class_report_counts_each_exercise_and_lists_each_learners_failures(trio):
+    html = (trio["out"] / "class-report.html").read_text(encoding="utf-8")
+    title, counts, hints = _exercise_counts(html, "1.1")
+    assert (title, counts, hints) == (EXERCISES["1.1"].title, (2, 0, 1, 67), "")
+    title, counts, hints = _exercise_counts(html, "1.4")
+    assert counts == (1, 1, 1, 33)
+    assert "&lt;b&gt;stored&lt;/b&gt; as text &amp; not bytes" in hints and "(1 learner)" in hints
+    assert _exercise_counts(html, "1.6")[1] == (1, 0, 2, 33)
+    assert 'id="exercise-2.1"' not in html and "No learner handed in a notebook for lesson 2, 3" in html
+    bob = html[html.index('id="learner-bob"') : html.index('id="learner-cat"')]
+    assert '<a href="feedback/bob.html">bob</a>: 3 / 6 passed' in bob
+    assert bob.count("<li>") == 1 and "1.4 " + EXERCISES["1.4"].title in bob and "Not attempted: 1.5, 1.6." in bob
+    assert "<b>" not in html and "<script" not in html.lower()
+    assert (trio["out"] / "class-report.html").stat().st_mode & 0o777 == 0o600
+    assert (trio["out"] / "status.csv").stat().st_mode & 0o777 == 0o600
+
+
+def _graded_at(out):
+    return {p.stem: json.loads(p.read_text())["graded_at"] for p in (out / "learners").glob("*.json")}
+
+
+def test_a_rerun_regrades_only_the_learner_whose_notebooks_changed_and_regrade_grades_all(trio, tmp_path, capsys):
+    submissions, out = tmp_path / "submissions", tmp_path / "grades"
+    shutil.copytree(trio["submissions"], submissions)
+    shutil.copytree(trio["out"], out)
+    before = _graded_at(out)
+    key = gradebook.grader_key(out)
+    digest = gradebook.submission_digest(submissions / "cat")
+    assert gradebook.read_learner(out / "learners", "cat", key)["submission_digest"] == digest
+
+    # cat solves 1.1 after the first grading: cat alone is graded again, and the gradebook shows it.
+    notebook = nbformat.read(submissions / "cat" / LESSON01, as_version=4)
+    solved = nbformat.read(ROOT / "solutions" / LESSON01, as_version=4)
+    _first_exercise(notebook).source = _first_exercise(solved).source
+    nbformat.write(notebook, submissions / "cat" / LESSON01)
+    said = []
+    path, graded = gradebook.grade_class(submissions, out, timeout=TIMEOUT, say=said.append)
+    assert graded == ["cat"]
+    after = _graded_at(out)
+    assert after["cat"] > before["cat"] and {n: after[n] for n in ("ann", "bob")} == {
+        n: before[n] for n in ("ann", "bob")
+    }
+    assert any(line.startswith("  cat: notebooks changed since graded") for line in said), said
+    assert sum("notebooks unchanged: kept" in line for line in said) == 2
+    assert {row[0]: row[-2] for row in _rows(path)[1:]} == {"ann": "6", "bob": "3", "cat": "1"}
+    assert gradebook.read_learner(out / "learners", "cat", key)["submission_digest"] != digest
+
+    # bob changes a notebook and writes the new digest into his report: the signature refuses it, bob is regraded.
+    notebook = nbformat.read(submissions / "bob" / LESSON01, as_version=4)
+    notebook.cells.append(nbformat.v4.new_markdown_cell("done"))
+    nbformat.write(notebook, submissions / "bob" / LESSON01)
+    report = json.loads((out / "learners" / "bob.json").read_text())
+    report["submission_digest"] = gradebook.submission_digest(submissions / "bob")
+    (out / "learners" / "bob.json").write_text(json.dumps(report))
+    said = []
+    _, graded = gradebook.grade_class(submissions, out, timeout=TIMEOUT, say=said.append)
+    assert graded == ["bob"]
+    assert any(line.startswith("  bob: report refused") and "signature does not match" in line for line in said)
+
+    # --regrade grades everyone again, saying why.
+    before = _graded_at(out)
+    capsys.readouterr()
+    assert main(["gradebook", str(submissions), "--out", str(out), "--timeout", str(TIMEOUT), "--regrade"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("grading again (--regrade)") == 3 and "Grading 3 learner(s)" in printed
+    after = _graded_at(out)
+    assert all(after[name] > before[name] for name in ("ann", "bob", "cat"))
+
+
+def test_the_digest_covers_each_notebooks_name_and_bytes(tmp_path):
+    (tmp_path / "01_a.ipynb").write_bytes(b"{}")
+    (tmp_path / "notes.txt").write_text("not graded")
+    first = gradebook.submission_digest(tmp_path)
+    (tmp_path / "notes.txt").write_text("changed")
+    assert gradebook.submission_digest(tmp_path) == first  # only what a grade runs
+    (tmp_path / "01_a.ipynb").write_bytes(b"{} ")
+    assert gradebook.submission_digest(tmp_path) != first
+    (tmp_path / "01_a.ipynb").write_bytes(b"{}")
+    assert gradebook.submission_digest(tmp_path) == first
+    (tmp_path / "01_a.ipynb").rename(tmp_path / "01_b.ipynb")
+    assert gradebook.submission_digest(tmp_path) != first
+    (tmp_path / "01_b.ipynb").unlink()
+    (tmp_path / "01_a.ipynb").symlink_to("/dev/zero")  # not read: a device never ends
+    assert gradebook.submission_digest(tmp_path).startswith("sha256:")

@@ -63,12 +63,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     book = commands.add_parser(
         "gradebook",
-        help="grade a class (one sub-folder per learner) into artifacts/grade/gradebook.csv; resumes if interrupted",
+        help="grade a class (one sub-folder per learner) into artifacts/grade/; resumes, regrading changed notebooks",
     )
     book.add_argument(
         "submissions", type=Path, nargs="?", help="folder of learners' folders (or of reports, with --merge)"
     )
     book.add_argument("--merge", action="store_true", help="build the gradebook from signed reports graded elsewhere")
+    book.add_argument(
+        "--regrade",
+        action="store_true",
+        help="grade every learner again (without it, only those not graded yet or whose notebooks changed)",
+    )
     book.add_argument("--out", type=Path, default=Path("artifacts/grade"), help="where to write (artifacts/grade)")
     book.add_argument("--timeout", type=int, default=120, help="seconds one cell may run (default 120)")
     book.add_argument(

@@ -4,8 +4,10 @@
     smworkbook gradebook --merge REPORTS/      build the gradebook from reports graded elsewhere
 
 Every learner's report is written as soon as that learner is graded (artifacts/grade/learners/
-NAME.json), signed with the grader's key: an interrupted run resumes without grading a finished
-learner again, and `--merge` takes only reports the grader signed. A learner's broken notebook
+NAME.json), signed with the grader's key, with a digest of the notebooks graded (`submission_digest`):
+a run resumes without grading again a learner whose notebooks are unchanged since their signed report,
+regrades one whose notebooks changed (or everyone, with `regrade=True`, `--regrade`), and `--merge`
+takes only reports the grader signed. A learner's broken notebook
 (invalid JSON, an endless loop, a kernel that dies, gigabytes of output) costs that learner its
 exercises, with the reason; the class's run goes on.
 
@@ -29,11 +31,12 @@ import re
 import secrets
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from smworkbook.checks import EXERCISES
 from smworkbook.engine.errors import WorkbookError
-from smworkbook.grading import discover, feedback, learner_users, lms
+from smworkbook.grading import classreport, discover, feedback, learner_users, lms
 from smworkbook.grading import run as grading
 from smworkbook.grading.report import private_folder, safe, safe_text, write_private
 
@@ -62,13 +65,43 @@ def _signature(body: dict, key: bytes) -> str:
     return hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
-def signed_report(report: grading.Report, learner: str, key: bytes | None) -> str:
-    """The learner's report as JSON, with the learner's name and, given a key, the grader's signature.
+def submission_digest(folder: Path) -> str:
+    """ "sha256:<hex>" over the notebooks a grade of `folder` runs (its *.ipynb, as discover finds them): each one's
+    name and bytes, in name order, each length-prefixed so no two submissions share a digest by moving bytes
+    between a name and a file. Anything but a regular file (a link to /dev/zero, a folder named x.ipynb) counts
+    by its name and kind only; a file the grader cannot read, by its name and the error."""
+    digest = hashlib.sha256()
+
+    def part(data: bytes) -> None:
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+
+    for path in sorted(Path(folder).glob("*.ipynb"), key=lambda p: os.fsencode(p.name)):
+        part(os.fsencode(path.name))
+        try:
+            if not path.is_file():
+                part(b"not a file")
+                continue
+            with open(path, "rb") as file:
+                part(b"file")
+                for block in iter(lambda: file.read(1 << 20), b""):
+                    digest.update(block)
+                digest.update(b"\0end")
+        except OSError as error:
+            part(f"unreadable: {type(error).__name__}".encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def signed_report(report: grading.Report, learner: str, key: bytes | None, digest: str | None = None) -> str:
+    """The learner's report as JSON, with the learner's name, when it was graded, the digest of the notebooks
+    graded (given one, `submission_digest`) and, given a key, the grader's signature over all of it.
 
     Every text in it is made safe first (a notebook named `01_\\xff.ipynb`, an error holding a lone surrogate):
     what is signed is what is written.
     """
-    body = safe({"learner": learner, **json.loads(report.to_json())})
+    graded_at = datetime.now(UTC).isoformat(timespec="microseconds")
+    extra = {"graded_at": graded_at} | ({"submission_digest": digest} if digest else {})
+    body = safe({"learner": learner, **extra, **json.loads(report.to_json())})
     if key is not None:
         body["signature"] = _signature(body, key)
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
@@ -158,6 +191,24 @@ OUT_OF_TIME = grading.OUT_OF_TIME
 LEARNER_LIMIT_TIMES = 15  # the default --learner-limit: 15 times --timeout (30 min at 120 s)
 
 
+def _resume(reports: Path, name: str, key: bytes, digest: str, regrade: bool) -> str | None:
+    """Why `name` is graded this run (a line to print, "" to say nothing), or None to keep their signed report."""
+    try:
+        body = read_learner(reports, name, key)
+    except WorkbookError as error:
+        if not (Path(reports) / f"{name}.json").exists():
+            return ""  # never graded (or the run stopped while grading them): nothing to explain
+        return f"  {name}: report refused ({error}): grading again"
+    if regrade:
+        return f"  {name}: graded before, grading again (--regrade)"
+    if "submission_digest" not in body:
+        # A report from before digests, or the grader's own failure on this learner.
+        return f"  {name}: graded before without a digest of the notebooks: grading again"
+    if not hmac.compare_digest(str(body["submission_digest"]), digest):
+        return f"  {name}: notebooks changed since graded ({body.get('graded_at', 'unknown time')}): grading again"
+    return None
+
+
 def grade_class(
     submissions: Path,
     out: Path,
@@ -166,8 +217,10 @@ def grade_class(
     say=print,
     roster: Path | None = None,
     learner_limit: int | None = None,
+    regrade: bool = False,
 ) -> tuple[Path, list[str]]:
-    """Grade every learner not graded yet, then write the gradebook; (its path, learners graded now).
+    """Grade every learner not graded yet, whose notebooks changed since their signed report, or, with `regrade`,
+    every learner; then write the gradebook. (Its path, learners graded now.)
 
     Each learner's notebooks run `learner_limit` seconds at most, together (default LEARNER_LIMIT_TIMES x timeout).
     """
@@ -187,12 +240,17 @@ def grade_class(
             f"work: chmod 700 {submissions}"
         )
     todo = []
+    digests = {}
     for name, folder in class_:
-        try:
-            read_learner(reports, name, key)
-            say(f"  {name}: graded before (resumed)")
-        except WorkbookError:
-            todo.append((name, folder))
+        # The digest is taken before grading: a notebook changed while it is graded is graded again next run.
+        digests[name] = submission_digest(folder)
+        why = _resume(reports, name, key, digests[name], regrade)
+        if why is None:
+            say(f"  {name}: graded before, notebooks unchanged: kept")
+            continue
+        if why:
+            say(why)
+        todo.append((name, folder))
     workers = workers or grading._default_workers(len(todo) * 5)
     graded_now = []
 
@@ -201,8 +259,10 @@ def grade_class(
         started = time.monotonic()
 
         async def graded(name: str, folder: Path) -> grading.Report:
-            user = learner_users.user_for(name) if learner_users.available() else None
+            user = learner_users.user_for(name, check=False) if learner_users.available() else None
             async with learner_users.claimed_async(user) if user is not None else contextlib.nullcontext():
+                if user is not None:  # probed once claimed: another grader of this learner sweeps only before or after
+                    await asyncio.to_thread(learner_users.require_can_run, user)
                 try:
                     return await _grade_learner(folder, timeout, slots, user, limit)
                 finally:
@@ -211,12 +271,14 @@ def grade_class(
 
         async def learner(name: str, folder: Path) -> None:
             # Whatever goes wrong with one learner, from grading to writing the report, is that learner's row.
+            # The grader's own failure is signed without the digest: the next run grades that learner again.
+            digest = digests[name]
             try:
                 report = await graded(name, folder)
             except Exception as error:  # the grader's own failure on this learner: that learner's row says so
-                report = _failed_report(f"The grader could not grade this learner: {_reason(error)}")
+                report, digest = _failed_report(f"The grader could not grade this learner: {_reason(error)}"), None
             try:
-                _write_report(reports / f"{name}.json", signed_report(report, name, key))
+                _write_report(reports / f"{name}.json", signed_report(report, name, key, digest))
             except Exception as error:
                 try:
                     failed = _failed_report(f"The grader could not write this learner's report: {_reason(error)}")
@@ -264,14 +326,14 @@ LMS_ITEM = "Secrets Manager workbook"
 def write_gradebook(
     names: list[str], reports: Path, out: Path, key: bytes, roster: dict | None = None, say=print
 ) -> Path:
-    """gradebook.csv (learner, one column per registered exercise, total, note), lms.csv (learner, score),
-    canvas.csv and moodle.csv (the imports those LMSs document, lms.py), and each learner's feedback page
-    (feedback/NAME.html).
+    """gradebook.csv (learner, one column per registered exercise, total, note), status.csv (each exercise's
+    status), lms.csv (learner, score), canvas.csv and moodle.csv (the imports those LMSs document, lms.py), each
+    learner's feedback page (feedback/NAME.html) and the class report (class-report.html, classreport.py).
 
     The note says when the learner's grading was cut short by the per-learner time limit.
     """
     numbers = list(EXERCISES)
-    rows = []
+    rows, statuses, bodies = [], [], []
     private_folder(out)  # grades are the grader's alone: 0700, each file 0600
     # The grader's keys never reach a page, even where a notebook printed one.
     secrets = tuple(k for k in (key.decode(errors="replace"), os.environ.get(KEY_VARIABLE, "")) if len(k) >= 8)
@@ -281,8 +343,13 @@ def write_gradebook(
         passed = {r["number"] for r in results if r.get("status") == grading.PASSED}
         points = [int(number in passed) for number in numbers]
         rows.append([_cell(name), *points, sum(points), _note(results)])
+        statuses.append([_cell(name), *classreport.statuses(body)])
+        bodies.append(body)
         feedback.write(out, name, body, secrets)  # from this learner's own report only
+    # gradebook.csv keeps its first columns (learner, the exercises' numbers, total); a note column follows them.
     path = write_private(out / "gradebook.csv", _csv([["learner", *numbers, "total", "note"], *rows]))
+    write_private(out / "status.csv", _csv([classreport.STATUS_HEADER, *statuses]))
+    write_private(out / "class-report.html", classreport.render(bodies, secrets))
     # An LMS's grade import (Moodle, Canvas, Blackboard): one identifier column, one grade column.
     generic = [["Username", f"{LMS_ITEM} (out of {len(numbers)})"], *([row[0], row[-2]] for row in rows)]
     write_private(out / "lms.csv", _csv(generic))
@@ -334,10 +401,12 @@ def main_gradebook(args) -> int:
             workers=args.workers,
             roster=roster,
             learner_limit=args.learner_limit,
+            regrade=getattr(args, "regrade", False),
         )
     print(
-        f"wrote {path}, lms.csv, canvas.csv and moodle.csv in {out}/, each learner's report in {out / 'learners'}/ "
-        f"and feedback page in {out / 'feedback'}/ (private until `--release-feedback FOLDER`)"
+        f"wrote {path}, status.csv, class-report.html, lms.csv, canvas.csv and moodle.csv in {out}/, each learner's "
+        f"report in {out / 'learners'}/ and feedback page in {out / 'feedback'}/ (private until "
+        "`--release-feedback FOLDER`)"
     )
     sys.stdout.flush()
     return 0

@@ -46,8 +46,10 @@ def available() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("setpriv") is not None
 
 
-def user_for(learner: str) -> LearnerUser:
-    """The OS user `learner`'s kernels run as (made on first use)."""
+def user_for(learner: str, check: bool = True) -> LearnerUser:
+    """The OS user `learner`'s kernels run as (made on first use). With `check`, probed at once (require_can_run);
+    a grader that claims the user first probes after claiming: another grader's sweep of that user would kill an
+    unclaimed probe."""
     name = "smwl-" + hashlib.sha256(learner.encode()).hexdigest()[:8]
     with _lock:
         try:
@@ -60,7 +62,8 @@ def user_for(learner: str) -> LearnerUser:
             )
             entry = pwd.getpwnam(name)
     user = LearnerUser(name, entry.pw_uid, entry.pw_gid)
-    require_can_run(user)
+    if check:
+        require_can_run(user)
     return user
 
 
