@@ -366,7 +366,7 @@ def test_status_csv_tells_tried_and_failed_from_not_attempted(trio):
     others = str(len(numbers) - 6)
     assert counts["bob"] == ["3", "1", str(len(numbers) - 4)] and counts["cat"] == ["0", "0", str(len(numbers))]
     assert counts["ann"] == ["6", "0", others]
-    # gradebook.csv is as it was: numbers in its header, 1 or 0, the total (then the note: empty, nobody ran out of time).
+    # gradebook.csv is as it was: numbers in its header, 1 or 0, the total; then the note (nobody ran out of time).
     header, *rows = _rows(trio["path"])
     assert header == ["learner", *numbers, "total", "note"]
     assert {row[0]: row[-2:] for row in rows} == {"ann": ["6", ""], "bob": ["3", ""], "cat": ["0", ""]}
