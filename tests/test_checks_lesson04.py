@@ -395,6 +395,16 @@ CASES = {
 # Exercise cells whose own code raises, run again after a right run (issue 31): the source after the set-up line.
 # A function's cell raises when it cannot be defined (the check would judge the earlier run's function) or when
 # the learner tries it there; the hint names the error and the line or parameter involved.
+# 4.5's cell up to create_function: the zip, the role and its policy, as the solution makes them.
+DEPLOY = """import io, json, zipfile, smworkbook
+iam, lambda_client = smworkbook.current().client("iam"), smworkbook.current().client("lambda")
+buffer = io.BytesIO()
+with zipfile.ZipFile(buffer, "w") as package:
+    package.write(smworkbook.ROTATION_FUNCTION_FILE, "lambda_function.py")
+trust = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+role = iam.create_role(RoleName="lesson04-rotation-role", AssumeRolePolicyDocument=json.dumps(trust))
+"""
 RAISING = {
     "4.1": [("def create_secret(client, arn, token):\n"
              "    current = client.get_secret_value(SecretId=arn)\n"
@@ -407,6 +417,17 @@ RAISING = {
     "4.4": [("def finish_secret(client, arn, token):\n"
              "    client.update_secret_version_stage(SecretId=arn, VersionStage='AWSCURRENT', MoveToVersionId=token\n",
              r"raised SyntaxError: incomplete input \(line 3: client.update_secret_version_stage")],
+    # The role's name where create_function needs its ARN: AWS's ValidationException names the parameter (Lambda API
+    # reference, CreateFunction: Role "Pattern: arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+").
+    "4.5": [(DEPLOY + 'function = lambda_client.create_function(FunctionName="lesson04-rotation", '
+             'Runtime="python3.12", Role="lesson04-rotation-role", Handler="lambda_function.lambda_handler", '
+             'Code={"ZipFile": buffer.getvalue()}, Timeout=30)',
+             r"raised ValidationException from CreateFunction: .*Value 'lesson04-rotation-role' at 'role' failed to "
+             r"satisfy constraint.* At `function = lambda_client.create_function\("),
+            # The trust policy as a dict, not JSON text: botocore refuses it before sending.
+            (DEPLOY.split("role = ")[0] + 'role = iam.create_role(RoleName="lesson04-rotation-role", '
+             "AssumeRolePolicyDocument=trust)",
+             r"raised ParamValidationError: .*Invalid type for parameter AssumeRolePolicyDocument")],
 }  # fmt: skip
 
 UNSOLVED = {number: (unsolved,) for number in CASES}
@@ -519,9 +540,11 @@ def test_a_passing_4_3_prints_only_its_pass_line(sm, capsys):
     checks.setup("4.3")
     capsys.readouterr()
     checks.verify("4.3", lesson04.test_secret)
-    assert capsys.readouterr().out.splitlines() == [
+    lines = capsys.readouterr().out.splitlines()  # the pass line, wrapped at spaces (engine.errors.wrapped)
+    assert all(line.startswith("  ") for line in lines[1:])  # every later line continues it
+    assert " ".join(line.strip() for line in lines) == (
         "✔ Exercise 4.3 passed: testSecret stops a rotation whose password does not work, and passes a good one."
-    ]
+    )
 
 
 def finish_raising(client, arn, token):

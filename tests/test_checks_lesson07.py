@@ -281,6 +281,36 @@ CASES = {
             "leaked_reads is None"),
 }  # fmt: skip
 
+# Exercise cells whose own code raises, run again after a right run (issue 31): the source after the set-up line.
+# The hint names the error and the parameter it is about, in AWS's or botocore's words, or the learner's line.
+CLIENTS = "import json, smworkbook\naws = smworkbook.current()\niam = aws.client('iam')\n"
+RAISING = {
+    # Read in eu-west-1 before replicating: the Region has no such secret (GetSecretValue: ResourceNotFoundException,
+    # "Secrets Manager can't find the resource that you asked for").
+    "7.1": [(CLIENTS + 'eu_client = aws.client("secretsmanager", "eu-west-1")\n'
+             'replica_arn = eu_client.get_secret_value(SecretId="lesson07/payments-db")["ARN"]',
+             r"raised ResourceNotFoundException from GetSecretValue: Secrets Manager can't find the specified "
+             r"secret\. At `replica_arn = eu_client.get_secret_value\(SecretId=\"lesson07/payments-db\"\)")],
+    # The key's alias as Resource: IAM wants an ARN or "*" (IAM User Guide, IAM JSON policy elements: Resource).
+    "7.2": [(CLIENTS + 'policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", '
+             '"Resource": "alias/lesson07-ledger"}]}\n'
+             'iam.put_user_policy(UserName="lesson07-eu-app", PolicyName="decrypt-replica", '
+             "PolicyDocument=json.dumps(policy))",
+             r"raised MalformedPolicyDocument from PutUserPolicy: Resource alias/lesson07-ledger must be in ARN "
+             r"format or \"\*\"\. At `iam.put_user_policy\(")],
+    # The policy as a dict, not JSON text: botocore refuses it before sending.
+    "7.3": [(CLIENTS + 'policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+             '"Action": "secretsmanager:GetSecretValue", "Resource": "*", "Condition": {"StringEquals": '
+             '{"secretsmanager:ResourceTag/team": "${aws:PrincipalTag/team}"}}}]}\n'
+             'iam.put_group_policy(GroupName="lesson07-developers", PolicyName="own-team", PolicyDocument=policy)',
+             r"raised ParamValidationError: .*Invalid type for parameter PolicyDocument")],
+    # An attribute key CloudTrail does not know (LookupEvents: AccessKeyId, not AccessKey).
+    "7.4": [(CLIENTS + 'events = aws.client("cloudtrail").lookup_events(LookupAttributes=['
+             '{"AttributeKey": "AccessKey", "AttributeValue": "AKIA"}])["Events"]',
+             r"raised InvalidLookupAttributesException from LookupEvents: Invalid lookup attribute: "
+             r"\{'AttributeKey': 'AccessKey'")],
+}  # fmt: skip
+
 # Answers that are right another way (None above) pass: moved to their own list.
 RIGHT_TOO = [(number, wrong) for number, (_, wrongs, _) in CASES.items() for wrong, hint in wrongs if hint is None]
 for _number, (_right, _wrongs, _unsolved) in CASES.items():
@@ -291,7 +321,8 @@ for _number, (_right, _wrongs, _unsolved) in CASES.items():
     test_check_passes_on_the_right_answer,
     test_check_fails_on_the_unsolved_exercise,
     test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
-) = contract_tests("7", CASES, UNSOLVED)
+    test_a_cell_that_raises_is_named_in_the_hint_and_an_earlier_run_is_not_judged,
+) = contract_tests("7", CASES, UNSOLVED, RAISING)
 
 
 @pytest.mark.parametrize(("number", "answer"), RIGHT_TOO, ids=[f"{n}-{a.__name__}" for n, a in RIGHT_TOO])
