@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore.exceptions import ClientError
 
-from smworkbook import CheckFailed, checks
+from smworkbook import CheckFailed, checks, clock
 from smworkbook.checks import lesson04
+from smworkbook.toolkit import rotation
 
 from .check_contract import contract_tests
 
@@ -283,7 +285,75 @@ CASES = {
         "not written yet",
     ),
 }
-UNSOLVED = {number: (unsolved,) for number in CASES}
+
+
+# Exercise 4.5: rotation on a schedule -------------------------------------------------------------------------
+WEEKLY_RULES = {"ScheduleExpression": "cron(0 6 ? * MON *)", "Duration": "2h"}
+
+
+def scheduled(rules, days=14, immediately=False):
+    """Turn rotation on for the exercise's secret with `rules`, then advance the mock's clock `days`."""
+
+    def learner_answer(sm):
+        sm.rotate_secret(
+            SecretId=lesson04.WEEKLY,
+            RotationLambdaARN=rotation.function_arn(lesson04.WEEKLY_FUNCTION),
+            RotationRules=rules,
+            RotateImmediately=immediately,
+        )
+        clock.advance(days=days)
+        return (rules,)
+
+    learner_answer.__name__ = f"scheduled_{days}_days"
+    return learner_answer
+
+
+def refused(rules):
+    """A schedule AWS refuses: rotate_secret raises in the learner's cell; they pass their rules all the same."""
+
+    def learner_answer(sm):
+        with pytest.raises(ClientError):
+            sm.rotate_secret(SecretId=lesson04.WEEKLY, RotationRules=rules)
+        return (rules,)
+
+    learner_answer.__name__ = "refused_" + "_".join(str(v) for v in rules.values()).replace(" ", "_")
+    return learner_answer
+
+
+def rules_only(rules):
+    """Right rules, never passed to rotate_secret."""
+
+    def learner_answer(sm):
+        return (rules,)
+
+    learner_answer.__name__ = "rules_never_applied"
+    return learner_answer
+
+
+CASES["4.5"] = (
+    scheduled(WEEKLY_RULES),
+    [
+        # cron() with five fields, as Unix cron has: AWS's has six (the Year last)
+        (refused({"ScheduleExpression": "cron(0 6 ? * MON)"}), "six fields.*found 5"),
+        # both day fields given: AWS's cron takes ? in one of them
+        (refused({"ScheduleExpression": "cron(0 6 * * MON *)"}), "use \\? in exactly one of Day-of-month"),
+        # Monday as Unix cron numbers it (1): AWS's 1 is Sunday
+        (scheduled({"ScheduleExpression": "cron(0 6 ? * 1 *)", "Duration": "2h"}), "on Sundays at 06:00"),
+        (refused({"ScheduleExpression": "cron(0 6 ? * 8 *)"}), "'8' is not a Day-of-week value"),
+        # a window that runs past midnight
+        (
+            refused({"ScheduleExpression": "cron(0 6 ? * MON *)", "Duration": "20h"}),
+            "would extend into the next UTC day; make it 18h or less",
+        ),
+        (scheduled({"ScheduleExpression": "cron(0 6 ? * MON *)"}), "lasts 18 hours; the task asks for 2"),
+        (scheduled({"AutomaticallyAfterDays": 7}), "set no cron\\(\\) schedule"),
+        (rules_only(WEEKLY_RULES), "is not rotating on that schedule"),
+        # advancing a week: one Monday, not two
+        (scheduled(WEEKLY_RULES, days=7), "1 scheduled rotation\\(s\\) of lesson04/weekly so far.*advance the clock"),
+    ],
+    "rotation_rules is None",
+)
+UNSOLVED = {number: (unsolved,) for number in CASES} | {"4.5": (None,)}
 
 (
     test_every_registered_exercise_is_tested_here,
