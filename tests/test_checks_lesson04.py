@@ -304,7 +304,7 @@ def scheduled(rules, days=14, immediately=False):
         clock.advance(days=days)
         return (rules,)
 
-    learner_answer.__name__ = f"scheduled_{days}_days"
+    learner_answer.__name__ = f"scheduled_{days}_days" + ("_rotating_now" if immediately else "")
     return learner_answer
 
 
@@ -348,6 +348,7 @@ CASES["4.5"] = (
         (scheduled({"ScheduleExpression": "cron(0 6 ? * MON *)"}), "lasts 18 hours; the task asks for 2"),
         (scheduled({"AutomaticallyAfterDays": 7}), "set no cron\\(\\) schedule"),
         (rules_only(WEEKLY_RULES), "is not rotating on that schedule"),
+        (scheduled(WEEKLY_RULES, immediately=True), "also rotated when you turned.*RotateImmediately=False"),
         # advancing a week: one Monday, not two
         (scheduled(WEEKLY_RULES, days=7), "1 scheduled rotation\\(s\\) of lesson04/weekly so far.*advance the clock"),
     ],

@@ -93,6 +93,10 @@ def test_a_cron_schedule_rotates_in_each_window_in_order(sm):
     assert (last.strftime("%A"), last.hour) == ("Monday", 6)
     assert last.date() == (first + 7 * DAY).date()
     assert after["NextRotationDate"].astimezone(UTC) == first + 14 * DAY
+    # ListSecrets shows the same dates ("In DescribeSecret and ListSecrets, ...").
+    (listed,) = [entry for entry in sm.list_secrets()["SecretList"] if entry["Name"] == "weekly"]
+    assert listed["LastRotatedDate"] == after["LastRotatedDate"]
+    assert listed["NextRotationDate"] == after["NextRotationDate"]
     versions = sm.list_secret_version_ids(SecretId="weekly", IncludeDeprecated=True)["Versions"]
     assert len(versions) == 3  # the first value and two scheduled rotations
     made = sorted(version["CreatedDate"] for version in versions)

@@ -448,6 +448,13 @@ def check_weekly_schedule(rotation_rules) -> str:
         if nxt
         else f"{len(runs)} scheduled rotation(s) of {WEEKLY}, and rotation is off: turn it on with rotate_secret.",
     )
+    versions = client.list_secret_version_ids(SecretId=WEEKLY, IncludeDeprecated=True)["Versions"]
+    require(
+        len(versions) <= 1 + len(runs),
+        f"{WEEKLY} has {len(versions)} versions: its first, {len(runs)} from the schedule, and one more: it also "
+        "rotated when you turned rotation on. Pass RotateImmediately=False (it defaults to True) to wait for the "
+        "schedule.",
+    )
     return (
         f"{WEEKLY} rotates every Monday at 06:00 UTC in a 2-hour window; {len(runs)} scheduled rotations ran, the "
         f"last on {datetime.fromtimestamp(runs[-1]['When'], UTC):%Y-%m-%d}."

@@ -12,7 +12,8 @@ The modules follow the API reference's groups of operations:
   before moto sees it; error messages as AWS words them.
 - values: secret values and versions (GetSecretValue, PutSecretValue, ListSecretVersionIds, ...).
 - lifecycle: create, describe, list, delete, restore, tags, replication.
-- rotation: RotateSecret and CancelRotateSecret, running the learner's rotation function.
+- rotation: RotateSecret and CancelRotateSecret, running the learner's rotation function, and the
+  rotation schedules, run on the mock's clock (engine/clock.py) when a notebook moves it.
 - access: IAM and resource policies, KMS.
 - wire: what goes over the wire: HTTP status codes, error bodies and response headers.
 
