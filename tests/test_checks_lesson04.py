@@ -36,6 +36,17 @@ def create_not_idempotent(client, arn, token):
     )
 
 
+def create_copying_the_current(client, arn, token):
+    """Stores the current value, password and all, as AWSPENDING: nothing new to rotate to."""
+    try:
+        client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+        return
+    except client.exceptions.ResourceNotFoundException:
+        pass
+    value = client.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"]
+    client.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=value, VersionStages=["AWSPENDING"])
+
+
 def create_with(change):
     """A createSecret that is right but for `change`, applied to the new value before it is stored."""
 
@@ -214,6 +225,7 @@ CASES = {
                 "pending value's username is 'APP_USER'; it should stay 'app_user'",
             ),
             (answer(create_with(keeps_the_password)), "The pending password is not new"),
+            (answer(create_copying_the_current), "The pending password is not new"),
             (
                 answer(create_with(keeps_only_the_login)),
                 r"pending value has the keys \['password', 'username'\]; it "

@@ -1200,8 +1200,11 @@ def test_rotation_rules_keep_schedule_expression_and_duration(sm):
         ({"ScheduleExpression": "cron(0 8 ? * 0 *)"}, "'0' is not a Day-of-week value \\(1-7 or SUN-SAT\\)"),
         ({"ScheduleExpression": "cron(0 8 ? FOO * *)"}, "'FOO' is not a Month value \\(1-12 or JAN-DEC\\)"),
         ({"ScheduleExpression": "cron(0 8 1 * MON *)"}, "\\? in exactly one of Day-of-month and Day-of-week"),
+        # Year "Must be *, because Secrets Manager does not support rotation schedules that are more than a year apart"
+        ({"ScheduleExpression": "cron(0 8 31 2 ? *)"}, "more than a year apart"),
         # "The rotation window must not extend into the next rotation window" / "into the next UTC day".
         ({"ScheduleExpression": "rate(6 hours)", "Duration": "7h"}, "must not extend into the next rotation window"),
+        ({"ScheduleExpression": "rate(48 hours)", "Duration": "25h"}, "into the next UTC day"),
         ({"ScheduleExpression": "cron(0 20 ? * MON *)", "Duration": "5h"}, "next UTC day; make it 4h or less"),
         ({"ScheduleExpression": "cron(0 8,10 * * ? *)", "Duration": "3h"}, "next rotation window \\(at 10:00\\)"),
         ({"ScheduleExpression": "rate(1 day)", "Duration": "0h"}, "1h or more"),  # "as small as one hour"

@@ -51,6 +51,13 @@ def window(rules: dict, previous: str) -> tuple[str, str]:
             "2026-12-07 05:10",
             ("2026-12-31 16:00", "2026-12-31 18:00"),
         ),
+        # TUE#2: the second Tuesday; a schedule once a year is found a year ahead ("Year: Must be *").
+        (
+            {"ScheduleExpression": "cron(0 10 ? * TUE#2 *)"},
+            "2026-12-07 05:10",
+            ("2026-12-08 10:00", "2026-12-09 00:00"),
+        ),
+        ({"ScheduleExpression": "cron(0 8 1 1 ? *)"}, "2026-01-01 09:00", ("2027-01-01 08:00", "2027-01-02 00:00")),
         # 6L in Day-of-week: the last Friday of the month (1 = SUN ... 6 = FRI).
         ({"ScheduleExpression": "cron(0 1 ? * 6L *)"}, "2026-12-07 05:10", ("2026-12-25 01:00", "2026-12-26 00:00")),
         # Month names and weekday ranges.

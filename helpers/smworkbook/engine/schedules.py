@@ -183,6 +183,7 @@ class _Cron:
     nth: tuple[int, int] | None  # (weekday, n): the n-th such weekday of the month (#)
     last_weekday: int | None  # (5L: the last Thursday of the month)
     in_hours: bool  # more than one window a day: "a schedule in hours"
+    expression: str = ""
 
     @classmethod
     def parse(cls, expression: str, inside: str) -> _Cron:
@@ -230,7 +231,7 @@ class _Cron:
                 weekdays = frozenset({7})  # "L" alone in Day-of-week: the last day of the week, Saturday
             else:
                 weekdays = frozenset(_values(expression, "Day-of-week", dow, 1, 7, _WEEKDAYS))
-        return cls(hour_list, days, last_day, months, weekdays, nth, last_weekday, len(hour_list) > 1)
+        return cls(hour_list, days, last_day, months, weekdays, nth, last_weekday, len(hour_list) > 1, expression)
 
     def next_start(self, after: float) -> float:
         """The first hour after `after` that the expression names (within a year and a day: the year field is *)."""
@@ -239,7 +240,10 @@ class _Cron:
             if moment.hour in self.hours and self._day_matches(moment):
                 return moment.timestamp()
             moment += timedelta(hours=1)
-        raise ScheduleError("This cron expression names no hour in the coming year.")
+        raise ScheduleError(
+            f"{self.expression}: names no hour in the coming year; Secrets Manager does not support rotation "
+            "schedules that are more than a year apart."
+        )
 
     def _day_matches(self, moment: datetime) -> bool:
         if moment.month not in self.months:

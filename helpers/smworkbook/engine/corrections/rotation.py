@@ -190,6 +190,8 @@ def _schedule(rules: dict) -> tuple[dict, schedules.Schedule | None]:
         raise InvalidParameterException(BOTH_SCHEDULES)
     try:
         schedule = schedules.parse(rules)
+        if schedule is not None:
+            schedule.next_window(clock.now())  # a cron() naming no day within a year (31 February) is refused too
     except schedules.ScheduleError as error:
         raise InvalidParameterException(str(error)) from None
     stored = {key: rules[key] for key in ("AutomaticallyAfterDays", "ScheduleExpression", "Duration") if key in rules}
