@@ -274,3 +274,8 @@ def test_a_scheduled_rotation_refused_by_a_stale_awspending_is_named_with_aws_s_
     shown = capsys.readouterr().out
     assert "stale: scheduled rotation on" in shown
     assert "rotation failed (InvalidRequestException: A previous rotation isn't complete." in shown
+
+
+def test_advancing_by_hours_alone_moves_the_clock_by_those_hours(aws):
+    clock.advance(hours=5)
+    assert engine_clock.offset() == pytest.approx(5 * 3600, abs=1)
