@@ -195,7 +195,7 @@ def _schedule(rules: dict) -> tuple[dict, schedules.Schedule | None]:
     except schedules.ScheduleError as error:
         raise InvalidParameterException(str(error)) from None
     stored = {key: rules[key] for key in ("AutomaticallyAfterDays", "ScheduleExpression", "Duration") if key in rules}
-    if schedule is not None and "ScheduleExpression" in rules:
+    if "ScheduleExpression" in rules:  # (parse() gave a schedule for it, or raised)
         # "In DescribeSecret and ListSecrets, this value is calculated from the rotation schedule".
         days = schedules.automatically_after_days(schedule)
         if days is not None:
