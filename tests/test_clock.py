@@ -279,3 +279,13 @@ def test_a_scheduled_rotation_refused_by_a_stale_awspending_is_named_with_aws_s_
 def test_advancing_by_hours_alone_moves_the_clock_by_those_hours(aws):
     clock.advance(hours=5)
     assert engine_clock.offset() == pytest.approx(5 * 3600, abs=1)
+
+
+def test_the_record_of_scheduled_rotations_keeps_the_last_thousand(sm, monkeypatch):
+    from smworkbook.engine.corrections import rotation as corrections_rotation
+
+    monkeypatch.setattr(corrections_rotation, "SCHEDULED", [{"SecretId": f"old-{n}"} for n in range(1000)])
+    _turn_on(sm, "recorded", {"ScheduleExpression": "rate(1 day)"})
+    engine_clock.advance(86400)
+    kept = corrections_rotation.SCHEDULED
+    assert len(kept) == 1000 and kept[0]["SecretId"] == "old-1" and kept[-1]["SecretId"] == "recorded"
