@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore.exceptions import ClientError
 
-from smworkbook import CheckFailed, checks
+from smworkbook import CheckFailed, checks, clock
 from smworkbook.checks import lesson04
+from smworkbook.toolkit import rotation
 
 from .check_contract import contract_tests
 
@@ -32,6 +34,17 @@ def create_not_idempotent(client, arn, token):
     client.put_secret_value(
         SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(value), VersionStages=["AWSPENDING"]
     )
+
+
+def create_copying_the_current(client, arn, token):
+    """Stores the current value, password and all, as AWSPENDING: nothing new to rotate to."""
+    try:
+        client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+        return
+    except client.exceptions.ResourceNotFoundException:
+        pass
+    value = client.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"]
+    client.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=value, VersionStages=["AWSPENDING"])
 
 
 def create_with(change):
@@ -61,17 +74,6 @@ def renames_the_user(value):
 def renames_the_user_in_capitals(value):
     """Upper-cases the user name: to PostgreSQL, once quoted by identifier(), another user."""
     return {**value, "username": value["username"].upper()}
-
-
-def create_copying_the_current_value(client, arn, token):
-    """Stores the current value, password and all, as AWSPENDING: nothing new to rotate to."""
-    try:
-        client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
-        return
-    except client.exceptions.ResourceNotFoundException:
-        pass
-    value = client.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"]
-    client.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=value, VersionStages=["AWSPENDING"])
 
 
 def keeps_the_password(value):
@@ -284,7 +286,7 @@ CASES = {
                 "pending value's username is 'APP_USER'; it should stay 'app_user'",
             ),
             (answer(create_with(keeps_the_password)), "The pending password is not new"),
-            (answer(create_copying_the_current_value), "The pending password is not new"),
+            (answer(create_copying_the_current), "The pending password is not new"),
             (
                 answer(create_with(keeps_only_the_login)),
                 r"pending value has the keys \['password', 'username'\]; it "
@@ -392,6 +394,76 @@ CASES = {
         "function_arn is None: set it to the FunctionArn that create_function returned",
     ),
 }
+
+
+# Exercise 4.6: rotation on a schedule -------------------------------------------------------------------------
+WEEKLY_RULES = {"ScheduleExpression": "cron(0 6 ? * MON *)", "Duration": "2h"}
+
+
+def scheduled(rules, days=14, immediately=False):
+    """Turn rotation on for the exercise's secret with `rules`, then advance the mock's clock `days`."""
+
+    def learner_answer(sm):
+        sm.rotate_secret(
+            SecretId=lesson04.WEEKLY,
+            RotationLambdaARN=rotation.function_arn(lesson04.WEEKLY_FUNCTION),
+            RotationRules=rules,
+            RotateImmediately=immediately,
+        )
+        clock.advance(days=days)
+        return (rules,)
+
+    learner_answer.__name__ = f"scheduled_{days}_days" + ("_rotating_now" if immediately else "")
+    return learner_answer
+
+
+def refused(rules):
+    """A schedule AWS refuses: rotate_secret raises in the learner's cell; they pass their rules all the same."""
+
+    def learner_answer(sm):
+        with pytest.raises(ClientError):
+            sm.rotate_secret(SecretId=lesson04.WEEKLY, RotationRules=rules)
+        return (rules,)
+
+    learner_answer.__name__ = "refused_" + "_".join(str(v) for v in rules.values()).replace(" ", "_")
+    return learner_answer
+
+
+def rules_only(rules):
+    """Right rules, never passed to rotate_secret."""
+
+    def learner_answer(sm):
+        return (rules,)
+
+    learner_answer.__name__ = "rules_never_applied"
+    return learner_answer
+
+
+CASES["4.6"] = (
+    scheduled(WEEKLY_RULES),
+    [
+        # cron() with five fields, as Unix cron has: AWS's has six (the Year last)
+        (refused({"ScheduleExpression": "cron(0 6 ? * MON)"}), "six fields.*found 5"),
+        # both day fields given: AWS's cron takes ? in one of them
+        (refused({"ScheduleExpression": "cron(0 6 * * MON *)"}), "use \\? in exactly one of Day-of-month"),
+        # Monday as Unix cron numbers it (1): AWS's 1 is Sunday
+        (scheduled({"ScheduleExpression": "cron(0 6 ? * 1 *)", "Duration": "2h"}), "on Sundays at 06:00"),
+        (refused({"ScheduleExpression": "cron(0 6 ? * 8 *)"}), "'8' is not a Day-of-week value"),
+        # a window that runs past midnight
+        (
+            refused({"ScheduleExpression": "cron(0 6 ? * MON *)", "Duration": "20h"}),
+            "would extend into the next UTC day; make it 18h or less",
+        ),
+        (scheduled({"ScheduleExpression": "cron(0 6 ? * MON *)"}), "lasts 18 hours; the task asks for 2"),
+        (scheduled({"AutomaticallyAfterDays": 7}), "set no cron\\(\\) schedule"),
+        (rules_only(WEEKLY_RULES), "is not rotating on that schedule"),
+        (scheduled(WEEKLY_RULES, immediately=True), "also rotated when you turned.*RotateImmediately=False"),
+        # advancing a week: one Monday, not two
+        (scheduled(WEEKLY_RULES, days=7), "1 scheduled rotation\\(s\\) of lesson04/weekly so far.*advance the clock"),
+    ],
+    "rotation_rules is None",
+)
+
 # Exercise cells whose own code raises, run again after a right run (issue 31): the source after the set-up line.
 # A function's cell raises when it cannot be defined (the check would judge the earlier run's function) or when
 # the learner tries it there; the hint names the error and the line or parameter involved.
@@ -428,10 +500,14 @@ RAISING = {
             (DEPLOY.split("role = ")[0] + 'role = iam.create_role(RoleName="lesson04-rotation-role", '
              "AssumeRolePolicyDocument=trust)",
              r"raised ParamValidationError: .*Invalid type for parameter AssumeRolePolicyDocument")],
+    # A cron() with five fields, as Unix cron has: AWS refuses it before anything rotates (InvalidParameterException).
+    "4.6": [("rotation_rules = {'ScheduleExpression': 'cron(0 6 ? * MON)', 'Duration': '2h'}\n"
+             "client.rotate_secret(SecretId='lesson04/weekly', RotationRules=rotation_rules, RotateImmediately=False)",
+             r"raised InvalidParameterException from RotateSecret: .*six fields")],
 }  # fmt: skip
 
-UNSOLVED = {number: (unsolved,) for number in CASES}
-UNSOLVED["4.5"] = (None,)
+
+UNSOLVED = {number: (unsolved,) for number in CASES} | {"4.5": (None,), "4.6": (None,)}
 
 (
     test_every_registered_exercise_is_tested_here,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
@@ -1170,30 +1171,85 @@ def test_rotation_rules_keep_schedule_expression_and_duration(sm):
         "Duration": "3h",
         "AutomaticallyAfterDays": 10,
     }
-    assert (described["NextRotationDate"] - described["LastRotatedDate"]).days == 10
+    # "For a rate in days, the default rotation window starts at midnight"; Duration 3h closes it at 03:00, and
+    # NextRotationDate is "the latest date that rotation will occur": 02:59:59, ten days after the last rotation.
+    last = described["LastRotatedDate"].astimezone(UTC)
+    midnight = last.replace(hour=0, minute=0, second=0, microsecond=0)
+    assert described["NextRotationDate"] == midnight + timedelta(days=10, hours=3, seconds=-1)
     sm.rotate_secret(SecretId="s", RotationRules={"ScheduleExpression": "cron(0 8 1 * ? *)"})
     assert sm.describe_secret(SecretId="s")["RotationRules"] == {"ScheduleExpression": "cron(0 8 1 * ? *)"}
 
 
 @pytest.mark.parametrize(
-    "rules",
+    ("rules", "message"),
     [
-        {"AutomaticallyAfterDays": 7, "ScheduleExpression": "rate(7 days)"},
-        {"ScheduleExpression": "rate(2 hours)"},
-        {"ScheduleExpression": "every tuesday"},
+        # Recorded from AWS (hashicorp/terraform-provider-aws#33329, #30540): both schedules in one RotateSecret.
+        (
+            {"AutomaticallyAfterDays": 7, "ScheduleExpression": "rate(7 days)"},
+            "You cannot specify both rotation frequency and schedule expression together.",
+        ),
+        # The User Guide ("Rotation schedules"), rule by rule; AWS's words for these were not found recorded.
+        ({"ScheduleExpression": "rate(2 hours)"}, "as often as every 4 hours"),  # "as often as every four hours"
+        ({"ScheduleExpression": "rate(1000 days)"}, "1 to 999 days"),  # "The maximum rotation period is 999 days."
+        ({"ScheduleExpression": "every tuesday"}, "rate\\(N hours\\)"),  # "a cron() or rate() expression"
+        ({"ScheduleExpression": "cron(0 8 1 * ?)"}, "six fields.*found 5"),  # the format has six fields
+        ({"ScheduleExpression": "cron(30 8 1 * ? *)"}, "minutes field must be 0"),  # Minutes "Must be 0"
+        ({"ScheduleExpression": "cron(0 8 1 * ? 2027)"}, "year field must be \\*"),  # Year "Must be *"
+        ({"ScheduleExpression": "cron(0 24 1 * ? *)"}, "'24' is not a Hours value \\(0-23\\)"),  # Hours 0-23
+        ({"ScheduleExpression": "cron(0 8 32 * ? *)"}, "'32' is not a Day-of-month value"),  # Day-of-month 1-31
+        ({"ScheduleExpression": "cron(0 8 ? * 0 *)"}, "'0' is not a Day-of-week value \\(1-7 or SUN-SAT\\)"),
+        ({"ScheduleExpression": "cron(0 8 ? FOO * *)"}, "'FOO' is not a Month value \\(1-12 or JAN-DEC\\)"),
+        ({"ScheduleExpression": "cron(0 8 1 * MON *)"}, "\\? in exactly one of Day-of-month and Day-of-week"),
+        # Year "Must be *, because Secrets Manager does not support rotation schedules that are more than a year apart"
+        ({"ScheduleExpression": "cron(0 8 31 2 ? *)"}, "more than a year apart"),
+        # "The rotation window must not extend into the next rotation window" / "into the next UTC day".
+        ({"ScheduleExpression": "rate(6 hours)", "Duration": "7h"}, "must not extend into the next rotation window"),
+        ({"ScheduleExpression": "rate(48 hours)", "Duration": "25h"}, "into the next UTC day"),
+        ({"ScheduleExpression": "cron(0 20 ? * MON *)", "Duration": "5h"}, "next UTC day; make it 4h or less"),
+        ({"ScheduleExpression": "cron(0 8,10 * * ? *)", "Duration": "3h"}, "next rotation window \\(at 10:00\\)"),
+        ({"ScheduleExpression": "rate(1 day)", "Duration": "0h"}, "1h or more"),  # "as small as one hour"
     ],
-    ids=["both schedules", "under four hours", "not rate or cron"],
+    ids=lambda value: " ".join(map(str, value.values())) if isinstance(value, dict) else "",
 )
-def test_rotation_rules_that_aws_refuses(sm, rules):
-    """RotationRulesType: "AutomaticallyAfterDays or ScheduleExpression, but not both"; "You can
-    rotate a secret as often as every four hours"; "A cron() or rate() expression"."""
+def test_rotation_rules_that_aws_refuses(sm, rules, message):
+    """RotationRulesType and the User Guide's "Rotation schedules": RotationRules AWS refuses are
+    InvalidParameterException, and nothing is stored."""
     from smworkbook.toolkit import rotation
 
     sm.create_secret(Name="s", SecretString="v")
     arn = rotation.register_rotation_function("c-refused", _value_only_handler(sm))
     error = error_of(lambda: sm.rotate_secret(SecretId="s", RotationLambdaARN=arn, RotationRules=rules))
     assert error["Code"] == "InvalidParameterException"
+    assert re.search(message, error["Message"]), error["Message"]
     assert "RotationEnabled" not in sm.describe_secret(SecretId="s")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cron(0 8 1 * ? *)",
+        "cron(0 4/12 * * ? *)",
+        "cron(0 0 ? * SUN#1 *)",
+        "cron(0 16 L * ? *)",
+        "cron(0 10 ? FEB,MAY,AUG,NOV TUE#2 *)",
+        "cron(0 8 ? * MON-FRI *)",
+        "cron(0 1 ? * 6L *)",
+        "rate(4 hours)",
+        "rate(1 day)",
+        "rate(999 days)",
+    ],
+)
+def test_schedule_expressions_aws_documents_are_accepted(sm, expression):
+    """The User Guide's examples ("Rotation schedules": cron(0 4/12 * * ? *), cron(0 0 ? * SUN#1 *),
+    cron(0 16 L * ? *), rate(4 hours), rate(1 day), ...) turn rotation on, with a NextRotationDate."""
+    from smworkbook.toolkit import rotation
+
+    sm.create_secret(Name="s", SecretString="v")
+    arn = rotation.register_rotation_function("c-accepted", _value_only_handler(sm))
+    sm.rotate_secret(SecretId="s", RotationLambdaARN=arn, RotationRules={"ScheduleExpression": expression})
+    described = sm.describe_secret(SecretId="s")
+    assert described["RotationRules"]["ScheduleExpression"] == expression
+    assert described["NextRotationDate"] > described["LastRotatedDate"]
 
 
 def test_resource_policies_are_named_default(sm):

@@ -64,14 +64,31 @@ def test_rotation_runs_before_rotate_secret_returns(sm):
     ]
 
 
-def test_no_scheduler_so_a_cron_schedule_has_no_next_date(sm):
-    """Timing: no scheduled rotation ever runs; a cron() schedule gets no NextRotationDate."""
+def test_scheduled_rotations_run_when_the_clock_is_advanced_at_the_window_opening(sm):
+    """Timing: a due rotation waits for smworkbook.clock.advance() (AWS: by itself, in real time), and runs when
+    its window opens (AWS: "at any time during the rotation window")."""
+    from datetime import UTC
+
+    from smworkbook import clock
+
     sm.create_secret(Name="s", SecretString="v")
-    arn = rotation.register_rotation_function("d-cron", lambda event, context: None)
-    sm.rotate_secret(SecretId="s", RotationLambdaARN=arn, RotationRules={"ScheduleExpression": "cron(0 8 1 * ? *)"})
-    described = sm.describe_secret(SecretId="s")
-    assert described["RotationRules"] == {"ScheduleExpression": "cron(0 8 1 * ? *)"}
-    assert "NextRotationDate" not in described
+
+    def create_only(event, context):  # createSecret stores the pending value; the other steps do nothing
+        if event["Step"] == "createSecret":
+            token = event["ClientRequestToken"]
+            sm.put_secret_value(SecretId="s", ClientRequestToken=token, SecretString="n", VersionStages=["AWSPENDING"])
+
+    arn = rotation.register_rotation_function("d-cron", create_only)
+    rules = {"ScheduleExpression": "cron(0 8 * * ? *)", "Duration": "4h"}
+    sm.rotate_secret(SecretId="s", RotationLambdaARN=arn, RotationRules=rules, RotateImmediately=False)
+    assert [event["Step"] for event in rotation.invocations(arn)] == ["testSecret"]
+    clock.advance(days=1)  # one window, at 08:00 UTC, on the way
+    started = [event for event in rotation.invocations(arn) if event["Step"] == "createSecret"]
+    assert len(started) == 1
+    versions = sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]
+    pending = next(v for v in versions if v["VersionId"] == started[0]["ClientRequestToken"])
+    created = pending["CreatedDate"].astimezone(UTC)
+    assert created.hour == 8  # the window opened at 08:00; the steps take real time
 
 
 def test_list_secrets_is_consistent_at_once(sm):

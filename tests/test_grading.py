@@ -352,3 +352,22 @@ def test_a_function_that_returns_what_json_cannot_carry_is_told_what_it_returned
     results = {r.number: r for r in grading.grade(tmp_path / lesson03).results}
     assert results["3.5"].status == grading.FAILED
     assert results["3.5"].hint == "The check could not run: TypeError: it returned a generator"
+
+
+def test_lesson4_graded_scheduled_rotations_run_on_the_graders_mock_clock(tmp_path):
+    """Graded, smworkbook.clock.advance() moves the clock of the grader's mock (it holds the secret and its schedule):
+    two weeks give two scheduled rotations and full marks; one week gives one, and the hint says to advance further."""
+    lesson04 = "04_rotation.ipynb"
+    notebook = nbformat.read(ROOT / "solutions" / lesson04, as_version=4)
+    notebook.cells = [c for c in notebook.cells if not any(f'"4.{n}"' in c.source for n in (1, 2, 3, 4, 5))]
+    nbformat.write(notebook, tmp_path / lesson04)
+    (graded,) = [r for r in grading.grade(tmp_path / lesson04).results if r.number == "4.6"]
+    assert graded.status == grading.PASSED, graded.hint
+
+    cell = _cell_for(notebook, "4.6")
+    assert "smworkbook.clock.advance(days=14)" in cell.source
+    cell.source = cell.source.replace("advance(days=14)", "advance(days=7)")
+    nbformat.write(notebook, tmp_path / lesson04)
+    (graded,) = [r for r in grading.grade(tmp_path / lesson04).results if r.number == "4.6"]
+    assert graded.status == grading.FAILED
+    assert "1 scheduled rotation(s) of lesson04/weekly so far" in graded.hint

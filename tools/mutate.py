@@ -75,7 +75,7 @@ MODULES: dict[str, list[str]] = {
     "engine/corrections/access": ["tests/test_access.py", *_CORRECTIONS],
     "engine/corrections/common": _CORRECTIONS,
     "engine/corrections/lifecycle": _CORRECTIONS,
-    "engine/corrections/rotation": ["tests/test_rotation.py", *_CORRECTIONS],
+    "engine/corrections/rotation": ["tests/test_rotation.py", "tests/test_clock.py", *_CORRECTIONS],
     "engine/corrections/validation": _CORRECTIONS,
     "engine/corrections/values": _CORRECTIONS,
     # Lesson 7's corrections: their own tests first (the whole _CORRECTIONS list is too slow a loop for them).
@@ -87,6 +87,9 @@ MODULES: dict[str, list[str]] = {
     "toolkit/access": ["tests/test_access.py", "tests/test_corrections.py"],
     "toolkit/rotation": ["tests/test_rotation.py", "tests/test_corrections.py"],
     "engine/lambdas": ["tests/test_rotation.py"],
+    "engine/schedules": ["tests/test_schedules.py", "tests/test_clock.py", "tests/test_corrections.py"],
+    "engine/clock": ["tests/test_clock.py", "tests/test_differences.py"],
+    "toolkit/clock": ["tests/test_clock.py"],
     "grading/run": _GRADING,
     "grading/report": _GRADING,
     "grading/grader_client": _GRADING,
@@ -103,7 +106,16 @@ SAMPLES = {
     **{m: SAMPLE_CORRECTIONS for m in MODULES if m.startswith("engine/corrections/")},
     **{
         m: SAMPLE_ENGINE
-        for m in ("engine/policies", "engine/enforcement", "toolkit/access", "toolkit/rotation", "engine/lambdas")
+        for m in (
+            "engine/policies",
+            "engine/enforcement",
+            "toolkit/access",
+            "toolkit/rotation",
+            "engine/lambdas",
+            "engine/schedules",
+            "engine/clock",
+            "toolkit/clock",
+        )
     },
     **{
         m: SAMPLE_GRADING

@@ -39,6 +39,7 @@ _MODULES = {
     "service": "smworkbook.fixtures.service",
     "load": "smworkbook.fixtures.load",
     "checks": "smworkbook.checks",
+    "clock": "smworkbook.toolkit.clock",
     "instructor": "smworkbook.grading.instructor",
     "graded": "smworkbook.toolkit.graded",
 }

@@ -16,6 +16,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import UTC, datetime
 
 import botocore.exceptions
 
@@ -456,6 +457,74 @@ def check_deployed_function(function_arn) -> str:
     )
 
 
+# 4.6 (after the loop above: its set-up is its own) -------------------------------------------------------------
+
+WEEKLY = "lesson04/weekly"
+WEEKLY_USER = "weekly_user"
+WEEKLY_FUNCTION = "rotate-weekly"
+MONDAY = 2  # AWS's cron counts the days of the week from 1 = SUN: MON is 2
+
+
+@exercise("4.6", "Rotation on a schedule: every Monday at 06:00 UTC")
+def check_weekly_schedule(rotation_rules) -> str:
+    from smworkbook.engine import schedules
+    from smworkbook.engine.corrections.rotation import SCHEDULED
+
+    require(
+        isinstance(rotation_rules, dict),
+        f"rotation_rules is {_short(rotation_rules)}: make it the dict you pass as RotationRules, such as "
+        "{'ScheduleExpression': 'cron(...)', 'Duration': '2h'}.",
+    )
+    try:
+        schedule = schedules.parse(rotation_rules)
+    except schedules.ScheduleError as error:
+        raise CheckFailed(f"AWS refuses these RotationRules (InvalidParameterException): {error}") from None
+    require(
+        schedule is not None and schedule.kind == "cron",
+        f"rotation_rules {rotation_rules} set no cron() schedule: a day of the week and an hour need "
+        "ScheduleExpression='cron(Minutes Hours Day-of-month Month Day-of-week Year)'.",
+    )
+    window = schedule.next_window(0)  # the first window after 1 January 1970 (a Thursday)
+    start = datetime.fromtimestamp(window.start, UTC)
+    require(
+        start.isoweekday() % 7 + 1 == MONDAY and start.hour == 6,
+        f"{rotation_rules['ScheduleExpression']} opens its windows on {start:%A}s at {start:%H}:00 UTC; the task "
+        "asks for Mondays at 06:00: Hours 6, Day-of-week MON (or 2: AWS counts from 1 = SUN), ? in Day-of-month.",
+    )
+    require(
+        window.end - window.start == 2 * 3600,
+        f"The rotation window lasts {int(window.end - window.start) // 3600} hours; the task asks for 2: "
+        "'Duration': '2h'.",
+    )
+    client = current().client("secretsmanager")
+    described = client.describe_secret(SecretId=WEEKLY)
+    require(
+        described.get("RotationRules", {}).get("ScheduleExpression") == rotation_rules["ScheduleExpression"],
+        f"{WEEKLY} is not rotating on that schedule (its RotationRules: {described.get('RotationRules')}): call "
+        f"rotate_secret(SecretId={WEEKLY!r}, RotationLambdaARN=..., RotationRules=rotation_rules).",
+    )
+    runs = [run for run in SCHEDULED if run["ARN"] == described["ARN"] and run["Rotated"]]
+    nxt = described.get("NextRotationDate")
+    require(
+        len(runs) >= 2,
+        f"{len(runs)} scheduled rotation(s) of {WEEKLY} so far; the task asks for two. The next window opens "
+        f"{nxt:%A %Y-%m-%d} at 06:00 UTC: advance the clock past it (smworkbook.clock.advance(days=...))."
+        if nxt
+        else f"{len(runs)} scheduled rotation(s) of {WEEKLY}, and rotation is off: turn it on with rotate_secret.",
+    )
+    versions = client.list_secret_version_ids(SecretId=WEEKLY, IncludeDeprecated=True)["Versions"]
+    require(
+        len(versions) <= 1 + len(runs),
+        f"{WEEKLY} has {len(versions)} versions: its first, {len(runs)} from the schedule, and one more: it also "
+        "rotated when you turned rotation on. Pass RotateImmediately=False (it defaults to True) to wait for the "
+        "schedule.",
+    )
+    return (
+        f"{WEEKLY} rotates every Monday at 06:00 UTC in a 2-hour window; {len(runs)} scheduled rotations ran, the "
+        f"last on {datetime.fromtimestamp(runs[-1]['When'], UTC):%Y-%m-%d}."
+    )
+
+
 @prepares("4.5")
 def _prepare_deployment() -> str:
     """A fresh secret for the deployed function to rotate; no function or role of that name yet (re-runnable)."""
@@ -493,4 +562,16 @@ def _require_no_error(log: list[str], configuration: dict) -> None:
     raise CheckFailed(
         f"The rotation stopped: {first}. The function's log: logs_client.filter_log_events("
         f"logGroupName='/aws/lambda/{name}'), or smworkbook.rotation_log({name!r})."
+    )
+
+
+@prepares("4.6")
+def _prepare_weekly() -> str:
+    database = start_database()
+    credentials = database.create_login(WEEKLY_USER)
+    current().ensure_secret(WEEKLY, SecretString=json.dumps(credentials))
+    rotation.register_rotation_function(WEEKLY_FUNCTION, handler_with(REFERENCE, twice=False))
+    return (
+        f"{WEEKLY} holds working credentials for {WEEKLY_USER}; the rotation function {WEEKLY_FUNCTION!r} "
+        f"(the lesson's four steps) is deployed: {rotation.function_arn(WEEKLY_FUNCTION)}"
     )

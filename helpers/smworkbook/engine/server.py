@@ -202,7 +202,11 @@ class OwnerOnly:
 
 
 def _stale(timestamp: str, signed_at: datetime, window: timedelta) -> tuple[str, str] | None:
-    """AWS's refusal of a signature dated more than `window` from now (see _WINDOW_JSON), else None."""
+    """AWS's refusal of a signature dated more than `window` from now (see _WINDOW_JSON), else None.
+
+    "Now" is the real time, as botocore signs with it: the mock's clock (engine/clock.py), which a notebook moves
+    forward for Secrets Manager's dates and schedules, is never read here (tests/test_clock.py shows both).
+    """
     now = datetime.now(UTC).replace(microsecond=0)
     minutes, stamp = int(window.total_seconds() // 60), now.strftime(_AMZ_DATE)
     if signed_at < now - window:

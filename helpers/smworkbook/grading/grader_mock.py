@@ -37,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.exceptions
 
-_ROUTE = re.compile(r"^/(setup)/([\d.]+)$|^/(reset)$|^/(simulate)$|^/(database)$|^/(lambda)$|^/(cache)$")
+_ROUTE = re.compile(r"^/(setup)/([\d.]+)$|^/(reset)$|^/(simulate)$|^/(database)$|^/(lambda)$|^/(cache)$|^/(clock)$")
 _exchange = threading.Lock()  # one call into the kernel at a time on the one connection
 _state = threading.Lock()  # set-ups and checks never overlap
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -251,6 +251,12 @@ class _Control(BaseHTTPRequestHandler):
                     if "name" not in asked:
                         return self._answer(200, {"message": _run_deployed_functions_in(asked["url"])})
                     return self._answer(200, {"message": _register_kernel_function(asked["name"], asked["url"])})
+                if match.group(8):  # smworkbook.clock.advance(): the clock of the mock that holds the schedules
+                    from smworkbook.engine import clock
+
+                    asked = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                    done = clock.advance(float(asked.get("seconds", 0)))
+                    return self._answer(200, {"message": {"now": clock.now(), "rotations": done}})
                 if match.group(5):  # start_database(): lesson 4's PostgreSQL runs here, next to the mock
                     from smworkbook.fixtures.database import start_database
                     from smworkbook.fixtures.gate import peer_uid

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import botocore.exceptions
 import pandas
 
+from smworkbook.engine import clock
 from smworkbook.engine.errors import WorkbookError
 
 # (field, what it means, what its absence means). In the order a person reads a secret's details.
@@ -118,7 +119,8 @@ def describe_table(secret, now: datetime | None = None) -> pandas.DataFrame:
     LastAccessedDate: nobody has read the secret).
     """
     response = _response_of(secret)
-    now = now or datetime.now(UTC)
+    # "today", "in 30 days": counted on the mock's clock, the one its dates are stamped with (engine/clock.py).
+    now = now or clock.now_datetime()
     known = {field for field, _, _ in FIELDS}
     rows = []
     for field, meaning, absent_meaning in FIELDS:

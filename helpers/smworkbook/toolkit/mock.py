@@ -128,6 +128,10 @@ class MockAWS(Backend):
         )
         with _NO_PROXY.open(request, timeout=10):
             pass
+        # An empty mock: its clock goes back to the real time (engine/clock.py).
+        from smworkbook.engine import clock
+
+        clock.reset()
 
     def stop(self) -> None:
         """Shut the mock down. The environment keeps pointing at it, so nothing reaches real AWS."""

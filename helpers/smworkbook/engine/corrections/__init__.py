@@ -14,7 +14,8 @@ The modules follow the API reference's groups of operations:
 - lifecycle: create, describe, list, delete, restore, tags, promoting a replica.
 - replication: replicas in other Regions, their keys, deleting a primary that has replicas.
 - kms: a KmsKeyId must name a key of the secret's Region.
-- rotation: RotateSecret and CancelRotateSecret, running the learner's rotation function.
+- rotation: RotateSecret and CancelRotateSecret, running the learner's rotation function, and the
+  rotation schedules, run on the mock's clock (engine/clock.py) when a notebook moves it.
 - functions: Lambda functions deployed with create_function: run without Docker, logged, invoked as AWS does.
 - access: IAM and resource policies, KMS.
 - trail: CloudTrail's record of every Secrets Manager call, and LookupEvents.

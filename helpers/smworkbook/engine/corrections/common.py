@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from smworkbook.engine import clock
 
 # The message AWS returns for any operation on a secret that is scheduled for deletion.
 MARKED_FOR_DELETION = "You can't perform this operation on the secret because it was marked for deletion."
@@ -28,5 +28,6 @@ def current_version_id(secret) -> str | None:
 
 
 def now_in_milliseconds() -> float:
-    """The time as AWS keeps a secret's dates: seconds since 1970, to the millisecond."""
-    return round(time.time(), 3)
+    """The time as AWS keeps a secret's dates: seconds since 1970, to the millisecond, on the mock's clock
+    (engine/clock.py: the real time unless a notebook moved it forward)."""
+    return round(clock.now(), 3)

@@ -7,7 +7,6 @@ Follows the API reference pages RotateSecret and CancelRotateSecret and the User
 from __future__ import annotations
 
 import functools
-import re
 import uuid
 
 from moto.secretsmanager import models
@@ -18,8 +17,8 @@ from moto.secretsmanager.exceptions import (
     SecretsManagerClientError,
 )
 
+from smworkbook.engine import clock, lambdas, schedules, server
 from smworkbook.engine import deployed as functions
-from smworkbook.engine import lambdas, server
 from smworkbook.engine.corrections.common import MARKED_FOR_DELETION, now_in_milliseconds, version_with
 
 # RotateSecret without a rotation function, stored or given: InvalidRequestException (recorded from AWS:
@@ -33,7 +32,6 @@ CANNOT_INVOKE = (
     "to the principal secretsmanager.amazonaws.com."
 )
 ROTATION_IN_PROGRESS = "A previous rotation isn't complete. That rotation will be reattempted."
-DAY = 24 * 60 * 60
 
 
 def rotate_secret_runs_the_rotation_function() -> None:
@@ -113,7 +111,7 @@ def _rotate_secret(
     secret.rotation_lambda_arn = arn
     secret.rotation_enabled = True
     if schedule is not None:
-        secret.rotation_rules, secret.rotation_interval = schedule
+        secret.rotation_rules, secret.schedule = schedule
         secret.auto_rotate_after_days = secret.rotation_rules.get("AutomaticallyAfterDays", 0)
     rotation_token = str(uuid.uuid4())
 
@@ -123,14 +121,19 @@ def _rotate_secret(
     if token not in secret.versions:
         secret.remove_version_stages_from_old_versions(["AWSPENDING"])
         secret.versions[token] = _pending_version(token)
+    rotated = False
     for step in lambdas.STEPS:
         event = {"Step": step, "SecretId": secret.arn, "ClientRequestToken": token, "RotationToken": rotation_token}
         if not invoke(event):
             break
     else:
         if version_with(secret, "AWSCURRENT") == token:
-            secret.last_rotation_date = now_in_milliseconds()
-    _schedule_next(secret)
+            secret.last_rotation_date = secret.rotation_base = now_in_milliseconds()
+            rotated = True
+    # The next window counts from this rotation; a new schedule from the last rotation (or now). A failed rotation
+    # moves nothing: NextRotationDate "may be in the past" (DescribeSecret).
+    if rotated or schedule is not None or getattr(secret, "next_window", None) is None:
+        _schedule_next(secret)
     return secret.to_short_dict(version_id=token)
 
 
@@ -187,46 +190,44 @@ def _pending_version(token: str) -> dict:
 
 
 def _schedule_next(secret) -> None:
-    interval = getattr(secret, "rotation_interval", None)
-    if interval:
-        start = secret.last_rotation_date or now_in_milliseconds()
-        secret.next_rotation_date = start + interval
+    """NextRotationDate: the last second of the first window after the last rotation (or after now, when the
+    secret never rotated: rotation was just turned on with RotateImmediately=False, or every rotation failed)."""
+    schedule = getattr(secret, "schedule", None)
+    if schedule is None or not secret.rotation_enabled:
+        return
+    window = schedule.next_window(getattr(secret, "rotation_base", None) or secret.last_rotation_date or clock.now())
+    secret.next_window = window
+    secret.next_rotation_date = window.latest
 
 
-BOTH_SCHEDULES = (
-    "You can set the rotation schedule in RotationRules with AutomaticallyAfterDays or ScheduleExpression, "
-    "but not both."
-)
-BAD_SCHEDULE = (
-    "ScheduleExpression must be rate(N hours) with N of 4 or more, rate(N days), or a cron() expression with six "
-    "fields, such as cron(0 8 1 * ? *)."
-)
-_RATE = re.compile(r"rate\((\d+) (hour|hours|day|days)\)")
-_CRON = re.compile(r"cron\((\S+ ){5}\S+\)")
+# Recorded from AWS: InvalidParameterException "You cannot specify both rotation frequency and schedule expression
+# together." (hashicorp/terraform-provider-aws#33329 and #30540, RotateSecret with both).
+BOTH_SCHEDULES = "You cannot specify both rotation frequency and schedule expression together."
 
 
-def _schedule(rules: dict) -> tuple[dict, int | None]:
-    """The rules as DescribeSecret shows them, and the seconds between rotations (None for cron)."""
-    days = rules.get("AutomaticallyAfterDays")
-    expression = rules.get("ScheduleExpression")
-    if days is not None and expression is not None:
+def _schedule(rules: dict) -> tuple[dict, schedules.Schedule | None]:
+    """The rules as DescribeSecret shows them, and the schedule they set.
+
+    A schedule AWS refuses is InvalidParameterException, the code AWS answers for RotationRules it refuses
+    (BOTH_SCHEDULES). No recording of AWS's answer to a malformed cron() or rate() expression, or to a Duration too
+    long for its schedule, was found: the code is AWS's for RotationRules, the message is the workbook's, naming the
+    User Guide's rule that was broken (engine/schedules.py).
+    """
+    if rules.get("AutomaticallyAfterDays") is not None and rules.get("ScheduleExpression") is not None:
         raise InvalidParameterException(BOTH_SCHEDULES)
+    try:
+        schedule = schedules.parse(rules)
+        if schedule is not None:
+            schedule.next_window(clock.now())  # a cron() naming no day within a year (31 February) is refused too
+    except schedules.ScheduleError as error:
+        raise InvalidParameterException(str(error)) from None
     stored = {key: rules[key] for key in ("AutomaticallyAfterDays", "ScheduleExpression", "Duration") if key in rules}
-    if expression is None:
-        return stored, int(days) * DAY if days else None
-    rate = _RATE.fullmatch(expression)
-    if rate:
-        number, unit = int(rate.group(1)), rate.group(2)
-        if number < 1 or (unit.startswith("hour") and number < 4):
-            raise InvalidParameterException(BAD_SCHEDULE)
-        if unit.startswith("day"):
-            # "In DescribeSecret and ListSecrets, this value is calculated from the rotation schedule".
-            stored["AutomaticallyAfterDays"] = number
-            return stored, number * DAY
-        return stored, number * 3600
-    if _CRON.fullmatch(expression):
-        return stored, None
-    raise InvalidParameterException(BAD_SCHEDULE)
+    if "ScheduleExpression" in rules:  # (parse() gave a schedule for it, or raised)
+        # "In DescribeSecret and ListSecrets, this value is calculated from the rotation schedule".
+        days = schedules.automatically_after_days(schedule)
+        if days is not None:
+            stored["AutomaticallyAfterDays"] = days
+    return stored, schedule
 
 
 def rotation_rules_are_kept_as_given() -> None:
@@ -243,8 +244,8 @@ def rotation_rules_are_kept_as_given() -> None:
     moto 5.2: drops ScheduleExpression and Duration (DescribeSecret shows AutomaticallyAfterDays: 0)
     and accepts both schedules at once.
     The rotation itself is the workbook's RotateSecret (rotate_secret_runs_the_rotation_function);
-    this correction shows the stored rules. A cron() schedule gets no NextRotationDate here: the
-    mock has no scheduler (docs/maintainer.md, differences that remain).
+    this correction shows the stored rules. The schedule they set runs on the mock's clock
+    (scheduled_rotations_run_when_the_clock_reaches_them).
     """
     original = models.FakeSecret.to_dict
 
@@ -274,6 +275,7 @@ def cancel_rotate_secret_names_the_pending_version() -> None:
         answer = original(self, secret_id)
         secret = self.secrets[secret_id]
         secret.next_rotation_date = None
+        secret.next_window = None
         pending_id = version_with(secret, "AWSPENDING")
         if pending_id is not None and pending_id != version_with(secret, "AWSCURRENT"):
             return secret.to_short_dict(version_id=pending_id)
@@ -282,8 +284,114 @@ def cancel_rotate_secret_names_the_pending_version() -> None:
     models.SecretsManagerBackend.cancel_rotate_secret = cancel_rotate_secret
 
 
+def scheduled_rotations_run_when_the_clock_reaches_them() -> None:
+    """A secret with rotation on rotates by itself in each window of its schedule, on the mock's clock.
+
+    AWS (User Guide, "Rotation schedules"): "Secrets Manager rotates your secret on a schedule during a rotation
+    window that you set"; "Secrets Manager rotates your secret at any time during the rotation window." The
+    windows follow RotationRules (engine/schedules.py). DescribeSecret, NextRotationDate: "The next rotation is
+    scheduled to occur on or before this date ... If rotation fails, Secrets Manager retries the entire rotation
+    process multiple times. If rotation is unsuccessful, this date may be in the past. This date represents the
+    latest date that rotation will occur". LastRotatedDate: "The last date and time that Secrets Manager rotated
+    the secret." A scheduled rotation is the rotation RotateSecret starts: the stored rotation function, its
+    four steps.
+    moto 5.2: nothing rotates by itself; NextRotationDate is the last rotation plus AutomaticallyAfterDays, to the
+    second, and a cron() schedule has none.
+
+    Here the schedule runs on the mock's clock (engine/clock.py), which a notebook moves with
+    smworkbook.clock.advance(): every window that opens on the way, in every secret, in order, gets its rotation
+    when it opens (AWS picks any moment in the window; the mock the first, so a lesson's output is the same on
+    every run), through the same RotateSecret (the registered function and its steps). A rotation that fails
+    leaves NextRotationDate in the past, as AWS says; the mock does not retry it on its own (AWS's retries are
+    not specified), the next rotate_secret does.
+    """
+    clock.on_advance(_run_due_rotations)
+
+
+# Every scheduled rotation the mock ran, oldest first ({"ARN", "SecretId", "When", "Rotated", "Error"}): what
+# smworkbook.clock.advance() reports, and what lesson 4's scheduling exercise counts. The last thousand are kept.
+SCHEDULED: list[dict] = []
+
+
+def _run_due_rotations(target: float) -> list[dict]:
+    """Run, in time order, every scheduled rotation whose window opens by `target` (mock time)."""
+    done: list[dict] = []
+    tried: set[tuple[int, float]] = set()
+    while True:
+        due = [
+            (secret.next_window.start, backend, secret)
+            for backend in _backends()
+            for secret in list(backend.secrets.values())
+            if _scheduled(secret)
+            and secret.next_window.start <= target
+            and (id(secret), secret.next_window.start) not in tried
+        ]
+        if not due:
+            return done
+        start, backend, secret = min(due, key=lambda found: found[0])
+        tried.add((id(secret), start))
+        clock.set_to(start)
+        before = version_with(secret, "AWSCURRENT")
+        try:
+            backend.rotate_secret(secret.name)
+            error = None
+        except SecretsManagerClientError as refused:  # a stale AWSPENDING, a function that is gone
+            error = f"{refused.error_type}: {refused.message}"
+        rotated = version_with(secret, "AWSCURRENT") != before
+        done.append({"ARN": secret.arn, "SecretId": secret.name, "When": start, "Rotated": rotated, "Error": error})
+        SCHEDULED[:] = [*SCHEDULED, done[-1]][-1000:]
+
+
+def _scheduled(secret) -> bool:
+    return (
+        secret.rotation_enabled
+        and not secret.is_deleted()
+        and getattr(secret, "schedule", None) is not None
+        and getattr(secret, "next_window", None) is not None
+    )
+
+
+def _backends():
+    """Every Secrets Manager backend the mock holds (each account and region)."""
+    for _, account in list(models.secretsmanager_backends.items()):
+        yield from list(account.values())
+
+
+def a_new_value_counts_as_a_rotation_for_automatically_after_days() -> None:
+    """With AutomaticallyAfterDays, a new value from PutSecretValue or UpdateSecret restarts the count.
+
+    AWS (API reference, RotationRulesType, AutomaticallyAfterDays): "If you use this field to set the rotation
+    schedule, Secrets Manager calculates the next rotation date based on the previous rotation. Manually updating
+    the secret value by calling PutSecretValue or UpdateSecret is considered a valid rotation." LastRotatedDate
+    stays the last rotation's (a DescribeSecret recorded from AWS shows both: AutomaticallyAfterDays 30,
+    LastRotatedDate 2026-02-02T18:16+01:00, a new AWSCURRENT value put on 2026-02-03, NextRotationDate
+    2026-03-06T00:59:59+01:00, the end of the UTC day 30 days after the put). For a ScheduleExpression AWS says
+    nothing of the kind: its windows are left as they are.
+    moto 5.2: a new value changes nothing about the schedule.
+    """
+    for name in ("put_secret_value", "update_secret"):
+        original = getattr(models.SecretsManagerBackend, name)
+
+        @functools.wraps(original)
+        def restart_the_count(self, secret_id, *args, _original=original, **kwargs):
+            secret = self.secrets[secret_id] if secret_id in self.secrets else None
+            before = version_with(secret, "AWSCURRENT") if secret is not None else None
+            answer = _original(self, secret_id, *args, **kwargs)
+            secret = self.secrets[secret_id]
+            rules = getattr(secret, "rotation_rules", {})
+            by_days = "AutomaticallyAfterDays" in rules and "ScheduleExpression" not in rules
+            if by_days and secret.rotation_enabled and version_with(secret, "AWSCURRENT") != before:
+                secret.rotation_base = now_in_milliseconds()
+                _schedule_next(secret)
+            return answer
+
+        setattr(models.SecretsManagerBackend, name, restart_the_count)
+
+
 CORRECTIONS = (
     rotate_secret_runs_the_rotation_function,
     cancel_rotate_secret_names_the_pending_version,
     rotation_rules_are_kept_as_given,
+    scheduled_rotations_run_when_the_clock_reaches_them,
+    a_new_value_counts_as_a_rotation_for_automatically_after_days,
 )

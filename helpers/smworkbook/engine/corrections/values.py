@@ -11,8 +11,6 @@ import functools
 import json
 import secrets
 import string
-import time
-from datetime import UTC, datetime
 
 from moto.secretsmanager import models
 from moto.secretsmanager.exceptions import (
@@ -22,6 +20,7 @@ from moto.secretsmanager.exceptions import (
     SecretsManagerClientError,
 )
 
+from smworkbook.engine import clock
 from smworkbook.engine.corrections.common import (
     BOTH_STRING_AND_BINARY,
     INVALID_NEXT_TOKEN,
@@ -90,7 +89,7 @@ def last_accessed_date_is_recorded() -> None:
     def get_secret_value(self, secret_id, *args, **kwargs):
         response = original_read(self, secret_id, *args, **kwargs)
         # AWS records the day, not the moment (UTC midnight of today).
-        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        today = clock.now_datetime().replace(hour=0, minute=0, second=0, microsecond=0)
         secret = self.secrets[secret_id]
         secret.last_accessed_date = today.timestamp()
         version = secret.versions.get(response.get("VersionId"))
@@ -374,7 +373,7 @@ def old_deprecated_versions_are_removed() -> None:
     def _add_secret(self, *args, **kwargs):
         secret, new_version = original(self, *args, **kwargs)
         if len(secret.versions) > MAX_VERSIONS:
-            day_ago = time.time() - 24 * 3600
+            day_ago = clock.now() - 24 * 3600
             removable = [
                 version_id
                 for version_id, version in secret.versions.items()
