@@ -67,6 +67,8 @@ class LabelHistory:
             raise WorkbookError("Nothing recorded yet: call history.record('step name') after a change.")
         if not has_pandas():
             return HTML(self._html())
+        import pandas as pd
+
         grid = self.table()
 
         def cell_style(value: str) -> str:
