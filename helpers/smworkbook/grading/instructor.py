@@ -24,6 +24,7 @@ from smworkbook.checks import EXERCISES
 from smworkbook.engine import server
 from smworkbook.engine.errors import WorkbookError, wrapped
 from smworkbook.toolkit.mock import MockAWS, require_mock, start
+from smworkbook.toolkit.styles import SCALED, WIDGET_CSS
 from smworkbook.toolkit.versions import rows_html, secret_names, table_id, version_rows
 
 if TYPE_CHECKING:
@@ -146,18 +147,19 @@ def reset_widget(seed: bool = False, lesson: int | None = None):
     tooltip = f"Put the mock back as lesson {lesson} starts" if lesson else "Forget every secret in the mock"
     button = widgets.Button(description="Reset the mock", icon="refresh", tooltip=tooltip)
     seed_box = widgets.Checkbox(value=seed, description="add demo secrets", indent=False)
-    status = widgets.HTML(value="")
+    status = widgets.HTML(value=WIDGET_CSS)
 
     def on_click(_button) -> None:
         try:
             done = restore(lesson, seed_box.value) if lesson else reset(seed_box.value)
-            status.value = html.escape(done)
+            status.value = WIDGET_CSS + html.escape(done)
         except WorkbookError as error:
-            status.value = f"<b>Could not reset:</b> {html.escape(str(error))}"
+            status.value = f"{WIDGET_CSS}<b>Could not reset:</b> {html.escape(str(error))}"
 
     button.on_click(on_click)
     box = _ResetPanel([widgets.HBox([button, seed_box]), status])
     box.add_class("smw-reset")
+    box.add_class(SCALED)  # its controls follow the content font (Presentation Mode)
     return box
 
 

@@ -20,3 +20,14 @@ DEPRECATED = f"background-color: {DEPRECATED_BACKGROUND}; color: {DEPRECATED_TEX
 def on_label(colour: str) -> str:
     """The style of a cell drawn in a label's `colour`: that background and LABEL_TEXT."""
     return f"background-color: {colour}; color: {LABEL_TEXT}"
+
+
+# ipywidgets draw their controls at --jp-widgets-font-size (JupyterLab's 13 px UI font, which Presentation Mode leaves
+# as it is) in rows --jp-widgets-inline-height high (28 px). A widget of the workbook carries the class SCALED, and
+# this rule (drawn once by the widget, in an HTML child) sets both from the content font for its children: custom
+# properties are inherited, so every control inside reads the new values.
+SCALED = "smw-scaled"
+WIDGET_CSS = (
+    f"<style>.{SCALED} {{ --jp-widgets-font-size: var(--jp-content-font-size1, 14px); "
+    "--jp-widgets-inline-height: 2em; }</style>"
+)
