@@ -272,3 +272,45 @@ def test_the_instructors_kernel_shows_one_line_instead_of_botocores_traceback(tm
     assert "ResourceNotFoundException: the instructor's reset at" in said, said
     assert "(the one starting `sm.create_secret(Name='TestSecret', SecretString='x')`)" in said
     assert "botocore" not in said and "Traceback" not in said
+
+
+def test_solution_cells_are_the_set_up_the_exercise_without_its_markers_and_its_check():
+    path, (setup, exercise, check) = instructor.solution_cells("2.3")
+    assert path.parent.name == "solutions" and path.name.startswith("02_")
+    assert "smworkbook.start()" in setup
+    assert exercise.startswith('checks.setup("2.3")') and "update_secret_version_stage" in exercise
+    assert "### BEGIN SOLUTION" not in exercise and "### END SOLUTION" not in exercise
+    assert check.strip() == 'checks.verify("2.3")'
+
+
+@pytest.mark.parametrize("bad", ["9.9", 2.3, "2"])
+def test_solve_with_a_bad_exercise_number_is_a_one_line_error(bad):
+    with pytest.raises(WorkbookError, match="solve\\(\\) takes an exercise number"):
+        instructor.solve(bad)
+
+
+SOLVE_LIVE = """
+from smworkbook import instructor
+instructor.present(2)
+instructor.solve("2.3")
+import boto3, json
+value = boto3.client("secretsmanager").get_secret_value(SecretId="lesson02/feature-config")["SecretString"]
+print("AWSCURRENT now:", value)
+"""
+
+
+def test_solve_runs_the_solution_in_this_kernel_after_its_set_up_and_its_check_passes(tmp_path):
+    """In a real IPython shell: the solutions notebook's set-up, the exercise's cell, then its check."""
+    script = tmp_path / "solve.ipy"
+    script.write_text(SOLVE_LIVE)
+    shown = subprocess.run(
+        [sys.executable, "-m", "IPython", "--colors=NoColor", "--ext=smworkbook_kernel", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+    )
+    said = shown.stdout + shown.stderr
+    assert "✔ Exercise 2.3 passed" in said, said
+    assert "Traceback" not in said
+    assert '"timeout_seconds": 0' not in said.split("AWSCURRENT now:")[1]

@@ -17,6 +17,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import smworkbook_kernel
@@ -251,6 +252,53 @@ class AllSecrets:
             labels = "; ".join(f"{row.version} {', '.join(row.labels) or '(deprecated)'}" for row in rows)
             lines.append(f"- {name}: {labels}")
         return "\n".join(lines)
+
+
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def solution_cells(number: str) -> tuple[Path, list[str]]:
+    """Exercise `number`'s solution notebook and the cells solve() runs: the notebook's set-up cell (its first
+    code cell), the exercise's cell (the one calling checks.setup("N"), its solution markers dropped) and, if the
+    next code cell checks it, that check."""
+    from smworkbook.authoring import lessons
+
+    if not isinstance(number, str) or number not in EXERCISES:
+        raise WorkbookError(f'solve() takes an exercise number such as "2.3", one of the registry\'s; not {number!r}.')
+    path = lessons.ROOT / "solutions" / lessons.lesson(int(number.split(".")[0])).notebook.name
+    try:
+        cells = [cell for cell in json.loads(path.read_text(encoding="utf-8"))["cells"] if cell["cell_type"] == "code"]
+    except (OSError, ValueError, KeyError) as error:
+        raise WorkbookError(f"Could not read the solutions notebook {path.name}: {error}") from None
+    sources = ["".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"] for cell in cells]
+    found = [index for index, source in enumerate(sources) if f'checks.setup("{number}")' in source]
+    if not sources or not found:
+        raise WorkbookError(f'{path.name} has no cell calling checks.setup("{number}").')
+    index = found[0]
+    exercise = "\n".join(line for line in sources[index].splitlines() if line.strip() not in SOLUTION_MARKERS)
+    run = [sources[0], exercise]
+    if index + 1 < len(sources) and f'checks.verify("{number}"' in sources[index + 1]:
+        run.append(sources[index + 1])
+    return path, run
+
+
+def solve(number: str) -> None:
+    """Show exercise `number`'s solution live: run, in this kernel, the solutions notebook's set-up cell, then the
+    exercise's cell (its own set-up, checks.setup, then the solution) and its check, showing each output.
+
+    The mock is this kernel's (as present() prepares it); what the solution changes stays there to show."""
+    from IPython import get_ipython
+    from IPython.display import Markdown, display
+
+    path, cells = solution_cells(number)
+    shell = get_ipython()
+    if shell is None:
+        raise WorkbookError("solve() runs a solution's cells in a notebook's kernel: call it from a notebook.")
+    display(Markdown(f"**Exercise {number}, solved** (from `solutions/{path.name}`):\n\n```python\n{cells[1]}\n```"))
+    for source in cells:
+        result = shell.run_cell(source, store_history=False)
+        if not result.success:
+            return
 
 
 def present(number: int, seed: bool = False) -> MockAWS:
