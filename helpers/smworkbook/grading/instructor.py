@@ -5,6 +5,9 @@
     instructor.reset_widget()        # a button: empty the mock again (optionally with demo secrets)
     instructor.show_all()            # every secret's versions and labels, drawn by the workbook (offline)
     instructor.dashboard_link()      # moto's own web page listing what the mock holds, and its JSON
+    instructor.solve("2.3")          # exercise 2.3's solution, run live in this kernel after its set-up
+    instructor.lesson_plan(2)        # each section of lesson 2 with its share of the lesson's time
+    instructor.hints_key("key.html") # every exercise's hints on one printable page
 
 Everything stays on this machine: the mock listens on 127.0.0.1, nothing pops up, nothing is
 written to stderr.
@@ -24,6 +27,7 @@ import smworkbook_kernel
 from smworkbook.checks import EXERCISES
 from smworkbook.engine import server
 from smworkbook.engine.errors import WorkbookError, wrapped
+from smworkbook.grading.kit import hints_key, lesson_plan  # noqa: F401 (the instructor's kit, here too)
 from smworkbook.toolkit.mock import MockAWS, require_mock, start
 from smworkbook.toolkit.styles import SCALED, WIDGET_CSS
 from smworkbook.toolkit.versions import rows_html, secret_names, table_id, version_rows
