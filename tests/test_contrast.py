@@ -92,3 +92,23 @@ def test_the_tables_take_jupyterlabs_content_font_size_not_a_fixed_one():
     for name, page in _drawn().items():
         assert styles.TABLE_FONT in page, name
         assert not re.search(r"font-size:\s*\d+px", page), name
+
+
+def test_the_feedback_pages_text_colours_meet_4_5_to_1_on_their_white_page_and_grey_code_blocks():
+    """The pages set no page background: the browser's white. Code (pre) sits on its own light grey."""
+    from smworkbook.grading import feedback
+
+    texts = re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})", feedback.STYLE)
+    backgrounds = ["#ffffff", *re.findall(r"background:\s*(#[0-9a-fA-F]{3,6})", feedback.STYLE)]
+    assert len(texts) >= 4 and len(backgrounds) == 2
+    for text in texts:
+        for background in backgrounds:
+            assert contrast(text, background) >= MINIMUM, (text, background, contrast(text, background))
+
+
+def test_the_load_plots_coloured_labels_meet_4_5_to_1_on_its_white_background():
+    """Lesson 6's plot (fixtures/load.py) writes 'succeeded' and 'failed' in its bar colours on a white rectangle."""
+    from smworkbook.fixtures import load
+
+    for colour in (load._GREEN, load._RED, load._GREY):
+        assert contrast(colour, "#ffffff") >= MINIMUM, (colour, contrast(colour, "#ffffff"))
