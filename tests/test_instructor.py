@@ -204,9 +204,12 @@ def test_present_with_seed_ticks_the_cards_box_and_its_reset_restores_the_lesson
 
 
 def test_the_card_links_the_learners_copy_merges_repeated_lines_and_capitalises_the_title(aws, capsys):
+    from smworkbook.authoring import lessons
+
     instructor.present(4)
     card = capsys.readouterr().out
-    assert "Presenting lesson 4: Rotation that really runs (about 60 minutes)" in card
+    minutes = lessons.lesson(4).minutes  # the lesson's header says "rotation that really runs", lower-case
+    assert f"Presenting lesson 4: Rotation that really runs (about {minutes} minutes)" in card
     assert "](../my-work/04_rotation.ipynb)" in card and "../exercises/" not in card
     assert "](../notebooks/04_rotation.ipynb)" in card
     assert card.count("lesson04/app-db holds working credentials") == 1
