@@ -485,3 +485,39 @@ def _assert_workbook_lines_break_at_spaces(panel) -> None:
                         return tops.size <= pre.innerText.split('\\n').length; }"""
         )
         assert fits, f"JupyterLab broke this line itself (mid-word): {text[:80]!r}"
+
+
+def test_presentation_mode_grows_the_version_table_with_the_prose_at_1920x1080(page):
+    """Issue 36 item 3: on a projector (1920x1080) JupyterLab's Presentation Mode sets --jp-content-font-size1 to
+    17 px; the workbook's tables follow it (toolkit/styles.py TABLE_FONT) instead of the 13 px JupyterLab gives
+    every output table. The table is drawn by a cell run at the end of lesson 2 (an untrusted notebook's stored
+    outputs are sanitized: JupyterLab drops their styles)."""
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    panel = _open(page, "notebooks/02_versions_and_staging_labels.ipynb")
+    _run_new_cell(page, panel, TWO_SECRETS + '\nsmworkbook.versions_snapshot("browser-test/two")')
+    table = panel.locator(".jp-CodeCell").last.locator(".jp-OutputArea-output table").first
+    _run_new_cell(page, panel, 'smworkbook.show_versions("browser-test/two")')
+    picker = panel.locator(".jp-CodeCell").last.locator(".smw-versions select").first
+    prose = panel.locator(".jp-MarkdownOutput p").first
+    size = "e => parseFloat(getComputedStyle(e).fontSize)"
+
+    def sizes() -> tuple[float, float, float, float]:
+        cell = table.locator("td").first
+        return prose.evaluate(size), table.evaluate(size), cell.evaluate(size), picker.evaluate(size)
+
+    try:
+        before = sizes()
+        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
+        page.wait_for_function("() => document.querySelector('.jp-mod-presentationMode') !== null")
+        table.scroll_into_view_if_needed()
+        after = sizes()
+        picker.scroll_into_view_if_needed()
+        page.screenshot(path=DOCS / "presentation-mode-versions-table.png")
+    finally:
+        if page.evaluate("() => document.querySelector('.jp-mod-presentationMode') !== null"):
+            page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
+        page.set_viewport_size({"width": 1400, "height": 900})
+    assert after[0] > before[0], (before, after)  # the prose grew (14 -> 17 px in JupyterLab 4)
+    assert after[1] == after[0] and after[2] == after[0], (before, after)  # the table and its cells with it
+    assert after[3] == after[0], (before, after)  # the versions widget's secret picker too
+    assert before[1] == before[0], (before, after)  # and match the prose outside Presentation Mode too

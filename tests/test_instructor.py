@@ -180,3 +180,140 @@ def test_the_reset_button_is_stored_as_a_sentence_not_as_its_python_form(aws):
     bundle = instructor.reset_widget()._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "Reset the mock" in bundle["text/html"] and "VBox(" not in bundle["text/plain"]
+
+
+def test_present_with_seed_ticks_the_cards_box_and_its_reset_restores_the_lessons_start(aws, sm, monkeypatch):
+    """The card's button puts back what present() made (the exercises' set-ups, the demo secrets), not an empty mock."""
+    shown = []
+    widget = instructor.reset_widget
+    monkeypatch.setattr(instructor, "_show", lambda card, number, seed: shown.append(widget(seed, number)))
+    instructor.present(2, seed=True)
+    started = _names(sm)
+    assert set(instructor.DEMO_SECRETS) <= set(started) and "lesson02/feature-config" in started
+    widget = shown[0]
+    (button, box), status = widget.children[0].children, widget.children[1]
+    assert box.value is True
+    sm.delete_secret(SecretId="lesson02/feature-config", ForceDeleteWithoutRecovery=True)
+    sm.create_secret(Name="made-in-the-demo", SecretString="x")
+    button.click()
+    assert _names(sm) == started
+    assert "Lesson 2&#x27;s starting state again: demo secrets" in status.value
+    box.value = False
+    button.click()
+    assert _names(sm) == sorted(set(started) - set(instructor.DEMO_SECRETS))
+
+
+def test_the_card_links_the_learners_copy_merges_repeated_lines_and_capitalises_the_title(aws, capsys):
+    from smworkbook.authoring import lessons
+
+    instructor.present(4)
+    card = capsys.readouterr().out
+    minutes = lessons.lesson(4).minutes  # the lesson's header says "rotation that really runs", lower-case
+    assert f"Presenting lesson 4: Rotation that really runs (about {minutes} minutes)" in card
+    assert "](../my-work/04_rotation.ipynb)" in card and "../exercises/" not in card
+    assert "](../notebooks/04_rotation.ipynb)" in card
+    assert card.count("lesson04/app-db holds working credentials") == 1
+    assert "- exercises 4.1, 4.2, 4.3, 4.4: lesson04/app-db holds" in card
+    assert "this kernel's mock (not the exercise notebook's" in card
+
+
+def test_show_all_draws_every_secret_with_its_versions_offline_and_without_a_token(aws, sm):
+    instructor.reset(seed=True)
+    view = instructor.show_all()
+    page = view._repr_html_()
+    for name in instructor.DEMO_SECRETS:
+        assert f"<b>{name}</b>" in page
+    assert page.count("<table") == 3 and "AWSPREVIOUS" in page
+    assert "http" not in page and "token" not in page and aws.credentials.api_token not in page
+    assert "- demo/db-credentials: v1 AWSPREVIOUS; v2 AWSCURRENT" in repr(view)
+    instructor.reset()
+    assert repr(instructor.show_all()) == "The mock holds no secrets."
+
+
+def test_after_a_reset_a_missing_secret_is_one_line_naming_the_sections_set_up_cell(aws, sm):
+    sm.create_secret(Name="TestSecret", SecretString="x")
+    instructor.reset()
+    hint = " ".join(instructor.after_reset_hint("ResourceNotFoundException", 'aws.ensure_absent("TestSecret")').split())
+    assert len(instructor.after_reset_hint("ResourceNotFoundException").splitlines()) <= 2
+    assert "reset at" in hint and "removed what this section made (TestSecret)" in hint
+    assert 'Re-run this section\'s set-up cell (the one starting `aws.ensure_absent("TestSecret")`)' in hint
+    assert instructor.after_reset_hint("AccessDeniedException") == ""
+
+
+NOTEBOOK_AFTER_RESET = r"""
+import json, pathlib, IPython
+from smworkbook import instructor
+nb = {"cells": [
+    {"cell_type": "markdown", "source": "## A section", "metadata": {}},
+    {"cell_type": "code", "source": "sm.create_secret(Name='TestSecret', SecretString='x')",
+     "metadata": {}, "outputs": [], "execution_count": None},
+    {"cell_type": "code", "source": "sm.get_secret_value(SecretId='TestSecret')",
+     "metadata": {}, "outputs": [], "execution_count": None}],
+    "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+pathlib.Path("demo.ipynb").write_text(json.dumps(nb))
+shell = IPython.get_ipython()
+shell.user_ns["__session__"] = "demo.ipynb"
+shell.run_cell("import smworkbook; aws = smworkbook.start(); sm = aws.client('secretsmanager')")
+shell.run_cell(store_history=True, raw_cell="sm.create_secret(Name='TestSecret', SecretString='x')")
+shell.run_cell("instructor.reset()")
+shell.run_cell(store_history=True, raw_cell="sm.get_secret_value(SecretId='TestSecret')")
+"""
+
+
+def test_the_instructors_kernel_shows_one_line_instead_of_botocores_traceback(tmp_path):
+    """In a real IPython shell with the kernel extension: the handler is shared through smworkbook_kernel."""
+    script = tmp_path / "after_reset.ipy"
+    script.write_text(NOTEBOOK_AFTER_RESET)
+    shown = subprocess.run(
+        [sys.executable, "-m", "IPython", "--colors=NoColor", "--ext=smworkbook_kernel", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+    )
+    said = " ".join((shown.stdout + shown.stderr).split())
+    assert "ResourceNotFoundException: the instructor's reset at" in said, said
+    assert "(the one starting `sm.create_secret(Name='TestSecret', SecretString='x')`)" in said
+    assert "botocore" not in said and "Traceback" not in said
+
+
+def test_solution_cells_are_the_set_up_the_exercise_without_its_markers_and_its_check():
+    path, (setup, exercise, check) = instructor.solution_cells("2.3")
+    assert path.parent.name == "solutions" and path.name.startswith("02_")
+    assert "smworkbook.start()" in setup
+    assert exercise.startswith('checks.setup("2.3")') and "update_secret_version_stage" in exercise
+    assert "### BEGIN SOLUTION" not in exercise and "### END SOLUTION" not in exercise
+    assert check.strip() == 'checks.verify("2.3")'
+
+
+@pytest.mark.parametrize("bad", ["9.9", 2.3, "2"])
+def test_solve_with_a_bad_exercise_number_is_a_one_line_error(bad):
+    with pytest.raises(WorkbookError, match="solve\\(\\) takes an exercise number"):
+        instructor.solve(bad)
+
+
+SOLVE_LIVE = """
+from smworkbook import instructor
+instructor.present(2)
+instructor.solve("2.3")
+import boto3, json
+value = boto3.client("secretsmanager").get_secret_value(SecretId="lesson02/feature-config")["SecretString"]
+print("AWSCURRENT now:", value)
+"""
+
+
+def test_solve_runs_the_solution_in_this_kernel_after_its_set_up_and_its_check_passes(tmp_path):
+    """In a real IPython shell: the solutions notebook's set-up, the exercise's cell, then its check."""
+    script = tmp_path / "solve.ipy"
+    script.write_text(SOLVE_LIVE)
+    shown = subprocess.run(
+        [sys.executable, "-m", "IPython", "--colors=NoColor", "--ext=smworkbook_kernel", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+    )
+    said = shown.stdout + shown.stderr
+    assert "✔ Exercise 2.3 passed" in said, said
+    assert "Traceback" not in said
+    assert '"timeout_seconds": 0' not in said.split("AWSCURRENT now:")[1]

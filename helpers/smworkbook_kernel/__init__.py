@@ -83,6 +83,30 @@ def name_error_hint(name: str | None, session: str | None) -> str:
     return ""
 
 
+def section_setup_cell(session: str | None, source: str) -> str:
+    """The first line of the first code cell of the section (`## ` heading) holding the cell `source`, or ''.
+
+    A lesson's section starts afresh in that cell ("# workbook set-up: start this section afresh")."""
+    notebook = _notebook(session)
+    if notebook is None or not source.strip():
+        return ""
+    try:
+        cells = json.loads(notebook.read_text())["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    first = ""
+    for cell in cells:
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
+        if cell.get("cell_type") == "markdown" and text.lstrip().startswith("## "):
+            first = ""
+        elif cell.get("cell_type") == "code":
+            first = first or next((line.strip() for line in text.splitlines() if line.strip()), "")
+            if text.strip() == source.strip():
+                return first if len(first) <= 60 else first[:59] + "…"
+    return ""
+
+
 def _notebook(session: str | None) -> Path | None:
     """The notebook file the kernel runs, from JupyterLab's session path (relative to the server's root)."""
     if not session or not str(session).endswith(".ipynb"):

@@ -71,6 +71,8 @@ def _read(number: int, path: Path, exercises: Path) -> Lesson:
     header = next((cell.source for cell in notebook.cells if cell.cell_type == "markdown"), "")
     title = re.search(TITLE, header, re.MULTILINE)
     minutes = re.search(TIME, header)
+    # Capitalised as the start page, README and other lessons write it ("Rotation that really runs").
+    name = title.group(1).strip() if title else path.stem
     objectives = []
     learn = re.search(OBJECTIVES, header, re.IGNORECASE)
     if learn:
@@ -78,7 +80,7 @@ def _read(number: int, path: Path, exercises: Path) -> Lesson:
             objectives.append(" ".join(item.split()).rstrip(";."))
     return Lesson(
         number=number,
-        title=title.group(1).strip() if title else path.stem,
+        title=name[:1].upper() + name[1:],
         notebook=path,
         exercises=exercises if exercises.exists() else None,
         minutes=int(minutes.group(1)) if minutes else None,

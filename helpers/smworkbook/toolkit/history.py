@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from IPython.display import HTML
 
 from smworkbook.engine.errors import WorkbookError, require_secret_name
+from smworkbook.toolkit.styles import DEPRECATED, TABLE_FONT, on_label
 from smworkbook.toolkit.versions import has_pandas, label_colour, table_id, version_rows
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 
 # A cell with no label (deprecated) or before its version existed.
-_GREY = "text-align: center; color: #888; font-style: italic"
+_GREY = f"text-align: center; {DEPRECATED}; font-style: italic"
 
 
 class LabelHistory:
@@ -74,7 +75,7 @@ class LabelHistory:
         def cell_style(value: str) -> str:
             colour = label_colour(value.split(", ")) if value not in ("", "·") else ""
             if colour:
-                return f"background-color: {colour}; text-align: center"
+                return f"{on_label(colour)}; text-align: center"
             return _GREY
 
         # The title is a header over the version columns, centred there: a table caption would be centred over
@@ -84,6 +85,7 @@ class LabelHistory:
             grid.style.map(cell_style)
             .format(lambda value: "deprecated" if value == "" else value)
             .set_uuid(table_id("label_history"))
+            .set_table_attributes(f'style="{TABLE_FONT}"')
             # Column headers centred over their centred cells; the step names on the left read as a list.
             .set_table_styles(
                 [
@@ -106,12 +108,13 @@ class LabelHistory:
             shown = []
             for value in cells:
                 colour = label_colour(value.split(", ")) if value not in ("", "·") else ""
-                style = f"background-color: {colour}; text-align: center" if colour else _GREY
+                style = f"{on_label(colour)}; text-align: center" if colour else _GREY
                 shown.append(f'<td style="{style}">{html.escape("deprecated" if value == "" else value)}</td>')
             body.append(f'<tr><th style="text-align: left">{html.escape(step)}</th>{"".join(shown)}</tr>')
         caption = f"Labels of {html.escape(self.secret_id)} (· = not created yet)"
         rows_html = "".join(body)
-        return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>"
+        head_html = f"<caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+        return f'<table style="{TABLE_FONT}">{head_html}<tbody>{rows_html}</tbody></table>'
 
     def _repr_html_(self) -> str:
         return self.show().data if self.steps else "<i>Nothing recorded yet.</i>"

@@ -17,6 +17,7 @@ import botocore.exceptions
 
 from smworkbook.engine.errors import WorkbookError, require_secret_name
 from smworkbook.toolkit.mock import current
+from smworkbook.toolkit.styles import DEPRECATED, TABLE_FONT, on_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -137,7 +138,7 @@ def style_versions(table: pd.DataFrame, uuid: str = "versions"):
 
     def row_style(row):
         colour = label_colour(row["labels"])
-        css = f"background-color: {colour}" if colour else "color: #888"  # deprecated: greyed out
+        css = on_label(colour) if colour else DEPRECATED  # deprecated: greyed out
         return [css] * len(row)
 
     return (
@@ -145,6 +146,7 @@ def style_versions(table: pd.DataFrame, uuid: str = "versions"):
         .format({"labels": ", ".join, "created": _created})
         .hide(axis="index")
         .set_uuid(uuid)
+        .set_table_attributes(f'style="{TABLE_FONT}"')
         .set_table_styles([{"selector": "th", "props": "text-align: left"}])
     )
 
@@ -156,10 +158,11 @@ def rows_html(rows: list[VersionRow], uuid: str = "versions") -> str:
     body = []
     for row in rows:
         colour = label_colour(row.labels)
-        css = f"background-color: {colour}" if colour else "color: #888"
+        css = on_label(colour) if colour else DEPRECATED
         cells = [row.version, row.VersionId, ", ".join(row.labels), _created(row.created), str(row.deprecated)]
         body.append("<tr>" + "".join(f'<td style="{css}">{html.escape(cell)}</td>' for cell in cells) + "</tr>")
-    return f'<table id="T_{uuid}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    table = f'<table id="T_{uuid}" style="{TABLE_FONT}">'
+    return f"{table}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def rows_text(rows: list[VersionRow]) -> str:

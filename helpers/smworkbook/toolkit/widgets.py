@@ -7,6 +7,7 @@ import html
 import ipywidgets as widgets
 
 from smworkbook.engine.errors import WorkbookError, require_secret_name
+from smworkbook.toolkit.styles import SCALED, WIDGET_CSS
 from smworkbook.toolkit.versions import (
     has_pandas,
     plain_text,
@@ -42,9 +43,10 @@ class VersionsView(widgets.VBox):
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh", tooltip="Read the mock again")
         self.notice = widgets.HTML()
         self.output = widgets.Output()
-        title = widgets.HTML(f"<b>{LIVE_TITLE}</b>")
+        title = widgets.HTML(f"{WIDGET_CSS}<b>{LIVE_TITLE}</b>")
         super().__init__([title, widgets.HBox([self.dropdown, self.refresh_button]), self.notice, self.output])
         self.add_class("smw-versions")
+        self.add_class(SCALED)  # its controls follow the content font (Presentation Mode)
         self._load_names(secret_id)
         self.dropdown.observe(lambda change: self._loading or self._show(), names="value")
         self.refresh_button.on_click(lambda button: self.refresh())
