@@ -46,6 +46,8 @@ TABLE = [
     ("aws.ensure_secret('new', Colour='red')", lambda aws: aws.ensure_secret("new", Colour="red"), "Colour"),
     # Tables, widgets and the label history.
     ("versions_table(None)", lambda aws: smworkbook.versions_table(None), "non-empty string"),
+    ("version_rows(None)", lambda aws: smworkbook.version_rows(None), "non-empty string"),
+    ("version_rows('missing')", lambda aws: smworkbook.version_rows("missing"), "missing"),
     ("versions_table('')", lambda aws: smworkbook.versions_table(""), "non-empty string"),
     ("versions_table('missing')", lambda aws: smworkbook.versions_table("missing"), "missing"),
     ("versions_table(['a', 'b'])", lambda aws: smworkbook.versions_table(["a", "b"]), "non-empty string"),

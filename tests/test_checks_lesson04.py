@@ -501,8 +501,10 @@ RAISING = {
              "AssumeRolePolicyDocument=trust)",
              r"raised ParamValidationError: .*Invalid type for parameter AssumeRolePolicyDocument")],
     # A cron() with five fields, as Unix cron has: AWS refuses it before anything rotates (InvalidParameterException).
-    "4.6": [("rotation_rules = {'ScheduleExpression': 'cron(0 6 ? * MON)', 'Duration': '2h'}\n"
-             "client.rotate_secret(SecretId='lesson04/weekly', RotationRules=rotation_rules, RotateImmediately=False)",
+    "4.6": [("import smworkbook\n"
+             "rotation_rules = {'ScheduleExpression': 'cron(0 6 ? * MON)', 'Duration': '2h'}\n"
+             "client.rotate_secret(SecretId='lesson04/weekly', RotationRules=rotation_rules, RotateImmediately=False,\n"
+             "                     RotationLambdaARN=smworkbook.rotation.function_arn('rotate-weekly'))",
              r"raised InvalidParameterException from RotateSecret: .*six fields")],
 }  # fmt: skip
 

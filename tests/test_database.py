@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -249,16 +250,20 @@ def test_a_temporary_folder_chosen_with_tmpdir_holds_the_servers_files(tmp_path,
 
     Unless the folder is too deep for the server's Unix socket (a path of 107 bytes at most, unix(7)): then the
     server's folder is a private one in /tmp, and the server still starts."""
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
-    assert postgres.scratch_folder() == str(tmp_path)
-    server = database.Database(postgres.start_server())
+    short = Path(tempfile.mkdtemp(prefix="tmpdir-", dir="/tmp"))  # pytest's own tmp_path may be too deep already
     try:
-        assert server._server.root.parent == tmp_path and server._server.root in postgres.server_folders()
-        assert server.can_log_in(postgres.ADMIN, server._server.admin_password)
+        monkeypatch.setenv("TMPDIR", str(short))
+        monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
+        assert postgres.scratch_folder() == str(short)
+        server = database.Database(postgres.start_server())
+        try:
+            assert server._server.root.parent == short and server._server.root in postgres.server_folders()
+            assert server.can_log_in(postgres.ADMIN, server._server.admin_password)
+        finally:
+            server.stop()
+        assert list(short.iterdir()) == []
     finally:
-        server.stop()
-    assert list(tmp_path.iterdir()) == []
+        shutil.rmtree(short, ignore_errors=True)
     deep = tmp_path / ("a-hub-gives-each-learner-a-deep-temporary-folder-" * 2)
     deep.mkdir()
     monkeypatch.setenv("TMPDIR", str(deep))

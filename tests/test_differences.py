@@ -263,7 +263,7 @@ def test_browser_edition_answers_requests_signed_with_any_keys():
     UnrecognizedClientException; the desktop mock: the same, server.OwnerOnly). Nothing but the page reaches it."""
     found = _in_page(
         """
-stranger = boto3.client("secretsmanager", region_name="us-east-1", aws_access_key_id="AKIANOBODYISSUED0000",
+stranger = boto3.client("secretsmanager", region_name="us-east-1", aws_access_key_id="nobody-issued-this-key",
                         aws_secret_access_key="not-a-key-of-this-mock")
 stranger.create_secret(Name="s", SecretString="v")
 print(json.dumps({"value": aws.client("secretsmanager").get_secret_value(SecretId="s")["SecretString"]}))

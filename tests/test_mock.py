@@ -233,9 +233,10 @@ def test_checks_of_the_project_layout():
 def test_the_set_up_cell_does_not_import_pandas_or_ipywidgets():
     """`import smworkbook; smworkbook.start()` stays light: tables and widgets load on first use."""
     code = (
-        "import sys, smworkbook; smworkbook.start(); "
+        "import sys, smworkbook; aws = smworkbook.start(); "
         "print(sorted(m for m in ('pandas', 'ipywidgets') if m in sys.modules)); "
-        "smworkbook.versions_table; print('pandas' in sys.modules)"
+        "aws.client('secretsmanager').create_secret(Name='t', SecretString='v'); "
+        "smworkbook.versions_table('t'); print('pandas' in sys.modules)"
     )
     result = run_python(code)
     assert result.stdout.splitlines() == ["[]", "True"], result.stderr
