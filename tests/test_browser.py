@@ -299,7 +299,7 @@ def test_an_unsolved_exercise_shows_its_hint_in_jupyterlab(page, notebook):
     hint = check.locator(STDERR)
     hint.wait_for()
     expect_visible(hint)
-    assert re.search(r"CheckFailed: Exercise \d+\.\d+ \(.+\) is not right yet\.\s+\S", hint.inner_text())
+    assert re.search(r"CheckFailed: Exercise \d+\.\d+ \(.+\) is not right\s+yet\.\s+\S", hint.inner_text())
     assert "Traceback" not in hint.inner_text()
     check.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[\d+\]")).wait_for()
     check.scroll_into_view_if_needed()
