@@ -291,11 +291,16 @@ def _kernel_wheels() -> list[Path]:
 
 
 def _smworkbook_wheel() -> Path:
-    """smworkbook, from helpers/, as a pure wheel (its requirements are the lessons', loaded beside it)."""
+    """smworkbook, from helpers/, as a pure wheel (its requirements are the lessons', loaded beside it).
+
+    With it the packages it imports from helpers/ (smworkbook_kernel: the handler the package's short errors share
+    with the kernel extension), as pyproject.toml's packages.find finds them.
+    """
     helpers = ROOT / "helpers"
     files = {
         str(path.relative_to(helpers)): path.read_bytes()
-        for path in sorted((helpers / "smworkbook").rglob("*.py"))
+        for package in sorted(helpers.glob("*/__init__.py"))
+        for path in sorted(package.parent.rglob("*.py"))
         if "__pycache__" not in path.parts
     }
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
