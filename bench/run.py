@@ -338,6 +338,18 @@ def _megabytes(folder: Path) -> int:
     return int(subprocess.run(["du", "-sm", str(folder)], capture_output=True, text=True).stdout.split()[0])
 
 
+def clone_environment(environ: dict, folder: str) -> dict:
+    """The environment of a fresh clone's `make lab` and of the floor's `uv sync`, as on a machine of its own.
+
+    Without `make bench`'s own settings: UV_PROJECT_ENVIRONMENT (the Makefile exports it) and VIRTUAL_ENV point at
+    this checkout's .venv, so the floor's bare `uv sync --no-dev` would sync there, removing the test tools from
+    the environment running the bench, and a clone would get no .venv of its own; the caches are the run's own.
+    """
+    dropped = {"XDG_CACHE_HOME", "UV_CACHE_DIR", "UV_PROJECT_ENVIRONMENT", "VIRTUAL_ENV"}
+    base = {key: value for key, value in environ.items() if key not in dropped and not key.startswith("MAKE")}
+    return dict(base, JUPYTER_RUNTIME_DIR=f"{folder}/runtime")
+
+
 def bench_lab(runs: int) -> dict:
     """A fresh clone's `make lab` until JupyterLab answers, against the floor (uv syncing the learner's set into a
     fresh clone, then a bare `jupyter lab` start), interleaved in the same run: each with every installer cache
@@ -345,11 +357,7 @@ def bench_lab(runs: int) -> dict:
     figures = {key: [] for key in ("cold", "floor_cold", "warm", "floor_warm")}
     floor_parts, printed, loads = {"cold": [], "warm": []}, [], []
     with tempfile.TemporaryDirectory() as folder:
-        base = dict(os.environ, JUPYTER_RUNTIME_DIR=f"{folder}/runtime")
-        base.pop("XDG_CACHE_HOME", None)
-        base.pop("UV_CACHE_DIR", None)
-        for key in [key for key in base if key.startswith("MAKE")]:  # a make of our own, not `make bench`'s
-            base.pop(key)
+        base = clone_environment(os.environ, folder)
         clones = iter(range(10_000))
 
         def fresh_clone() -> Path:

@@ -68,3 +68,17 @@ def test_quick_mode_leaves_out_the_slow_parts():
     assert "lab" in module.QUICK and not {"classroom", "fresh_clone", "gradebook", "grading"} & set(module.QUICK)
     assert all(callable(getattr(module, f"bench_{name}")) for name in module.PARTS)
     assert "bench/run.py --quick" in (ROOT / "Makefile").read_text()
+
+
+def test_the_floor_and_the_clones_never_sync_into_the_checkouts_own_environment(bench, tmp_path):
+    """`make bench` exports UV_PROJECT_ENVIRONMENT=.venv (the Makefile): the floor's `uv sync --no-dev` under it
+    emptied the running checkout's test tools once; a clone's environment carries none of it."""
+    running = {
+        "UV_PROJECT_ENVIRONMENT": str(ROOT / ".venv"),
+        "VIRTUAL_ENV": str(ROOT / ".venv"),
+        "UV_CACHE_DIR": "/somewhere/uv",
+        "MAKEFLAGS": "-j2",
+        "PATH": "/usr/bin",
+    }
+    environment = bench.clone_environment(running, str(tmp_path))
+    assert environment == {"PATH": "/usr/bin", "JUPYTER_RUNTIME_DIR": f"{tmp_path}/runtime"}
