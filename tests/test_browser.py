@@ -18,6 +18,8 @@ import nbformat
 import pytest
 
 from smworkbook.authoring import exercises as generator
+from smworkbook.authoring import pictures
+from smworkbook.fixtures import load
 
 from .conftest import ROOT, running_lab
 
@@ -394,14 +396,23 @@ def test_an_exercise_links_back_to_the_lesson_section_it_practises(page, exercis
     assert _current_path(page) == f"notebooks/{exercise}"
 
 
+PICTURE_OF_ROTATION = ".jp-RenderedMarkdown img[alt^='Who calls whom in a rotation']"
+
+
+def _svg_width(svg: str) -> int:
+    return int(float(re.search(r'<svg [^>]*width="([\d.]+)"', svg).group(1)))
+
+
 def test_lesson_4_draws_who_calls_whom_before_anything_runs(page):
     from playwright.sync_api import expect
 
     panel = _open(page, "notebooks/04_rotation.ipynb")
-    # JupyterLab draws a Mermaid block of a Markdown cell as a picture (an <img> of the SVG) in a <figure>.
-    picture = panel.locator(".jp-RenderedMarkdown figure img").first
+    # The picture is a Markdown cell's attachment (smworkbook/authoring/pictures.py), shown before anything runs.
+    picture = panel.locator(PICTURE_OF_ROTATION).first
     expect(picture).to_be_visible(timeout=60_000)
     assert picture.bounding_box()["width"] > 300
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle(), timeout=10_000)
+    assert picture.evaluate("img => img.naturalWidth") == _svg_width(pictures.ROTATION.svg())
     picture.scroll_into_view_if_needed()
     picture.screenshot(path=DOCS / "lesson-4-rotation-picture.png")
 
@@ -521,3 +532,54 @@ def test_presentation_mode_grows_the_version_table_with_the_prose_at_1920x1080(p
     assert after[1] == after[0] and after[2] == after[0], (before, after)  # the table and its cells with it
     assert after[3] == after[0], (before, after)  # the versions widget's secret picker too
     assert before[1] == before[0], (before, after)  # and match the prose outside Presentation Mode too
+
+
+A_PLOT = """from smworkbook.fixtures import load
+_steps = [("createSecret", 0.3, 0.32), ("setSecret", 0.62, 0.65), ("testSecret", 0.95, 0.97)]
+_steps.append(("finishSecret", 1.27, 1.3))
+_requests = [load.Request(0.0, 0.05, 200, ""), load.Request(0.7, 0.72, 503, ""), load.Request(1.31, 1.35, 200, "")]
+load.LoadResult(requests=_requests, steps=_steps, duration=1.5, during=(0.29, 1.31)).plot()"""
+# A label's size as drawn: the SVG's font-size times how much the <img> scales the SVG (its width over the SVG's).
+LABEL_SIZE = "([img, font]) => img.getBoundingClientRect().width / img.naturalWidth * font"
+
+
+def test_presentation_mode_grows_the_pictures_labels_with_the_prose_at_1920x1080(page):
+    """Issue 36 item 3, the pictures: lesson 4's picture of a rotation (a Markdown cell's attachment) and lesson 6's
+    plot (an output, drawn here by a made-up load run) are <img>s sized in em (toolkit/styles.py picture_style), so
+    their labels are drawn at the prose's size, 14 px, and grow with it in Presentation Mode (17 px), instead of
+    Mermaid's fixed pixels (about 11 px) and the plot's 11 px."""
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    panel = _open(page, "notebooks/04_rotation.ipynb")
+    _run_new_cell(page, panel, A_PLOT)
+    diagram = panel.locator(PICTURE_OF_ROTATION).first
+    plot = panel.locator(".jp-CodeCell").last.locator(".jp-OutputArea-output img").first
+    prose = panel.locator(".jp-MarkdownOutput p").first
+    for picture in (diagram, plot):
+        picture.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
+
+    def sizes() -> tuple[float, float, float]:
+        return (
+            prose.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"),
+            page.evaluate(LABEL_SIZE, [diagram.element_handle(), pictures.FONT]),
+            page.evaluate(LABEL_SIZE, [plot.element_handle(), load.FONT]),
+        )
+
+    try:
+        before = sizes()
+        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
+        page.wait_for_function("() => document.querySelector('.jp-mod-presentationMode') !== null")
+        after = sizes()
+        diagram.scroll_into_view_if_needed()
+        page.screenshot(path=SHOTS / "presentation-mode-rotation-picture.png")
+        plot.scroll_into_view_if_needed()
+        page.screenshot(path=SHOTS / "presentation-mode-load-plot.png")
+    finally:
+        if page.evaluate("() => document.querySelector('.jp-mod-presentationMode') !== null"):
+            page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
+        page.set_viewport_size({"width": 1400, "height": 900})
+    assert after[0] > before[0], (before, after)  # the prose grew (14 -> 17 px in JupyterLab 4)
+    # Each picture's labels are drawn at the prose's size, before and after (to a hundredth of a pixel: the em
+    # width is written to two decimals).
+    assert before[1:] == pytest.approx((before[0], before[0]), abs=0.05), (before, after)
+    assert after[1:] == pytest.approx((after[0], after[0]), abs=0.05), (before, after)

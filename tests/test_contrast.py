@@ -11,6 +11,7 @@ pandas' <style> rules), every label colour and the deprecated rows included, not
 from __future__ import annotations
 
 import re
+from xml.etree import ElementTree
 
 import pytest
 
@@ -106,9 +107,73 @@ def test_the_feedback_pages_text_colours_meet_4_5_to_1_on_their_white_page_and_g
             assert contrast(text, background) >= MINIMUM, (text, background, contrast(text, background))
 
 
-def test_the_load_plots_coloured_labels_meet_4_5_to_1_on_its_white_background():
-    """Lesson 6's plot (fixtures/load.py) writes 'succeeded' and 'failed' in its bar colours on a white rectangle."""
+def _svg_pairs(svg: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(text colour, the colour under it) for every text of a picture, and (line colour, the picture's background) for
+    every line (a line crosses whatever the picture holds, bars included). What is under a text: the fill of the last
+    rectangle drawn before it that holds its anchor (the picture's own background first); a text's colour: its own
+    fill, else the picture's."""
+    root = ElementTree.fromstring(svg)
+    tag = lambda element: element.tag.rsplit("}", 1)[-1]  # noqa: E731
+    number = lambda element, name: float(element.get(name, 0))  # noqa: E731
+    rects, texts, lines = [], [], []
+    for element in root.iter():
+        if tag(element) == "rect" and element.get("fill", "none") != "none":
+            x, y = number(element, "x"), number(element, "y")
+            rects.append((x, y, x + number(element, "width"), y + number(element, "height"), element.get("fill")))
+
+        def under(x: float, y: float) -> str:
+            return next(f for x0, y0, x1, y1, f in reversed(rects) if x0 <= x <= x1 and y0 <= y <= y1)
+
+        if tag(element) == "text":
+            font = float(element.get("font-size", root.get("font-size")))
+            below = under(number(element, "x"), number(element, "y") - font / 2)
+            texts.append((element.get("fill", root.get("fill", "#000000")), below))
+            texts += [(span.get("fill"), below) for span in element if span.get("fill")]
+        elif tag(element) == "line":
+            lines.append((element.get("stroke"), rects[0][-1]))
+    return texts, lines
+
+
+def _pictures() -> dict[str, str]:
+    from smworkbook.authoring import pictures
+
+    return {"lesson 6's plot": made_up_load().svg(), **{p.name: p.svg() for p in pictures.PICTURES}}
+
+
+def made_up_load():
     from smworkbook.fixtures import load
 
-    for colour in (load._GREEN, load._RED, load._GREY):
-        assert contrast(colour, "#ffffff") >= MINIMUM, (colour, contrast(colour, "#ffffff"))
+    steps = [("createSecret", 0.3, 0.32), ("setSecret", 0.62, 0.65), ("testSecret", 0.95, 0.97)]
+    steps.append(("finishSecret", 1.27, 1.3))
+    requests = [load.Request(0.0, 0.05, 200, ""), load.Request(0.7, 0.72, 503, ""), load.Request(1.31, 1.35, 200, "")]
+    return load.LoadResult(requests=requests, steps=steps, duration=1.5, during=(0.29, 1.31))
+
+
+def test_every_text_of_the_pictures_meets_4_5_to_1_and_every_line_3_to_1_on_what_is_under_it():
+    """Lesson 4's picture of a rotation (authoring/pictures.py) and lesson 6's plot (fixtures/load.py): their labels
+    as text (4.5:1), their lines as the parts of a graphic, which WCAG's 1.4.11 Non-text Contrast asks 3:1 of
+    (https://www.w3.org/TR/WCAG22/#non-text-contrast)."""
+    for name, svg in _pictures().items():
+        texts, lines = _svg_pairs(svg)
+        assert len(texts) >= 10 and lines, name
+        for text, background in texts:
+            assert contrast(text, background) >= MINIMUM, (name, text, background, contrast(text, background))
+        for line, background in lines:
+            assert contrast(line, background) >= 3, (name, line, background, contrast(line, background))
+    plot_texts = {text.lower() for text, _ in _svg_pairs(_pictures()["lesson 6's plot"])[0]}
+    from smworkbook.fixtures import load
+
+    assert {load._GREEN, load._RED} <= plot_texts  # the legend's "succeeded" and "failed", in the bars' colours
+
+
+def test_the_picture_reader_finds_a_pale_label_and_what_is_under_it():
+    pale = (
+        '<svg xmlns="http://www.w3.org/2000/svg" font-size="10" fill="#212121"><rect x="0" y="0" width="100" '
+        'height="50" fill="#ffffff"/><rect x="50" y="0" width="50" height="50" fill="#000000"/>'
+        '<text x="10" y="20">dark</text><text x="10" y="40" fill="#888888">pale</text>'
+        '<text x="60" y="20">on black</text><line x1="5" y1="5" x2="40" y2="5" stroke="#eeeeee"/></svg>'
+    )
+    texts, lines = _svg_pairs(pale)
+    assert texts == [("#212121", "#ffffff"), ("#888888", "#ffffff"), ("#212121", "#000000")]
+    assert [contrast(*pair) >= MINIMUM for pair in texts] == [True, False, False]
+    assert lines == [("#eeeeee", "#ffffff")] and contrast(*lines[0]) < 3

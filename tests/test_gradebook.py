@@ -220,6 +220,38 @@ def test_one_learner_graded_alone_writes_a_report_merge_accepts(tmp_path, monkey
         gradebook.merge(reports, tmp_path / "book")
 
 
+def test_a_learner_graded_alone_into_the_gradebooks_folder_is_kept_until_their_notebooks_change(tmp_path, monkeypatch):
+    """`smworkbook grade --learner` signs the digest the gradebook keeps (with the gradebook's own key when no
+    SMWORKBOOK_GRADE_KEY is set): the next `smworkbook gradebook` keeps that report, and regrades after a change."""
+    monkeypatch.delenv(gradebook.KEY_VARIABLE, raising=False)
+    submissions, out = tmp_path / "submissions", tmp_path / "grades"
+    _solutions_with(submissions / "ann")
+    report = out / "learners" / "ann.json"
+    assert main(["grade", str(submissions / "ann"), "--learner", "ann", "--json", str(report)]) == 0
+    body = gradebook.read_learner(out / "learners", "ann", gradebook.grader_key(out))
+    assert body["submission_digest"] == gradebook.submission_digest(submissions / "ann")
+    said = []
+    _, graded = gradebook.grade_class(submissions, out, timeout=TIMEOUT, say=said.append)
+    assert graded == [] and "  ann: graded before, notebooks unchanged: kept" in said, said
+    assert json.loads(report.read_text())["graded_at"] == body["graded_at"]
+
+    notebook = nbformat.read(submissions / "ann" / LESSON01, as_version=4)
+    notebook.cells.append(nbformat.v4.new_markdown_cell("done"))
+    nbformat.write(notebook, submissions / "ann" / LESSON01)
+    said = []
+    _, graded = gradebook.grade_class(submissions, out, timeout=TIMEOUT, say=said.append)
+    assert graded == ["ann"] and any(line.startswith("  ann: notebooks changed since graded") for line in said), said
+
+
+def test_a_report_graded_alone_elsewhere_is_signed_only_with_the_shared_key(tmp_path, monkeypatch):
+    monkeypatch.delenv(gradebook.KEY_VARIABLE, raising=False)
+    assert gradebook.report_key(tmp_path / "reports" / "ann.json") is None
+    assert not (tmp_path / ".grader-key").exists()
+    assert gradebook.report_key(tmp_path / "out" / "learners" / "ann.json") == gradebook.grader_key(tmp_path / "out")
+    monkeypatch.setenv(gradebook.KEY_VARIABLE, "the-ci-secret")
+    assert gradebook.report_key(tmp_path / "out" / "learners" / "ann.json") == b"the-ci-secret"
+
+
 def test_a_learner_folder_name_cannot_become_a_spreadsheet_formula():
     assert gradebook._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert gradebook._cell("ann") == "ann"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import subprocess
 import sys
 import time
@@ -69,6 +71,21 @@ def test_the_dashboard_link_is_the_mocks_own_page_on_loopback_with_a_pass_not_it
     data = url.replace("/moto-api/?", "/moto-api/data.json?")
     assert f'href="{url}"' in link and f'href="{data}"' in link
     assert 'target="_blank"' in link and aws.credentials.api_token not in link
+
+
+def _shown_text(html_text: str) -> str:
+    """What a browser shows of an HTML output: its text, without tags or their attributes."""
+    return html.unescape(re.sub(r"<[^>]*>", "", html_text))
+
+
+def test_the_dashboard_links_read_on_a_projector_short_texts_not_the_addresses(aws):
+    """Issue 36 item 6: the links' texts are words, not the ~120-character addresses (one unbroken line wider than
+    the notebook on a projector); the pass is in the links' targets only."""
+    link = instructor.dashboard_link().data
+    shown = _shown_text(link)
+    assert "moto's dashboard" in shown and "its state as JSON" in shown and "10 minutes" in shown
+    assert "token" not in shown and "http" not in shown
+    assert max(len(word) for word in shown.split()) <= 30, shown  # the address alone was about 120
 
 
 def _refused(url: str, method: str = "GET") -> str:
@@ -140,7 +157,9 @@ def test_present_readies_every_exercise_of_the_lesson_on_a_fresh_mock(aws, sm, c
     assert "restore_secret" in shown.out  # an objective
     for number in (n for n in EXERCISES if n.startswith("1.")):
         assert f"exercise {number}:" in shown.out
-    assert f"**Dashboard:** <{aws.endpoint_url}/moto-api/?token=v" in shown.out  # a pass, not the token
+    page = f"{aws.endpoint_url}/moto-api/?token=v"
+    assert f"**Dashboard:** [moto's dashboard]({page}" in shown.out  # a pass, not the token
+    assert "[its state as JSON](" + page.replace("/moto-api/?", "/moto-api/data.json?") in shown.out
     assert aws.credentials.api_token not in shown.out
 
 

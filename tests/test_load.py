@@ -3,6 +3,8 @@ its phases, its requests per 100 ms and the plot's markers."""
 
 from __future__ import annotations
 
+import base64
+import re
 import signal
 import socket
 import subprocess
@@ -79,6 +81,24 @@ def test_the_plot_marks_the_four_steps_and_draws_one_bar_per_kind_and_bucket():
     assert "8 requests: 5 succeeded, 3 failed (3 during the rotation, 0 after finishSecret)" in svg
 
 
+def _svg_of(img: str) -> str:
+    found = re.search(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', img)
+    return base64.b64decode(found.group(1)).decode("utf-8")
+
+
+def test_the_plot_is_shown_em_wide_so_its_labels_are_at_the_content_font_size():
+    """Issue 36 item 3: the plot grows with JupyterLab's font (Presentation Mode): shown `width / font-size` em wide,
+    a label of the SVG's font-size is drawn at 1 em, the output's --jp-content-font-size1."""
+    result = made_up_result()
+    shown = result.plot()._repr_html_()
+    assert shown.startswith("<img ") and _svg_of(shown) == result.svg()
+    width = float(re.search(r'<svg [^>]*width="(\d+)"', result.svg()).group(1))
+    assert f'font-size="{load.FONT}"' in result.svg()
+    assert f"width: {width / load.FONT:.2f}em; max-width: 100%" in shown
+    assert "at least one failed (3 of 4 requests)" in shown  # the alt text says what the plot shows
+    assert repr(result.plot()) == repr(made_up_result().plot())  # the same text for every run (nbval)
+
+
 def test_lesson_6_stores_its_three_plots():
     """nbval does not compare pictures (the plot cells are tagged nbval-ignore-output): are they there?"""
     import nbformat
@@ -87,11 +107,11 @@ def test_lesson_6_stores_its_three_plots():
 
     lesson = nbformat.read(ROOT / "notebooks" / "06_service_under_rotation.ipynb", as_version=4)
     plots = [
-        output["data"]["image/svg+xml"]
+        _svg_of(output["data"]["text/html"])
         for cell in lesson.cells
         if "nbval-ignore-output" in cell.metadata.get("tags", [])
         for output in cell.get("outputs", [])
-        if "image/svg+xml" in output.get("data", {})
+        if "data:image/svg+xml" in output.get("data", {}).get("text/html", "")
     ]
     assert len(plots) == 3
     for svg in plots:

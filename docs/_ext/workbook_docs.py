@@ -1,8 +1,8 @@
 """What the workbook's website needs beyond Sphinx, MyST and myst-nb (loaded by docs/conf.py)."""
 
+import base64
 import re
-
-from pygments.lexers.special import TextLexer
+from pathlib import Path
 
 
 def jupyterlab_slug(text: str) -> str:
@@ -25,8 +25,24 @@ def my_work_to_exercises(app, docname: str, source: list[str]) -> None:
         source[0] = MY_WORK_LINK.sub(r"](\1../exercises/\2", source[0])
 
 
+# A lesson's picture (smworkbook/authoring/pictures.py) is an SVG file beside it, shown by an HTML <img> sized in em
+# (`src="pictures/NAME.svg"`), which JupyterLab serves and the site would not copy: on the site the <img> holds
+# the picture itself, as a data: address.
+PICTURE = re.compile(r'src=\\"(pictures/[\w.-]+\.svg)\\"')
+
+
+def pictures_inline(app, docname: str, source: list[str]) -> None:
+    if docname.startswith("notebooks/"):
+        folder = Path(app.srcdir) / Path(docname).parent
+
+        def inline(found: re.Match) -> str:
+            data = base64.b64encode((folder / found.group(1)).read_bytes()).decode("ascii")
+            return f'src=\\"data:image/svg+xml;base64,{data}\\"'
+
+        source[0] = PICTURE.sub(inline, source[0])
+
+
 def setup(app):
     app.connect("source-read", my_work_to_exercises)
-    # Lesson 4 draws a diagram in Mermaid (JupyterLab draws it); the site shows its source as plain text.
-    app.add_lexer("mermaid", TextLexer)
+    app.connect("source-read", pictures_inline)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

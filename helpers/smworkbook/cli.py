@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     gr.add_argument(
         "--learner",
         default=None,
-        help="name the report's learner and sign it with SMWORKBOOK_GRADE_KEY (for `gradebook --merge`)",
+        help="name the report's learner and sign it, with the notebooks' digest, with SMWORKBOOK_GRADE_KEY "
+        "(for `gradebook --merge`) or, written to OUT/learners/, with that gradebook's key (it then resumes from it)",
     )
     book = commands.add_parser(
         "gradebook",
@@ -185,6 +186,13 @@ def _grade(args, grading) -> int:
             if args.learner is not None:  # one learner of a class: never without its own user
                 raise
             print(f"smworkbook: {error} Grading as root instead.", file=sys.stderr)
+    digest = None
+    if args.learner is not None and len(args.paths) == 1 and args.paths[0].is_dir():
+        from smworkbook.grading import gradebook
+
+        # The digest of the folder graded, as the gradebook keeps it in each learner's report (taken before grading,
+        # as it does): `smworkbook gradebook` keeps this report while those notebooks stay unchanged, regrades after.
+        digest = gradebook.submission_digest(args.paths[0])
     report = grading.grade(args.paths, timeout=args.timeout, workers=args.workers, user=user)
     print(report.table())
     for path in grading.write_reports(report, args.json, args.junit):
@@ -193,8 +201,8 @@ def _grade(args, grading) -> int:
         from smworkbook.grading import gradebook
 
         # One learner's job of a class fanned out (e.g. a CI matrix): its report, signed, replaces the plain one.
-        key = gradebook.grader_key()
-        grading.write_private(args.json, gradebook.signed_report(report, args.learner, key))
+        key = gradebook.report_key(args.json)
+        grading.write_private(args.json, gradebook.signed_report(report, args.learner, key, digest))
         print(f"signed {args.json} for {args.learner}" if key else f"{gradebook.KEY_VARIABLE} is not set: not signed")
     print(report.closing())
     # A learner's grade that is not full marks yet is news, not an error (make would print "Error 1" under the

@@ -150,6 +150,18 @@ def learners(submissions: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def report_key(report: Path) -> bytes | None:
+    """The key `smworkbook grade --learner` signs `report` with: SMWORKBOOK_GRADE_KEY, else, for a report written
+    into a gradebook's learners/ folder (OUT/learners/NAME.json), that gradebook's own key (OUT/.grader-key), so
+    that `smworkbook gradebook --out OUT` resumes from it; else none (the report is not signed)."""
+    if os.environ.get(KEY_VARIABLE):
+        return os.environ[KEY_VARIABLE].encode()
+    report = Path(report)
+    if report.parent.name == "learners":
+        return grader_key(report.parent.parent)
+    return None
+
+
 def _failed_report(reason: str) -> grading.Report:
     results = [grading.Result(n, e.title, "(none)", grading.FAILED, reason) for n, e in EXERCISES.items()]
     return grading.Report(results=results)

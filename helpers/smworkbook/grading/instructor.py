@@ -215,12 +215,20 @@ def dashboard_link():
     """
     from IPython.display import HTML
 
-    url = dashboard_url()
-    page, data = html.escape(url), html.escape(url.replace("/moto-api/?", "/moto-api/data.json?"))
+    page, data = (html.escape(url) for url in _dashboard_urls())
+    # Short link texts: the addresses (about 120 characters with the pass, no space in them) would each be one line
+    # wider than a projector's notebook, and the pass in them is nothing to read out.
     return HTML(
-        f'<a href="{page}" target="_blank" rel="noopener">moto dashboard of this kernel\'s mock: {page}</a>'
-        f' (<a href="{data}" target="_blank" rel="noopener">raw state as JSON</a>)'
+        f'<a href="{page}" target="_blank" rel="noopener">moto\'s dashboard</a> of this kernel\'s mock and '
+        f'<a href="{data}" target="_blank" rel="noopener">its state as JSON</a> (each opens in a new tab; the links '
+        f"work for {server.VIEW_PASS_SECONDS // 60} minutes). Offline, instructor.show_all() reads better."
     )
+
+
+def _dashboard_urls() -> tuple[str, str]:
+    """The dashboard's address and its raw state's (data.json), with the same pass."""
+    url = dashboard_url()
+    return url, url.replace("/moto-api/?", "/moto-api/data.json?")
 
 
 def show_all():
@@ -362,7 +370,8 @@ def _card(info: lessons.Lesson, done: list[str]) -> str:
         lines[-1] += f", [exercises (my-work/)](../my-work/{name}), [solutions](../solutions/{name})"
     lines += ["", "**Ready** in this kernel's mock (not the exercise notebook's: each kernel has its own):"]
     lines += [f"- {item}" for item in done] or ["- an empty mock"]
-    lines += ["", f"**Dashboard:** <{dashboard_url()}>"]
+    page, data = _dashboard_urls()
+    lines += ["", f"**Dashboard:** [moto's dashboard]({page}), [its state as JSON]({data}) (`show_all()` offline)"]
     return "\n".join(lines)
 
 

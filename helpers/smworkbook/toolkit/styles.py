@@ -8,6 +8,10 @@ both are set, so a dark theme's light text never lands on a light label colour.
 
 from __future__ import annotations
 
+import base64
+import html
+import re
+
 # A table's font: JupyterLab's content size where there is one (a notebook, JupyterLite), else the page's.
 TABLE_FONT = "font-size: var(--jp-content-font-size1, 1em)"
 # Text on a label's background colour (versions.LABEL_COLOURS): near-black, as JupyterLab's light theme writes.
@@ -31,3 +35,22 @@ WIDGET_CSS = (
     f"<style>.{SCALED} {{ --jp-widgets-font-size: var(--jp-content-font-size1, 14px); "
     "--jp-widgets-inline-height: 2em; }</style>"
 )
+
+
+# A picture (SVG) shown in an <img> keeps its own size in pixels whatever JupyterLab's font size, so its labels stay
+# small in Presentation Mode. Sized in `em` instead, the <img> grows with the text around it: an output's and a
+# Markdown cell's `em` is --jp-content-font-size1. A picture whose labels are `font` user units and which is
+# `width` user units wide is shown `width / font` em wide, so each label is drawn at the content font size exactly.
+# (`max-width: 100%` still shrinks it to a narrow notebook.)
+def picture_style(width: float, font: float) -> str:
+    return f"width: {width / font:.2f}em; max-width: 100%"
+
+
+def picture_html(svg: str, alt: str) -> str:
+    """An output's <img> of `svg` (width and font-size set on its root) sized by picture_style, from a data: address:
+    JupyterLab shows it once the cell has run (its sanitizer, for an untrusted notebook's stored outputs, keeps only
+    http(s) image addresses: the `alt` text shows instead)."""
+    width = float(re.search(r'<svg [^>]*\bwidth="([\d.]+)"', svg).group(1))
+    font = float(re.search(r'<svg [^>]*\bfont-size="([\d.]+)"', svg).group(1))
+    source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img src="{source}" alt="{html.escape(alt)}" style="{picture_style(width, font)}">'
