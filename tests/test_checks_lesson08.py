@@ -9,6 +9,7 @@ import json
 import runpy
 import sys
 
+import smworkbook
 from smworkbook.fixtures import leaky_app
 
 from .check_contract import contract_tests
@@ -71,16 +72,50 @@ def api_key():
 '''
 
 
+# The caching client calls DescribeSecret, then GetSecretValue: AWS's guide to it lists both permissions.
+READ = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
+
+
+def read_only_policy(sm, resource=None, actions=READ):
+    arn = resource or sm.describe_secret(SecretId="lesson08/payments-api-key")["ARN"]
+    statement = {"Effect": "Allow", "Action": list(actions), "Resource": arn}
+    document = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    client("iam").put_user_policy(UserName="lesson08-orders-app", PolicyName="read-key", PolicyDocument=document)
+
+
+def client(service):
+    return smworkbook.current().client(service)
+
+
 def env_key():
     return (leaky_app.latest() / ".env").read_text().strip().partition("=")[2]
 
 
-def moved_right(sm):
+def moved_right(sm, **policy):
     folder, key = leaky_app.latest(), env_key()
     sm.create_secret(Name="lesson08/payments-api-key", SecretString=key)
     (folder / "orders/payments.py").write_text(PAYMENTS_FROM_SECRETS_MANAGER)
     (folder / ".env").unlink()
     commit(folder)
+    read_only_policy(sm, **policy)
+    return ()
+
+
+def moved_policy_reads_every_secret(sm):
+    return moved_right(sm, resource="*")
+
+
+def moved_policy_also_writes(sm):
+    return moved_right(sm, actions=(*READ, "secretsmanager:PutSecretValue"))
+
+
+def moved_policy_without_describe(sm):
+    return moved_right(sm, actions=("secretsmanager:GetSecretValue",))
+
+
+def moved_without_a_policy(sm):
+    moved_right(sm)
+    client("iam").delete_user_policy(UserName="lesson08-orders-app", PolicyName="read-key")
     return ()
 
 
@@ -105,6 +140,7 @@ def env_deleted_app_unchanged(sm):
     folder = leaky_app.latest()
     sm.create_secret(Name="lesson08/payments-api-key", SecretString=env_key())
     (folder / ".env").unlink()
+    read_only_policy(sm)
     return ()
 
 
@@ -120,6 +156,7 @@ def moved_app_reads_another_secret(sm):
     sm.create_secret(Name="lesson08/payments-key", SecretString="pk_test_0000")
     (folder / "orders/payments.py").write_text(PAYMENTS_FROM_SECRETS_MANAGER.replace("api-key", "key"))
     (folder / ".env").unlink()
+    read_only_policy(sm, resource="*")  # so that it may read the secret it names
     return ()
 
 
@@ -282,7 +319,11 @@ CASES = {
                           (moved_but_env_kept, r"still in the working tree \(.env\): delete .env"),
                           (env_deleted_app_unchanged, "orders.payments.api_key.. no longer answers"),
                           (moved_the_whole_line, "not the key from .env"),
-                          (moved_app_reads_another_secret, "returned 'pk_test_0000', not the key")],
+                          (moved_app_reads_another_secret, "returned 'pk_test_0000', not the key"),
+                          (moved_policy_without_describe, "calls DescribeSecret before GetSecretValue"),
+                          (moved_without_a_policy, "may not read lesson08/payments-api-key: give it"),
+                          (moved_policy_reads_every_secret, r"Too broad: .* may read every secret"),
+                          (moved_policy_also_writes, r"Too broad: .* may change .*PutSecretValue")],
             "There is no secret lesson08/payments-api-key"),
     "8.3": (rotated_right, [(rotated_before_the_app_reads_it, "You rotated before the application reads"),
                             (moved_without_rotating, "The leaked password still logs in"),

@@ -19,10 +19,12 @@ from smworkbook.engine.errors import CheckFailed
 from smworkbook.fixtures import leaky_app
 from smworkbook.fixtures.database import start_database
 from smworkbook.fixtures.leaky_app import MADE_UP
-from smworkbook.toolkit import rotation
+from smworkbook.toolkit import access, rotation
 from smworkbook.toolkit.mock import current
 
 API_KEY_SECRET = "lesson08/payments-api-key"
+APP_USER = "lesson08-orders-app"
+OTHER_SECRET = "lesson08/other-team-db"  # a secret the orders service has no business reading
 DB_SECRET = "lesson08/orders-db"
 ROTATION_FUNCTION = "lesson08-rotate-orders-db"
 # One database user per exercise that logs in, so that exercise 8.3's rotation is not undone by a later set-up.
@@ -32,6 +34,7 @@ ALLOW_LIST_PRAGMA = "pragma: allowlist secret"
 NEW_PASSWORD = "notify-Webhook-2024!"  # made up: the password exercise 8.4's new file must not commit
 
 _prepared: dict[str, Path] = {}
+_prepared_identity: access.Identity | None = None  # 8.2's service user, with its access key
 
 
 def _sample(number: str) -> Path:
@@ -51,15 +54,24 @@ def _fresh(number: str) -> Path:
     return _prepared[number]
 
 
-def _run_app(folder: Path, code: str) -> subprocess.CompletedProcess:
+def _run_app(folder: Path, code: str, identity: access.Identity | None = None) -> subprocess.CompletedProcess:
     """Run `code` with the sample's package importable, in a process of its own, as the service would start.
 
     The process gets this kernel's environment (the mock's endpoint and keys) without PAYMENTS_API_KEY: a key
-    set in the kernel is not the application's configuration."""
+    set in the kernel is not the application's configuration. With `identity`, it signs as that IAM user while
+    the mock checks policies (lesson 5), as the service would run with its own credentials."""
     environment = {name: value for name, value in os.environ.items() if name != "PAYMENTS_API_KEY"}
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=folder, env=environment, capture_output=True, text=True, timeout=60
-    )
+    if identity is not None:
+        environment.update(AWS_ACCESS_KEY_ID=identity.access_key_id, AWS_SECRET_ACCESS_KEY=identity.secret_access_key)
+    enforced = access.policies_enforced()
+    if identity is not None:
+        access.enforce_policies(True)
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", code], cwd=folder, env=environment, capture_output=True, text=True, timeout=60
+        )
+    finally:
+        access.enforce_policies(enforced)
 
 
 def _last_line(run: subprocess.CompletedProcess) -> str:
@@ -145,11 +157,21 @@ def check_moved_key() -> str:
         f"The key is still in the working tree ({', '.join(holding)}): delete .env (git rm .env) once the "
         "application reads the key from Secrets Manager.",
     )
-    answer = _run_app(folder, "from orders import payments; print(payments.api_key())")
+    require(
+        access.simulate(APP_USER, "secretsmanager:GetSecretValue", API_KEY_SECRET) == "allowed",
+        f"{APP_USER} (the service's IAM user) may not read {API_KEY_SECRET}: give it an inline policy that "
+        "allows secretsmanager:GetSecretValue on that secret's ARN.",
+    )
+    answer = _run_app(folder, "from orders import payments; print(payments.api_key())", _prepared_identity)
+    require(
+        "perform: secretsmanager:DescribeSecret" not in answer.stderr,
+        f"The caching client calls DescribeSecret before GetSecretValue (AWS's guide to it lists both "
+        f"permissions), and {APP_USER} may not: allow secretsmanager:DescribeSecret on {API_KEY_SECRET} too.",
+    )
     require(
         answer.returncode == 0,
-        f"orders.payments.api_key() no longer answers: {_last_line(answer)}. Make it read {API_KEY_SECRET} "
-        "with the caching client (SecretCache().get_secret_string).",
+        f"orders.payments.api_key() no longer answers, run as {APP_USER}: {_last_line(answer)}. Make it read "
+        f"{API_KEY_SECRET} with the caching client (SecretCache().get_secret_string).",
     )
     require(
         answer.stdout.strip() == key,
@@ -157,14 +179,29 @@ def check_moved_key() -> str:
     )
     leaks = [(name, kind) for name, kind, _ in leaky_app.scan(folder) if name in (".env", "orders/payments.py")]
     require(not leaks, f"The scanner still finds {leaks}: remove the key from those files.")
+    require(
+        access.simulate(APP_USER, "secretsmanager:GetSecretValue", OTHER_SECRET) != "allowed",
+        f"Too broad: {APP_USER} may read every secret ({OTHER_SECRET} too). Name {API_KEY_SECRET}'s ARN as the "
+        "policy's Resource, not *.",
+    )
+    require(
+        access.simulate(APP_USER, "secretsmanager:PutSecretValue", API_KEY_SECRET) != "allowed",
+        f"Too broad: {APP_USER} may change {API_KEY_SECRET} (PutSecretValue). Allow GetSecretValue only.",
+    )
     return f"the payments key lives in {API_KEY_SECRET} only; the application reads it there and still answers."
 
 
 @prepares("8.2")
 def prepare_moved_key() -> str:
+    global _prepared_identity
     current().ensure_absent(API_KEY_SECRET)
+    current().ensure_secret(OTHER_SECRET, SecretString='{"password": "not-the-orders-service-s"}')
+    _prepared_identity = access.create_user(APP_USER)
     folder = _fresh("8.2")
-    return f"a fresh sample application is in leaky_app.latest() ({folder.name}); {API_KEY_SECRET} does not exist."
+    return (
+        f"a fresh sample application is in leaky_app.latest() ({folder.name}); {API_KEY_SECRET} does not exist; "
+        f"the IAM user {APP_USER} (the service's identity) has no policy."
+    )
 
 
 # 8.3 ------------------------------------------------------------------------------------------
