@@ -123,8 +123,8 @@ def check_history_only(history_only) -> str:
 
 @prepares("8.1")
 def prepare_history_only() -> str:
-    folder = _fresh("8.1")
-    return f"a fresh sample application with its history is in leaky_app.latest() ({folder.name})."
+    _fresh("8.1")
+    return "a fresh sample application with its history is in leaky_app.latest()."
 
 
 # 8.2 ------------------------------------------------------------------------------------------
@@ -197,9 +197,9 @@ def prepare_moved_key() -> str:
     current().ensure_absent(API_KEY_SECRET)
     current().ensure_secret(OTHER_SECRET, SecretString='{"password": "not-the-orders-service-s"}')
     _prepared_identity = access.create_user(APP_USER)
-    folder = _fresh("8.2")
+    _fresh("8.2")
     return (
-        f"a fresh sample application is in leaky_app.latest() ({folder.name}); {API_KEY_SECRET} does not exist; "
+        f"a fresh sample application is in leaky_app.latest(); {API_KEY_SECRET} does not exist; "
         f"the IAM user {APP_USER} (the service's identity) has no policy."
     )
 
@@ -253,10 +253,10 @@ def check_rotated() -> str:
 @prepares("8.3")
 def prepare_rotated() -> str:
     current().ensure_absent(DB_SECRET)
-    folder = _fresh("8.3")
+    _fresh("8.3")
     arn = rotation.register_rotation_function(ROTATION_FUNCTION, leaky_app.rotation_handler())
     return (
-        f"a fresh sample application is in leaky_app.latest() ({folder.name}); {DB_SECRET} does not exist; the "
+        f"a fresh sample application is in leaky_app.latest(); {DB_SECRET} does not exist; the "
         f"rotation function is {arn}."
     )
 
@@ -318,9 +318,6 @@ def check_hook() -> str:
 
 @prepares("8.4")
 def prepare_hook() -> str:
-    folder = _fresh("8.4")
-    (folder / "orders" / "notify.py").write_text(f'WEBHOOK_PASSWORD = "{NEW_PASSWORD}"\n')
-    return (
-        f"a fresh sample application is in leaky_app.latest() ({folder.name}), with a new, uncommitted "
-        "orders/notify.py."
-    )
+    _fresh("8.4")
+    (_prepared["8.4"] / "orders" / "notify.py").write_text(f'WEBHOOK_PASSWORD = "{NEW_PASSWORD}"\n')
+    return "a fresh sample application is in leaky_app.latest(), with a new, uncommitted orders/notify.py."
