@@ -9,7 +9,10 @@ import json
 import runpy
 import sys
 
+import pytest
+
 import smworkbook
+from smworkbook import CheckFailed, checks
 from smworkbook.fixtures import leaky_app
 
 from .check_contract import contract_tests
@@ -53,6 +56,10 @@ def history_empty(sm):
 
 def history_a_list(sm):
     return (sorted(findings_ever() - findings_now()),)
+
+
+def history_with_line_numbers(sm):
+    return ({("deploy.sh", "AWS Access Key", 3)},)
 
 
 def history_wrong_type(sm):
@@ -313,6 +320,7 @@ CASES = {
                             (history_everything, "the scanner finds that in the working tree now"),
                             (history_empty, "scan each commit's tree"),
                             (history_a_list, r"Assign a set of \(file, type\) pairs"),
+                            (history_with_line_numbers, r"Assign a set of \(file, type\) pairs"),
                             (history_wrong_type, r"gives 1 pair\(s\)")],
             r"history_only is None. Assign a set"),
     "8.2": (moved_right, [(moved_with_a_fallback_default, "a fallback default .* is the secret in code"),
@@ -328,7 +336,7 @@ CASES = {
     "8.3": (rotated_right, [(rotated_before_the_app_reads_it, "You rotated before the application reads"),
                             (moved_without_rotating, "The leaked password still logs in"),
                             (rotated_with_the_password_left_in_a_comment,
-                             "orders/settings.py still holds the leaked password")],
+                             r"^Exercise 8.3 .*orders/settings.py still holds the leaked password. Remove it")],
             "There is no secret lesson08/orders-db"),
     "8.4": (hook_right, [(hook_missing, "There is no .git/hooks/pre-commit"),
                          (hook_not_executable, "not executable"),
@@ -346,3 +354,11 @@ CASES = {
     test_check_fails_on_a_plausible_wrong_answer_with_a_hint,
     test_a_cell_that_raises_is_named_in_the_hint_and_an_earlier_run_is_not_judged,
 ) = contract_tests("8", CASES, UNSOLVED, RAISING)
+
+
+def test_a_sample_deleted_after_its_set_up_asks_for_the_set_up_again(sm):
+    """The check never judges a folder that is gone (a learner deleted it, or a clean-up ran)."""
+    checks.setup("8.1")
+    leaky_app.remove_sample(leaky_app.latest())
+    with pytest.raises(CheckFailed, match="Run the exercise's set-up cell first"):
+        checks.verify("8.1", {("deploy.sh", "AWS Access Key")})
