@@ -362,3 +362,38 @@ def test_a_sample_deleted_after_its_set_up_asks_for_the_set_up_again(sm):
     leaky_app.remove_sample(leaky_app.latest())
     with pytest.raises(CheckFailed, match="Run the exercise's set-up cell first"):
         checks.verify("8.1", {("deploy.sh", "AWS Access Key")})
+
+
+def test_graded_the_checks_look_at_the_sample_only_through_the_kernel_and_judge_what_comes_back(sm, monkeypatch):
+    """In the grader's process, a check's helpers that read the sample or run its code go to the kernel (here: the
+    kernel's side of the protocol, graded.call, fed what the grader's mock would send); a learner's variable of the
+    same name is never called, and the verdicts are the same as in the kernel."""
+    from smworkbook.checks import _registry
+    from smworkbook.grading import grader_mock
+    from smworkbook.toolkit import graded
+
+    asked = []
+
+    def kernel(name, *args):
+        asked.append(name.rsplit(".", 1)[-1])
+        request = {"call": name, "args": [{"value": a} for a in args], "workbook": True}
+        decoy = {name: lambda *a: pytest.fail("the notebook's variable ran")}
+        reply = json.loads(graded.call(decoy, json.dumps(request)))
+        assert "error" not in reply, reply
+        return reply["value"]
+
+    monkeypatch.setattr(_registry, "_kernel_runner", kernel)
+    checks.setup("8.1")
+    (answer,) = history_right(sm)
+    sent = json.loads(graded.answers({"history_only": answer}, ["history_only"]))
+    (received,) = grader_mock.decode_answers("8.1", sent)
+    assert received == answer and sent["history_only"] == {"set": sorted([list(pair) for pair in answer])}
+    checks.verify("8.1", received)
+    assert {"_sample_ready", "_scan", "_scan_history"} <= set(asked)
+    with pytest.raises(CheckFailed, match="the scanner finds that in the working tree now"):
+        checks.verify("8.1", *history_working_tree_only(sm))
+    checks.setup("8.4")
+    hook_bypassed(sm)
+    with pytest.raises(CheckFailed, match="committed past the hook"):
+        checks.verify("8.4")
+    assert "_hook_facts" in asked
