@@ -179,13 +179,16 @@ def _later_rows(r: dict) -> list[str]:
             f"| Lesson 6 run whole in a fresh kernel | {_fig(capstone['notebook_s'])} | | | "
             f"{'met' if seconds < capstone['goal_notebook_s'] else 'NOT met'} (< {capstone['goal_notebook_s']} s) |"
         )
-    if "organisation" in r:
-        lesson7 = r["organisation"]
-        for folder, what in (("notebooks", "Lesson 7 run whole"), ("solutions", "Lesson 7's solutions run whole")):
-            seconds = lesson7[f"{folder}_s"]["median"]
+    for part, lesson in (("organisation", "7"), ("secrets_in_code", "8")):
+        if part not in r:
+            continue
+        whole = r[part]
+        names = (("notebooks", f"Lesson {lesson} run whole"), ("solutions", f"Lesson {lesson}'s solutions run whole"))
+        for folder, what in names:
+            seconds = whole[f"{folder}_s"]["median"]
             rows.append(
-                f"| {what} in a fresh kernel | {_fig(lesson7[f'{folder}_s'])} | | | "
-                f"{'met' if seconds < lesson7['goal_s'] else 'NOT met'} (< {lesson7['goal_s']} s) |"
+                f"| {what} in a fresh kernel | {_fig(whole[f'{folder}_s'])} | | | "
+                f"{'met' if seconds < whole['goal_s'] else 'NOT met'} (< {whole['goal_s']} s) |"
             )
     if "gradebook" in r:
         book = r["gradebook"]

@@ -541,21 +541,31 @@ def bench_capstone(runs: int) -> dict:
     return {"versions": versions, "notebook_s": summary(notebook), "goal_notebook_s": 60}
 
 
-def bench_organisation(runs: int) -> dict:
-    """Lesson 7 (replicas, keys, tags, the trail) run whole in a fresh kernel, and its solution notebook."""
+def _lesson_run_whole(name: str, runs: int) -> dict:
+    """Lesson `name` (a notebook's file name) run whole in a fresh kernel, and its solution notebook."""
     figures = {}
     for folder in ("notebooks", "solutions"):
         times = []
         for _ in range(max(1, runs)):
             code = (
                 "import nbformat\nfrom nbclient import NotebookClient\n"
-                f"nb = nbformat.read('{folder}/07_secrets_at_scale.ipynb', as_version=4)\n"
+                f"nb = nbformat.read('{folder}/{name}', as_version=4)\n"
                 "NotebookClient(nb, kernel_name='python3', timeout=300,"
                 f" resources={{'metadata': {{'path': '{folder}'}}}}).execute()\n"
             )
             times.append(timed([PY, "-c", code]))
         figures[f"{folder}_s"] = summary(times)
     return {**figures, "goal_s": 60}
+
+
+def bench_organisation(runs: int) -> dict:
+    """Lesson 7 (replicas, keys, tags, the trail) run whole in a fresh kernel, and its solution notebook."""
+    return _lesson_run_whole("07_secrets_at_scale.ipynb", runs)
+
+
+def bench_secrets_in_code(runs: int) -> dict:
+    """Lesson 8 (the scanner over files and history, the move, the rotation, the hook) run whole, and its solutions."""
+    return _lesson_run_whole("08_secrets_out_of_code.ipynb", runs)
 
 
 def _make_class(folder: Path) -> None:
@@ -656,6 +666,7 @@ PARTS = {
     "grade_submission": ("grading one learner's submission", lambda runs: max(1, runs // 2)),
     "capstone": ("lesson 6: requests through a rotation", lambda runs: max(1, runs // 2)),
     "organisation": ("lesson 7 and its solutions, each run whole", lambda runs: max(1, runs // 2)),
+    "secrets_in_code": ("lesson 8 and its solutions, each run whole", lambda runs: max(1, runs // 2)),
     "gradebook": ("a class of 30 into one gradebook", lambda runs: 1),
     "classroom": ("30 learners on one JupyterHub", lambda runs: 1),
     "fresh_clone": ("a fresh clone's `make test` (CI's run: 10 to 20 minutes on 2 cores)", lambda runs: 1),

@@ -336,3 +336,15 @@ def test_solve_runs_the_solution_in_this_kernel_after_its_set_up_and_its_check_p
     assert "✔ Exercise 2.3 passed" in said, said
     assert "Traceback" not in said
     assert '"timeout_seconds": 0' not in said.split("AWSCURRENT now:")[1]
+
+
+def test_present_makes_lesson_8s_samples_in_this_kernel_too(aws, sm, capsys):
+    """Lesson 8's set-ups have a kernel part (the sample repository): present() runs it as checks.setup does."""
+    from smworkbook.fixtures import leaky_app
+
+    leaky_app.remove_samples()
+    instructor.present(8)
+    sample = leaky_app.latest()
+    assert (sample / ".git").is_dir() and (sample / "orders" / "notify.py").is_file()  # 8.4's, the last set-up
+    assert "exercise 8.4: a fresh sample application is in leaky_app.latest()" in capsys.readouterr().out
+    assert leaky_app.remove_samples() == 4

@@ -7,6 +7,8 @@ import subprocess
 
 import pytest
 
+from smworkbook.fixtures.leaky_app import MADE_UP
+
 from .conftest import LEARNER_KEY, LEARNER_PROFILE_KEY, ROOT
 
 PATTERNS = {
@@ -18,8 +20,9 @@ PATTERNS = {
     "mock's /moto-api/ token": re.compile(r"token=(?!TOKEN\b)[A-Za-z0-9_-]{16,}"),
     "mock's access key id": re.compile(r"\bSMWB[0-9A-F]{16}\b"),
 }
-# Obviously fake values that the isolation tests plant on purpose, and AWS's documented example.
-ALLOWED = {LEARNER_KEY, LEARNER_PROFILE_KEY, "AKIAIOSFODNN7EXAMPLE"}
+# Obviously fake values that the isolation tests plant on purpose, AWS's documented example, and lesson 8's
+# sample application's made-up secrets (by exact value, listed once beside the sample).
+ALLOWED = {LEARNER_KEY, LEARNER_PROFILE_KEY, "AKIAIOSFODNN7EXAMPLE", *MADE_UP.values()}
 
 
 def committed_files() -> list[str]:
@@ -49,6 +52,13 @@ def findings(text: str) -> list[str]:
 )
 def test_scan_finds_credential_like_strings(text):
     assert findings(text)
+
+
+def test_lesson_8s_made_up_keys_are_allowed_by_value_only():
+    """The sample's exact values pass; a key of the same shape one character away, anywhere, still fails."""
+    assert findings(f"key = '{MADE_UP['AWS access key id']}' {MADE_UP['GitHub token']}") == []
+    assert findings("key = '" + MADE_UP["AWS access key id"][:-1] + "X'")
+    assert findings(MADE_UP["GitHub token"][:-1] + "X")
 
 
 def test_no_committed_file_holds_a_credential():

@@ -6,7 +6,9 @@ A lesson module registers its exercises with the `exercise` decorator; notebooks
 
 from __future__ import annotations
 
+import functools
 import inspect
+import json
 import re
 import sys
 import time
@@ -28,6 +30,9 @@ class Exercise:
     title: str
     check: Callable[..., str]
     prepare: Callable[[], str] | None = None
+    # The part of the set-up that makes files the learner's code works on (lesson 8's sample repository): it runs in
+    # the learner's kernel, graded or not, after `prepare` (which runs where the mock is: the grader's process).
+    prepare_in_kernel: Callable[[], str] | None = None
 
     @property
     def lesson(self) -> int:
@@ -66,6 +71,49 @@ def prepares(number: str):
     return register
 
 
+def prepares_in_kernel(number: str):
+    """Register the decorated function as the kernel's part of exercise `number`'s set-up (returns a message).
+
+    It runs in the learner's kernel after the set-up, also when graded: what it makes (files, a git repository)
+    belongs to the learner's kernel, which is where the learner's code runs."""
+
+    def register(prepare: Callable[[], str]) -> Callable[[], str]:
+        EXERCISES[number].prepare_in_kernel = prepare
+        return prepare
+
+    return register
+
+
+# Set in the grader's mock process (grading/grader_mock.py): how a check there runs a `runs_in_kernel` function in
+# the learner's kernel. None: the check runs in the kernel itself, and calls the function directly.
+_kernel_runner: Callable[..., object] | None = None
+
+
+def runs_in_kernel(function: Callable) -> Callable:
+    """A check's helper that looks at, or runs, what only the learner's kernel holds (files it wrote, its code).
+
+    Graded, the check runs in the grader's process and the helper in the learner's kernel (graded.call), as
+    lesson 4's rotation steps do: the learner's code never runs as the grader, and the grader judges what comes
+    back. The arguments and the result travel as JSON both ways, so a check sees the same values, graded or not.
+    """
+    name = f"{function.__module__}.{function.__qualname__}"
+    graded.WORKBOOK_FUNCTIONS[name] = function
+
+    @functools.wraps(function)
+    def run(*args):
+        if _kernel_runner is not None:
+            return _kernel_runner(name, *args)
+        return json.loads(json.dumps(function(*json.loads(json.dumps(args)))))
+
+    return run
+
+
+def set_kernel_runner(runner: Callable[..., object] | None) -> None:
+    """The grader's mock process: run `runs_in_kernel` helpers with `runner(name, *args)` (None: here)."""
+    global _kernel_runner
+    _kernel_runner = runner
+
+
 def _find(number) -> Exercise:
     if not isinstance(number, str):
         raise WorkbookError(f"An exercise number is written in quotes, like '1.1', not {number!r}.")
@@ -84,10 +132,13 @@ def setup(number: str) -> None:
     if _watch_cells():
         _running.append(number)
     if graded.active():  # the grader's mock prepares it, with the grader's code
-        print(wrapped(f"Exercise {number} ({ex.title}) is ready: {graded.ask(f'/setup/{number}')}"))
-        return
-    require_mock("Exercise checks")  # they compare exact names and tags: the embedded mock's
-    print(wrapped(f"Exercise {number} ({ex.title}) is ready: {ex.prepare()}"))
+        message = graded.ask(f"/setup/{number}")
+    else:
+        require_mock("Exercise checks")  # they compare exact names and tags: the embedded mock's
+        message = ex.prepare()
+    if ex.prepare_in_kernel is not None:
+        message = f"{ex.prepare_in_kernel()}; {message}"
+    print(wrapped(f"Exercise {number} ({ex.title}) is ready: {message}"))
 
 
 def verify(number: str, *answers) -> None:

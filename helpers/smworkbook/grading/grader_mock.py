@@ -20,7 +20,8 @@ registered in the kernel (which the mock then calls back on a loopback address t
 as AWS invokes a Lambda function): each runs this process's own code.
 A check's verdict never comes from the kernel: a value the learner computed arrives as JSON, and
 a function of the learner's (lesson 3.5, lesson 4's rotation steps) is run in the kernel, as AWS
-invokes a Lambda function, its result checked here.
+invokes a Lambda function, its result checked here. So is the workbook's own look at what only the
+kernel holds (lesson 8's sample repository, its application and its hook: `runs_in_kernel`).
 """
 
 from __future__ import annotations
@@ -110,11 +111,16 @@ def _raise_like(error: dict):
     raise kind(error.get("message", ""))
 
 
-def _function(name: str):
-    """A stand-in for the learner's function `name`: calling it runs the function in the kernel."""
+def _function(name: str, workbook: bool = False):
+    """A stand-in for the learner's function `name`: calling it runs the function in the kernel.
+
+    With `workbook`, `name` is one of the workbook's own functions that a check runs in the kernel
+    (checks._registry.runs_in_kernel: lesson 8's look at the sample repository the kernel made)."""
 
     def call(*args, **kwargs):
         request = {"call": name, "args": [_encode(a) for a in args]}
+        if workbook:
+            request["workbook"] = True
         request["kwargs"] = {key: _encode(value) for key, value in kwargs.items()}
         with _exchange:
             _send(request)
@@ -128,6 +134,11 @@ def _function(name: str):
     call.__name__ = name
     call.runs_in_kernel = True  # lesson 6's checks serve it one request at a time
     return call
+
+
+def _hashable(item):
+    """A set's item as the kernel had it: JSON made its tuples lists (a set holds no lists)."""
+    return tuple(_hashable(part) for part in item) if isinstance(item, list) else item
 
 
 def decode_answers(number: str, answers: dict) -> list:
@@ -144,6 +155,8 @@ def decode_answers(number: str, answers: dict) -> list:
             values.append(base64.b64decode(answer["bytes"]))
         elif "value" in answer:
             values.append(answer["value"])
+        elif "set" in answer:  # a set's items arrive as a list, a tuple among them as a list too
+            values.append({_hashable(item) for item in answer["set"]})
         elif "gone" in answer:  # the kernel could not hand the values over (it died, say)
             raise CheckFailed(answer["gone"])
         elif "unreadable" in answer:
@@ -300,7 +313,10 @@ def serve(requests, protocol) -> None:
     import smworkbook
 
     aws = smworkbook.start()
+    from smworkbook.checks import _registry
     from smworkbook.engine import lambda_runtime
+
+    _registry.set_kernel_runner(lambda name, *args: _function(name, workbook=True)(*args))
 
     lambda_runtime.RUNNER = _refuse_to_run
     control = ThreadingHTTPServer(("127.0.0.1", 0), _Control)

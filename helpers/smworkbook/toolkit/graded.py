@@ -30,6 +30,9 @@ CONTROL = "SMWORKBOOK_GRADER_CONTROL"
 KEYS = "SMWORKBOOK_GRADER_KEYS"  # the grader's mock's keys, "key id:secret:token"
 # A value larger than this is not read: a learner's answer is a few names or keys, never megabytes.
 MAX_ANSWER_BYTES = 1_000_000
+# The workbook's own functions a check may run in this kernel (checks._registry.runs_in_kernel registers them), by
+# module and name: a request for one names it so, and never reaches the notebook's variables of the same name.
+WORKBOOK_FUNCTIONS: dict[str, object] = {}
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -113,6 +116,9 @@ def _encode(value) -> dict:
         return {"function": getattr(value, "__name__", "")}
     if isinstance(value, bytes | bytearray):
         return {"bytes": base64.b64encode(bytes(value)).decode()}
+    if isinstance(value, set | frozenset):  # JSON has no sets: its items, sorted (lesson 8's (file, type) pairs)
+        encoded = _encode(sorted(value, key=repr))
+        return {"set": encoded["value"]} if "value" in encoded else encoded
     try:
         text = json.dumps(value)
     except (TypeError, ValueError):
@@ -141,9 +147,10 @@ def call(namespace: dict, request_text: str) -> str:
     A boto3 client argument arrives as the name of its service and is made here, pointed at the
     grader's mock, as a Lambda function makes its own client; a SecretCache (lesson 6) arrives as
     the id of the check's cache, which stays in the grader and is read through a RemoteCache.
+    A request with "workbook" names one of WORKBOOK_FUNCTIONS instead (lesson 8's look at the sample's files).
     """
     request = json.loads(request_text)
-    function = namespace.get(request["call"])
+    function = (WORKBOOK_FUNCTIONS if request.get("workbook") else namespace).get(request["call"])
     if not callable(function):
         return json.dumps({"error": {"type": "NameError", "message": f"there is no function {request['call']}"}})
 
