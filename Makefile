@@ -129,8 +129,8 @@ $(PYODIDE): tools/lite/package.json tools/lite/package-lock.json
 lite: $(VENV)/.lite $(PYODIDE)
 	$(BIN)/python tools/build_lite.py
 
-## test-lite: build the browser edition, then run lesson 1 and lesson 2's exercises in it in Chromium with nothing but
-## 127.0.0.1 reachable (3-10 minutes here: each notebook starts a Pyodide kernel; not part of `make test`)
+## test-lite: build the browser edition, then run lessons 1-3 and the exercises of lessons 2-3 in it in Chromium
+## with nothing but 127.0.0.1 reachable (3-10 minutes here: each notebook starts a Pyodide kernel; not in `make test`)
 test-lite: lite
 	$(BIN)/pytest tests/test_lite.py
 

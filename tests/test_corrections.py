@@ -37,7 +37,10 @@ def test_every_correction_is_listed_and_applied_once(aws):
     rules = [rule for rules in corrections.validation.DOCUMENTED_RULES.values() for rule in rules]
     rules += corrections.validation.FOR_EVERY_SECRET_ID
     helpers = [corrections.validation.check_value, corrections.validation.service_model, corrections.kms.key_problem]
-    listed = {f"{function.__module__}.{function.__name__}" for function in [*corrections.ALL, *rules, *helpers]}
+    listed = {
+        f"{function.__module__}.{function.__name__}"
+        for function in [*corrections.ALL, *corrections.PAGE_ONLY, *rules, *helpers]
+    }
     assert public == listed
     corrections.apply()  # a second time: no double wrapping
     error = error_of(lambda: aws.client("secretsmanager").get_secret_value(SecretId="missing"))

@@ -222,7 +222,7 @@ def test_an_event_invocation_runs_before_invoke_answers_and_permission_condition
 # The browser edition's set-up cell (make lite), in a fresh process that smworkbook.start() takes for a page
 # (sys.platform "emscripten", as in Pyodide): moto in-process, with the corrections that can apply there.
 PAGE_MOCK = """
-import json, types, boto3, smworkbook
+import json, sys, types, boto3, smworkbook
 from smworkbook.toolkit import mock
 mock.sys = types.SimpleNamespace(platform="emscripten")
 aws = smworkbook.start()
@@ -230,9 +230,11 @@ assert type(aws).__name__ == "PageMock", aws
 """
 
 
-def _in_page(code: str) -> dict:
+def _in_page(code: str, first_on_path: Path | None = None) -> dict:
     env = {name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "SMWORKBOOK_"))}
-    done = run_python(PAGE_MOCK + code, env=env)
+    # `first_on_path`: packages the page has in place of this machine's (the stub cryptography).
+    before = f"import sys\nsys.path.insert(0, {str(first_on_path)!r})\n" if first_on_path else ""
+    done = run_python(before + PAGE_MOCK + code, env=env)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -282,6 +284,96 @@ def test_browser_edition_leaves_out_lessons_4_onwards(tmp_path):
     assert [name.split("/")[1][:2] for name in shipped if name.startswith("notebooks/")] == ["00", "01", "02", "03"]
     start = (tmp_path / "notebooks" / "00_start_here.ipynb").read_text()
     assert "Lessons 4 onwards" in start and "make lab" in start and "make grade" in start
+
+
+def test_browser_edition_makes_kms_keys_that_need_no_cryptography_only(tmp_path):
+    """Browser edition, no `cryptography` (the page has a stub, tools/build_lite.py): lesson 3's symmetric key is
+    created and named by a secret, and HMAC keys work (corrections.PAGE_ONLY: moto makes an RSA key pair for every
+    key, which the page cannot); what needs real cryptography (an asymmetric key, Encrypt, GetPublicKey) raises an
+    error that points to `make lab` (AWS and the desktop mock: each works)."""
+    for path, data in _tool("build_lite").stub_files("cryptography").items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(data)
+    found = _in_page(
+        """
+import cryptography
+from moto.kms import utils
+
+def error_of(call):
+    try:
+        call()
+    except Exception as error:
+        return str(error)
+
+kms = aws.client("kms")
+key = kms.create_key(Description="key for lesson 3")["KeyMetadata"]
+aws.ensure_secret("own-key", SecretString="s3cr3t", KmsKeyId=key["Arn"])
+hmac_key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]
+print(json.dumps({
+    "stub": cryptography.__file__,
+    "named": aws.client("secretsmanager").describe_secret(SecretId="own-key")["KmsKeyId"] == key["Arn"],
+    "mac": len(kms.generate_mac(KeyId=hmac_key["KeyId"], Message=b"m", MacAlgorithm="HMAC_SHA_256")["Mac"]),
+    "moto": error_of(lambda: utils.generate_private_key("SYMMETRIC_DEFAULT")),
+    "refused": [
+        error_of(lambda: kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")),
+        error_of(lambda: kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")),
+        error_of(lambda: kms.get_public_key(KeyId=key["KeyId"])),
+    ],
+}))
+""",
+        first_on_path=tmp_path,
+    )
+    assert found["stub"].startswith(str(tmp_path))  # the page's cryptography, not this machine's
+    assert found["named"] and found["mac"] == 32
+    # Without the correction moto's own path (an RSA pair for a symmetric key) fails in the page:
+    assert "rsa.generate_private_key is not available in the browser edition" in found["moto"]
+    for error in found["refused"]:
+        assert "not available in the browser edition" in error and "make lab" in error, error
+
+
+# A describe_secret response and lesson 3's operations on its describe_table(), run in the page and here.
+DESCRIBED = """
+from datetime import UTC, datetime
+response = {
+    "ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:TestSecret-AbCdEf", "Name": "TestSecret",
+    "KmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/36552c02-45c5-40c9-bf12-77c31646cb1f",
+    "CreatedDate": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "LastAccessedDate": datetime(2026, 1, 3, tzinfo=UTC),
+    "DeletedDate": datetime(2026, 1, 9, 3, 4, 5, tzinfo=UTC), "Tags": [{"Key": "team", "Value": "payments"}],
+    "VersionIdsToStages": {"b40ecdeb-5791-4b38-9473-9e1a48aeaa86": ["AWSCURRENT"]},
+}
+table = smworkbook.describe_table(response, now=datetime(2026, 1, 3, 12, tzinfo=UTC))
+shown = [table, table[table.field == "LastAccessedDate"], table[table.field.isin(["Status", "DeletedDate"])]]
+described = {
+    "html": [t._repr_html_() for t in shown], "text": [repr(t) for t in shown],
+    "loc": table.set_index("field").loc["KmsKeyId", "value"],
+}
+"""
+
+
+def test_browser_edition_describe_table_has_lesson_3_s_operations_without_pandas():
+    """Browser edition, no pandas: describe_table() is not a DataFrame but draws the same table (HTML and text) for
+    lesson 3's operations on it, and any other DataFrame call says to use `make lab`."""
+    found = _in_page(
+        'sys.modules["pandas"] = None  # as in the page: no pandas to import\n'
+        + DESCRIBED
+        + """
+try:
+    table.head()
+except AttributeError as error:
+    described["other"] = str(error)
+described["type"] = type(table).__name__
+print(json.dumps(described))
+"""
+    )
+    import smworkbook
+
+    desktop = {"smworkbook": smworkbook}
+    exec(DESCRIBED, desktop)
+    assert type(desktop["table"]).__name__ == "DescribeTable" and found["type"] == "DescribeRows"
+    for key in ("html", "text", "loc"):
+        assert found[key] == desktop["described"][key], key
+    assert "Scheduled for deletion" in found["html"][2] and "2026-01-03 (day only), today" in found["text"][1]
+    assert "make lab" in found["other"]
 
 
 def _tool(name: str):

@@ -1,9 +1,10 @@
 """The browser edition (`make lite`, tools/build_lite.py) in a real browser, with nothing but 127.0.0.1 reachable.
 
 The built site (build/lite) is served from 127.0.0.1; Debian's Chromium (Playwright) opens it with every other
-request aborted, and the test asserts none was even attempted. Lesson 1 runs whole and prints what the desktop
-workbook printed (its stored outputs, sanitized as nbval does); the exercises of lesson 2 run with a wrong
-answer first (its hint) and then the solutions' answers (each check passes), all in the page's own kernel.
+request aborted, and the test asserts none was even attempted. Lessons 1-3 run whole and print what the desktop
+workbook printed (its stored outputs, sanitized as nbval does), lesson 2's and 3's tables drawn without pandas; the
+exercises of lessons 2 and 3 run with a wrong answer first (its hint) and then the solutions' answers (each check
+passes), all in the page's own kernel.
 Run by `make test-lite` (it builds the site first).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import configparser
 import functools
+import html.parser
 import http.server
 import json
 import re
@@ -28,6 +30,9 @@ KERNEL_TIMEOUT_MS = 300_000
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 STDOUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]'
 IDLE = ".jp-StatusBar-TextItem"
+# A whole response printed (lesson 3's describe_secret) carries its HTTP headers: in the page they are moto's own, as
+# no server sends AWS's (docs/maintainer.md, differences table, "Browser edition: no server").
+HTTP_HEADERS = re.compile(r"'HTTPHeaders': \{[^}]*\}")
 
 
 class _Site(http.server.SimpleHTTPRequestHandler):
@@ -185,11 +190,7 @@ def test_lesson_1_runs_in_the_page_and_prints_what_the_desktop_workbook_prints(b
 def test_lesson_2_exercises_check_and_hint_in_the_page(browser_page):
     page, site = browser_page
     panel = _open(page, site, "exercises/02_versions_and_staging_labels.ipynb")
-    solved = [
-        "".join(cell["source"])
-        for cell in json.loads((ROOT / "solutions" / "02_versions_and_staging_labels.ipynb").read_text())["cells"]
-        if cell["cell_type"] == "code"
-    ]
+    solved = _solved("02_versions_and_staging_labels.ipynb")
     _set_cell(page, panel, 0, solved[0])  # the set-up cell, as it is
     assert _cell_text(panel, 0, STDERR) == ""
     # A wrong answer first: the check's hint says what it found.
@@ -198,7 +199,19 @@ def test_lesson_2_exercises_check_and_hint_in_the_page(browser_page):
     _set_cell(page, panel, 2, solved[2])
     hint = _cell_text(panel, 2, STDERR)
     assert "AWSPREVIOUS" in hint and "current" in hint.lower(), hint
-    # Then each exercise's answer from solutions/: every check passes in the page.
+    _solve_every_exercise(page, panel, solved)
+    page.screenshot(path=ROOT / "build" / "lite-exercises-2.png")
+    assert _prompts(panel)
+
+
+def _solved(lesson_file: str) -> list[str]:
+    """The code cells of solutions/`lesson_file`."""
+    cells = json.loads((ROOT / "solutions" / lesson_file).read_text())["cells"]
+    return ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+
+
+def _solve_every_exercise(page, panel, solved: list[str]) -> None:
+    """Each exercise's answer from solutions/ typed into the open exercises notebook: every check passes."""
     checks = [index for index, source in enumerate(solved) if source.startswith("checks.verify(")]
     assert len(checks) == 6
     for check in checks:
@@ -206,8 +219,6 @@ def test_lesson_2_exercises_check_and_hint_in_the_page(browser_page):
         _set_cell(page, panel, check, solved[check])
         assert _cell_text(panel, check, STDERR) == "", solved[check - 1]
         assert "pass" in _cell_text(panel, check, STDOUT).lower(), solved[check]
-    page.screenshot(path=ROOT / "build" / "lite-exercises-2.png")
-    assert _prompts(panel)
 
 
 def test_lesson_2_draws_its_versions_and_label_history_without_pandas(browser_page):
@@ -228,3 +239,85 @@ def test_lesson_2_draws_its_versions_and_label_history_without_pandas(browser_pa
     assert "AWSCURRENT" in tables.first.inner_text()
     assert "Labels of TestSecret" in panel.inner_text()
     assert "AWSCURRENT" in panel.locator(".smw-versions .widget-output table").first.inner_text()
+
+
+def test_lesson_3_runs_whole_in_the_page_with_its_describe_tables_and_its_kms_key(browser_page):
+    """Lesson 3 runs whole in the page: what it prints is what the desktop printed, and each describe_table() is
+    drawn, without pandas, as the table the desktop stored (the same rows, the same words), including the one of
+    the secret under a KMS key of the learner's own (create_key: a symmetric key, which needs no key pair)."""
+    page, site = browser_page
+    notebook = "notebooks/03_describe_list_and_lifecycle.ipynb"
+    panel = _open(page, site, notebook)
+    _run_all(page, panel)
+    page.screenshot(path=ROOT / "build" / "lite-lesson-3.png", full_page=True)
+    assert panel.locator(STDERR).count() == 0, panel.locator(STDERR).all_inner_texts()
+    stored = _stored_streams(ROOT / notebook)
+    cells = panel.locator(".jp-CodeCell")
+    assert cells.count() == len(stored)
+    for index, expected in enumerate(stored):
+        shown = "\n".join(cells.nth(index).locator(STDOUT).all_inner_texts())
+        shown, expected = (HTTP_HEADERS.sub("'HTTPHeaders': HEADERS", _sanitize(text)) for text in (shown, expected))
+        assert shown.strip() == expected.strip(), f"code cell {index}"
+    assert any("'HTTPHeaders'" in text for text in stored)  # the one difference left out above
+    assert any("KmsKeyId: arn:aws:kms:" in text for text in stored)  # the KMS cell's output was compared
+    tables = _stored_tables(ROOT / notebook)
+    assert len(tables) == 4  # the four describe_table() cells
+    for index, expected in tables.items():
+        table = cells.nth(index).locator(".jp-OutputArea-output table")
+        assert table.count() == 1, f"code cell {index}"
+        shown = table.evaluate("t => [...t.rows].map(r => [...r.cells].map(c => c.innerText.trim()))")
+        assert [[_sanitize(text) for text in row] for row in shown] == expected, f"code cell {index}"
+
+
+def test_lesson_3_exercises_check_and_hint_in_the_page(browser_page):
+    page, site = browser_page
+    panel = _open(page, site, "exercises/03_describe_list_and_lifecycle.ipynb")
+    solved = _solved("03_describe_list_and_lifecycle.ipynb")
+    _set_cell(page, panel, 0, solved[0])  # the set-up cell, as it is
+    assert _cell_text(panel, 0, STDERR) == ""
+    # No answer first: the check's hint says what to do.
+    _set_cell(page, panel, 1, 'checks.setup("3.1")\npayments_secrets = None')
+    _set_cell(page, panel, 2, solved[2])
+    hint = _cell_text(panel, 2, STDERR)
+    assert "payments_secrets is still None" in " ".join(hint.split()), hint  # the hint's lines wrap
+    _solve_every_exercise(page, panel, solved)
+    page.screenshot(path=ROOT / "build" / "lite-exercises-3.png")
+    assert _prompts(panel)
+
+
+class _TableText(html.parser.HTMLParser):
+    """The text of each cell of an HTML table, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _stored_tables(notebook: Path) -> dict[int, list[list[str]]]:
+    """Per code cell whose stored result is an HTML table, its cells' text (sanitized as nbval does)."""
+    code = [cell for cell in json.loads(notebook.read_text())["cells"] if cell["cell_type"] == "code"]
+    tables = {}
+    for index, cell in enumerate(code):
+        for output in cell.get("outputs", []):
+            markup = "".join(output.get("data", {}).get("text/html", ""))
+            if "<table" in markup:
+                parser = _TableText()
+                parser.feed(markup)
+                tables[index] = [[_sanitize(text) for text in row] for row in parser.rows]
+    return tables

@@ -7,7 +7,7 @@ Nothing here is fetched from a CDN: the page is built only from pinned, hash-che
   builds of them live only on its CDN.
 - Packages with no pure wheel on PyPI: markupsafe and pyyaml are packed from their sdists' Python code (both
   fall back to it when their C speed-ups are missing); cryptography, which moto imports at import time
-  (moto/iam/models.py) but the lessons never use, is a stub whose attributes raise on use.
+  (moto/iam/models.py, moto/kms/utils.py) but the lessons never use, is a stub whose attributes raise on use.
 - smworkbook itself, packed from helpers/.
 - The lessons (notebooks/00-03) and their exercises (exercises/01-03), as they are in the repository; the start
   page gets a first cell that says what this edition is.
@@ -99,7 +99,9 @@ def __getattr__(name):
     return _Missing(f"cryptography.{name}")
 '''
 # The modules moto imports from cryptography where the lessons reach (moto/iam/models.py; moto/kms/models.py and
-# utils.py): each is the stub. Importing KMS works; creating a key does not (moto makes an RSA key for every key).
+# utils.py): each is the stub. Importing KMS works; so does creating a symmetric key, whose RSA key pair moto makes
+# only when asked in the page (corrections.kms.symmetric_keys_have_no_key_pair_in_the_page); anything that needs
+# real cryptography (an asymmetric key, Encrypt, Sign) raises the stub's error, which points to `make lab`.
 CRYPTOGRAPHY_MODULES = (
     "x509",
     "exceptions",
@@ -252,13 +254,18 @@ def _write_wheel(name: str, version: str, files: dict[str, bytes], requires: tup
     return target
 
 
-def _stub_wheel(name: str, version: str) -> Path:
+def stub_files(name: str) -> dict[str, bytes]:
+    """The stub package's files (path -> bytes): each module in CRYPTOGRAPHY_MODULES, attributes raising on use."""
     files = {f"{name}/__init__.py": CRYPTOGRAPHY_STUB.encode()}
     for module in CRYPTOGRAPHY_MODULES:
         files[f"{name}/{module}/__init__.py"] = CRYPTOGRAPHY_STUB.replace(
             "cryptography.", f"cryptography.{module.replace('/', '.')}."
         ).encode()
-    return _write_wheel(name, version, files)
+    return files
+
+
+def _stub_wheel(name: str, version: str) -> Path:
+    return _write_wheel(name, version, stub_files(name))
 
 
 def _sdist_wheel(package: dict, source_folder: str) -> Path:

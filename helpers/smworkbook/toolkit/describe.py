@@ -1,15 +1,21 @@
-"""describe_secret, as a table a person can read: one row per field, its value, what it means."""
+"""describe_secret, as a table a person can read: one row per field, its value, what it means.
+
+`describe_rows` reads them (plain data); `describe_table` makes a pandas DataFrame of them on the desktop, and in
+the browser edition, which has no pandas (`make lite`), a `DescribeRows`: the same rows, drawn as the same HTML and
+text, with the few DataFrame operations lesson 3 uses.
+"""
 
 from __future__ import annotations
 
 import html
+from collections import namedtuple
 from datetime import UTC, datetime
 
 import botocore.exceptions
-import pandas
 
 from smworkbook.engine import clock
 from smworkbook.engine.errors import WorkbookError
+from smworkbook.toolkit.versions import has_pandas
 
 # (field, what it means, what its absence means). In the order a person reads a secret's details.
 # Secrets Manager only returns fields that have a value, so the absent ones say something too.
@@ -86,38 +92,156 @@ ALWAYS_SHOWN = (
 ABSENT = "(not in the response)"
 
 
-class DescribeTable(pandas.DataFrame):
-    """A DataFrame that reads as a table of text: cells whole (a meaning cut off at 50 characters means nothing),
-    left-aligned, and no index column (row numbers 0-12 say nothing about a secret)."""
+COLUMNS = ["field", "value", "meaning"]
+
+
+def table_html(columns, rows) -> str:
+    """`rows` under `columns` as an HTML table, cells whole and left-aligned, no index column."""
+    # Inline styles: JupyterLab right-aligns table cells, and keeps inline text-align in an untrusted output.
+    cell = 'style="text-align: left; vertical-align: top"'
+    head = "".join(f"<th {cell}>{html.escape(str(column))}</th>" for column in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td {cell}>{html.escape(str(value))}</td>" for value in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def table_text(columns, rows) -> str:
+    """`rows` under `columns` as aligned text, cells whole, no index column."""
+    rows = [list(columns), *(list(row) for row in rows)]
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(columns))]
+    return "\n".join("  ".join(f"{str(v):<{w}}" for v, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+
+
+if has_pandas():  # the desktop; a browser page cannot load pandas (make lite): DescribeRows there
+    import pandas
+
+    class DescribeTable(pandas.DataFrame):
+        """A DataFrame that reads as a table of text: cells whole (a meaning cut off at 50 characters means
+        nothing), left-aligned, and no index column (row numbers 0-12 say nothing about a secret)."""
+
+        @property
+        def _constructor(self):
+            return DescribeTable
+
+        def _repr_html_(self):
+            return table_html(self.columns, self.itertuples(index=False))
+
+        def __repr__(self) -> str:
+            return table_text(self.columns, self.itertuples(index=False))
+
+
+class DescribeRows:
+    """describe_table() where pandas is not (the browser edition): the rows, drawn as the desktop's DescribeTable
+    draws them, and the DataFrame operations lesson 3 uses: a column by name (`table.field`, `table["field"]`),
+    rows picked by a column (`table[table.field == "Tags"]`, `table[table.field.isin([...])]`),
+    `table.set_index("field").loc["KmsKeyId", "value"]`, `itertuples()`."""
+
+    def __init__(self, rows, columns=COLUMNS, index=None, index_name=None) -> None:
+        self.columns = list(columns)
+        self._rows = [tuple(row) for row in rows]
+        self._index = list(range(len(self._rows))) if index is None else list(index)
+        self._index_name = index_name  # set_index's column, shown first (as pandas shows an index)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):  # what IPython's display and copy look for: not a column
+            raise AttributeError(name)
+        if name in self.columns:
+            return self[name]
+        raise AttributeError(
+            f"{name!r}: in the browser edition describe_table() is a plain table, not a pandas DataFrame (pandas "
+            "cannot load in a web page). It has a column by name (table.field), table[table.field == ...], .isin(), "
+            ".set_index() and .loc[row, column]; for the rest of pandas, run the workbook on your machine (make lab)."
+        )
+
+    def __getitem__(self, key):
+        if isinstance(key, str) and key in self.columns:
+            position = self.columns.index(key)
+            return DescribeColumn([row[position] for row in self._rows], key)
+        if isinstance(key, list) and len(key) == len(self._rows) and all(isinstance(k, bool) for k in key):
+            picked = [i for i, keep in enumerate(key) if keep]
+            return DescribeRows(
+                [self._rows[i] for i in picked], self.columns, [self._index[i] for i in picked], self._index_name
+            )
+        raise KeyError(key)
+
+    def set_index(self, column: str) -> DescribeRows:
+        position = self.columns.index(column)
+        rows = [row[:position] + row[position + 1 :] for row in self._rows]
+        columns = self.columns[:position] + self.columns[position + 1 :]
+        return DescribeRows(rows, columns, [row[position] for row in self._rows], column)
 
     @property
-    def _constructor(self):
-        return DescribeTable
+    def loc(self) -> _Loc:
+        return _Loc(self)
 
-    def _repr_html_(self):
-        # Inline styles: JupyterLab right-aligns table cells, and keeps inline text-align in an untrusted output.
-        cell = 'style="text-align: left; vertical-align: top"'
-        head = "".join(f"<th {cell}>{html.escape(str(column))}</th>" for column in self.columns)
-        body = "".join(
-            "<tr>" + "".join(f"<td {cell}>{html.escape(str(value))}</td>" for value in row) + "</tr>"
-            for row in self.itertuples(index=False)
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    def itertuples(self, index: bool = True, name: str = "Row"):
+        fields = (["Index"] if index else []) + self.columns
+        row_type = namedtuple(name, fields)
+        for label, row in zip(self._index, self._rows, strict=True):
+            yield row_type(*([label] if index else []), *row)
+
+    def _shown(self):
+        if self._index_name is None:
+            return self.columns, self._rows
+        rows = [(label, *row) for label, row in zip(self._index, self._rows, strict=True)]
+        return [self._index_name, *self.columns], rows
+
+    def _repr_html_(self) -> str:
+        return table_html(*self._shown())
 
     def __repr__(self) -> str:
-        rows = [list(self.columns), *(list(row) for row in self.itertuples(index=False))]
-        widths = [max(len(str(row[i])) for row in rows) for i in range(len(self.columns))]
-        return "\n".join("  ".join(f"{str(v):<{w}}" for v, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+        return table_text(*self._shown())
 
 
-def describe_table(secret, now: datetime | None = None) -> pandas.DataFrame:
-    """describe_secret as a table: columns field, value, meaning; dates in UTC, easy to read.
+class DescribeColumn(list):
+    """One column of a DescribeRows: its values, compared value by value as a pandas Series is."""
 
-    Pass what `client.describe_secret(SecretId=...)` returned, or a secret's name or ARN (the
-    table is then made from this kernel's mock). Fields the lesson names are listed even when
-    the response leaves them out, since an absent field says something too (e.g. no
-    LastAccessedDate: nobody has read the secret).
-    """
+    def __init__(self, values, name: str) -> None:
+        super().__init__(values)
+        self.name = name
+
+    def __eq__(self, other) -> list[bool]:
+        return [value == other for value in self]
+
+    def __ne__(self, other) -> list[bool]:
+        return [value != other for value in self]
+
+    __hash__ = None
+
+    def isin(self, values) -> list[bool]:
+        wanted = list(values)
+        return [value in wanted for value in self]
+
+    def tolist(self) -> list:
+        return list(self)
+
+    def item(self):
+        if len(self) != 1:
+            raise ValueError(f"can only convert a column of one value to a Python value, not {len(self)}")
+        return self[0]
+
+
+class _Loc:
+    def __init__(self, table: DescribeRows) -> None:
+        self._table = table
+
+    def __getitem__(self, key):
+        if not (isinstance(key, tuple) and len(key) == 2):
+            raise KeyError(f"{key!r}: in the browser edition, .loc takes [row, column], e.g. .loc['Tags', 'value']")
+        label, column = key
+        table = self._table
+        position = table.columns.index(column) if column in table.columns else None
+        if position is None or label not in table._index:
+            raise KeyError(key)
+        return table._rows[table._index.index(label)][position]
+
+
+def describe_rows(secret, now: datetime | None = None) -> list[tuple[str, str, str]]:
+    """describe_secret as rows of field, value, meaning (COLUMNS); what describe_table() shows."""
     response = _response_of(secret)
     # "today", "in 30 days": counted on the mock's clock, the one its dates are stamped with (engine/clock.py).
     now = now or clock.now_datetime()
@@ -133,7 +257,22 @@ def describe_table(secret, now: datetime | None = None) -> pandas.DataFrame:
     for field, value in response.items():
         if field not in known and field != "ResponseMetadata":
             rows.append((field, _format(field, value, now), ""))
-    return DescribeTable(rows, columns=["field", "value", "meaning"])
+    return rows
+
+
+def describe_table(secret, now: datetime | None = None):
+    """describe_secret as a table: columns field, value, meaning; dates in UTC, easy to read.
+
+    Pass what `client.describe_secret(SecretId=...)` returned, or a secret's name or ARN (the
+    table is then made from this kernel's mock). Fields the lesson names are listed even when
+    the response leaves them out, since an absent field says something too (e.g. no
+    LastAccessedDate: nobody has read the secret). A pandas DataFrame; in the browser edition, which has no
+    pandas, a DescribeRows of the same rows.
+    """
+    rows = describe_rows(secret, now)
+    if has_pandas():
+        return DescribeTable(rows, columns=COLUMNS)
+    return DescribeRows(rows)
 
 
 def _response_of(secret) -> dict:

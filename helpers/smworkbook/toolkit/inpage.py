@@ -2,7 +2,8 @@
 
 A page has no sockets to serve on, so moto answers boto3 inside the kernel (`moto.mock_aws`), with the
 workbook's corrections applied (smworkbook.engine.corrections) except those that change what its HTTP server
-sends (corrections.SERVER_ONLY). What the desktop mock adds on top of moto, and the page cannot have:
+sends (corrections.SERVER_ONLY), and those for a page without `cryptography` (corrections.PAGE_ONLY: a symmetric
+KMS key without moto's RSA key pair). What the desktop mock adds on top of moto, and the page cannot have:
 no server on loopback (no endpoint_url, no /moto-api/ dashboard), no check that requests are signed with this
 kernel's keys (server.OwnerOnly), no database (lesson 4). Lessons 1-3 need none of them.
 """

@@ -55,6 +55,8 @@ ALL = tuple(correction for module in MODULES for correction in module.CORRECTION
 # The corrections that change what moto's HTTP server sends: the browser edition has no server (moto answers in
 # the page's own process, smworkbook.toolkit.inpage), so they cannot apply there; every other one does.
 SERVER_ONLY = (wire.responses_carry_aws_metadata,)
+# And the ones for the page only: moto there has no `cryptography` to make key pairs with (tools/build_lite.py).
+PAGE_ONLY = (kms.symmetric_keys_have_no_key_pair_in_the_page,)
 
 __all__ = [
     "ALL",
@@ -67,6 +69,7 @@ __all__ = [
     "MODULES",
     "NAME_SCHEDULED_FOR_DELETION",
     "NO_ROTATION_FUNCTION",
+    "PAGE_ONLY",
     "PUBLIC_POLICY",
     "SERVER_ONLY",
     "ROTATION_IN_PROGRESS",
@@ -78,11 +81,10 @@ _applied = False
 
 def apply(server: bool = True) -> None:
     """Apply every correction in ALL to moto, once per process; `server=False` (moto in this process, no
-    HTTP server) leaves out SERVER_ONLY."""
+    HTTP server: the browser edition) leaves out SERVER_ONLY and adds PAGE_ONLY."""
     global _applied
     if _applied:
         return
-    for correction in ALL:
-        if server or correction not in SERVER_ONLY:
-            correction()
+    for correction in ALL if server else (*(c for c in ALL if c not in SERVER_ONLY), *PAGE_ONLY):
+        correction()
     _applied = True

@@ -1,7 +1,8 @@
-"""KMS keys named by a secret: a KmsKeyId must name a key of the secret's Region.
+"""KMS keys named by a secret: a KmsKeyId must name a key of the secret's Region; in the browser edition, a
+symmetric key is made without the key pair moto makes for every key.
 
-Follows the API reference's KmsKeyId of CreateSecret and UpdateSecret, its EncryptionFailure error, and the
-answers of AWS quoted in public issue threads (named in each docstring).
+Follows the API reference's KmsKeyId of CreateSecret and UpdateSecret, its EncryptionFailure error, CreateKey's
+KeySpec, and the answers of AWS quoted in public issue threads (named in each docstring).
 """
 
 from __future__ import annotations
@@ -100,6 +101,54 @@ def a_kms_key_id_must_name_a_key_of_the_secret_s_region() -> None:
     SecretsManagerResponse.create_secret = create_secret
     SecretsManagerResponse.update_secret = update_secret
     SecretsManagerResponse.put_secret_value = put_secret_value
+
+
+def symmetric_keys_have_no_key_pair_in_the_page() -> None:
+    """Browser edition only (corrections.PAGE_ONLY): a symmetric KMS key (SYMMETRIC_DEFAULT, HMAC_*) is created
+    without a key pair; moto's is made only if moto ever reaches for it.
+
+    AWS (API reference, CreateKey, KeySpec): "The default value, SYMMETRIC_DEFAULT, creates a KMS key with a
+    256-bit AES-GCM key that is used for encryption and decryption"; an HMAC key spec makes an HMAC key; only the
+    asymmetric specs (RSA_*, ECC_*, SM2) have a key pair (GetPublicKey: "Returns the public key of an asymmetric
+    KMS key").
+    moto 5.2 (moto/kms/utils.py, generate_private_key, called by Key.__init__): every key spec that is not RSA or
+    ECC, SYMMETRIC_DEFAULT included, gets an RSA 2048 key pair, generated with `cryptography` when the key is
+    created. The page has no build of `cryptography`, only a stub that raises on use (tools/build_lite.py), so
+    lesson 3's `create_key(Description=...)` failed there. Now a symmetric key's pair is generated on first use,
+    which only moto's GetPublicKey, Sign and Verify of a symmetric key would reach (AWS refuses them): in the page
+    that use raises the stub's "not available in the browser edition" error. Asymmetric keys are made as before:
+    they need real RSA or elliptic curves, so in the page their create_key raises that error at once. Nothing
+    here does cryptography of its own. Not applied on the desktop, where `cryptography` is installed.
+    """
+    from moto.kms import models, utils
+
+    original = models.generate_private_key
+    if getattr(original, "_page_correction", False):
+        return
+    symmetric = {utils.KeySpec.SYMMETRIC_DEFAULT.value, *utils.KeySpec.hmac_key_specs()}
+
+    class KeyPairOnFirstUse:
+        """moto's key pair for a symmetric key, generated the first time an attribute of it is read."""
+
+        def __init__(self, key_spec: str) -> None:
+            self._key_spec = key_spec
+            self._pair = None
+
+        def __getattr__(self, name: str):
+            if name.startswith("__"):
+                raise AttributeError(name)
+            if self._pair is None:
+                self._pair = original(self._key_spec)
+            return getattr(self._pair, name)
+
+    @functools.wraps(original)
+    def generate_private_key(key_spec: str):
+        if key_spec in symmetric:
+            return KeyPairOnFirstUse(key_spec)
+        return original(key_spec)
+
+    generate_private_key._page_correction = True
+    models.generate_private_key = generate_private_key
 
 
 CORRECTIONS = (a_kms_key_id_must_name_a_key_of_the_secret_s_region,)
