@@ -351,7 +351,7 @@ def test_lesson_links_open_the_learners_exercises_the_next_lesson_and_back(page)
     _link(panel, "your exercises for lesson 1").click()
     exercise = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(exercise.locator("h2", has_text="Exercise 1.1")).to_be_visible()
-    assert _current_path(page) == "my-work/01_create_retrieve_update_delete.ipynb"
+    assert _current_path(page) == "my-work/01_exercises_create_retrieve_update_delete.ipynb"
     _link(exercise, "Structured secrets").first.click()
     lesson = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(lesson.locator("h1", has_text="Lesson 1:")).to_be_visible()

@@ -184,7 +184,7 @@ def test_lesson_1_runs_in_the_page_and_prints_what_the_desktop_workbook_prints(b
 
 def test_lesson_2_exercises_check_and_hint_in_the_page(browser_page):
     page, site = browser_page
-    panel = _open(page, site, "exercises/02_versions_and_staging_labels.ipynb")
+    panel = _open(page, site, "exercises/02_exercises_versions_and_staging_labels.ipynb")
     solved = [
         "".join(cell["source"])
         for cell in json.loads((ROOT / "solutions" / "02_versions_and_staging_labels.ipynb").read_text())["cells"]
