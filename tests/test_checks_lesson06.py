@@ -169,6 +169,16 @@ def rereading_in_a_loop(sm):
     return (orders,)
 
 
+def passing_the_text(sm):
+    """Reads through the cache on every request, but passes the secret's JSON text to query(), not the dict (browser
+    walk, issue 31: the hint said only "run your function on its own")."""
+
+    def orders(cache):
+        return lesson06.query(cache.get_secret_string(SECRET))
+
+    return (orders,)
+
+
 def retry_with_the_credentials_read_before(sm):
     """Refreshes on a refused login, then retries with the credentials it read before the refresh (browser walk,
     issue 31: the hint told the learner to refresh, which they did)."""
@@ -335,6 +345,11 @@ CASES = {
             (read_once_at_startup, "read the cache 0 times in 3 requests.*once, at start-up"),
             (refresh_every_request, "refreshed the cache 3 times in 3 requests, none of them refused"),
             (failing_before_any_rotation, "Before any rotation, the service failed: ValueError: no database"),
+            (
+                passing_the_text,
+                r"^(?!.*on its own).*Before any rotation, the service failed: TypeError: string indices must be "
+                r"integers.*The cache returns the secret's JSON text: .*json\.loads\(cache\.get_secret_string\(",
+            ),
             (
                 keeping_the_first_credentials,
                 "After the rotation and a refresh of the cache, your service still fails "

@@ -111,6 +111,13 @@ def _require_steady(measure: harness.Measure, what: str) -> None:
         error != "NotImplementedError",
         f"Your {what} is not written yet (it raises NotImplementedError): replace that line with your code.",
     )
+    if error.startswith("TypeError: string indices must be integers"):
+        # Python's words for text indexed like a dict (credentials["username"] on the cache's JSON text): seen in the
+        # browser walk (issue 31), where "run your function on its own" told the learner nothing new.
+        raise CheckFailed(
+            f"Before any rotation, the service failed: {error}. The cache returns the secret's JSON text: turn it into "
+            f"a dict before you use it, json.loads(cache.get_secret_string({SECRET!r}))."
+        )
     require(not error, f"Before any rotation, the service failed: {error}. Run your function on its own to see why.")
     require(
         measure.cache.reads >= len(warm),
