@@ -361,6 +361,11 @@ def test_lesson_links_open_the_learners_exercises_the_next_lesson_and_back(page)
     next_lesson = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) h1", has_text="Lesson 2:")
     expect(next_lesson).to_be_in_viewport()
     assert _current_path(page) == "notebooks/02_versions_and_staging_labels.ipynb"
+    # The lesson's tab and its exercises' tab read apart where JupyterLab cuts a long name short (issue 31).
+    tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel").all_inner_texts()
+    lesson_tab = next(tab for tab in tabs if tab.startswith("01_create"))
+    exercises_tab = next(tab for tab in tabs if tab.startswith("01_exercises"))
+    assert lesson_tab[:12] != exercises_tab[:12], tabs
 
 
 def _link(panel, text: str | None = None, href: str = ""):
