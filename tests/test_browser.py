@@ -353,7 +353,7 @@ def test_lesson_links_open_the_learners_exercises_the_next_lesson_and_back(page)
     _link(panel, "your exercises for lesson 1").click()
     exercise = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(exercise.locator("h2", has_text="Exercise 1.1")).to_be_visible()
-    assert _current_path(page) == "my-work/01_create_retrieve_update_delete.ipynb"
+    assert _current_path(page) == "my-work/01_exercises_create_retrieve_update_delete.ipynb"
     _link(exercise, "Structured secrets").first.click()
     lesson = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(lesson.locator("h1", has_text="Lesson 1:")).to_be_visible()
@@ -363,6 +363,11 @@ def test_lesson_links_open_the_learners_exercises_the_next_lesson_and_back(page)
     next_lesson = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) h1", has_text="Lesson 2:")
     expect(next_lesson).to_be_in_viewport()
     assert _current_path(page) == "notebooks/02_versions_and_staging_labels.ipynb"
+    # The lesson's tab and its exercises' tab read apart where JupyterLab cuts a long name short (issue 31).
+    tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel").all_inner_texts()
+    lesson_tab = next(tab for tab in tabs if tab.startswith("01_create"))
+    exercises_tab = next(tab for tab in tabs if tab.startswith("01_exercises"))
+    assert lesson_tab[:12] != exercises_tab[:12], tabs
 
 
 def _link(panel, text: str | None = None, href: str = ""):

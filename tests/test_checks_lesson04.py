@@ -91,6 +91,21 @@ def create_under_a_new_token(client, arn, token):
     client.put_secret_value(SecretId=arn, SecretString=json.dumps(value), VersionStages=["AWSPENDING"])
 
 
+def create_storing_the_whole_answer(client, arn, token):
+    """Stores get_random_password's whole answer (a dict) as the password, not its 'RandomPassword' (browser walk,
+    issue 31: the rotation then failed in setSecret, a step the learner did not write)."""
+    try:
+        client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+        return
+    except client.exceptions.ResourceNotFoundException:
+        pass
+    value = json.loads(client.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"])
+    value["password"] = client.get_random_password(ExcludeCharacters="/@\"'\\")
+    client.put_secret_value(
+        SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(value), VersionStages=["AWSPENDING"]
+    )
+
+
 def create_reading_a_wrong_key(client, arn, token):
     value = json.loads(client.get_secret_value(SecretId=arn)["SecretString"])
     value["pass"] = value["passwd"]
@@ -166,6 +181,14 @@ def finish_dropping_previous(client, arn, token):
 def finish_without_removing(client, arn, token):
     """MoveToVersionId alone: AWS refuses to move AWSCURRENT without RemoveFromVersionId."""
     client.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token)
+
+
+def finish_removing_from_the_token(client, arn, token):
+    """Names the token in RemoveFromVersionId too: AWS refuses (the token does not hold AWSCURRENT) on the first run
+    (browser walk, issue 31: the hint quoted the refusal but not which version each parameter must name)."""
+    client.update_secret_version_stage(
+        SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=token
+    )
 
 
 def finish_moving_pending_back(client, arn, token):
@@ -298,6 +321,11 @@ CASES = {
                 + naming("[0-9a-f]{8}…: AWSCURRENT", "[0-9a-f]{8}…: AWSPENDING"),
             ),
             (answer(create_reading_a_wrong_key), "createSecret raised: KeyError: 'passwd'"),
+            (
+                answer(create_storing_the_whole_answer),
+                r"^(?!.*setSecret).*The pending password is a dict, not text: get_random_password's whole answer\. "
+                r"Store its 'RandomPassword' field",
+            ),
         ],
         "not written yet",
     ),
@@ -349,6 +377,14 @@ CASES = {
             (
                 answer(finish_dropping_previous),
                 r"old version should now be AWSPREVIOUS \(found the token: AWSPENDING, AWSCURRENT\)",
+            ),
+            (
+                answer(finish_removing_from_the_token),
+                r"The rotation stopped: finishSecret raised \(InvalidParameterException: .*\)\. AWSCURRENT is still on "
+                r"(?P<v>[0-9a-f]{8})… \(found "
+                + naming("the token: AWSPENDING", "[0-9a-f]{8}…: AWSCURRENT")
+                + r": RemoveFromVersionId names the version that holds AWSCURRENT now \((?P=v)…, .*MoveToVersionId the "
+                r"token\.",
             ),
             (
                 answer(finish_without_removing),

@@ -94,6 +94,19 @@ def least_all_actions_no_suffix(sm):
 
 
 @answer
+def least_other_account(sm):
+    """The right statement with another account's id in the ARN, as copied from an example (browser walk, issue 31:
+    the hint said to end the ARN in -??????, which it did)."""
+    app_policy(
+        sm,
+        allow(
+            "secretsmanager:GetSecretValue",
+            f"{PREFIX.replace('123456789012', '111122223333')}lesson05/orders-db-??????",
+        ),
+    )
+
+
+@answer
 def least_and_list(sm):
     app_policy(
         sm,
@@ -304,7 +317,12 @@ CASES = {
                           (least_and_list, "list every secret in the account \\(your policy: Allow "
                                            "secretsmanager:GetSecretValue on .*; Allow secretsmanager:ListSecrets"),
                           (least_wrong_action, "Allow secretsmanager:DescribeSecret on .*Allow the action "
-                                               "secretsmanager:GetSecretValue")],
+                                               "secretsmanager:GetSecretValue"),
+                          (least_other_account, r"^(?!.*end it in)(?=.*Too narrow).*Your Resource "
+                                                r"arn:aws:secretsmanager:us-east-1:111122223333:secret:"
+                                                r"lesson05/orders-db-\?{6} names Region us-east-1 and account "
+                                                r"111122223333; "
+                                                r"lesson05/orders-db is in Region us-east-1, account 123456789012")],
             "has no policy yet"),
     "5.2": (operator_right, [(operator_deny_everything, r"no longer describe it, put a new value, call RotateSecret, "
                                                         r"call UpdateSecretVersionStage \(your policy: Deny "

@@ -169,6 +169,33 @@ def rereading_in_a_loop(sm):
     return (orders,)
 
 
+def passing_the_text(sm):
+    """Reads through the cache on every request, but passes the secret's JSON text to query(), not the dict (browser
+    walk, issue 31: the hint said only "run your function on its own")."""
+
+    def orders(cache):
+        return lesson06.query(cache.get_secret_string(SECRET))
+
+    return (orders,)
+
+
+def retry_with_the_credentials_read_before(sm):
+    """Refreshes on a refused login, then retries with the credentials it read before the refresh (browser walk,
+    issue 31: the hint told the learner to refresh, which they did)."""
+
+    def orders(cache):
+        credentials = json.loads(cache.get_secret_string(SECRET))
+        try:
+            return lesson06.query(credentials)
+        except DatabaseError as error:
+            if not lesson06.login_refused(error):
+                raise
+        cache.refresh_secret_now(SECRET)
+        return lesson06.query(credentials)
+
+    return (orders,)
+
+
 def retry_ten_times_catching_everything(sm):
     """Retries up to ten times with a bare except: it swallows even the check's own end of the loop."""
 
@@ -197,6 +224,24 @@ def answer(*functions):
 def set_secret_as_admin(client, arn, token):
     """The right setSecret, for pairing with a wrong createSecret."""
     alternating_set_secret(client, arn, token)
+
+
+def set_secret_logged_in_as_the_user_in_use(client, arn, token):
+    """Creates the pending user logged in as the user in use, not the admin (masterarn): PostgreSQL refuses (browser
+    walk, issue 31: the hint quoted the refusal without saying whom to log in as)."""
+    pending = lesson04._read(client, arn, VersionId=token, VersionStage="AWSPENDING")
+    try:
+        lesson04._login(pending).close()
+        return
+    except DatabaseError:
+        pass
+    connection = lesson04._login(lesson04._read(client, arn, VersionStage="AWSCURRENT"))
+    try:
+        user, password = pg8000.native.identifier(pending["username"]), pg8000.native.literal(pending["password"])
+        exists = connection.run("SELECT 1 FROM pg_roles WHERE rolname = :name", name=pending["username"])
+        connection.run(f"{'ALTER' if exists else 'CREATE'} ROLE {user} WITH LOGIN PASSWORD {password}")
+    finally:
+        connection.close()
 
 
 def set_secret_on_current_user(client, arn, token):
@@ -301,6 +346,11 @@ CASES = {
             (refresh_every_request, "refreshed the cache 3 times in 3 requests, none of them refused"),
             (failing_before_any_rotation, "Before any rotation, the service failed: ValueError: no database"),
             (
+                passing_the_text,
+                r"^(?!.*on its own).*Before any rotation, the service failed: TypeError: string indices must be "
+                r"integers.*The cache returns the secret's JSON text: .*json\.loads\(cache\.get_secret_string\(",
+            ),
+            (
                 keeping_the_first_credentials,
                 "After the rotation and a refresh of the cache, your service still fails "
                 r"\(DatabaseError: password authentication failed",
@@ -346,6 +396,14 @@ CASES = {
                 r"|After a rotation with no request during it, .* the next request failed) \(TypeError",
             ),
             (answer(lesson06.orders_through_cache), r"After finishSecret, [1-9]\d* requests? of \d+ still failed"),
+            (
+                retry_with_the_credentials_read_before,
+                # Under load the after-phase may need no retry (see 6.3's check): the quiet rotation's request says it.
+                r"(After finishSecret, [1-9]\d* requests? of \d+ still failed|After a rotation with no request during "
+                r"it, .* the next request failed) \(DatabaseError.*\)\. Your orders_with_retry refreshed the secret, "
+                r"then retried without reading the cache again \([1-9]\d* requests?\): after "
+                r"cache\.refresh_secret_now\('lesson06/orders-db'\), read the credentials again",
+            ),
         ],
         "not written yet",
     ),
@@ -354,6 +412,11 @@ CASES = {
         [
             (answer(lesson04.create_secret, set_secret_as_admin), "user in use"),
             (answer(alternating_create_secret, set_secret_on_current_user), "stopped at testSecret"),
+            (
+                answer(alternating_create_secret, set_secret_logged_in_as_the_user_in_use),
+                r"Rotation 1 stopped at setSecret: DatabaseError: permission denied to create role.* log in as the "
+                r"admin, whose credentials are in the secret the pending value's masterarn names",
+            ),
             (answer(create_pending_elsewhere, set_secret_as_admin), "AWSPENDING is on the wrong version"),
             (
                 answer(alternating_create_with(numbered_user), set_secret_as_admin),

@@ -9,7 +9,8 @@ those or checked against them here. docs/authoring-rules.md lists every rule wit
 Each failure message starts with "Rule:" and names the file to change. The rules:
 
 - NOTEBOOK (smworkbook.authoring.lessons): a lesson notebook is notebooks/NN_snake_case.ipynb; its exercises are in
-  solutions/ under the same name, and exercises/ is generated from solutions/ (`make exercises`).
+  solutions/ under the same name, and exercises/ is generated from solutions/ (`make exercises`), each named by
+  lessons.exercises_name (NN_exercises_snake_case.ipynb).
 - LESSON_MODULE (smworkbook.checks): lesson N's checks are in checks/lessonNN.py, tested by
   tests/test_checks_lessonNN.py; its exercises are numbered N.1, N.2, ... in order, each declared once.
 - MIN_EXERCISES_PER_LESSON: a lesson with exercises has at least this many.
@@ -226,7 +227,7 @@ def test_each_lesson_links_its_exercises_and_the_next_lesson(lesson):
     paragraphs = [text for text in _markdown(lesson.notebook) if NEXT in text]
     assert paragraphs, f"Rule NEXT: notebooks/{lesson.notebook.name} has no '{NEXT}' paragraph near its end."
     text = paragraphs[-1][paragraphs[-1].index(NEXT) :]
-    wanted = ([f"](../my-work/{lesson.notebook.name})"] if lesson.exercises else []) + [f"]({after})"]
+    wanted = ([f"](../my-work/{lesson.exercises.name})"] if lesson.exercises else []) + [f"]({after})"]
     for link in wanted:
         assert link in text, (
             f"Rule NEXT: the '{NEXT}' paragraph of notebooks/{lesson.notebook.name} links "

@@ -192,12 +192,12 @@ def test_start_never_replaces_a_learners_notebook(tmp_path):
     """On Zero to JupyterHub my-work/ is the learner's volume: a restart with a new image keeps every answer."""
     repo = _workbook_copy(tmp_path)
     (repo / "my-work").mkdir()
-    mine = repo / "my-work" / "01_create_retrieve_update_delete.ipynb"
+    mine = repo / "my-work" / "01_exercises_create_retrieve_update_delete.ipynb"
     mine.write_bytes(b'{"my": "answers"}')
     done = _start(repo, "true", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     assert mine.read_bytes() == b'{"my": "answers"}'
-    assert (repo / "my-work" / "02_versions_and_staging_labels.ipynb").exists()
+    assert (repo / "my-work" / "02_exercises_versions_and_staging_labels.ipynb").exists()
 
 
 def test_start_still_starts_the_server_when_my_work_cannot_be_made(tmp_path):

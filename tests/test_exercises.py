@@ -77,9 +77,10 @@ def test_check_mode_fails_when_exercises_are_out_of_date(tmp_path, capsys):
     changed.cells[0].source += "\nAnd why not?"
     nbformat.write(changed, solutions / "01_x.ipynb")
     assert main(["exercises", "--check", *args]) == 1
-    assert "01_x.ipynb differs from what" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert f"{learner / '01_exercises_x.ipynb'} differs from what {solutions / '01_x.ipynb'} generates" in said
     assert main(["exercises", *args]) == 0
-    assert "And why not?" in (learner / "01_x.ipynb").read_text()
+    assert "And why not?" in (learner / "01_exercises_x.ipynb").read_text()
     assert main(["exercises", "--check", *args]) == 0
 
 
@@ -90,7 +91,7 @@ def test_the_generator_never_overwrites_an_edited_notebook(tmp_path, capsys):
     nbformat.write(solution_notebook(), solutions / "01_x.ipynb")
     args = ["--solutions", str(solutions), "--exercises", str(learner)]
     main(["exercises", *args])
-    mine = learner / "01_x.ipynb"
+    mine = learner / "01_exercises_x.ipynb"
     mine.write_text(mine.read_text().replace("# YOUR CODE HERE", "answer = 42"))
     edited = mine.read_bytes()
     capsys.readouterr()
@@ -101,7 +102,8 @@ def test_the_generator_never_overwrites_an_edited_notebook(tmp_path, capsys):
     # Outside git there is no committed copy to judge instead: the check names the edits, advises no erasing.
     assert main(["exercises", "--check", *args]) == 1
     out = capsys.readouterr().out
-    assert "01_x.ipynb has edits that" in out and "never a notebook with edits" in out
+    assert f"01_exercises_x.ipynb has edits that {solutions / '01_x.ipynb'} does not" in out
+    assert "never a notebook with edits" in out
     assert mine.read_bytes() == edited
 
 
@@ -115,9 +117,10 @@ def test_a_learners_own_notebook_in_exercises_is_kept_a_stale_generated_one_remo
     nbformat.write(new_notebook(cells=[new_code_cell("notes = 1")]), learner / "my_notes.ipynb")
     notes = (learner / "my_notes.ipynb").read_bytes()
 
-    assert exercises.out_of_date(solutions, learner) == [f"{learner / '02_gone.ipynb'} has no solution notebook"]
+    gone = learner / "02_exercises_gone.ipynb"
+    assert exercises.out_of_date(solutions, learner) == [f"{gone} has no solution notebook"]
     done = exercises.generate(solutions, learner)
-    assert done.removed == [learner / "02_gone.ipynb"] and not (learner / "02_gone.ipynb").exists()
+    assert done.removed == [learner / "02_exercises_gone.ipynb"] and not (learner / "02_exercises_gone.ipynb").exists()
     assert (learner / "my_notes.ipynb").read_bytes() == notes
     assert exercises.out_of_date(solutions, learner) == []
 
@@ -129,9 +132,9 @@ def test_a_copy_made_before_fingerprints_counts_as_generated(tmp_path):
     old = exercises.make_exercise(solution_notebook())
     del old.metadata[exercises.STAMP]
     learner.mkdir()
-    nbformat.write(old, learner / "01_x.ipynb")
-    assert exercises.generate(solutions, learner).written == [learner / "01_x.ipynb"]
-    assert exercises.STAMP in nbformat.read(learner / "01_x.ipynb", as_version=4).metadata
+    nbformat.write(old, learner / "01_exercises_x.ipynb")
+    assert exercises.generate(solutions, learner).written == [learner / "01_exercises_x.ipynb"]
+    assert exercises.STAMP in nbformat.read(learner / "01_exercises_x.ipynb", as_version=4).metadata
 
 
 def test_edits_in_a_clone_are_judged_by_the_committed_copy(tmp_path):
@@ -144,7 +147,7 @@ def test_edits_in_a_clone_are_judged_by_the_committed_copy(tmp_path):
     exercises.generate(solutions, learner)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-qm", "x"], check=True)
-    mine = learner / "01_x.ipynb"
+    mine = learner / "01_exercises_x.ipynb"
     mine.write_text(mine.read_text().replace("# YOUR CODE HERE", "answer = 42"))
     assert exercises.out_of_date(solutions, learner) == []
 

@@ -13,6 +13,7 @@ import shutil
 
 import pytest
 
+from smworkbook.authoring.lessons import exercises_name
 from smworkbook.checks import EXERCISES
 from smworkbook.cli import main
 from smworkbook.grading import classreport, feedback, gradebook, lms
@@ -41,7 +42,7 @@ def graded(tmp_path_factory):
     submissions, out = root / "submissions", root / "grades"
     _solutions_with(submissions / "ann")
     (submissions / "bob").mkdir(parents=True)
-    shutil.copy(ROOT / "exercises" / LESSON01, submissions / "bob")
+    shutil.copy(ROOT / "exercises" / exercises_name(LESSON01), submissions / "bob")
     _solutions_with(submissions / "mal", lambda nb: setattr(_first_exercise(nb), "source", HOSTILE))
     roster = root / "roster.csv"
     roster.write_text(

@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from smworkbook import WorkbookError
+from smworkbook.authoring.lessons import exercises_name
 from smworkbook.checks import EXERCISES
 from smworkbook.cli import main
 from smworkbook.grading import gradebook, learner_users
@@ -64,7 +65,7 @@ def classroom(tmp_path_factory):
     submissions, out = root / "submissions", root / "grades"
     _solutions_with(submissions / "ann")
     (submissions / "bob").mkdir()
-    shutil.copy(ROOT / "exercises" / LESSON01, submissions / "bob")
+    shutil.copy(ROOT / "exercises" / exercises_name(LESSON01), submissions / "bob")
     (submissions / "cy").mkdir()
     (submissions / "cy" / LESSON01).write_text('{"cells": [', encoding="utf-8")
     _solutions_with(submissions / "dee", _endless)
@@ -359,7 +360,7 @@ def _half_done(notebook):
 
 def _exercises_with(folder, change=None):
     folder.mkdir(parents=True)
-    notebook = nbformat.read(ROOT / "exercises" / LESSON01, as_version=4)
+    notebook = nbformat.read(ROOT / "exercises" / exercises_name(LESSON01), as_version=4)
     if change:
         change(notebook)
     nbformat.write(notebook, folder / LESSON01)

@@ -9,6 +9,7 @@ import json
 import nbformat
 import pytest
 
+from smworkbook.authoring.lessons import exercises_name
 from smworkbook.grading import run as grading
 
 from .conftest import ROOT
@@ -63,7 +64,7 @@ def forged(tmp_path_factory):
     folder = tmp_path_factory.mktemp("forged")
     paths = []
     for index, (call, source) in enumerate(FORGERIES.values()):
-        notebook = nbformat.read(ROOT / "exercises" / LESSON01, as_version=4)
+        notebook = nbformat.read(ROOT / "exercises" / exercises_name(LESSON01), as_version=4)
         _cell(notebook, call, "1.1").source = source
         paths.append(_write(notebook, folder, f"01_forgery_{index}.ipynb"))
     results = grading.grade_each(paths, workers=2)

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(
 
 LESSON = ROOT / "notebooks" / "01_create_retrieve_update_delete.ipynb"
 SOLVED = ROOT / "solutions" / "01_create_retrieve_update_delete.ipynb"
-UNSOLVED = ROOT / "exercises" / "01_create_retrieve_update_delete.ipynb"
+UNSOLVED = ROOT / "exercises" / "01_exercises_create_retrieve_update_delete.ipynb"
 
 
 def code_cells(path) -> list[str]:

@@ -229,7 +229,7 @@ def test_the_card_links_the_learners_copy_merges_repeated_lines_and_capitalises_
     card = capsys.readouterr().out
     minutes = lessons.lesson(4).minutes  # the lesson's header says "rotation that really runs", lower-case
     assert f"Presenting lesson 4: Rotation that really runs (about {minutes} minutes)" in card
-    assert "](../my-work/04_rotation.ipynb)" in card and "../exercises/" not in card
+    assert "](../my-work/04_exercises_rotation.ipynb)" in card and "../exercises/" not in card
     assert "](../notebooks/04_rotation.ipynb)" in card
     assert card.count("lesson04/app-db holds working credentials") == 1
     assert "- exercises 4.1, 4.2, 4.3, 4.4: lesson04/app-db holds" in card

@@ -19,12 +19,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from smworkbook.authoring import exercises
+from smworkbook.authoring import exercises, lessons
 
 from .conftest import ROOT
 
 LESSON = "01_create_retrieve_update_delete.ipynb"
 LESSON_2 = "02_versions_and_staging_labels.ipynb"
+EXERCISES = lessons.exercises_name(LESSON)  # the lesson's exercises, in exercises/ and my-work/
 MAKE = shutil.which("make")
 GIT = shutil.which("git")
 VENV = Path(sys.prefix)
@@ -66,7 +67,7 @@ def answer(notebook: Path, number: str, solutions: Path) -> str:
     """Write the solution of exercise `number` into the learner's `notebook`, as a learner would."""
     source = next(
         cell.source
-        for cell in nbformat.read(solutions / notebook.name, as_version=4).cells
+        for cell in nbformat.read(solutions / (lessons.former_name(notebook.name) or notebook.name), as_version=4).cells
         if f'checks.setup("{number}")' in cell.source
     )
     mine = "\n".join(line for line in source.splitlines() if line.strip() not in (exercises.BEGIN, exercises.END))
@@ -129,7 +130,7 @@ def repositories(tmp_path):
 
 def test_a_learners_answers_survive_every_command_and_an_update(repositories):
     upstream, learner = repositories
-    solutions, mine = learner / "solutions", learner / "my-work" / LESSON
+    solutions, mine = learner / "solutions", learner / "my-work" / EXERCISES
 
     # The learner ran lesson 1 (JupyterLab saved its outputs) and wrote a note in lesson 2.
     ran = nbformat.read(learner / "notebooks" / LESSON, as_version=4)
@@ -141,7 +142,7 @@ def test_a_learners_answers_survive_every_command_and_an_update(repositories):
     note_bytes = (learner / "notebooks" / LESSON_2).read_bytes()
 
     # Before my-work/ existed, the learner answered 1.1 in exercises/ and saved notes there.
-    legacy = learner / "exercises" / LESSON
+    legacy = learner / "exercises" / EXERCISES
     first = answer(legacy, "1.1", solutions)
     legacy_bytes = legacy.read_bytes()
     notes_in_exercises = scratch(learner / "exercises" / "my_notes.ipynb")
@@ -165,7 +166,7 @@ def test_a_learners_answers_survive_every_command_and_an_update(repositories):
 
     # `make grade` grades my-work/ (here one notebook of it, to stay quick).
     assert "smworkbook grade my-work" in make(learner, "-n", "grade")
-    graded = make(learner, "grade", f"GRADE=my-work/{LESSON}")  # unfinished work is no failure for a learner
+    graded = make(learner, "grade", f"GRADE=my-work/{EXERCISES}")  # unfinished work is no failure for a learner
     assert "3 of 6 passed so far. Next: exercise 1.4" in graded and "Error" not in graded
     report = json.loads((learner / "artifacts" / "grade" / "report.json").read_text())
     assert {r["number"]: r["status"] for r in report["results"]} == {
@@ -189,7 +190,7 @@ def test_a_learners_answers_survive_every_command_and_an_update(repositories):
     # An update: upstream corrects 1.2 and adds 1.7; the learner runs `make update`.
     publish_a_correction(upstream)
     said = make(learner, "update")
-    assert f"my-work/{LESSON}: New exercise 1.7; corrected exercise 1.2" in said
+    assert f"my-work/{EXERCISES}: New exercise 1.7; corrected exercise 1.2" in said
     after = sources(mine)
     assert after[: len(answered)] == answered  # every cell of theirs, unchanged and in place
     assert {first, second, third} <= set(after)
@@ -200,14 +201,40 @@ def test_a_learners_answers_survive_every_command_and_an_update(repositories):
     assert (learner / "my-work" / "notes.ipynb").read_bytes() == notes_in_my_work
     assert (learner / "exercises" / "my_notes.ipynb").read_bytes() == notes_in_exercises
     # The answer written in exercises/ is kept in my-work/ (my-work/ already had its own 01).
-    assert (learner / "my-work" / "from-exercises" / LESSON).read_bytes() == legacy_bytes
-    assert (learner / "exercises" / LESSON).read_text() == (upstream / "exercises" / LESSON).read_text()
+    assert (learner / "my-work" / "from-exercises" / EXERCISES).read_bytes() == legacy_bytes
+    assert (learner / "exercises" / EXERCISES).read_text() == (upstream / "exercises" / EXERCISES).read_text()
     # The lessons are the workbook's again (the pull updated lesson 1); the note is kept in my-work/.
     assert (learner / "notebooks" / LESSON).read_text() == (upstream / "notebooks" / LESSON).read_text()
     assert (learner / "my-work" / "from-notebooks" / LESSON_2).read_bytes() == note_bytes
     assert not (learner / "my-work" / "from-notebooks" / LESSON).exists()  # only outputs had changed
     assert "already has every exercise" in make(learner, "update")
     assert sources(mine) == after
+
+
+def test_an_update_that_renames_the_exercises_carries_the_learners_copy_over(repositories):
+    """A learner cloned the workbook when exercise notebooks were named as their lesson (`01_create_....ipynb` in
+    both folders) and answered in my-work/. The workbook renames them; `make update` leaves exactly one copy of each,
+    under the new name, with every answer, and `make grade` grades it."""
+    upstream, learner = repositories
+    names = {lessons.former_name(path.name): path.name for path in (upstream / "exercises").glob("*.ipynb")}
+    for former, name in names.items():  # the workbook as it was, which the learner pulls
+        git(upstream, "mv", f"exercises/{name}", f"exercises/{former}")
+    git(upstream, "commit", "-qm", "The exercises named as their lessons")
+    git(learner, "pull", "-q", "--ff-only")
+    smworkbook(learner, "my-work")
+    first = answer(learner / "my-work" / LESSON, "1.1", learner / "solutions")
+    answered = (learner / "my-work" / LESSON).read_bytes()
+
+    for former, name in names.items():
+        git(upstream, "mv", f"exercises/{former}", f"exercises/{name}")
+    git(upstream, "commit", "-qm", "Exercise notebooks named apart from their lessons")
+    said = make(learner, "update")
+    assert f"my-work/{LESSON} is now my-work/{EXERCISES}" in said
+    mine = learner / "my-work" / EXERCISES
+    assert mine.read_bytes() == answered and first in sources(mine)
+    assert sorted(path.name for path in (learner / "my-work").glob("*.ipynb")) == sorted(names.values())
+    graded = make(learner, "grade", f"GRADE=my-work/{EXERCISES}")
+    assert "1 of 6 passed so far" in graded
 
 
 def test_the_fork_workflow_grades_my_work():

@@ -31,7 +31,7 @@ def test_lesson_one_is_read_from_its_notebook():
     assert one.title == "Create, retrieve, update and delete a secret"
     assert one.minutes == 30
     assert one.objectives[0] == "why a secret belongs in AWS Secrets Manager and not in your code"
-    assert one.exercises == ROOT / "exercises" / one.notebook.name
+    assert one.exercises == ROOT / "exercises" / "01_exercises_create_retrieve_update_delete.ipynb"
 
 
 def test_the_start_page_links_every_lesson_with_its_objectives_and_time():

@@ -189,7 +189,7 @@ def test_lesson_1_runs_in_the_page_and_prints_what_the_desktop_workbook_prints(b
 
 def test_lesson_2_exercises_check_and_hint_in_the_page(browser_page):
     page, site = browser_page
-    panel = _open(page, site, "exercises/02_versions_and_staging_labels.ipynb")
+    panel = _open(page, site, "exercises/02_exercises_versions_and_staging_labels.ipynb")
     solved = _solved("02_versions_and_staging_labels.ipynb")
     _set_cell(page, panel, 0, solved[0])  # the set-up cell, as it is
     assert _cell_text(panel, 0, STDERR) == ""
@@ -271,7 +271,7 @@ def test_lesson_3_runs_whole_in_the_page_with_its_describe_tables_and_its_kms_ke
 
 def test_lesson_3_exercises_check_and_hint_in_the_page(browser_page):
     page, site = browser_page
-    panel = _open(page, site, "exercises/03_describe_list_and_lifecycle.ipynb")
+    panel = _open(page, site, "exercises/03_exercises_describe_list_and_lifecycle.ipynb")
     solved = _solved("03_describe_list_and_lifecycle.ipynb")
     _set_cell(page, panel, 0, solved[0])  # the set-up cell, as it is
     assert _cell_text(panel, 0, STDERR) == ""

@@ -151,7 +151,10 @@ def _exercises(solutions: Path, folder: Path, exercises) -> int:
 
 
 def _my_work(root: Path) -> int:
-    copied = copies.ensure_my_work(root)  # one line, not one per notebook: `make lab` prints it on its way
+    notes: list[str] = []
+    copied = copies.ensure_my_work(root, notes)  # one line, not one per notebook: `make lab` prints it on its way
+    for note in notes:
+        print(note)
     where = (root / copies.MY_WORK).absolute()
     if where.is_relative_to(Path.cwd()):  # `make lab` passes the workbook's folder as a whole path
         where = where.relative_to(Path.cwd())

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 
+from smworkbook.authoring.lessons import exercises_name, former_name
 from smworkbook.engine.errors import WorkbookError
 
 BEGIN = "### BEGIN SOLUTION"
@@ -118,7 +119,7 @@ class Generated:
 
 
 def expected(solutions: Path = Path("solutions"), exercises: Path = Path("exercises")) -> dict[Path, str]:
-    """The text of every generated copy, by its path in `exercises`."""
+    """The text of every generated copy, by its path in `exercises` (named by lessons.exercises_name)."""
     if not solutions.is_dir():
         raise WorkbookError(f"No folder {solutions}/. Run this from the workbook's top folder.")
     texts = {}
@@ -127,7 +128,7 @@ def expected(solutions: Path = Path("solutions"), exercises: Path = Path("exerci
             text = nbformat.writes(make_exercise(nbformat.read(path, as_version=4))) + "\n"
         except WorkbookError as error:
             raise WorkbookError(f"{path}: {error}") from None
-        texts[exercises / path.name] = text
+        texts[exercises / exercises_name(path.name)] = text
     return texts
 
 
@@ -165,21 +166,22 @@ def out_of_date(solutions: Path = Path("solutions"), exercises: Path = Path("exe
     texts = expected(solutions, exercises)
     problems = []
     for path, text in texts.items():
+        source = solutions / (former_name(path.name) or path.name)
         if not path.exists():
             problems.append(f"{path} is missing")
         elif path.read_text(encoding="utf-8") == text:
             continue
         elif is_generated(path, text):
-            problems.append(f"{path} differs from what {solutions / path.name} generates")
+            problems.append(f"{path} differs from what {source} generates")
         else:
             shipped = committed(path)
             if shipped is None:
                 problems.append(
-                    f"{path} has edits that {solutions / path.name} does not generate "
+                    f"{path} has edits that {source} does not generate "
                     "(the generator leaves them alone; a learner's answers belong in my-work/)"
                 )
             elif shipped != text:
-                problems.append(f"{path} as committed differs from what {solutions / path.name} generates")
+                problems.append(f"{path} as committed differs from what {source} generates")
     for path in sorted(set(exercises.glob("*.ipynb")) - set(texts)):
         if is_generated(path) or committed(path) is not None:
             problems.append(f"{path} has no solution notebook")

@@ -4,6 +4,12 @@ Each lesson notebook starts with a markdown cell holding its `# Lesson N: title`
 N minutes` line and a `**What you will learn**` (or `**You will learn**`) list. Reading them from there
 keeps the start page, the presenter helper and the lessons in step (tests/test_lessons.py checks the
 start page).
+
+A lesson's exercise notebook is named from the lesson's own: `01_create_retrieve_update_delete.ipynb` has its
+exercises in `01_exercises_create_retrieve_update_delete.ipynb` (`exercises_name`), so that a JupyterLab tab, which
+shows a name's first dozen characters, tells a lesson from its exercises. Every name of an exercise notebook (the
+generated exercises/, a learner's my-work/, the links to them) comes from here; a learner's copy under the name it
+had before (the lesson's own name, `former_name`) is carried over by smworkbook.authoring.copies.
 """
 
 from __future__ import annotations
@@ -11,8 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
 
 from smworkbook.engine.errors import WorkbookError
 
@@ -28,6 +32,27 @@ TIME = r"\*\*Time:\*\*\D*(\d+)\s*min"
 # "**What you will learn**" then a markdown list (items may wrap onto indented lines), at least MIN_OBJECTIVES items.
 OBJECTIVES = r"\*\*(?:What )?you will learn:?\*\*:?\s*\n((?:\s*[-*] .*\n?(?:  +\S.*\n?)*)+)"
 MIN_OBJECTIVES = 3
+# The word between an exercise notebook's number and the lesson's words: "01_exercises_create_...".
+EXERCISES_WORD = "exercises"
+_NUMBERED = re.compile(r"(\d\d)_(.+)")
+
+
+def exercises_name(name: str) -> str:
+    """The exercise notebook's file name for the lesson (or solutions) notebook named `name`."""
+    numbered = _NUMBERED.fullmatch(name)
+    if not numbered:
+        raise WorkbookError(f"{name!r} is not a lesson notebook's name (two digits, an underscore, then words).")
+    return f"{numbered.group(1)}_{EXERCISES_WORD}_{numbered.group(2)}"
+
+
+def former_name(name: str) -> str | None:
+    """The name an exercise notebook named `name` had before exercise notebooks were named apart from their lesson
+    (the lesson's own name), or None if `name` is not an exercise notebook's name."""
+    numbered = _NUMBERED.fullmatch(name)
+    prefix = f"{EXERCISES_WORD}_"
+    if not numbered or not numbered.group(2).startswith(prefix):
+        return None
+    return f"{numbered.group(1)}_{numbered.group(2).removeprefix(prefix)}"
 
 
 @dataclass
@@ -52,7 +77,7 @@ def lessons(root: Path = ROOT) -> list[Lesson]:
         number = int(path.name[:2])
         if number == 0:
             continue
-        found.append(_read(number, path, root / "exercises" / path.name))
+        found.append(_read(number, path, root / "exercises" / exercises_name(path.name)))
     return found
 
 
@@ -67,6 +92,8 @@ def lesson(number: int, root: Path = ROOT) -> Lesson:
 
 
 def _read(number: int, path: Path, exercises: Path) -> Lesson:
+    import nbformat  # here, not at the top: smworkbook.authoring.copies (`make lab`'s first step) imports the names
+
     notebook = nbformat.read(path, as_version=4)
     header = next((cell.source for cell in notebook.cells if cell.cell_type == "markdown"), "")
     title = re.search(TITLE, header, re.MULTILINE)

@@ -7,8 +7,9 @@ where `make grade` and the grading workflow read it.
 
 - `ensure_my_work()` (`smworkbook my-work`, run by `make lab` and `make grade`) copies every
   notebook of exercises/ that my-work/ does not have yet, as it is: answers a learner already wrote
-  in exercises/ come along. It never replaces a file. It lives in smworkbook.authoring.copies, which
-  imports no notebook library, so `make lab` does not wait for one.
+  in exercises/ come along. It never replaces a file; a copy under an exercise notebook's former name (the
+  lesson's own) is carried over to the new one first. It lives in smworkbook.authoring.copies, which imports no
+  notebook library, so `make lab` does not wait for one.
 - `update()` (`smworkbook update`, `make update`) pulls the workbook's new version, then gives each
   of the learner's notebooks the exercises that are new or corrected, appended after their own
   cells, which it never changes.
@@ -47,8 +48,8 @@ def update(root: Path = Path("."), pull: bool = True) -> list[str]:
        that are new or were corrected are appended below the learner's cells, with a note.
     """
     root = Path(root)
-    copied = ensure_my_work(root)
-    messages = []
+    messages: list[str] = []
+    copied = ensure_my_work(root, messages)
     if pull:
         messages += _set_aside_edits(root)
         done = subprocess.run(["git", "-C", str(root), "pull", "--no-rebase", "--ff", "--no-edit"])
@@ -62,7 +63,7 @@ def update(root: Path = Path("."), pull: bool = True) -> list[str]:
                     ]
                 )
             )
-        copied += ensure_my_work(root)
+        copied += ensure_my_work(root, messages)
     messages += [f"{path}: new notebook, copied from exercises/." for path in copied]
     for path, text in exercises.expected(root / "solutions", root / MY_WORK).items():
         message = add_new_exercises(path, nbformat.reads(text, as_version=4))

@@ -59,11 +59,15 @@ def counting_cache(client, serial: bool = False):
             # code swallows the guard and loops on never answers, yet the check must see it.
             self.looped: list[str] = []
             self.swallowed = False  # a request caught the guard's error and called the cache again
+            # Requests that refreshed the secret, then failed without reading the cache again: they retried with the
+            # credentials read before the refresh.
+            self.unread_refreshes = 0
             self.request = types.SimpleNamespace() if serial else threading.local()
 
         def get_secret_string(self, secret_id, version_stage=None):
             self.reads += 1
             self.request.reads = getattr(self.request, "reads", 0) + 1
+            self.request.read_after_refresh = True
             if self.request.reads > MAX_READS:
                 self._end_loop("read the secret again and again")
             return super().get_secret_string(secret_id, version_stage)
@@ -71,6 +75,7 @@ def counting_cache(client, serial: bool = False):
         def refresh_secret_now(self, secret_id):
             self.refreshes += 1
             self.request.refreshes = getattr(self.request, "refreshes", 0) + 1
+            self.request.read_after_refresh = False
             if self.request.refreshes > MAX_REFRESHES:
                 self._end_loop("refreshed again and again")
             return super().refresh_secret_now(secret_id)
@@ -106,7 +111,10 @@ def orders_app(answer, cache, serial: bool = False):
         with one_at_a_time:
             cache.request.reads = cache.request.refreshes = cache.request.ignored = 0
             cache.request.looped = None
+            cache.request.read_after_refresh = True
             answered = _answer()
+            if not isinstance(answered, dict) and not cache.request.read_after_refresh:
+                cache.unread_refreshes += 1
             if cache.request.looped:  # the loop guard fired, even if the learner's code swallowed it
                 return {"error": f"retried: {cache.request.looped}"}, 500
             return answered

@@ -274,7 +274,21 @@ def check_create_secret(create_secret) -> str:
         pending.get("username") == before.get("username"),
         f"The pending value's username is {pending.get('username')!r}; it should stay {before.get('username')!r}.",
     )
-    require(pending.get("password") and pending["password"] != before["password"], "The pending password is not new.")
+    password = pending.get("password")
+    if password is not None and not isinstance(password, str):
+        # Seen in the browser walk (issue 31): the whole get_random_password answer stored as the password. The
+        # rotation then fails in setSecret, a step the learner did not write, unless the check says it here.
+        answer = isinstance(password, dict) and "RandomPassword" in password
+        raise CheckFailed(
+            f"The pending password is a {type(password).__name__}, not text"
+            + (
+                ": get_random_password's whole answer. Store its 'RandomPassword' field: "
+                "client.get_random_password(...)['RandomPassword']."
+                if answer
+                else ": store the new password as a string."
+            )
+        )
+    require(password and password != before["password"], "The pending password is not new.")
     require(
         set(pending) == set(before),
         f"The pending value has the keys {sorted(pending)}; it should keep every key of the current one: "
@@ -365,6 +379,7 @@ def check_finish_secret(finish_secret) -> str:
         " Don't write a new value: move the label with update_secret_version_stage(MoveToVersionId=token, "
         "RemoveFromVersionId=<current>)."
     )
+    _require_label_call_right(result)
     _require_completed(result, "finish_secret", advice)
     require(
         "AWSPREVIOUS" in result["stages"].get(result["before_current"], []),
@@ -372,6 +387,25 @@ def check_finish_secret(finish_secret) -> str:
         "RemoveFromVersionId=<the old AWSCURRENT version>.",
     )
     return "finishSecret moves AWSCURRENT to the new version (the old one becomes AWSPREVIOUS)."
+
+
+def _require_label_call_right(result: dict) -> None:
+    """A finishSecret whose update_secret_version_stage AWS refused at once: name, from the labels, which version each
+    parameter must name (the error's own words are AWS's, or the mock's, and differ between them)."""
+    failed_here = result["failed"] and "finishSecret" in result["failed"][0]
+    # botocore's wording of any refused call names its operation, whatever the service's message says.
+    if not failed_here or "UpdateSecretVersionStage operation" not in result["error"]:
+        return
+    stages, token, current_version = result["stages"], result["token"], result["before_current"]
+    if "AWSCURRENT" not in stages.get(current_version, []):
+        return
+    found = {token: stages.get(token, []), **stages}
+    raise CheckFailed(
+        f"The rotation stopped: finishSecret raised ({result['error']}). AWSCURRENT is still on "
+        f"{current_version[:8]}… (found {_stages(found, token)}): RemoveFromVersionId names the version that holds "
+        f"AWSCURRENT now ({current_version[:8]}…, read from describe_secret's VersionIdsToStages), MoveToVersionId "
+        "the token."
+    )
 
 
 def _require_current_moved(result: dict) -> None:

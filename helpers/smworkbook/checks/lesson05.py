@@ -94,6 +94,27 @@ def _require_a_policy(user: str) -> list[dict]:
     return documents
 
 
+def _elsewhere(documents: list[dict], name: str) -> str:
+    """The hint for a Resource ARN that names the secret in another account or Region ("" if none does): an ARN is
+    arn:partition:service:region:account-id:resource (IAM User Guide, "IAM ARNs"), and a policy's ARN matches only
+    the secret's own Region and account."""
+    account, region = ARN_PREFIX.split(":")[4], ARN_PREFIX.split(":")[3]
+    for document in documents:
+        statements = document.get("Statement", [])
+        for statement in statements if isinstance(statements, list) else [statements]:
+            resources = statement.get("Resource", []) if isinstance(statement, dict) else []
+            for resource in [resources] if isinstance(resources, str) else resources:
+                parts = resource.split(":") if isinstance(resource, str) else []
+                if len(parts) < 6 or name not in resource or (parts[3], parts[4]) == (region, account):
+                    continue
+                return (
+                    f"Your Resource {resource} names Region {parts[3] or '(none)'} and account "
+                    f"{parts[4] or '(none)'}; {name} is in Region {region}, account {account} "
+                    f"({ARN_PREFIX}{name}-??????)."
+                )
+    return ""
+
+
 def _mentions(documents: list[dict], text: str) -> bool:
     return text.lower() in json.dumps(documents).lower()
 
@@ -132,6 +153,8 @@ def check_least_privilege() -> str:
         hint = f"Too narrow: the app can't read {ORDERS_DB} {yours}. AWS says: {denial}. "
         if not _mentions(documents, "GetSecretValue") and not _mentions(documents, "secretsmanager:*"):
             hint += "Allow the action secretsmanager:GetSecretValue."
+        elif elsewhere := _elsewhere(documents, ORDERS_DB):
+            hint += elsewhere
         else:
             hint += (
                 "Check the Resource: a secret's ARN ends in its name, a hyphen and 6 random characters "

@@ -111,6 +111,13 @@ def _require_steady(measure: harness.Measure, what: str) -> None:
         error != "NotImplementedError",
         f"Your {what} is not written yet (it raises NotImplementedError): replace that line with your code.",
     )
+    if error.startswith("TypeError: string indices must be integers"):
+        # Python's words for text indexed like a dict (credentials["username"] on the cache's JSON text): seen in the
+        # browser walk (issue 31), where "run your function on its own" told the learner nothing new.
+        raise CheckFailed(
+            f"Before any rotation, the service failed: {error}. The cache returns the secret's JSON text: turn it into "
+            f"a dict before you use it, json.loads(cache.get_secret_string({SECRET!r}))."
+        )
     require(not error, f"Before any rotation, the service failed: {error}. Run your function on its own to see why.")
     require(
         measure.cache.reads >= len(warm),
@@ -273,11 +280,21 @@ def check_refresh_and_retry(orders_with_retry) -> str:
         # with no request during it leaves the cache surely stale: the next request must retry.
         quiet = measure.rotate_unwatched(handler, "check-6-3-quiet")
         stale = measure.get()
+        unread = measure.cache.unread_refreshes
     _require_no_loop(looped, result.requests, swallowed)
+    # Seen in the browser walk (issue 31): a refresh, then a retry with the credentials read before it.
+    retried_stale = (
+        f"Your orders_with_retry refreshed the secret, then retried without reading the cache again "
+        f"({_count(range(unread), 'request')}): after cache.refresh_secret_now({SECRET!r}), read the credentials "
+        f"again with cache.get_secret_string({SECRET!r}) and try once more with those."
+    )
     after = [r for r in result.requests if result.phase(r) == "after"]
     require(after, "No request reached the service after finishSecret. Run the check again.")
     error = harness.first_error(after)
     failed_after = [r for r in after if not r.ok]
+    if error and unread:
+        failed = f"After finishSecret, {_count(failed_after, 'request')} of {len(after)} still failed ({error})."
+        raise CheckFailed(f"{failed} {retried_stale}")
     require(
         not error,
         f"After finishSecret, {_count(failed_after, 'request')} of {len(after)} still failed ({error}). When the "
@@ -292,8 +309,13 @@ def check_refresh_and_retry(orders_with_retry) -> str:
     require(
         stale.ok,
         "After a rotation with no request during it, the cache still held the credentials from before, and the "
-        f"next request failed ({harness.first_error([stale])}). When the login is refused (login_refused(error)), call "
-        f"cache.refresh_secret_now({SECRET!r}) and try once more with the credentials the cache returns then.",
+        f"next request failed ({harness.first_error([stale])}). "
+        + (
+            retried_stale
+            if unread
+            else f"When the login is refused (login_refused(error)), call cache.refresh_secret_now({SECRET!r}) and "
+            "try once more with the credentials the cache returns then."
+        ),
     )
     return (
         "0 failed after finishSecret: a refused login refreshes the cache and retries once. The single-user "
@@ -310,7 +332,17 @@ def _require_alternated(report: dict, before_current: dict, rotation_number: int
     pending = [version for version, labels in stages.items() if "AWSPENDING" in labels and version != token]
     if report["failed"] and not pending:
         lesson04._require_written(report["error"], "create_secret or set_secret")
-        raise CheckFailed(f"Rotation {rotation_number} stopped at {report['failed']}: {report['error']}")
+        advice = ""
+        if "permission denied" in report["error"]:
+            # PostgreSQL's words for SQLSTATE 42501 (insufficient_privilege), e.g. "permission denied to create
+            # role": the user in use may not create or alter another user; the admin may (AWS's alternating-users
+            # template logs in with the secret that masterarn names).
+            advice = (
+                " setSecret logged in as a user who may not create or change users: log in as the admin, whose "
+                "credentials are in the secret the pending value's masterarn names "
+                "(read(client, pending['masterarn']))."
+            )
+        raise CheckFailed(f"Rotation {rotation_number} stopped at {report['failed']}: {report['error']}.{advice}")
     require(
         not pending and "AWSCURRENT" in stages.get(token, []),
         "AWSPENDING is on the wrong version: createSecret must store the new credentials under the rotation's "
