@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from smworkbook.authoring import exercises as generator
-from smworkbook.authoring import pictures
+from smworkbook.authoring import lessons, pictures
 from smworkbook.fixtures import load
 
 from .conftest import ROOT, running_lab
@@ -382,23 +382,25 @@ def _heading(anchor: str) -> str:
     return f'[data-jupyter-id="{anchor}"]'
 
 
-@pytest.mark.parametrize("exercise", sorted(p.name for p in (ROOT / "solutions").glob("*.ipynb")))
-def test_an_exercise_links_back_to_the_lesson_section_it_practises(page, exercise):
-    """The learner's path: the lesson, its "your exercises" link, then the exercise's last link back to the
-    lesson, which shows the section it names. (Lesson 6's sections have parentheses in their names.)"""
+@pytest.mark.parametrize("lesson_file", sorted(p.name for p in (ROOT / "solutions").glob("*.ipynb")))
+def test_an_exercise_links_back_to_the_lesson_section_it_practises(page, lesson_file):
+    """The learner's path: the lesson, its "your exercises" link (to my-work/'s NN_exercises_... copy), then the
+    exercise's last link back to the lesson, which shows the section it names. (Lesson 6's sections have
+    parentheses in their names.)"""
     from playwright.sync_api import expect
 
-    lesson = _open(page, f"notebooks/{exercise}")
+    exercise = lessons.exercises_name(lesson_file)
+    lesson = _open(page, f"notebooks/{lesson_file}")
     _link(lesson, href=f"/my-work/{exercise}").last.click()
     exercises = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(exercises.locator("h2", has_text="Exercise").first).to_be_visible()
     assert _current_path(page) == f"my-work/{exercise}"
-    link = _link(exercises, href=f"/notebooks/{exercise}").and_(exercises.locator("a[href*='#']")).last
+    link = _link(exercises, href=f"/notebooks/{lesson_file}").and_(exercises.locator("a[href*='#']")).last
     anchor = link.get_attribute("href").partition("#")[2]
     link.click()
     section = page.locator(f".jp-NotebookPanel:not(.lm-mod-hidden) {_heading(anchor)}")
     expect(section).to_be_in_viewport()
-    assert _current_path(page) == f"notebooks/{exercise}"
+    assert _current_path(page) == f"notebooks/{lesson_file}"
 
 
 PICTURE_OF_ROTATION = ".jp-RenderedMarkdown img[alt^='Who calls whom in a rotation']"
