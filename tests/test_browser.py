@@ -505,6 +505,23 @@ def _assert_workbook_lines_break_at_spaces(panel) -> None:
         assert fits, f"JupyterLab broke this line itself (mid-word): {text[:80]!r}"
 
 
+PRESENTING = "() => document.querySelector('.jp-mod-presentationMode') !== null"
+TOGGLE_PRESENTING = "() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')"
+
+
+def _present(page) -> None:
+    """JupyterLab's Presentation Mode (View > Presentation Mode), on."""
+    page.evaluate(TOGGLE_PRESENTING)
+    page.wait_for_function(PRESENTING)
+
+
+def _stop_presenting(page) -> None:
+    """Presentation Mode off and the laptop's window back, for the tests after (the page is the module's)."""
+    if page.evaluate(PRESENTING):
+        page.evaluate(TOGGLE_PRESENTING)
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+
 def test_presentation_mode_grows_the_version_table_with_the_prose_at_1920x1080(page):
     """Issue 36 item 3: on a projector (1920x1080) JupyterLab's Presentation Mode sets --jp-content-font-size1 to
     17 px; the workbook's tables follow it (toolkit/styles.py TABLE_FONT) instead of the 13 px JupyterLab gives
@@ -525,16 +542,13 @@ def test_presentation_mode_grows_the_version_table_with_the_prose_at_1920x1080(p
 
     try:
         before = sizes()
-        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
-        page.wait_for_function("() => document.querySelector('.jp-mod-presentationMode') !== null")
+        _present(page)
         table.scroll_into_view_if_needed()
         after = sizes()
         picker.scroll_into_view_if_needed()
         page.screenshot(path=DOCS / "presentation-mode-versions-table.png")
     finally:
-        if page.evaluate("() => document.querySelector('.jp-mod-presentationMode') !== null"):
-            page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
-        page.set_viewport_size({"width": 1400, "height": 900})
+        _stop_presenting(page)
     assert after[0] > before[0], (before, after)  # the prose grew (14 -> 17 px in JupyterLab 4)
     assert after[1] == after[0] and after[2] == after[0], (before, after)  # the table and its cells with it
     assert after[3] == after[0], (before, after)  # the versions widget's secret picker too
@@ -574,17 +588,14 @@ def test_presentation_mode_grows_the_pictures_labels_with_the_prose_at_1920x1080
 
     try:
         before = sizes()
-        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
-        page.wait_for_function("() => document.querySelector('.jp-mod-presentationMode') !== null")
+        _present(page)
         after = sizes()
         diagram.scroll_into_view_if_needed()
         page.screenshot(path=SHOTS / "presentation-mode-rotation-picture.png")
         plot.scroll_into_view_if_needed()
         page.screenshot(path=SHOTS / "presentation-mode-load-plot.png")
     finally:
-        if page.evaluate("() => document.querySelector('.jp-mod-presentationMode') !== null"):
-            page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
-        page.set_viewport_size({"width": 1400, "height": 900})
+        _stop_presenting(page)
     assert after[0] > before[0], (before, after)  # the prose grew (14 -> 17 px in JupyterLab 4)
     # Each picture's labels are drawn at the prose's size, before and after (to a hundredth of a pixel: the em
     # width is written to two decimals).

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from smworkbook.authoring import lessons
+
 from .conftest import ROOT
 from .test_browser import CHROMIUM, CHROMIUM_ARGS, _accept_dialog, _menu, _prompts, _require_chromium
 
@@ -189,8 +191,7 @@ def test_lesson_1_runs_in_the_page_and_prints_what_the_desktop_workbook_prints(b
 
 def test_lesson_2_exercises_check_and_hint_in_the_page(browser_page):
     page, site = browser_page
-    panel = _open(page, site, "exercises/02_exercises_versions_and_staging_labels.ipynb")
-    solved = _solved("02_versions_and_staging_labels.ipynb")
+    panel, solved = _open_exercises(page, site, "02_versions_and_staging_labels.ipynb")
     _set_cell(page, panel, 0, solved[0])  # the set-up cell, as it is
     assert _cell_text(panel, 0, STDERR) == ""
     # A wrong answer first: the check's hint says what it found.
@@ -204,10 +205,11 @@ def test_lesson_2_exercises_check_and_hint_in_the_page(browser_page):
     assert _prompts(panel)
 
 
-def _solved(lesson_file: str) -> list[str]:
-    """The code cells of solutions/`lesson_file`."""
+def _open_exercises(page, site: str, lesson_file: str):
+    """The lesson's exercises notebook open in the page, and the code cells of its solutions/`lesson_file`."""
+    panel = _open(page, site, f"exercises/{lessons.exercises_name(lesson_file)}")
     cells = json.loads((ROOT / "solutions" / lesson_file).read_text())["cells"]
-    return ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    return panel, ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
 
 
 def _solve_every_exercise(page, panel, solved: list[str]) -> None:
@@ -271,8 +273,7 @@ def test_lesson_3_runs_whole_in_the_page_with_its_describe_tables_and_its_kms_ke
 
 def test_lesson_3_exercises_check_and_hint_in_the_page(browser_page):
     page, site = browser_page
-    panel = _open(page, site, "exercises/03_exercises_describe_list_and_lifecycle.ipynb")
-    solved = _solved("03_describe_list_and_lifecycle.ipynb")
+    panel, solved = _open_exercises(page, site, "03_describe_list_and_lifecycle.ipynb")
     _set_cell(page, panel, 0, solved[0])  # the set-up cell, as it is
     assert _cell_text(panel, 0, STDERR) == ""
     # No answer first: the check's hint says what to do.

@@ -34,6 +34,12 @@ class Exercise:
     # the learner's kernel, graded or not, after `prepare` (which runs where the mock is: the grader's process).
     prepare_in_kernel: Callable[[], str] | None = None
 
+    def with_kernel_part(self, said: str) -> str:
+        """`said` (what the set-up did) after the kernel's part of the set-up has run here, its message first."""
+        if self.prepare_in_kernel is None:
+            return said
+        return f"{self.prepare_in_kernel()}; {said}"
+
     @property
     def lesson(self) -> int:
         """The lesson the exercise belongs to: 3 for exercise "3.2"."""
@@ -136,9 +142,7 @@ def setup(number: str) -> None:
     else:
         require_mock("Exercise checks")  # they compare exact names and tags: the embedded mock's
         message = ex.prepare()
-    if ex.prepare_in_kernel is not None:
-        message = f"{ex.prepare_in_kernel()}; {message}"
-    print(wrapped(f"Exercise {number} ({ex.title}) is ready: {message}"))
+    print(wrapped(f"Exercise {number} ({ex.title}) is ready: {ex.with_kernel_part(message)}"))
 
 
 def verify(number: str, *answers) -> None:

@@ -348,10 +348,8 @@ def _prepare(number: int, seed: bool) -> list[str]:
         done[LESSON_SETUPS[number](aws)] = []
     for key, exercise in EXERCISES.items():
         if key.split(".")[0] == str(number) and exercise.prepare is not None:
-            said = exercise.prepare()
-            if exercise.prepare_in_kernel is not None:  # lesson 8's sample repository, made in this kernel too
-                said = f"{exercise.prepare_in_kernel()}; {said}"
-            done.setdefault(said, []).append(key)
+            # With the kernel's part (lesson 8's sample repository), made in this kernel too.
+            done.setdefault(exercise.with_kernel_part(exercise.prepare()), []).append(key)
     lines = []
     for said, keys in done.items():
         if not keys:
