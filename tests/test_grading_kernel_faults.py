@@ -128,9 +128,9 @@ def test_the_graders_mock_does_not_inherit_the_graders_smworkbook_settings(monke
     """The grader's keys (SMWORKBOOK_GRADER_KEYS) and any other SMWORKBOOK_ setting stay with the grader:
     the mock process serving learners' kernels starts without them."""
     monkeypatch.setenv("SMWORKBOOK_GRADER_KEYS", "the-graders-own-keys")
-    monkeypatch.setattr(grader_client, "_zygote_process", None)
+    monkeypatch.setattr(grader_client, "_zygote", None)  # a zygote of this test's own; the one before comes back
     grader_client.zygote()
-    process = grader_client._zygote_process
+    process = grader_client._zygote[0]
     try:
         names = [item.split(b"=", 1)[0] for item in Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")]
         assert b"PATH" in names and not [name for name in names if name.startswith(b"SMWORKBOOK_")]
@@ -164,3 +164,22 @@ def test_stopping_the_graders_mock_kills_its_process_and_closes_its_socket_once(
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_zygote_started_and_stopped_in_between_leaves_the_first_ones_socket_answering(monkeypatch):
+    """The zygote's process and socket go together: a test (or anything) that swaps in a zygote of its own and puts
+    the first one back must not leave the first process paired with the second's socket, which refuses every
+    connection (three gradings failed with ConnectionRefusedError when tests ran in that order on one worker)."""
+    import socket
+
+    first = grader_client.zygote()
+    with monkeypatch.context() as swapped:
+        swapped.setattr(grader_client, "_zygote", None)
+        second = grader_client.zygote()
+        process = grader_client._zygote[0]
+        process.kill()
+        process.wait()
+    assert second != first
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.connect(grader_client.zygote())  # the first zygote's, still listening
+    assert grader_client.zygote() == first

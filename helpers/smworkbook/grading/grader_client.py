@@ -80,31 +80,32 @@ class GraderMock:
             self.pid = None
 
 
-# One zygote per grading process: it imports the mock's code once and forks a mock per notebook.
-_zygote_process: subprocess.Popen | None = None
-_zygote_socket: Path | None = None
+# One zygote per grading process: it imports the mock's code once and forks a mock per notebook. Its process and its
+# socket are kept as one pair: a socket whose process was replaced refuses every connection (ConnectionRefusedError).
+_zygote: tuple[subprocess.Popen, Path] | None = None
 _zygote_lock = threading.Lock()
 
 
 def zygote() -> str:
     """The Unix socket of this process's zygote (started on first use, again if it died)."""
-    global _zygote_process, _zygote_socket
+    global _zygote
     with _zygote_lock:
-        if _zygote_process is None or _zygote_process.poll() is not None:
+        if _zygote is None or _zygote[0].poll() is not None:
             folder = Path(tempfile.mkdtemp(prefix="smw-grader-"))  # 0700: the grader's alone
-            _zygote_socket = folder / "mocks.sock"
+            socket = folder / "mocks.sock"
             env = {name: value for name, value in os.environ.items() if not name.startswith("SMWORKBOOK_")}
-            _zygote_process = subprocess.Popen(
-                [sys.executable, "-m", "smworkbook.grading.grader_mock", "--zygote", str(_zygote_socket)],
+            process = subprocess.Popen(
+                [sys.executable, "-m", "smworkbook.grading.grader_mock", "--zygote", str(socket)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 env=env,
             )
-            if _zygote_process.stdout.readline().strip() != b"ready":
+            atexit.register(_stop_zygote, process, folder)
+            if process.stdout.readline().strip() != b"ready":
                 raise MockFailed("The grader's mock did not start.")
-            atexit.register(_stop_zygote, _zygote_process, folder)
-        return str(_zygote_socket)
+            _zygote = process, socket
+        return str(_zygote[1])
 
 
 def _stop_zygote(process: subprocess.Popen, folder: Path) -> None:
