@@ -22,8 +22,9 @@ LAB_LOG_LEVEL ?= WARN
 LAB_ROOT ?= $(CURDIR)
 # Jupyter refuses to run as root unless told to (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-# pytest's workers (pytest-xdist): tests mostly wait on kernels, mocks and databases, so one more than the cores
-# pays off. --dist loadfile keeps a file's tests on one worker: a notebook's cells run in order in one kernel.
+# pytest's workers (pytest-xdist): the suite is CPU-bound (kernels, mocks, Chromium); one more worker than the cores
+# fills the gaps (4 on 2 cores was no faster). --dist loadfile keeps a file's tests on one worker (a notebook's
+# cells run in order, a module's fixtures start once), except in files marked `spread` (tests/conftest.py).
 TEST_WORKERS ?= 3
 
 # JupyterHub's proxy (configurable-http-proxy, from npm, as tests/hub/package-lock.json pins it) for the hub test
@@ -105,12 +106,12 @@ $(HUB_PROXY): tests/hub/package.json tests/hub/package-lock.json
 	npm ci --prefix tests/hub --no-audit --no-fund --loglevel=error
 	touch $@
 
-## test: the website, lint, unit tests, notebooks and solutions under nbval, exercises in sync and failing when unsolved
+## test: the website, lint, unit tests, notebooks and solutions under nbval (offline: tests/test_no_network.py),
+## exercises in sync and failing when unsolved
 test: $(VENV)/.test $(HUB_PROXY) docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --nbval --nbval-sanitize-with tests/sanitize.cfg tests notebooks solutions \
-	  --ignore=tests/test_lite.py
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile tests --ignore=tests/test_lite.py
 
 # The browser edition's build tools (the `lite` dependency group of uv.lock), on top of the test set.
 $(VENV)/.lite: $(VENV)/.test

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -137,6 +138,66 @@ def running_lab(home: Path, root: Path = ROOT, extra_env: dict[str, str] | None 
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "spread: this file's tests are independent and long: under `make test` each may run on any worker "
+        "(pytest_xdist_make_scheduler below)",
+    )
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`make test`'s --dist loadfile, spreading the files marked `spread` (see _spread_files)."""
+    if config.getvalue("dist") == "loadfile":
+        return _spread_files()(config, log)
+    return None
+
+
+def _spread(file: str, said: dict[str, bool] = {}) -> bool:  # noqa: B006 (a cache: the files do not change)
+    """Does the test file say `pytestmark = pytest.mark.spread`? (Read from its text: xdist's controller collects
+    no tests, it sees only their ids.)"""
+    if file not in said:
+        path = ROOT / file
+        text = path.read_text(encoding="utf-8") if path.suffix == ".py" and path.is_file() else ""
+        said[file] = re.search(r"^pytestmark = pytest\.mark\.spread\b", text, re.MULTILINE) is not None
+    return said[file]
+
+
+def spread_last(workqueue: dict, collection: list[str], scope_of) -> list[tuple]:
+    """The work units (scope, tests): the files in collection order, then the tests of the spread files."""
+    first: dict[str, int] = {}
+    for index, nodeid in enumerate(collection):
+        first.setdefault(scope_of(nodeid), index)
+    return sorted(workqueue.items(), key=lambda unit: ("::" in unit[0], first[unit[0]]))
+
+
+def _spread_files() -> type:
+    """The scheduler's class (xdist is imported only when pytest runs with -n)."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class SpreadFiles(LoadFileScheduling):
+        """pytest-xdist's --dist loadfile (a file's tests on one worker, in order: a module's fixtures start once),
+        except that each test of a file marked `spread` goes to whichever worker is free, after all the other files:
+        the suite is CPU-bound on 2 cores, and a long file alone on one worker at the end left the other core idle.
+        (--dist loadgroup would do it with marks, but does not group at all with pytest 9.2: pytest-xdist#1386.)"""
+
+        ordered = False
+
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::", 1)[0]
+            return nodeid if _spread(file) else file
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:  # once, before the first tests are sent
+                self.ordered = True
+                units = spread_last(self.workqueue, self.collection or [], self._split_scope)
+                self.workqueue.clear()
+                self.workqueue.update(units)
+            super()._assign_work_unit(node)
+
+    return SpreadFiles
 
 
 # Loopback requests never go through a proxy the environment may name.

@@ -18,6 +18,8 @@ from smworkbook.checks import lesson04, lesson06
 from .check_contract import contract_tests
 from .lesson06_answers import alternating_create_secret, alternating_set_secret
 
+pytestmark = pytest.mark.spread  # independent tests: any worker (tests/conftest.py)
+
 SECRET = lesson06.SECRET
 
 

@@ -17,6 +17,8 @@ from smworkbook.fixtures import leaky_app
 
 from .check_contract import contract_tests
 
+pytestmark = pytest.mark.spread  # independent tests: any worker (tests/conftest.py)
+
 ROTATION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:lesson08-rotate-orders-db"
 HOOK = (
     '#!/bin/sh\nexec "{python}" -m detect_secrets.pre_commit_hook $(git diff --cached --name-only --diff-filter=ACM)\n'

@@ -1,6 +1,6 @@
 """The notebooks as a learner runs them, in real kernels: unsolved exercises fail their own
 checks, cells can be run twice, and the workbook's errors are one line, not a traceback wall.
-(The stored outputs of notebooks/ and solutions/ are compared by nbval in the same `make test`.)"""
+(The stored outputs of notebooks/ and solutions/ are compared by nbval in tests/test_no_network.py, offline.)"""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from smworkbook.authoring import exercises as generator
 from smworkbook.checks import EXERCISES as REGISTRY
 
 from .conftest import ROOT
+
+pytestmark = pytest.mark.spread  # independent tests: any worker (tests/conftest.py)
 
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
