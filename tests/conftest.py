@@ -148,6 +148,7 @@ def pytest_configure(config):
     )
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: unknown, and unused, under -p no:xdist
 def pytest_xdist_make_scheduler(config, log):
     """`make test`'s --dist loadfile, spreading the files marked `spread` (see _spread_files)."""
     if config.getvalue("dist") == "loadfile":

@@ -49,3 +49,16 @@ def test_spread_tests_come_after_every_file_and_files_keep_their_order():
         "tests/test_notebooks.py::x[1]",
         "tests/test_notebooks.py::x[2]",
     ]
+
+
+def test_the_tests_run_without_xdist_too():
+    """`make mutate` runs pytest with -p no:xdist: the scheduler's hook must not stop it (an unknown hook would)."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "tests/test_scheduling.py", "-k", "say_so"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "1 passed" in done.stdout
