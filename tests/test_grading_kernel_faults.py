@@ -183,3 +183,14 @@ def test_a_zygote_started_and_stopped_in_between_leaves_the_first_ones_socket_an
     with socket.socket(socket.AF_UNIX) as connection:
         connection.connect(grader_client.zygote())  # the first zygote's, still listening
     assert grader_client.zygote() == first
+
+
+def test_stopping_the_zygote_at_exit_kills_it_and_says_nothing_when_its_folder_is_already_gone(tmp_path):
+    """At the grader's exit the zygote is killed and its folder removed; a folder something else removed already
+    (a tmp cleaner, a second stop) must not turn the grader's exit into a traceback."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    grader_client._stop_zygote(process, tmp_path / "already-gone")
+    assert process.returncode == -9
