@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -140,14 +141,6 @@ def running_lab(home: Path, root: Path = ROOT, extra_env: dict[str, str] | None 
         shutil.rmtree(runtime, ignore_errors=True)
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "spread: this file's tests are independent and long: under `make test` each may run on any worker "
-        "(pytest_xdist_make_scheduler below)",
-    )
-
-
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: unknown, and unused, under -p no:xdist
 def pytest_xdist_make_scheduler(config, log):
     """`make test`'s --dist loadfile, spreading the files marked `spread` (see _spread_files)."""
@@ -156,18 +149,18 @@ def pytest_xdist_make_scheduler(config, log):
     return None
 
 
-def _spread(file: str, said: dict[str, bool] = {}) -> bool:  # noqa: B006 (a cache: the files do not change)
+@functools.cache
+def _spread(file: str) -> bool:
     """Does the test file say `pytestmark = pytest.mark.spread`? (Read from its text: xdist's controller collects
     no tests, it sees only their ids.)"""
-    if file not in said:
-        path = ROOT / file
-        text = path.read_text(encoding="utf-8") if path.suffix == ".py" and path.is_file() else ""
-        said[file] = re.search(r"^pytestmark = pytest\.mark\.spread\b", text, re.MULTILINE) is not None
-    return said[file]
+    path = ROOT / file
+    text = path.read_text(encoding="utf-8") if path.suffix == ".py" and path.is_file() else ""
+    return re.search(r"^pytestmark = pytest\.mark\.spread\b", text, re.MULTILINE) is not None
 
 
 def spread_last(workqueue: dict, collection: list[str], scope_of) -> list[tuple]:
-    """The work units (scope, tests): the files in collection order, then the tests of the spread files."""
+    """The work units (scope, tests): the files in collection order, then the tests of the spread files (a test's
+    own scope is its id, which holds "::"; a file's is its path)."""
     first: dict[str, int] = {}
     for index, nodeid in enumerate(collection):
         first.setdefault(scope_of(nodeid), index)

@@ -33,11 +33,9 @@ def test_spread_tests_come_after_every_file_and_files_keep_their_order():
         "tests/test_notebooks.py::x[2]",
         "tests/test_z.py::one",
     ]
-    scope = {"tests/test_notebooks.py::x[1]": "tests/test_notebooks.py::x[1]"}
-    scope["tests/test_notebooks.py::x[2]"] = "tests/test_notebooks.py::x[2]"
 
-    def scope_of(nodeid):
-        return scope.get(nodeid, nodeid.split("::")[0])
+    def scope_of(nodeid):  # test_notebooks.py is spread: each test its own scope
+        return nodeid if nodeid.startswith("tests/test_notebooks.py") else nodeid.split("::")[0]
 
     # xdist's own order: scopes with more tests first
     workqueue = OrderedDict()
