@@ -158,6 +158,23 @@ def test_make_names_the_package_when_the_venv_module_is_missing(tmp_path):
     assert not (tmp_path / "venv").exists(), "a half-made environment would stop the next `make` early"
 
 
+def test_make_tests_environment_is_compiled_so_its_kernels_do_not_compile_boto3_again():
+    """`make test` compiles the environment's Python files once (the Makefile's $(VENV)/.compiled). Where
+    PYTHONDONTWRITEBYTECODE is set, as on CI machines, Python never writes .pyc files itself, and each of the suite's
+    ~200 kernels compiled boto3, moto and Jupyter again. botocore's modules that no test imports count too: only a
+    compile of the whole environment makes their .pyc files."""
+    import importlib.util
+
+    import botocore
+
+    modules = list(Path(botocore.__file__).parent.rglob("*.py"))
+    missing = [path for path in modules if not Path(importlib.util.cache_from_source(str(path))).exists()]
+    assert not missing, (
+        f"{len(missing)} of botocore's {len(modules)} modules have no .pyc (e.g. {missing[0]}): run make test, "
+        "which compiles the environment once (.venv/.compiled)."
+    )
+
+
 def test_make_lab_says_what_it_does_in_plain_lines_and_leaves_no_pip(tmp_path):
     """A fresh environment for `make lab`, with uv's cache as this machine has it: its own short lines, not the
     tools' (uv's list of packages, make's commands, pip's or Jupyter's output), and no pip left in the environment."""
