@@ -153,7 +153,7 @@ docs: $(VENV)/.test
 ## check-lesson: for authors: one lesson's quick loop, L=3 (lint, its checks' tests, its notebooks under nbval and in
 ## kernels, the exercises in sync, the authoring rules: tests/test_conventions.py, docs/authoring-rules.md)
 L ?=
-check-lesson: $(VENV)/.test
+check-lesson: $(VENV)/.compiled
 	@TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python tools/check_lesson.py "$(L)" --print >/dev/null
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -191,7 +191,7 @@ exercises: $(VENV)/.lab
 ## outputs: for authors: re-run notebooks/ and solutions/, store their outputs, regenerate exercises/
 # (OUTPUTS=PATH... re-runs only those; my-work/ is never touched)
 OUTPUTS ?= notebooks/*.ipynb solutions/*.ipynb
-outputs: $(VENV)/.test
+outputs: $(VENV)/.compiled
 	$(BIN)/smworkbook outputs $(OUTPUTS)
 	$(BIN)/smworkbook exercises
 
