@@ -22,10 +22,11 @@ LAB_LOG_LEVEL ?= WARN
 LAB_ROOT ?= $(CURDIR)
 # Jupyter refuses to run as root unless told to (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-# pytest's workers (pytest-xdist): the suite is CPU-bound (kernels, mocks, Chromium); one more worker than the cores
-# fills the gaps (4 on 2 cores was no faster). --dist loadfile keeps a file's tests on one worker (a notebook's
-# cells run in order, a module's fixtures start once), except in files marked `spread` (tests/conftest.py).
-TEST_WORKERS ?= 3
+# pytest's workers (pytest-xdist): the suite is CPU-bound (kernels, mocks, Chromium), but some tests wait (a grader's
+# time limit, a cache's jitter): on 2 cores, 4 workers took 483 s (the CPUs 2% idle), 3 workers 514 s, in the same
+# clone one run after the other (docs/maintainer.md). --dist loadfile keeps a file's tests on one worker (a
+# notebook's cells run in order, a module's fixtures start once), except in files marked `spread` (tests/conftest.py).
+TEST_WORKERS ?= 4
 
 # JupyterHub's proxy (configurable-http-proxy, from npm, as tests/hub/package-lock.json pins it) for the hub test
 # (tests/test_hub.py) and the classroom benchmark; installed into tests/hub/node_modules, never globally.
