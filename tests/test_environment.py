@@ -175,6 +175,19 @@ def test_make_tests_environment_is_compiled_so_its_kernels_do_not_compile_boto3_
     )
 
 
+def test_jupyter_starts_without_building_the_rfc3987_parser():
+    """pyproject.toml leaves rfc3987-syntax out (its override-dependencies): imported, it builds a Lark parser that
+    took 0.9 s of CPU in every process importing nbformat or Jupyter's server. jsonschema imports it only if it is
+    there, for the "iri" formats, which no schema of Jupyter's uses; nbformat still validates a lesson."""
+    import importlib.util
+
+    import nbformat
+
+    assert importlib.util.find_spec("rfc3987_syntax") is None
+    assert "lark" not in sys.modules
+    nbformat.validate(nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb", as_version=4))
+
+
 def test_make_lab_says_what_it_does_in_plain_lines_and_leaves_no_pip(tmp_path):
     """A fresh environment for `make lab`, with uv's cache as this machine has it: its own short lines, not the
     tools' (uv's list of packages, make's commands, pip's or Jupyter's output), and no pip left in the environment."""
