@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import json
 import os
 import re
@@ -163,8 +164,6 @@ def test_make_tests_environment_is_compiled_so_its_kernels_do_not_compile_boto3_
     PYTHONDONTWRITEBYTECODE is set, as on CI machines, Python never writes .pyc files itself, and each of the suite's
     ~200 kernels compiled boto3, moto and Jupyter again. botocore's modules that no test imports count too: only a
     compile of the whole environment makes their .pyc files."""
-    import importlib.util
-
     import botocore
 
     modules = list(Path(botocore.__file__).parent.rglob("*.py"))
@@ -179,8 +178,6 @@ def test_jupyter_starts_without_building_the_rfc3987_parser():
     """pyproject.toml leaves rfc3987-syntax out (its override-dependencies): imported, it builds a Lark parser that
     took 0.9 s of CPU in every process importing nbformat or Jupyter's server. jsonschema imports it only if it is
     there, for the "iri" formats, which no schema of Jupyter's uses; nbformat still validates a lesson."""
-    import importlib.util
-
     import nbformat
 
     assert importlib.util.find_spec("rfc3987_syntax") is None
