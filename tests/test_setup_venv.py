@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import socket
 import subprocess
 import sys
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +97,111 @@ def test_jupyterlab_reads_the_setting_in_this_environment():
 
     config = get_static_page_config(level="sys_prefix")
     assert config["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True
+
+
+def _wheel(folder, tag: str, says: str) -> tuple[str, bytes]:
+    """A wheel of uv as PyPI has them: the program in uv-VERSION.data/scripts/uv (here a script saying `says`)."""
+    name = f"uv-{VERSION}-{tag}.whl"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"uv-{VERSION}.data/scripts/uv", f"#!/bin/sh\necho '{says}'\n")
+        archive.writestr(f"uv-{VERSION}.dist-info/WHEEL", f"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: {tag}\n")
+    return name, buffer.getvalue()
+
+
+@pytest.fixture
+def index(machine, monkeypatch):
+    """A package index on loopback serving uv's JSON page (PEP 691) and its files; records what was asked of it."""
+    monkeypatch.undo()  # pip_wheel back: its packaging ranks the tags
+    monkeypatch.setenv("XDG_CACHE_HOME", str(machine / "cache"))
+    monkeypatch.setenv("PATH", str(machine / "bin"))
+    (machine / "venv").mkdir()  # as `make` has made it
+    served = {"files": {}, "asked": [], "hashes": {}}
+
+    class Index(BaseHTTPRequestHandler):
+        def do_GET(self):
+            served["asked"].append(self.path)
+            if self.path == "/simple/uv/":
+                entries = [
+                    {"filename": name, "url": f"/files/{name}", "hashes": {"sha256": served["hashes"].get(name) or
+                     hashlib.sha256(body).hexdigest()}, "yanked": name.startswith("uv-0.13.9-py311-")}
+                    for name, body in served["files"].items()
+                ]  # fmt: skip
+                body, kind = json.dumps({"meta": {"api-version": "1.1"}, "files": entries}).encode(), "json"
+            elif self.path.startswith("/files/") and self.path[7:] in served["files"]:
+                body, kind = served["files"][self.path[7:]], "zip"
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", f"application/{'vnd.pypi.simple.v1+json' if kind == 'json' else 'zip'}")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Index)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{server.server_port}/simple")
+    yield served
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_wheel_for_this_machine_comes_straight_from_the_index_its_hash_checked(machine, index):
+    from packaging.tags import sys_tags
+
+    # This machine's platform as wheel tags name it (e.g. manylinux_2_36_x86_64), as uv's own wheels are tagged.
+    platform = next(tag.platform for tag in sys_tags() if tag.abi == "none" and tag.platform != "any")
+    for tag, says in [
+        ("py3-none-any", f"uv {VERSION} (any)"),  # fits too, but pip ranks a platform's own wheel first
+        (f"py3-none-{platform}", f"uv {VERSION} (this machine)"),
+        ("py3-none-win_amd64", f"uv {VERSION} (windows)"),  # not for this machine
+        (f"py311-none-{platform}", f"uv {VERSION} (yanked)"),  # would rank first
+    ]:
+        name, body = _wheel(machine, tag, says)
+        index["files"][name] = body
+    index["files"]["uv-0.14.0-py3-none-any.whl"] = _wheel(machine, "py3-none-any", "uv 0.14.0")[1]
+    assert setup_venv.get_uv(VERSION, machine / "venv" / ".uv") == "PyPI"
+    program = machine / "venv" / ".uv" / "bin" / "uv"
+    said = subprocess.run([str(program), "--version"], capture_output=True, text=True).stdout
+    assert said == f"uv {VERSION} (this machine)\n"
+    assert index["asked"] == ["/simple/uv/", f"/files/uv-{VERSION}-py3-none-{platform}.whl"]  # one page, one wheel
+    kept = machine / "cache" / "smworkbook" / f"uv-{VERSION}" / "uv"
+    assert kept.read_bytes() == program.read_bytes()
+
+
+def test_a_wheel_whose_hash_differs_is_not_used_and_pip_is_asked_with_this_versions_links_alone(
+    machine, index, monkeypatch
+):
+    name, body = _wheel(machine, "py3-none-any", f"uv {VERSION} (tampered)")
+    index["files"][name] = body
+    index["hashes"][name] = "0" * 64  # what the page says the file is
+    index["files"]["uv-0.14.0-py3-none-any.whl"] = _wheel(machine, "py3-none-any", "uv 0.14.0")[1]
+    asked = []
+
+    def pip(command, **kwargs):  # pip as far as this test needs it: what it is asked, and a uv where it puts it
+        if command[0] != sys.executable:
+            return run(command, **kwargs)  # is_uv asking a program its version
+        asked.append(command)
+        _fake_uv(Path(command[command.index("--target") + 1]) / "bin" / "uv", f"uv {VERSION} (from pip)")
+        return subprocess.CompletedProcess(command, 0)
+
+    run = subprocess.run
+    monkeypatch.setattr(setup_venv.subprocess, "run", pip)
+    assert setup_venv.get_uv(VERSION, machine / "venv" / ".uv") == "PyPI"
+    assert setup_venv.is_uv(machine / "venv" / ".uv" / "bin" / "uv", VERSION)
+    [command] = asked
+    assert command[command.index("--find-links") - 1] == "--no-index"
+    page = Path(command[command.index("--find-links") + 1])
+    assert page.name == "uv.html" and not page.exists()  # in the scratch folder, gone with it
+    assert command[-1] == f"uv=={VERSION}"
+
+
+def test_an_index_that_does_not_answer_leaves_pip_to_ask_it_itself(machine):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    assert setup_venv.wheel_links("uv", VERSION, f"http://127.0.0.1:{port}/simple") == []
