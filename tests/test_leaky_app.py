@@ -49,6 +49,40 @@ def test_the_scanner_finds_three_files_and_misses_the_mail_password(sample):
     assert ("orders/settings.py", mail_line) not in {(name, line) for name, _, line in found}
 
 
+def _command_scan(folder) -> list[tuple[str, str, int]]:
+    """What the scanner's own command, `detect-secrets scan --all-files`, reports in `folder`, .git/ left out."""
+    run = subprocess.run(
+        [sys.executable, "-m", "detect_secrets", "scan", "--all-files", "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return sorted(
+        (name, finding["type"], finding["line_number"])
+        for name, findings in json.loads(run.stdout)["results"].items()
+        if not name.startswith(".git/")
+        for finding in findings
+    )
+
+
+def test_scan_reports_what_the_scanners_own_command_reports(sample, tmp_path):
+    """scan() runs detect-secrets' code in the kernel, not its command: the same findings, in the working tree, in
+    the first commit's tree (an AWS key, since removed) and in a folder of files no plugin has a finding in."""
+    first = leaky_app.git(sample, "rev-list", "--max-parents=0", "HEAD").stdout.strip()
+    (tmp_path / "first").mkdir()
+    subprocess.run(f"git -C '{sample}' archive {first} | tar -x -C '{tmp_path / 'first'}'", shell=True, check=True)
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "clean" / "app.py").write_text('import os\nPASSWORD = os.environ["PASSWORD"]\n')
+    (tmp_path / "clean" / "notes.txt").write_text("summer2019 is the mail password\n")
+    for folder in (sample, tmp_path / "first", tmp_path / "clean"):
+        assert leaky_app.scan(folder) == _command_scan(folder), folder
+    assert ("deploy.sh", "AWS Access Key", 3) in leaky_app.scan(tmp_path / "first")
+    assert leaky_app.scan(tmp_path / "clean") == []
+    with pytest.raises(FileNotFoundError):
+        leaky_app.scan(tmp_path / "no-such-folder")
+
+
 def test_the_removed_key_is_only_in_history(sample):
     assert "deploy.sh" not in {name for name, _, _ in leaky_app.scan(sample)}
     history = leaky_app.scan_history(sample)
