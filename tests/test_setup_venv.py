@@ -20,6 +20,7 @@ from tools import setup_venv
 from .conftest import ROOT
 
 VERSION = "0.13.9"
+PIP_WHEEL = setup_venv.pip_wheel
 
 
 def _fake_uv(path, says: str):
@@ -99,7 +100,7 @@ def test_jupyterlab_reads_the_setting_in_this_environment():
     assert config["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True
 
 
-def _wheel(folder, tag: str, says: str) -> tuple[str, bytes]:
+def _wheel(tag: str, says: str) -> tuple[str, bytes]:
     """A wheel of uv as PyPI has them: the program in uv-VERSION.data/scripts/uv (here a script saying `says`)."""
     name = f"uv-{VERSION}-{tag}.whl"
     buffer = io.BytesIO()
@@ -112,9 +113,7 @@ def _wheel(folder, tag: str, says: str) -> tuple[str, bytes]:
 @pytest.fixture
 def index(machine, monkeypatch):
     """A package index on loopback serving uv's JSON page (PEP 691) and its files; records what was asked of it."""
-    monkeypatch.undo()  # pip_wheel back: its packaging ranks the tags
-    monkeypatch.setenv("XDG_CACHE_HOME", str(machine / "cache"))
-    monkeypatch.setenv("PATH", str(machine / "bin"))
+    monkeypatch.setattr(setup_venv, "pip_wheel", PIP_WHEEL)  # the real one: its packaging ranks the tags
     (machine / "venv").mkdir()  # as `make` has made it
     served = {"files": {}, "asked": [], "hashes": {}}
 
@@ -161,9 +160,9 @@ def test_the_wheel_for_this_machine_comes_straight_from_the_index_its_hash_check
         ("py3-none-win_amd64", f"uv {VERSION} (windows)"),  # not for this machine
         (f"py311-none-{platform}", f"uv {VERSION} (yanked)"),  # would rank first
     ]:
-        name, body = _wheel(machine, tag, says)
+        name, body = _wheel(tag, says)
         index["files"][name] = body
-    index["files"]["uv-0.14.0-py3-none-any.whl"] = _wheel(machine, "py3-none-any", "uv 0.14.0")[1]
+    index["files"]["uv-0.14.0-py3-none-any.whl"] = _wheel("py3-none-any", "uv 0.14.0")[1]
     assert setup_venv.get_uv(VERSION, machine / "venv" / ".uv") == "PyPI"
     program = machine / "venv" / ".uv" / "bin" / "uv"
     said = subprocess.run([str(program), "--version"], capture_output=True, text=True).stdout
@@ -176,10 +175,10 @@ def test_the_wheel_for_this_machine_comes_straight_from_the_index_its_hash_check
 def test_a_wheel_whose_hash_differs_is_not_used_and_pip_is_asked_with_this_versions_links_alone(
     machine, index, monkeypatch
 ):
-    name, body = _wheel(machine, "py3-none-any", f"uv {VERSION} (tampered)")
+    name, body = _wheel("py3-none-any", f"uv {VERSION} (tampered)")
     index["files"][name] = body
     index["hashes"][name] = "0" * 64  # what the page says the file is
-    index["files"]["uv-0.14.0-py3-none-any.whl"] = _wheel(machine, "py3-none-any", "uv 0.14.0")[1]
+    index["files"]["uv-0.14.0-py3-none-any.whl"] = _wheel("py3-none-any", "uv 0.14.0")[1]
     asked = []
 
     def pip(command, **kwargs):  # pip as far as this test needs it: what it is asked, and a uv where it puts it
