@@ -102,9 +102,13 @@ def lab(tmp_path_factory):
 @pytest.fixture(scope="module")
 def app(lab):
     """One Chromium page with JupyterLab loaded, for every notebook (loading JupyterLab takes a while)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
+    # expect() waits as long as the page's own actions do: its default of 5 s was not enough for
+    # JupyterLab to load and draw a lesson's exercises on a CI run with every core busy (the
+    # notebook's tab opened, its cells not yet drawn).
+    expect.set_options(timeout=60_000)
     base, token = lab
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
