@@ -2,10 +2,11 @@
 
 Jupyter's default transport is TCP on 127.0.0.1: any user of the machine finds a kernel's ports in /proc/net/tcp and
 subscribes to its output channel (iopub: every cell's code and output) with ZeroMQ, no key needed to receive. The
-grader's kernels (smworkbook.grading.run), the hub's (tests/hub.py, binder/postBuild) and `make lab`'s use
-jupyter_client's `transport = "ipc"`. Here a kernel started as one learner's OS user prints a secret while another
-user, handed the kernel's whole connection file (more than an attacker has), subscribes to its output: over TCP (the
-control, Jupyter's default) the attacker reads the secret; over the grader's IPC it cannot even reach the socket.
+grader's kernels (smworkbook.grading.run), the hub's (tests/hub.py, binder/postBuild), `make lab`'s and `smworkbook
+outputs`' use jupyter_client's `transport = "ipc"`. Here a kernel started as one learner's OS user prints a secret
+while another user, handed the kernel's whole connection file (more than an attacker has), subscribes to its output:
+over TCP (the control, Jupyter's default) the attacker reads the secret; over the grader's IPC it cannot even reach
+the socket.
 Needs root (useradd, setpriv), as CI runs.
 """
 
@@ -17,6 +18,7 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+import nbformat
 import pytest
 from jupyter_client.manager import AsyncKernelManager
 
@@ -111,3 +113,33 @@ def test_the_grader_hub_and_lab_start_kernels_over_ipc():
     assert "--KernelManager.transport=ipc" in (root / "Makefile").read_text()
     assert "--KernelManager.transport=ipc" in (root / "tests" / "hub.py").read_text()
     assert '"transport": "ipc"' in (root / "binder" / "postBuild").read_text()
+
+
+def test_smworkbook_outputs_runs_its_kernel_over_ipc_in_a_folder_of_its_own(tmp_path):
+    """`smworkbook outputs` (make outputs) shows the mock's token in a cell's output before it writes TOKEN instead:
+    its kernel's channels must not be TCP, which any user of the machine can subscribe to."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from smworkbook.authoring import outputs
+
+    path = tmp_path / "probe.ipynb"
+    code = (
+        "import json, os, stat, ipykernel.connect as connect\n"
+        "info = json.load(open(connect.get_connection_file()))\n"
+        "folder = os.path.dirname(info['ip']) if info['transport'] == 'ipc' else ''\n"
+        "mode = oct(stat.S_IMODE(os.stat(folder).st_mode)) if folder else '-'\n"
+        "print(info['transport'], mode, folder or '-', os.getpid())"
+    )
+    nbformat.write(new_notebook(cells=[new_code_cell(code)]), path)
+    outputs.refresh(path)
+    transport, mode, folder, pid = nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].split()
+    assert (transport, mode) == ("ipc", "0o700"), f"the kernel's channels: {transport}, folder mode {mode}"
+    assert not Path(folder).exists()  # removed with the kernel
+    assert not _running(int(pid)), "the kernel was left running"
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
