@@ -22,7 +22,6 @@ import botocore.exceptions
 
 from smworkbook.checks._hints import short as _short
 from smworkbook.checks._registry import EXERCISES, exercise, prepares, require
-from smworkbook.engine import clock as engine_clock
 from smworkbook.engine import deployed
 from smworkbook.engine.errors import CheckFailed
 from smworkbook.fixtures.database import start_database
@@ -606,11 +605,7 @@ def _prepare_weekly() -> str:
     credentials = database.create_login(WEEKLY_USER)
     current().ensure_secret(WEEKLY, SecretString=json.dumps(credentials))
     rotation.register_rotation_function(WEEKLY_FUNCTION, handler_with(REFERENCE, twice=False))
-    # The mock's clock to the next Wednesday (at this time of day): 14 days then hold two Monday windows whenever the
-    # exercise runs, and its output is the same (from a Monday morning they would hold three).
-    engine_clock.advance(((2 - engine_clock.now_datetime().weekday()) % 7) * 86400)
     return (
         f"{WEEKLY} holds working credentials for {WEEKLY_USER}; the rotation function {WEEKLY_FUNCTION!r} "
-        f"(the lesson's four steps) is deployed: {rotation.function_arn(WEEKLY_FUNCTION)}; the mock's clock is "
-        "on a Wednesday"
+        f"(the lesson's four steps) is deployed: {rotation.function_arn(WEEKLY_FUNCTION)}"
     )
