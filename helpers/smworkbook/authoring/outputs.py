@@ -8,32 +8,28 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
-from nbclient.util import run_sync
+from traitlets.config import Config
 
 
 def refresh(path: Path, timeout: int = 600) -> None:
     """Run `path` top to bottom in a new kernel and save it with the new outputs."""
     notebook = nbformat.read(path, as_version=4)
-    # The kernel's channels are Unix sockets in a folder of this user's alone, as the grader's, the hub's and `make
-    # lab`'s are: over Jupyter's default, TCP on loopback, any user of the machine can subscribe to a kernel's output
-    # (tests/test_kernel_channels.py), which shows the mock's token before it is replaced here.
+    # The kernel talks over Unix sockets in a folder of this user's alone (`--KernelManager.transport=ipc`, as `make
+    # lab` sets it): over Jupyter's default, TCP on loopback, any user of the machine can subscribe to a kernel's
+    # output (tests/test_kernel_channels.py), which shows the mock's token before it is replaced here.
     sockets = Path(tempfile.mkdtemp(prefix="smw-outputs-"))
-    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
     try:
         # No timing metadata: it would change every stored notebook on every run.
-        client = NotebookClient(
+        NotebookClient(
             notebook,
-            km=manager,
             timeout=timeout,
+            kernel_name="python3",
+            config=Config(KernelManager={"transport": "ipc", "ip": str(sockets / "kernel")}),
             record_timing=False,
             resources={"metadata": {"path": str(path.parent)}},
-        )
-        client.execute()
+        ).execute()
     finally:
-        if manager.has_kernel:  # a kernel manager handed to nbclient is the caller's to shut down
-            run_sync(manager.shutdown_kernel)(now=True)
         shutil.rmtree(sockets, ignore_errors=True)
     nbformat.write(without_tokens(notebook), path)
 
